@@ -1,0 +1,52 @@
+package ndgrad.autograd;
+
+import java.util.Arrays;
+
+/**
+ * One recorded operation: its inputs, the values its backward rule reads (with their versions at record time),
+ * and the rule. Backward refuses to run when the graph was freed or a saved value was changed in place since.
+ */
+final class Node {
+    /** Turns the gradient of an op's output into gradients for its inputs (null where an input gets none). */
+    @FunctionalInterface
+    interface Backward {
+        Tensor[] apply(Tensor grad, Tensor out);
+    }
+
+    final String op;
+    final Tensor[] inputs;
+    private Backward rule;
+    private Tensor[] saved;
+    private int[] versions;
+
+    Node(String op, Tensor[] inputs, Tensor[] saved, Backward rule) {
+        this.op = op;
+        this.inputs = inputs;
+        this.rule = rule;
+        this.saved = saved;
+        this.versions = Arrays.stream(saved).mapToInt(Tensor::version).toArray();
+    }
+
+    Tensor[] backward(Tensor grad, Tensor out) {
+        if (rule == null) {
+            throw new AutogradException(op + ": trying to backward through the graph a second time; its saved "
+                    + "values were freed after the first backward(). Pass GradOptions.defaults().retainGraph(true) "
+                    + "to the first call if you need to call backward twice.");
+        }
+        for (int i = 0; i < saved.length; i++) {
+            if (saved[i].version() != versions[i]) {
+                throw new AutogradException(op + ": a value needed for its gradient, " + saved[i].describe()
+                        + ", has been modified by an in-place operation (saved at version " + versions[i]
+                        + ", now version " + saved[i].version() + "). Use an out-of-place op (e.g. add instead of "
+                        + "addi), or modify it only after backward().");
+            }
+        }
+        return rule.apply(grad, out);
+    }
+
+    void free() {
+        rule = null;
+        saved = null;
+        versions = null;
+    }
+}

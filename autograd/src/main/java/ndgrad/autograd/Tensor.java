@@ -1,0 +1,1235 @@
+package ndgrad.autograd;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import ndgrad.core.DTypes;
+import ndgrad.core.NdArrays;
+import ndgrad.core.Rng;
+import ndgrad.core.Scope;
+import ndgrad.core.ShapeException;
+import ndgrad.core.Shapes;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.controlflow.Select;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.indexing.conditions.Conditions;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * An n-dimensional array that records the operations applied to it, so gradients can flow back through them
+ * (reverse-mode automatic differentiation, as in PyTorch and micrograd).
+ *
+ * <p>Each op below is written as its forward value plus a backward rule that turns the gradient of its output into
+ * gradients for its inputs. Backward rules are themselves written with tensor ops, so with
+ * {@code GradOptions.createGraph} the backward pass is recorded too and can be differentiated again. Broadcasting
+ * follows NumPy; the engine sums a broadcast input's gradient back to its shape.
+ *
+ * <p>Memory: arrays that ndgrad creates belong to the innermost open {@link Scope} of the thread, if any, and are
+ * closed with it. A tensor's gradient buffer is never owned by a scope.
+ *
+ * <p>Usage: {@code Tensor x = Tensor.scalar(2).requiresGrad(); x.mul(x).backward(); x.grad().item(); // 4.0}
+ */
+public final class Tensor {
+    private static final int SAVE_NONE = 0;
+    private static final int SAVE_INPUTS = 1;
+    private static final int SAVE_OUTPUT = 2;
+
+    private final INDArray data;
+    private final int[] version;
+    private Node node;
+    private boolean requiresGrad;
+    private Tensor grad;
+    private boolean gradOwned;
+    private boolean retainGrad;
+    private String name;
+    private List<UnaryOperator<Tensor>> hooks;
+
+    private Tensor(INDArray data, int[] version) {
+        this.data = data;
+        this.version = version;
+    }
+
+    // ---------------------------------------------------------------- factories
+
+    /** Wraps an existing array (no copy; its dtype is kept). The caller keeps owning it. */
+    public static Tensor of(INDArray array) {
+        return new Tensor(array, new int[1]);
+    }
+
+    /** A 1-D tensor of the default dtype ({@link DTypes}). */
+    public static Tensor of(double... values) {
+        return of(values, values.length);
+    }
+
+    /** A tensor of the default dtype with {@code values} in C order and the given shape. */
+    public static Tensor of(double[] values, long... shape) {
+        return constant(NdArrays.create(values, shape, DTypes.defaultType()));
+    }
+
+    /** A 2-D tensor of the default dtype from rows of equal length. */
+    public static Tensor of(double[][] rows) {
+        int cols = rows.length == 0 ? 0 : rows[0].length;
+        double[] flat = new double[rows.length * cols];
+        for (int r = 0; r < rows.length; r++) {
+            if (rows[r].length != cols) {
+                throw new ShapeException("Tensor.of: row " + r + " has " + rows[r].length + " values, row 0 has "
+                        + cols);
+            }
+            System.arraycopy(rows[r], 0, flat, r * cols, cols);
+        }
+        return of(flat, rows.length, cols);
+    }
+
+    /** A rank-0 tensor of the default dtype. */
+    public static Tensor scalar(double value) {
+        return of(new double[] {value}, new long[0]);
+    }
+
+    /** Zeros of the default dtype. */
+    public static Tensor zeros(long... shape) {
+        return full(0, shape);
+    }
+
+    /** Ones of the default dtype. */
+    public static Tensor ones(long... shape) {
+        return full(1, shape);
+    }
+
+    /** A tensor of the default dtype filled with {@code value}. */
+    public static Tensor full(double value, long... shape) {
+        return fullOf(value, DTypes.defaultType(), shape);
+    }
+
+    /** Zeros with {@code t}'s shape and dtype. */
+    public static Tensor zerosLike(Tensor t) {
+        return fullOf(0, t.dtype(), t.shape());
+    }
+
+    /** Ones with {@code t}'s shape and dtype. */
+    public static Tensor onesLike(Tensor t) {
+        return fullOf(1, t.dtype(), t.shape());
+    }
+
+    /** Standard normal samples of the default dtype, drawn from {@code rng}. */
+    public static Tensor randn(Rng rng, long... shape) {
+        return constant(rng.normal(DTypes.defaultType(), shape));
+    }
+
+    /** Samples uniform in [low, high) of the default dtype, drawn from {@code rng}. */
+    public static Tensor uniform(Rng rng, double low, double high, long... shape) {
+        return constant(rng.uniform(DTypes.defaultType(), low, high, shape));
+    }
+
+    /** 0, 1, …, end-1 (as {@code torch.arange(end)}). */
+    public static Tensor arange(double end) {
+        return arange(0, end, 1);
+    }
+
+    /** start, start+step, … while below {@code end} (above it for a negative step), as {@code torch.arange}. */
+    public static Tensor arange(double start, double end, double step) {
+        if (step == 0 || !Double.isFinite(start) || !Double.isFinite(end) || !Double.isFinite(step)) {
+            throw new IllegalArgumentException("arange: expected finite start, end and a nonzero step, got start="
+                    + start + ", end=" + end + ", step=" + step);
+        }
+        int n = (int) Math.max(0, Math.ceil((end - start) / step));
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = start + i * step;
+        }
+        return of(v);
+    }
+
+    private static Tensor fullOf(double value, DataType type, long... shape) {
+        INDArray a = shape.length == 0 ? Nd4j.scalar(type, value) : Nd4j.valueArrayOf(shape, value, type);
+        return constant(Scope.track(a));
+    }
+
+    /** A leaf over an array that the current scope (if any) already owns. */
+    private static Tensor constant(INDArray owned) {
+        return new Tensor(owned, new int[1]);
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /** The underlying array. Changing it directly bypasses in-place checks; prefer the in-place ops below. */
+    public INDArray data() {
+        if (data.wasClosed()) {
+            throw new IllegalStateException(describe() + " was released when the Scope that owned it closed; "
+                    + "create it outside the scope, or call keep() on it inside the scope");
+        }
+        return data;
+    }
+
+    /** The shape (a copy); [] for a scalar. */
+    public long[] shape() {
+        return data.shape().clone();
+    }
+
+    /** The size of dimension {@code axis} (negative counts from the end). */
+    public long size(int axis) {
+        return data.size(Shapes.axis("size", axis, dim()));
+    }
+
+    /** The rank. */
+    public int dim() {
+        return data.rank();
+    }
+
+    /** The number of elements. */
+    public long numel() {
+        return data.length();
+    }
+
+    /** The element type. */
+    public DataType dtype() {
+        return data.dataType();
+    }
+
+    /** The value of a one-element tensor. */
+    public double item() {
+        if (numel() != 1) {
+            throw new ShapeException("item: only one-element tensors have an item, got shape " + shapeString());
+        }
+        return data().getDouble(0);
+    }
+
+    /** The value at {@code index} (one entry per dimension). */
+    public double get(long... index) {
+        if (index.length != dim()) {
+            throw new ShapeException("get: index " + Arrays.toString(index) + " has " + index.length
+                    + " entries, tensor has shape " + shapeString());
+        }
+        return data().getDouble(index);
+    }
+
+    /** All values in C order, as doubles. */
+    public double[] toDoubleArray() {
+        return data().dup('c').castTo(DataType.DOUBLE).reshape(numel()).toDoubleVector();
+    }
+
+    /** Marks this leaf as requiring a gradient and returns it. */
+    public Tensor requiresGrad() {
+        return requiresGrad(true);
+    }
+
+    /** Sets whether this leaf requires a gradient; only leaves can change it, and only floating types need it. */
+    public Tensor requiresGrad(boolean on) {
+        if (!isLeaf()) {
+            throw new AutogradException("requiresGrad: " + describe() + " is the result of '" + node.op
+                    + "'; only leaves can change requiresGrad. Use detach() to get a leaf.");
+        }
+        if (on) {
+            DTypes.requireFloating("requiresGrad", dtype());
+        }
+        requiresGrad = on;
+        return this;
+    }
+
+    /** Whether gradients flow to this tensor. */
+    public boolean isRequiresGrad() {
+        return requiresGrad;
+    }
+
+    /** True for tensors created by the user rather than by an op (PyTorch's {@code is_leaf}). */
+    public boolean isLeaf() {
+        return node == null;
+    }
+
+    /** Whether a gradient has been accumulated into this tensor. */
+    public boolean hasGrad() {
+        return grad != null;
+    }
+
+    /**
+     * The accumulated gradient. Only leaves that require grad (and tensors that called {@link #retainGrad()}) have
+     * one, and only after a backward pass reached them.
+     */
+    public Tensor grad() {
+        if (grad != null) {
+            return grad;
+        }
+        if (!requiresGrad) {
+            throw new AutogradException("grad: " + describe() + " does not require grad, so it has no gradient; "
+                    + "call requiresGrad() on it before building the graph");
+        }
+        if (!isLeaf() && !retainGrad) {
+            throw new AutogradException("grad: " + describe() + " is not a leaf, so its gradient is not kept; call "
+                    + "retainGrad() on it before backward(), or use Autograd.grad(output, it)");
+        }
+        throw new AutogradException("grad: " + describe() + " has no gradient yet; call backward() on an output "
+                + "that depends on it");
+    }
+
+    /** Keeps this non-leaf's gradient in {@link #grad()} during backward, as PyTorch's {@code retain_grad}. */
+    public Tensor retainGrad() {
+        if (!requiresGrad) {
+            throw new AutogradException("retainGrad: " + describe() + " does not require grad");
+        }
+        retainGrad = true;
+        return this;
+    }
+
+    boolean retainsGrad() {
+        return retainGrad;
+    }
+
+    /** Zeros the gradient in place (its buffer is reused by the next backward), or forgets a recorded one. */
+    public void zeroGrad() {
+        if (grad == null) {
+            return;
+        }
+        if (gradOwned) {
+            grad.data.assign(0);
+            grad.version[0]++;
+        } else {
+            grad = null;
+        }
+    }
+
+    /** A tensor sharing this one's values, with no graph and no grad (PyTorch's {@code detach}). */
+    public Tensor detach() {
+        return new Tensor(data(), version);
+    }
+
+    /** A copy of the values with no graph (an owned array in the current scope). */
+    public Tensor dup() {
+        return constant(Scope.track(data().dup('c')));
+    }
+
+    /**
+     * Releases this tensor's array from the current scope so it outlives it, and returns it detached (the graph
+     * that produced it is not kept).
+     */
+    public Tensor keep() {
+        Scope.keep(data());
+        return detach();
+    }
+
+    /** Names this tensor for messages, pictures and traces; returns it. */
+    public Tensor named(String name) {
+        this.name = name;
+        return this;
+    }
+
+    /** The name given with {@link #named}, or null. */
+    public String name() {
+        return name;
+    }
+
+    /** The op that produced this tensor, or null for a leaf. */
+    public String op() {
+        return node == null ? null : node.op;
+    }
+
+    Node node() {
+        return node;
+    }
+
+    int version() {
+        return version[0];
+    }
+
+    /**
+     * Registers a hook called with this tensor's gradient during backward; a non-null result replaces the gradient.
+     */
+    public Hook registerHook(UnaryOperator<Tensor> hook) {
+        if (!requiresGrad) {
+            throw new AutogradException("registerHook: " + describe() + " does not require grad");
+        }
+        if (hooks == null) {
+            hooks = new ArrayList<>();
+        }
+        hooks.add(hook);
+        return () -> hooks.remove(hook);
+    }
+
+    /** Removes a hook registered with {@link #registerHook}. */
+    @FunctionalInterface
+    public interface Hook {
+        void remove();
+    }
+
+    Tensor applyHooks(Tensor g) {
+        Tensor out = g;
+        if (hooks != null) {
+            for (UnaryOperator<Tensor> h : hooks) {
+                Tensor r = h.apply(out);
+                out = r == null ? out : r;
+            }
+        }
+        return out;
+    }
+
+    void accumulateGrad(Tensor g, boolean createGraph) {
+        if (createGraph) {
+            grad = grad == null ? g : grad.add(g);
+        } else if (grad == null || !gradOwned) {
+            Tensor fresh = new Tensor(g.data().dup('c'), new int[1]);
+            grad = grad == null ? fresh : fresh.addi(grad.detach());
+            gradOwned = true;
+        } else {
+            grad.addi(g.detach());
+        }
+    }
+
+    // ---------------------------------------------------------------- backward
+
+    /** Backpropagates from this one-element tensor, accumulating into leaves' {@link #grad()}. */
+    public void backward() {
+        backward(null, GradOptions.defaults());
+    }
+
+    /** Backpropagates {@code gradOutput} (this tensor's shape) into leaves' {@link #grad()}. */
+    public void backward(Tensor gradOutput) {
+        backward(gradOutput, GradOptions.defaults());
+    }
+
+    /** Backpropagates with options (retainGraph, createGraph); {@code gradOutput} may be null for one element. */
+    public void backward(Tensor gradOutput, GradOptions options) {
+        Engine.run(List.of(this), gradOutput == null ? null : List.of(gradOutput), null, options);
+    }
+
+    // ---------------------------------------------------------------- recording
+
+    /**
+     * Wraps an op's result and, when grad mode is on and an input requires grad, records the node that
+     * differentiates it. A result that shares memory with an input (a view) shares its version counter and is not
+     * owned by the scope; any other result is.
+     */
+    private static Tensor op(String op, INDArray value, int saves, Node.Backward rule, Tensor... inputs) {
+        Tensor base = null;
+        for (Tensor in : inputs) {
+            if (NdArrays.sharesMemory(value, in.data)) {
+                base = in;
+            }
+        }
+        Tensor out = base == null ? new Tensor(Scope.track(value), new int[1]) : new Tensor(value, base.version);
+        if (Autograd.isGradEnabled() && Arrays.stream(inputs).anyMatch(Tensor::isRequiresGrad)) {
+            List<Tensor> saved = new ArrayList<>();
+            if ((saves & SAVE_INPUTS) != 0) {
+                saved.addAll(Arrays.asList(inputs));
+            }
+            if ((saves & SAVE_OUTPUT) != 0) {
+                saved.add(out);
+            }
+            out.requiresGrad = true;
+            out.node = new Node(op, inputs, saved.toArray(new Tensor[0]), rule);
+        }
+        return out;
+    }
+
+    private static Tensor[] grads(Tensor... g) {
+        return g;
+    }
+
+    /** A constant 0/1 tensor of this tensor's dtype from a boolean ND4J array. */
+    private Tensor mask(INDArray bool) {
+        return constant(Scope.track(Scope.track(bool).castTo(dtype())));
+    }
+
+    /** Checks that {@code o} can meet this tensor in a broadcasting op, and returns the result shape. */
+    private long[] checkBinary(String op, Tensor o) {
+        if (dtype() != o.dtype()) {
+            throw new ShapeException(op + ": dtypes differ: " + dtype() + " and " + o.dtype()
+                    + "; convert one with to(DataType)");
+        }
+        o.data();
+        data();
+        return Shapes.broadcast(op, shape(), o.shape());
+    }
+
+    /** This tensor's array broadcast to {@code shape} (itself when already that shape). */
+    private INDArray broadcastData(long[] shape) {
+        if (Arrays.equals(shape(), shape)) {
+            return data();
+        }
+        long[] padded = new long[shape.length];
+        Arrays.fill(padded, 1);
+        System.arraycopy(shape(), 0, padded, shape.length - dim(), dim());
+        return Scope.track(data().reshape('c', padded).broadcast(shape));
+    }
+
+    // ---------------------------------------------------------------- elementwise arithmetic
+
+    /** this + o, broadcasting. */
+    public Tensor add(Tensor o) {
+        checkBinary("add", o);
+        return op("add", data.add(o.data), SAVE_NONE, (g, out) -> grads(g, g), this, o);
+    }
+
+    /** this - o, broadcasting. */
+    public Tensor sub(Tensor o) {
+        checkBinary("sub", o);
+        return op("sub", data.sub(o.data), SAVE_NONE, (g, out) -> grads(g, g.neg()), this, o);
+    }
+
+    /** this * o elementwise, broadcasting. */
+    public Tensor mul(Tensor o) {
+        checkBinary("mul", o);
+        return op("mul", data.mul(o.data), SAVE_INPUTS, (g, out) -> grads(g.mul(o), g.mul(this)), this, o);
+    }
+
+    /** this / o elementwise, broadcasting: d/da = 1/b, d/db = -a/b² = -out/b. */
+    public Tensor div(Tensor o) {
+        checkBinary("div", o);
+        return op("div", data.div(o.data), SAVE_INPUTS | SAVE_OUTPUT,
+                (g, out) -> grads(g.div(o), g.mul(out).div(o).neg()), this, o);
+    }
+
+    /** this + s. */
+    public Tensor add(double s) {
+        return op("add", data().add(s), SAVE_NONE, (g, out) -> grads(g), this);
+    }
+
+    /** this - s. */
+    public Tensor sub(double s) {
+        return add(-s);
+    }
+
+    /** s - this (PyTorch's {@code rsub}). */
+    public Tensor rsub(double s) {
+        return neg().add(s);
+    }
+
+    /** this * s. */
+    public Tensor mul(double s) {
+        return op("mul", data().mul(s), SAVE_NONE, (g, out) -> grads(g.mul(s)), this);
+    }
+
+    /** this / s. */
+    public Tensor div(double s) {
+        return op("div", data().div(s), SAVE_NONE, (g, out) -> grads(g.div(s)), this);
+    }
+
+    /** -this. */
+    public Tensor neg() {
+        return op("neg", data().neg(), SAVE_NONE, (g, out) -> grads(g.neg()), this);
+    }
+
+    /** this^p for a constant p: d/dx = p x^(p-1) (zero for p = 0, as in PyTorch). */
+    public Tensor pow(double p) {
+        return op("pow", Transforms.pow(data(), p, true), SAVE_INPUTS,
+                (g, out) -> grads(p == 0 ? g.mul(0) : g.mul(pow(p - 1).mul(p))), this);
+    }
+
+    /**
+     * this^e elementwise, broadcasting: d/da = e a^(e-1); d/de = a^e ln a, taken as 0 where a = 0 and e ≥ 0
+     * (PyTorch's {@code pow_backward_exponent}).
+     */
+    public Tensor pow(Tensor e) {
+        long[] shape = checkBinary("pow", e);
+        return op("pow", Transforms.pow(broadcastData(shape), e.broadcastData(shape), true), SAVE_INPUTS | SAVE_OUTPUT,
+                (g, out) -> {
+                    Tensor zeroBase = mask(data.eq(0)).mul(e.mask(e.data.gte(0)));
+                    Tensor lnA = where(zeroBase, zerosLike(out), log());
+                    return grads(g.mul(e).mul(pow(e.sub(1))), g.mul(out.mul(lnA)));
+                }, this, e);
+    }
+
+    /** Elementwise maximum, broadcasting; at ties each input gets half the gradient, as in PyTorch. */
+    public Tensor maximum(Tensor o) {
+        return extremum("maximum", o, true);
+    }
+
+    /** Elementwise minimum, broadcasting; at ties each input gets half the gradient, as in PyTorch. */
+    public Tensor minimum(Tensor o) {
+        return extremum("minimum", o, false);
+    }
+
+    private Tensor extremum(String op, Tensor o, boolean max) {
+        long[] shape = checkBinary(op, o);
+        INDArray a = broadcastData(shape);
+        INDArray b = o.broadcastData(shape);
+        INDArray value = max ? Transforms.max(a, b, true) : Transforms.min(a, b, true);
+        return op(op, value, SAVE_INPUTS, (g, out) -> {
+            Tensor wins = mask(max ? a.gt(b) : a.lt(b)).add(mask(a.eq(b)).mul(0.5));
+            return grads(g.mul(wins), g.mul(wins.rsub(1)));
+        }, this, o);
+    }
+
+    /** {@code cond ? a : b} elementwise, broadcasting all three; {@code cond} is nonzero for true. */
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        long[] shape = Shapes.broadcast("where", cond.shape(), a.checkBinary("where", b));
+        INDArray c = Scope.track(cond.broadcastData(shape).neq(0));
+        INDArray value = Scope.track(Nd4j.create(a.dtype(), shape));
+        Nd4j.exec(new Select(new INDArray[] {c, a.broadcastData(shape), b.broadcastData(shape)},
+                new INDArray[] {value}));
+        return op("where", value, SAVE_INPUTS, (g, out) -> {
+            Tensor zero = zerosLike(g);
+            return grads(null, where(cond, g, zero), where(cond, zero, g));
+        }, cond, a, b);
+    }
+
+    /** This tensor with {@code value} where {@code mask} is nonzero (PyTorch's {@code masked_fill}). */
+    public Tensor maskedFill(Tensor mask, double value) {
+        return where(mask, fullOf(value, dtype()), this);
+    }
+
+    // ---------------------------------------------------------------- comparisons (not differentiable)
+
+    /** 1 where this > o, else 0 (this dtype, no gradient), broadcasting. */
+    public Tensor gt(Tensor o) {
+        checkBinary("gt", o);
+        return mask(data.gt(o.data));
+    }
+
+    /** 1 where this ≥ o, else 0 (this dtype, no gradient), broadcasting. */
+    public Tensor ge(Tensor o) {
+        return lt(o).rsub(1);
+    }
+
+    /** 1 where this < o, else 0 (this dtype, no gradient), broadcasting. */
+    public Tensor lt(Tensor o) {
+        checkBinary("lt", o);
+        return mask(data.lt(o.data));
+    }
+
+    /** 1 where this ≤ o, else 0 (this dtype, no gradient), broadcasting. */
+    public Tensor le(Tensor o) {
+        return gt(o).rsub(1);
+    }
+
+    /** 1 where this == o, else 0 (this dtype, no gradient), broadcasting. */
+    public Tensor eq(Tensor o) {
+        checkBinary("eq", o);
+        return mask(data.eq(o.data));
+    }
+
+    /** 1 where this > s, else 0. */
+    public Tensor gt(double s) {
+        return mask(data().gt(s));
+    }
+
+    /** 1 where this < s, else 0. */
+    public Tensor lt(double s) {
+        return mask(data().lt(s));
+    }
+
+    // ---------------------------------------------------------------- elementwise functions
+
+    /** e^x: d/dx = e^x, the saved output. */
+    public Tensor exp() {
+        return op("exp", Transforms.exp(data(), true), SAVE_OUTPUT, (g, out) -> grads(g.mul(out)), this);
+    }
+
+    /** Natural logarithm: d/dx = 1/x. */
+    public Tensor log() {
+        return op("log", Transforms.log(data(), true), SAVE_INPUTS, (g, out) -> grads(g.div(this)), this);
+    }
+
+    /** Square root: d/dx = 1 / (2 sqrt x). */
+    public Tensor sqrt() {
+        return op("sqrt", Transforms.sqrt(data(), true), SAVE_OUTPUT, (g, out) -> grads(g.div(out.mul(2))), this);
+    }
+
+    /** |x|: d/dx = sign(x), 0 at 0 (as PyTorch). */
+    public Tensor abs() {
+        return op("abs", Transforms.abs(data(), true), SAVE_INPUTS,
+                (g, out) -> grads(g.mul(constant(Scope.track(Transforms.sign(data, true))))), this);
+    }
+
+    /** tanh x: d/dx = 1 - tanh² x. */
+    public Tensor tanh() {
+        return op("tanh", Transforms.tanh(data(), true), SAVE_OUTPUT,
+                (g, out) -> grads(g.mul(out.mul(out).rsub(1))), this);
+    }
+
+    /** The logistic sigmoid 1/(1+e^-x): d/dx = σ(x)(1-σ(x)). */
+    public Tensor sigmoid() {
+        return op("sigmoid", Transforms.sigmoid(data(), true), SAVE_OUTPUT,
+                (g, out) -> grads(g.mul(out.mul(out.rsub(1)))), this);
+    }
+
+    /** max(x, 0): d/dx = 1 where x > 0, else 0 (as PyTorch). */
+    public Tensor relu() {
+        return op("relu", Transforms.relu(data(), true), SAVE_INPUTS, (g, out) -> grads(g.mul(gt(0))), this);
+    }
+
+    /** x where x > 0, else slope·x (PyTorch's {@code leaky_relu}, default slope 0.01). */
+    public Tensor leakyRelu(double slope) {
+        return op("leakyRelu", Transforms.leakyRelu(data(), slope, true), SAVE_INPUTS,
+                (g, out) -> grads(g.mul(gt(0).mul(1 - slope).add(slope))), this);
+    }
+
+    /**
+     * ln(1 + e^x), computed stably as max(x, 0) + ln(1 + e^-|x|); d/dx = σ(x) (PyTorch's {@code softplus}, beta 1).
+     */
+    public Tensor softplus() {
+        INDArray x = data();
+        INDArray value = Transforms.max(x, 0.0, true)
+                .addi(Scope.track(Transforms.log1p(Scope.track(Transforms.exp(Scope.track(Transforms.abs(x, true))
+                        .negi(), false)), false)));
+        return op("softplus", value, SAVE_INPUTS, (g, out) -> grads(g.mul(sigmoid())), this);
+    }
+
+    /** The error function: d/dx = 2/√π e^(-x²). */
+    public Tensor erf() {
+        INDArray value = Scope.track(data().ulike());
+        Nd4j.getExecutioner().exec(new Erf(data, value));
+        return op("erf", value, SAVE_INPUTS,
+                (g, out) -> grads(g.mul(mul(this).neg().exp().mul(2 / Math.sqrt(Math.PI)))), this);
+    }
+
+    /** GELU x·Φ(x) = x/2 (1 + erf(x/√2)), PyTorch's default (Hendrycks &amp; Gimpel 2016); composed. */
+    public Tensor gelu() {
+        return mul(div(Math.sqrt(2)).erf().add(1)).mul(0.5);
+    }
+
+    /** GELU's tanh approximation x/2 (1 + tanh(√(2/π)(x + 0.044715 x³))), PyTorch's approximate='tanh'. */
+    public Tensor geluTanh() {
+        return mul(add(pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI)).tanh().add(1)).mul(0.5);
+    }
+
+    /**
+     * x limited to [min, max]; the gradient passes where min ≤ x ≤ max (PyTorch's {@code clamp}). Use infinities
+     * for a one-sided clamp.
+     */
+    public Tensor clamp(double min, double max) {
+        if (!(min <= max)) {
+            throw new IllegalArgumentException("clamp: expected min <= max, got min=" + min + ", max=" + max);
+        }
+        INDArray value = Transforms.min(Scope.track(Transforms.max(data(), min, true)), max, false);
+        return op("clamp", value, SAVE_INPUTS,
+                (g, out) -> grads(g.mul(mask(data.gte(min)).mul(mask(data.lte(max))))), this);
+    }
+
+    /** Converts to {@code type} (a copy); the gradient is converted back. */
+    public Tensor to(DataType type) {
+        DTypes.requireFloating("to", type);
+        DataType from = dtype();
+        if (from == type) {
+            return this;
+        }
+        return op("to", data().castTo(type), SAVE_NONE, (g, out) -> grads(g.to(from)), this);
+    }
+
+    // ---------------------------------------------------------------- matrix product
+
+    /**
+     * Matrix product of 2-D or 3-D (batched) tensors; a 2-D operand is broadcast over the other's batch, as in
+     * {@code torch.matmul}. d/dA = G Bᵀ, d/dB = Aᵀ G.
+     */
+    public Tensor matmul(Tensor o) {
+        if (dtype() != o.dtype()) {
+            throw new ShapeException("matmul: dtypes differ: " + dtype() + " and " + o.dtype());
+        }
+        if (dim() < 2 || dim() > 3 || o.dim() < 2 || o.dim() > 3) {
+            throw new ShapeException("matmul: expected 2-D or 3-D operands, got shapes " + shapeString() + " and "
+                    + o.shapeString());
+        }
+        if (size(-1) != o.size(-2)) {
+            throw new ShapeException("matmul: shapes " + shapeString() + " and " + o.shapeString()
+                    + " cannot be multiplied (" + size(-1) + " != " + o.size(-2) + ")");
+        }
+        INDArray value;
+        if (dim() == 2 && o.dim() == 2) {
+            value = data().mmul(o.data());
+        } else {
+            long batch = Math.max(dim() == 3 ? size(0) : 1, o.dim() == 3 ? o.size(0) : 1);
+            value = Nd4j.matmul(batched("matmul", batch, o), o.batched("matmul", batch, this));
+        }
+        return op("matmul", value, SAVE_INPUTS, (g, out) -> grads(g.matmul(o.mT()), mT().matmul(g)), this, o);
+    }
+
+    /** This 2-D or 3-D array as a 3-D array with {@code batch} matrices. */
+    private INDArray batched(String op, long batch, Tensor other) {
+        if (dim() == 3 && size(0) != batch && size(0) != 1) {
+            throw new ShapeException(op + ": batch sizes differ: " + shapeString() + " and " + other.shapeString());
+        }
+        long[] target = {batch, size(-2), size(-1)};
+        return dim() == 3 && size(0) == batch ? data() : broadcastData(target);
+    }
+
+    // ---------------------------------------------------------------- shape ops
+
+    /** The same values in a new shape (one entry may be -1), as {@code torch.reshape}; a view when possible. */
+    public Tensor reshape(long... shape) {
+        long[] target = inferShape(shape);
+        if (Arrays.equals(target, shape())) {
+            return this;
+        }
+        long[] from = shape();
+        return op("reshape", data().reshape('c', target), SAVE_NONE, (g, out) -> grads(g.reshape(from)), this);
+    }
+
+    private long[] inferShape(long[] shape) {
+        long[] out = shape.clone();
+        int free = -1;
+        long known = 1;
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] == -1 && free < 0) {
+                free = i;
+            } else if (out[i] < 0) {
+                throw new ShapeException("reshape: invalid shape " + Shapes.str(shape)
+                        + " (sizes must be >= 0, with at most one -1)");
+            } else {
+                known *= out[i];
+            }
+        }
+        if (free >= 0 && known > 0 && numel() % known == 0) {
+            out[free] = numel() / known;
+        }
+        if (Shapes.numel(out) != numel() || (free >= 0 && known == 0)) {
+            throw new ShapeException("reshape: cannot view shape " + shapeString() + " (" + numel()
+                    + " elements) as " + Shapes.str(shape));
+        }
+        return out;
+    }
+
+    /** A 1-D view of all elements. */
+    public Tensor flatten() {
+        return reshape(-1);
+    }
+
+    /** Dimensions reordered: result dim i is input dim {@code dims[i]} ({@code torch.permute}). */
+    public Tensor permute(int... dims) {
+        if (dims.length != dim()) {
+            throw new ShapeException("permute: " + Arrays.toString(dims) + " has " + dims.length
+                    + " dims, tensor has shape " + shapeString());
+        }
+        int[] d = new int[dims.length];
+        int[] inverse = new int[dims.length];
+        boolean[] seen = new boolean[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            d[i] = Shapes.axis("permute", dims[i], dim());
+            if (seen[d[i]]) {
+                throw new ShapeException("permute: dim " + dims[i] + " repeats in " + Arrays.toString(dims));
+            }
+            seen[d[i]] = true;
+            inverse[d[i]] = i;
+        }
+        return op("permute", data().permute(d), SAVE_NONE, (g, out) -> grads(g.permute(inverse)), this);
+    }
+
+    /** Dimensions {@code a} and {@code b} swapped. */
+    public Tensor transpose(int a, int b) {
+        int[] d = new int[dim()];
+        Arrays.setAll(d, i -> i);
+        int x = Shapes.axis("transpose", a, dim());
+        int y = Shapes.axis("transpose", b, dim());
+        d[x] = y;
+        d[y] = x;
+        return permute(d);
+    }
+
+    /** The transpose of a 2-D tensor. */
+    public Tensor t() {
+        if (dim() != 2) {
+            throw new ShapeException("t: expected a 2-D tensor, got shape " + shapeString()
+                    + "; use transpose(a, b) or permute");
+        }
+        return transpose(0, 1);
+    }
+
+    /** The last two dimensions swapped (PyTorch's {@code mT}). */
+    public Tensor mT() {
+        return transpose(-2, -1);
+    }
+
+    /** A dimension of size 1 inserted at {@code axis} (from -dim-1 to dim). */
+    public Tensor unsqueeze(int axis) {
+        int a = Shapes.axis("unsqueeze", axis, dim() + 1);
+        long[] s = new long[dim() + 1];
+        for (int i = 0, j = 0; i < s.length; i++) {
+            s[i] = i == a ? 1 : shape()[j++];
+        }
+        return reshape(s);
+    }
+
+    /** Dimension {@code axis} removed; it must have size 1. */
+    public Tensor squeeze(int axis) {
+        int a = Shapes.axis("squeeze", axis, dim());
+        if (size(a) != 1) {
+            throw new ShapeException("squeeze: dimension " + axis + " of shape " + shapeString()
+                    + " has size " + size(a) + ", expected 1");
+        }
+        long[] s = new long[dim() - 1];
+        for (int i = 0, j = 0; i < dim(); i++) {
+            if (i != a) {
+                s[j++] = size(i);
+            }
+        }
+        return reshape(s);
+    }
+
+    /** Broadcast to {@code shape} (a copy), as {@code torch.expand}; the gradient is summed back. */
+    public Tensor expand(long... shape) {
+        if (!Arrays.equals(Shapes.broadcast("expand", shape(), shape), shape)) {
+            throw new ShapeException("expand: shape " + shapeString() + " cannot be expanded to "
+                    + Shapes.str(shape));
+        }
+        long[] from = shape();
+        if (Arrays.equals(from, shape)) {
+            return this;
+        }
+        return op("expand", broadcastData(shape), SAVE_NONE, (g, out) -> grads(g.sumTo(from)), this);
+    }
+
+    /**
+     * Summed down to {@code shape}, of which this tensor's shape is a broadcast (PyTorch's {@code sum_to_size});
+     * the adjoint of {@link #expand}.
+     */
+    public Tensor sumTo(long... shape) {
+        long[] from = shape();
+        if (Arrays.equals(from, shape)) {
+            return this;
+        }
+        return op("sumTo", Shapes.sumToShape(data(), shape), SAVE_NONE, (g, out) -> grads(g.expand(from)), this);
+    }
+
+    /** Elements {@code start} (inclusive) to {@code end} (exclusive) along {@code axis}; negatives count back. */
+    public Tensor slice(int axis, long start, long end) {
+        int a = Shapes.axis("slice", axis, dim());
+        long n = size(a);
+        long s = start < 0 ? start + n : start;
+        long e = end < 0 ? end + n : end;
+        if (s < 0 || e > n || s > e) {
+            throw new ShapeException("slice: range [" + start + ", " + end + ") is out of bounds for axis " + axis
+                    + " of shape " + shapeString());
+        }
+        return op("slice", data().get(index(a, NDArrayIndex.interval(s, e))), SAVE_NONE,
+                (g, out) -> grads(g.pad(a, s, n - e)), this);
+    }
+
+    /** Zeros added along {@code axis}: {@code before} in front, {@code after} behind; the adjoint of slice. */
+    public Tensor pad(int axis, long before, long after) {
+        int a = Shapes.axis("pad", axis, dim());
+        if (before < 0 || after < 0) {
+            throw new ShapeException("pad: expected non-negative padding, got before=" + before + ", after=" + after);
+        }
+        long[] s = shape();
+        long n = s[a];
+        s[a] += before + after;
+        INDArray value = Scope.track(Nd4j.zeros(dtype(), s));
+        value.get(index(a, NDArrayIndex.interval(before, before + n))).assign(data());
+        return op("pad", value, SAVE_NONE, (g, out) -> grads(g.slice(a, before, before + n)), this);
+    }
+
+    /** The sub-tensor at {@code index} along {@code axis}, that axis removed. */
+    public Tensor select(int axis, long index) {
+        int a = Shapes.axis("select", axis, dim());
+        long i = index < 0 ? index + size(a) : index;
+        return slice(a, i, i + 1).squeeze(a);
+    }
+
+    /** Row {@code i} (along axis 0). */
+    public Tensor row(long i) {
+        return select(0, i);
+    }
+
+    /** The entries at {@code indices} along {@code axis}, in that order, repeats allowed (torch.index_select). */
+    public Tensor indexSelect(int axis, long... indices) {
+        int a = Shapes.axis("indexSelect", axis, dim());
+        long n = size(a);
+        for (long i : indices) {
+            if (i < 0 || i >= n) {
+                throw new ShapeException("indexSelect: index " + i + " is out of range for axis " + axis
+                        + " of size " + n);
+            }
+        }
+        long[] s = shape();
+        s[a] = indices.length;
+        INDArray value = Scope.track(Nd4j.create(dtype(), s));
+        for (int j = 0; j < indices.length; j++) {
+            value.get(index(a, NDArrayIndex.point(j))).assign(data.get(index(a, NDArrayIndex.point(indices[j]))));
+        }
+        return op("indexSelect", value, SAVE_NONE, (g, out) -> grads(g.indexAdd(a, indices, n)), this);
+    }
+
+    /** Zeros of size {@code n} along {@code axis} with row j of this added at {@code indices[j]}. */
+    private Tensor indexAdd(int a, long[] indices, long n) {
+        long[] s = shape();
+        s[a] = n;
+        INDArray value = Scope.track(Nd4j.zeros(dtype(), s));
+        for (int j = 0; j < indices.length; j++) {
+            value.get(index(a, NDArrayIndex.point(indices[j]))).addi(data().get(index(a, NDArrayIndex.point(j))));
+        }
+        return op("indexAdd", value, SAVE_NONE, (g, out) -> grads(g.indexSelect(a, indices)), this);
+    }
+
+    private INDArrayIndex[] index(int axis, INDArrayIndex at) {
+        INDArrayIndex[] idx = new INDArrayIndex[dim()];
+        Arrays.fill(idx, NDArrayIndex.all());
+        idx[axis] = at;
+        return idx;
+    }
+
+    /** Tensors joined along {@code axis}; all other sizes must match. */
+    public static Tensor concat(int axis, Tensor... ts) {
+        if (ts.length == 0) {
+            throw new ShapeException("concat: expected at least one tensor");
+        }
+        int a = Shapes.axis("concat", axis, ts[0].dim());
+        INDArray[] arrays = new INDArray[ts.length];
+        long[] offsets = new long[ts.length + 1];
+        for (int i = 0; i < ts.length; i++) {
+            long[] si = ts[i].shape();
+            long[] expected = ts[0].shape();
+            if (si.length == expected.length) {
+                expected[a] = si[a];
+            }
+            if (!Arrays.equals(expected, si) || ts[i].dtype() != ts[0].dtype()) {
+                throw new ShapeException("concat: tensor " + i + " has shape " + ts[i].shapeString() + " and dtype "
+                        + ts[i].dtype() + ", but tensor 0 has " + ts[0].shapeString() + " and " + ts[0].dtype()
+                        + "; all sizes but axis " + axis + " must match");
+            }
+            arrays[i] = ts[i].data();
+            offsets[i + 1] = offsets[i] + si[a];
+        }
+        INDArray value = ts.length == 1 ? arrays[0].dup() : Nd4j.concat(a, arrays);
+        return op("concat", value, SAVE_NONE, (g, out) -> {
+            Tensor[] parts = new Tensor[ts.length];
+            for (int i = 0; i < ts.length; i++) {
+                parts[i] = g.slice(a, offsets[i], offsets[i + 1]);
+            }
+            return parts;
+        }, ts);
+    }
+
+    /** Tensors of equal shape stacked along a new dimension {@code axis}. */
+    public static Tensor stack(int axis, Tensor... ts) {
+        if (ts.length == 0) {
+            throw new ShapeException("stack: expected at least one tensor");
+        }
+        Tensor[] expanded = new Tensor[ts.length];
+        for (int i = 0; i < ts.length; i++) {
+            if (!Arrays.equals(ts[i].shape(), ts[0].shape())) {
+                throw new ShapeException("stack: tensor " + i + " has shape " + ts[i].shapeString()
+                        + ", tensor 0 has " + ts[0].shapeString() + "; all must be equal");
+            }
+            expanded[i] = ts[i].unsqueeze(axis);
+        }
+        return concat(axis, expanded);
+    }
+
+    // ---------------------------------------------------------------- reductions
+
+    /** The sum of all elements (rank 0). */
+    public Tensor sum() {
+        return sum(false);
+    }
+
+    /** The sum over {@code axes} (all when none), keeping them as size 1 when {@code keepDims}. */
+    public Tensor sum(boolean keepDims, int... axes) {
+        int[] ax = Shapes.axes("sum", axes, dim());
+        long[] from = shape();
+        long[] kept = Shapes.keepDims(from, ax);
+        return op("sum", data().sum(keepDims, ax), SAVE_NONE,
+                (g, out) -> grads(g.reshape(kept).expand(from)), this);
+    }
+
+    /** The mean of all elements (rank 0). */
+    public Tensor mean() {
+        return mean(false);
+    }
+
+    /** The mean over {@code axes} (all when none): the sum divided by the count. */
+    public Tensor mean(boolean keepDims, int... axes) {
+        int[] ax = Shapes.axes("mean", axes, dim());
+        long count = 1;
+        for (int a : ax) {
+            count *= size(a);
+        }
+        return sum(keepDims, ax).div(count);
+    }
+
+    /**
+     * The variance over {@code axes} (all when none): Σ(x - mean)² / (N - correction). {@code correction} 1 is
+     * PyTorch's default (unbiased, Bessel's correction), 0 the population variance.
+     */
+    public Tensor var(int correction, boolean keepDims, int... axes) {
+        int[] ax = Shapes.axes("var", axes, dim());
+        long count = 1;
+        for (int a : ax) {
+            count *= size(a);
+        }
+        if (count - correction <= 0) {
+            throw new ShapeException("var: " + count + " elements with correction " + correction
+                    + " leave no degrees of freedom (shape " + shapeString() + ")");
+        }
+        Tensor d = sub(mean(true, ax));
+        return d.mul(d).sum(keepDims, ax).div(count - correction);
+    }
+
+    /** The unbiased variance over {@code axes} (all when none), as {@code torch.var}. */
+    public Tensor var(int... axes) {
+        return var(1, false, axes);
+    }
+
+    /** The maximum over {@code axes} (all when none); ties share the gradient equally (as {@code torch.amax}). */
+    public Tensor max(boolean keepDims, int... axes) {
+        return extreme("max", true, keepDims, axes);
+    }
+
+    /** The maximum of all elements (rank 0). */
+    public Tensor max() {
+        return max(false);
+    }
+
+    /** The minimum over {@code axes} (all when none); ties share the gradient equally (as {@code torch.amin}). */
+    public Tensor min(boolean keepDims, int... axes) {
+        return extreme("min", false, keepDims, axes);
+    }
+
+    /** The minimum of all elements (rank 0). */
+    public Tensor min() {
+        return min(false);
+    }
+
+    private Tensor extreme(String op, boolean max, boolean keepDims, int[] axes) {
+        int[] ax = Shapes.axes(op, axes, dim());
+        long[] kept = Shapes.keepDims(shape(), ax);
+        if (numel() == 0) {
+            throw new ShapeException(op + ": cannot reduce an empty tensor of shape " + shapeString());
+        }
+        INDArray value = max ? data().max(keepDims, ax) : data().min(keepDims, ax);
+        return op(op, value, SAVE_INPUTS | SAVE_OUTPUT, (g, out) -> {
+            Tensor hit = eq(out.detach().reshape(kept));
+            return grads(g.reshape(kept).mul(hit.div(hit.sum(true, ax))));
+        }, this);
+    }
+
+    /** ln Σ exp(x) over {@code axes}, computed as m + ln Σ exp(x - m) with m the (constant) maximum. */
+    public Tensor logSumExp(boolean keepDims, int... axes) {
+        int[] ax = Shapes.axes("logSumExp", axes, dim());
+        Tensor m = stableShift(ax);
+        Tensor r = sub(m).exp().sum(true, ax).log().add(m);
+        return keepDims ? r : r.reshape(dropAxes(r.shape(), ax));
+    }
+
+    /** e^x / Σ e^x along {@code axis}, with the maximum subtracted first for stability. */
+    public Tensor softmax(int axis) {
+        int a = Shapes.axis("softmax", axis, dim());
+        Tensor e = sub(stableShift(new int[] {a})).exp();
+        return e.div(e.sum(true, a));
+    }
+
+    /** x - logSumExp(x) along {@code axis}: log-probabilities without overflow. */
+    public Tensor logSoftmax(int axis) {
+        int a = Shapes.axis("logSoftmax", axis, dim());
+        return sub(logSumExp(true, a));
+    }
+
+    /** The constant max over {@code axes} (keepDims), 0 where it is not finite; shifting by it changes no gradient. */
+    private Tensor stableShift(int[] axes) {
+        INDArray m = Scope.track(data().max(true, axes));
+        BooleanIndexing.replaceWhere(m, 0.0, Conditions.isInfinite());
+        return constant(m);
+    }
+
+    private static long[] dropAxes(long[] shape, int[] axes) {
+        long[] out = new long[shape.length - axes.length];
+        for (int i = 0, j = 0, k = 0; i < shape.length; i++) {
+            if (k < axes.length && axes[k] == i) {
+                k++;
+            } else {
+                out[j++] = shape[i];
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- in-place (not recorded)
+
+    /** this += o in place (o broadcast to this shape). Allowed only where no gradient is being recorded for this. */
+    public Tensor addi(Tensor o) {
+        inPlace("addi", o).addi(o.broadcastData(shape()));
+        return this;
+    }
+
+    /** this -= o in place (o broadcast to this shape). */
+    public Tensor subi(Tensor o) {
+        inPlace("subi", o).subi(o.broadcastData(shape()));
+        return this;
+    }
+
+    /** this *= s in place. */
+    public Tensor muli(double s) {
+        inPlace("muli", this).muli(s);
+        return this;
+    }
+
+    /** Every element set to {@code value} in place. */
+    public Tensor fill(double value) {
+        inPlace("fill", this).assign(value);
+        return this;
+    }
+
+    /** Values copied from {@code o} (broadcast to this shape) in place. */
+    public Tensor copyFrom(Tensor o) {
+        inPlace("copyFrom", o).assign(o.broadcastData(shape()));
+        return this;
+    }
+
+    private INDArray inPlace(String op, Tensor o) {
+        if (requiresGrad && Autograd.isGradEnabled()) {
+            throw new AutogradException(op + ": " + describe() + " requires grad, and in-place ops are not "
+                    + "recorded; use the out-of-place op, or wrap the update in Autograd.noGrad() as optimizers do");
+        }
+        long[] result = checkBinary(op, o);
+        if (!Arrays.equals(result, shape())) {
+            throw new ShapeException(op + ": in-place result would have shape " + Shapes.str(result)
+                    + ", but the target has shape " + shapeString());
+        }
+        version[0]++;
+        return data;
+    }
+
+    // ---------------------------------------------------------------- text
+
+    /** The shape as text, e.g. {@code [2, 3]}. */
+    public String shapeString() {
+        return Shapes.str(shape());
+    }
+
+    /** A short description for messages: name (if any), shape, dtype and producing op. */
+    public String describe() {
+        return "tensor" + (name == null ? "" : " '" + name + "'") + " of shape " + shapeString() + " and dtype "
+                + data.dataType() + (node == null ? "" : " from '" + node.op + "'");
+    }
+
+    /** {@code tensor([[1.0, 2.0], [3.0, 4.0]], dtype=FLOAT, op=mul)}; large tensors are summarized. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("tensor(");
+        if (name != null) {
+            sb.append(name).append("=");
+        }
+        if (data.wasClosed()) {
+            sb.append("<released>");
+        } else if (numel() <= 1000) {
+            format(sb, data.castTo(DataType.DOUBLE), 0, new long[dim()]);
+        } else {
+            sb.append("<").append(numel()).append(" values>");
+        }
+        sb.append(", shape=").append(shapeString()).append(", dtype=").append(data.dataType());
+        if (node != null) {
+            sb.append(", op=").append(node.op);
+        } else if (requiresGrad) {
+            sb.append(", requiresGrad");
+        }
+        return sb.append(")").toString();
+    }
+
+    private static void format(StringBuilder sb, INDArray a, int axis, long[] at) {
+        if (axis == a.rank()) {
+            sb.append(a.rank() == 0 ? a.getDouble(0) : a.getDouble(at));
+            return;
+        }
+        sb.append("[");
+        for (long i = 0; i < a.size(axis); i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            at[axis] = i;
+            format(sb, a, axis + 1, at);
+        }
+        sb.append("]");
+    }
+}

@@ -1,0 +1,44 @@
+package ndgrad.core;
+
+import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Small helpers over ND4J arrays: creation with an explicit dtype (ND4J has returned FLOAT for a {@code double[]}
+ * without one) and the memory-ownership test that {@link Scope} relies on.
+ *
+ * <p>Usage: {@code INDArray a = NdArrays.create(new double[] {1, 2, 3, 4}, new long[] {2, 2}, DataType.DOUBLE);}
+ */
+public final class NdArrays {
+    private NdArrays() {
+    }
+
+    /** A new array holding {@code values} in C order with the given shape and dtype; a rank-0 scalar for shape []. */
+    public static INDArray create(double[] values, long[] shape, DataType type) {
+        if (values.length != Shapes.numel(shape)) {
+            throw new ShapeException("create: " + values.length + " values do not fill shape " + Shapes.str(shape)
+                    + " (" + Shapes.numel(shape) + " elements)");
+        }
+        INDArray a = shape.length == 0 ? Nd4j.scalar(type, values[0]) : Nd4j.create(values, shape, type);
+        return Scope.track(a);
+    }
+
+    /**
+     * True when {@code a} and {@code b} read or write the same memory: ND4J returns views (reshape, slices) over a
+     * parent buffer, and {@code permute}/{@code transpose} even return the parent's own buffer while reporting
+     * {@code isView() == false}. Closing such an array would free its parent's memory.
+     */
+    public static boolean sharesMemory(INDArray a, INDArray b) {
+        return a == b || root(a.data()) == root(b.data());
+    }
+
+    private static DataBuffer root(DataBuffer buffer) {
+        DataBuffer b = buffer;
+        while (b.originalDataBuffer() != null && b.originalDataBuffer() != b) {
+            b = b.originalDataBuffer();
+        }
+        return b;
+    }
+}

@@ -1,0 +1,120 @@
+package ndgrad.core;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deterministic release of off-heap memory. ND4J arrays live outside the Java heap and are freed only by
+ * {@code close()} or, late, by the garbage collector; a training loop that leaves one step's intermediates to the
+ * collector can be killed for memory long before the heap looks full. A scope owns every array that ndgrad creates
+ * on its thread while it is the innermost open scope, and closes them all when it closes. Arrays that must live on
+ * (parameters, gradients, optimizer state, a value the caller keeps) are created outside any scope or released
+ * from it with {@link #keep(INDArray)}. With no scope open, nothing is tracked and the collector frees arrays.
+ *
+ * <p>Scopes nest per thread; {@link #keep(INDArray)} hands an array to the enclosing scope, or to nobody when there
+ * is none. Views over another array's memory are never owned: closing them would free their parent.
+ *
+ * <p>Usage: {@code try (Scope step = Scope.open()) { ... }}
+ */
+public final class Scope implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Scope.class);
+    private static final ThreadLocal<ArrayDeque<Scope>> STACK = ThreadLocal.withInitial(ArrayDeque::new);
+
+    private final Set<INDArray> owned = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Thread thread = Thread.currentThread();
+    private boolean closed;
+
+    private Scope() {
+    }
+
+    /** Opens a scope on this thread; it owns what ndgrad creates until it closes. */
+    public static Scope open() {
+        Scope s = new Scope();
+        STACK.get().push(s);
+        return s;
+    }
+
+    /** The innermost open scope of this thread, or null. */
+    public static Scope current() {
+        return STACK.get().peek();
+    }
+
+    /**
+     * Registers a newly allocated array with the innermost scope (if any) and returns it. Call it only for arrays
+     * that nothing else owns; views are skipped.
+     */
+    public static <T extends INDArray> T track(T array) {
+        Scope s = STACK.get().peek();
+        if (s != null && !array.isView()) {
+            s.owned.add(array);
+        }
+        return array;
+    }
+
+    /**
+     * Releases {@code array} from the innermost scope that owns it and gives it to that scope's parent, so it
+     * outlives the scope; with no parent it is left to the caller (and the collector). Returns it.
+     */
+    public static INDArray keep(INDArray array) {
+        ArrayDeque<Scope> stack = STACK.get();
+        Scope parent = null;
+        List<Scope> scopes = new ArrayList<>(stack);
+        for (int i = 0; i < scopes.size(); i++) {
+            if (scopes.get(i).owned.remove(array)) {
+                parent = i + 1 < scopes.size() ? scopes.get(i + 1) : null;
+                break;
+            }
+        }
+        if (parent != null) {
+            parent.owned.add(array);
+        }
+        return array;
+    }
+
+    /** Whether this scope currently owns {@code array}. */
+    public boolean owns(INDArray array) {
+        return owned.contains(array);
+    }
+
+    /** How many arrays this scope owns now. */
+    public int size() {
+        return owned.size();
+    }
+
+    /**
+     * Closes every array this scope owns, and first every scope opened inside it that is still open. Closing twice
+     * does nothing; closing from another thread is an error.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        if (Thread.currentThread() != thread) {
+            throw new IllegalStateException("Scope.close: a scope must be closed by the thread that opened it ("
+                    + thread.getName() + "), not by " + Thread.currentThread().getName());
+        }
+        ArrayDeque<Scope> stack = STACK.get();
+        while (!stack.isEmpty() && stack.peek() != this) {
+            stack.peek().close();
+        }
+        stack.remove(this);
+        closed = true;
+        int n = 0;
+        for (INDArray a : owned) {
+            if (!a.wasClosed() && a.closeable()) {
+                a.close();
+                n++;
+            }
+        }
+        owned.clear();
+        LOG.trace("Scope closed {} arrays", n);
+    }
+}
