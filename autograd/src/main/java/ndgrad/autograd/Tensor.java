@@ -366,11 +366,16 @@ public final class Tensor {
         return out;
     }
 
+    /**
+     * Adds {@code g} into .grad. A leaf's gradient buffer belongs to no scope, so it outlives the step; a retained
+     * intermediate's belongs to the current scope, like the intermediate itself.
+     */
     void accumulateGrad(Tensor g, boolean createGraph) {
         if (createGraph) {
             grad = grad == null ? g : grad.add(g);
         } else if (grad == null || !gradOwned) {
-            Tensor fresh = new Tensor(g.data().dup('c'), new int[1]);
+            INDArray copy = g.data().dup('c');
+            Tensor fresh = new Tensor(isLeaf() ? copy : Scope.track(copy), new int[1]);
             grad = grad == null ? fresh : fresh.addi(grad.detach());
             gradOwned = true;
         } else {
@@ -444,7 +449,10 @@ public final class Tensor {
         return Shapes.broadcast(op, shape(), o.shape());
     }
 
-    /** This tensor's array broadcast to {@code shape} (itself when already that shape). */
+    /**
+     * This tensor's array broadcast to {@code shape} (itself when already that shape), as one new array: ND4J's
+     * {@code broadcast} allocates temporaries of its own that only the garbage collector frees.
+     */
     private INDArray broadcastData(long[] shape) {
         if (Arrays.equals(shape(), shape)) {
             return data();
@@ -452,7 +460,7 @@ public final class Tensor {
         long[] padded = new long[shape.length];
         Arrays.fill(padded, 1);
         System.arraycopy(shape(), 0, padded, shape.length - dim(), dim());
-        return Scope.track(data().reshape('c', padded).broadcast(shape));
+        return Scope.track(Nd4j.zeros(dtype(), shape)).addi(data().reshape('c', padded));
     }
 
     // ---------------------------------------------------------------- elementwise arithmetic
