@@ -1,9 +1,13 @@
 package ndgrad.examples;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URLClassLoader;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Rng;
 import ndgrad.core.Scope;
@@ -30,13 +34,22 @@ public final class MemoryCheck {
         String heap = args.length > 0 ? args[0] : "-Xmx512m";
         for (String mode : new String[] {"scoped", "unscoped"}) {
             Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), heap, "-cp",
-                    System.getProperty("java.class.path"), MemoryCheck.class.getName(), "--child", mode)
+                    classPath(), MemoryCheck.class.getName(), "--child", mode)
                     .redirectErrorStream(true).start();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
                 r.lines().filter(l -> l.startsWith("RSS")).forEach(l -> LOG.info("{} {}: {}", mode, heap, l));
             }
             p.waitFor();
         }
+    }
+
+    /** This program's class path; under {@code mvn exec:java} it is the class loader's, not java.class.path. */
+    private static String classPath() {
+        if (MemoryCheck.class.getClassLoader() instanceof URLClassLoader loader) {
+            return Arrays.stream(loader.getURLs()).map(u -> new File(u.getFile()).getPath())
+                    .collect(Collectors.joining(File.pathSeparator));
+        }
+        return System.getProperty("java.class.path");
     }
 
     private static void run(boolean scoped) {
