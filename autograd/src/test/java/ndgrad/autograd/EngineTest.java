@@ -9,27 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import ndgrad.core.DTypes;
 import ndgrad.core.ShapeException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /** The engine's behaviour: accumulation, graph retention, grad mode, hooks, in-place checks and errors. */
-class EngineTest {
-    private DTypes.Restore dtype;
-
-    @BeforeEach
-    void doubles() {
-        dtype = DTypes.use(DataType.DOUBLE);
-    }
-
-    @AfterEach
-    void restore() {
-        dtype.close();
-    }
-
+class EngineTest extends Float64Test {
     @Test
     void gradientsAccumulateAcrossBackwardCallsUntilZeroed() {
         Tensor x = Tensor.of(1, 2).requiresGrad();

@@ -3,26 +3,10 @@ package ndgrad.autograd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import ndgrad.core.DTypes;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /** Forward values and gradients worked out by hand or taken from PyTorch's documentation. */
-class ValuesTest {
-    private DTypes.Restore dtype;
-
-    @BeforeEach
-    void doubles() {
-        dtype = DTypes.use(DataType.DOUBLE);
-    }
-
-    @AfterEach
-    void restore() {
-        dtype.close();
-    }
-
+class ValuesTest extends Float64Test {
     @Test
     void softmaxOfOneTwoThree() {
         // softmax([1,2,3]) = e^i / (e + e^2 + e^3) = [0.09003057, 0.24472847, 0.66524096]

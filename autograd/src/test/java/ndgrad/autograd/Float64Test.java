@@ -1,0 +1,21 @@
+package ndgrad.autograd;
+
+import ndgrad.core.DTypes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/** Tests whose tensors are float64 by default. */
+abstract class Float64Test {
+    private DTypes.Restore dtype;
+
+    @BeforeEach
+    void useFloat64() {
+        dtype = DTypes.use(DataType.DOUBLE);
+    }
+
+    @AfterEach
+    void restoreDtype() {
+        dtype.close();
+    }
+}
