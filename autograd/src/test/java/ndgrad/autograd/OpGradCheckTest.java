@@ -1,12 +1,16 @@
 package ndgrad.autograd;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Every differentiable op, first and second order, in float64 against central differences (eps 1e-6) with
@@ -126,6 +130,24 @@ class OpGradCheckTest {
     void secondDerivatives(Case c) {
         GradCheck.Report report = GradCheck.checkSecondOrder(TIGHT, c.f(), c.inputs());
         assertTrue(report.passed(), report::toString);
+    }
+
+    /**
+     * to(DataType): the gradient is cast back. A float32 round trip rounds values by ~6e-8 relative, so the finite
+     * differences use eps 1e-2 (rounding error / eps ≈ 1e-5) and atol 1e-4; the exact gradient is also asserted.
+     */
+    @Test
+    void castRoundTrip() {
+        Tensor x = new Inputs(11).normal(2, 3);
+        Function<Tensor[], Tensor> f = in -> in[0].to(DataType.FLOAT)
+                .mul(2).to(DataType.DOUBLE).mul(in[0]);
+        GradCheck.Options coarse = GradCheck.Options.defaults().eps(1e-2).tolerances(1e-4, 1e-4);
+        assertTrue(GradCheck.check(coarse, f, x).passed(), () -> GradCheck.check(coarse, f, x).toString());
+        assertTrue(GradCheck.checkSecondOrder(coarse, f, x).passed());
+        Tensor w = Tensor.of(1, 2).requiresGrad();
+        w.to(DataType.DOUBLE).mul(3).sum().backward();
+        assertEquals(DataType.FLOAT, w.grad().dtype());
+        assertArrayEquals(new double[] {3, 3}, w.grad().toDoubleArray());
     }
 
     static Stream<Arguments> fastModeCases() {
