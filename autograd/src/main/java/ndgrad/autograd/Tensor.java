@@ -1178,6 +1178,15 @@ public final class Tensor {
         return this;
     }
 
+    /**
+     * Applies {@code change} to this tensor's array in place, under the rules of the in-place ops (not while a
+     * gradient is being recorded for this tensor) and bumping its version, as optimizers do with their updates.
+     */
+    public Tensor modify(java.util.function.Consumer<INDArray> change) {
+        change.accept(inPlace("modify", this));
+        return this;
+    }
+
     private INDArray inPlace(String op, Tensor o) {
         if (requiresGrad && Autograd.isGradEnabled()) {
             throw new AutogradException(op + ": " + describe() + " requires grad, and in-place ops are not "

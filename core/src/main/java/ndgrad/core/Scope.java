@@ -78,6 +78,17 @@ public final class Scope implements AutoCloseable {
         return array;
     }
 
+    /**
+     * Releases {@code array} from every scope of this thread: nobody but the caller owns it now (for parameters and
+     * other values that live as long as the program needs them). Returns it.
+     */
+    public static INDArray release(INDArray array) {
+        for (Scope s : STACK.get()) {
+            s.owned.remove(array);
+        }
+        return array;
+    }
+
     /** Whether this scope currently owns {@code array}. */
     public boolean owns(INDArray array) {
         return owned.contains(array);

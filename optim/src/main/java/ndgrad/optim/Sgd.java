@@ -1,48 +1,97 @@
 package ndgrad.optim;
 
 import java.util.List;
-import ndgrad.autograd.Autograd;
 import ndgrad.autograd.Tensor;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Plain stochastic gradient descent: for every parameter p with a gradient, {@code p ← p - lr · ∇p}, in place and
- * with grad mode off (PyTorch's {@code torch.optim.SGD} with momentum 0, dampening 0, weight decay 0). Parameters
- * without a gradient are skipped, as in PyTorch.
+ * Stochastic gradient descent with momentum, dampening, weight decay and Nesterov momentum, exactly as
+ * {@code torch.optim.SGD}: with g = ∇p + λp,
+ * <pre>
+ * b ← g on the first step, else b ← μ b + (1 - τ) g      (when μ ≠ 0)
+ * g ← g + μ b (Nesterov) or g ← b                          (when μ ≠ 0)
+ * p ← p - lr g
+ * </pre>
+ * The "exponential moving average" form of momentum, v ← β v + (1 - β) g, is SGD with dampening τ = μ = β
+ * (after its first step, which takes v = g). Nesterov needs μ &gt; 0 and τ = 0 (Sutskever et al. 2013).
  *
- * <p>Usage: {@code Sgd opt = new Sgd(params, 0.1); opt.zeroGrad(); loss.backward(); opt.step();}
+ * <p>Usage: {@code Sgd opt = new Sgd(model.parameters(), Sgd.options(0.1).momentum(0.9).nesterov(true));}
  */
-public final class Sgd {
-    private final List<Tensor> params;
-    private final double lr;
+public final class Sgd extends Optimizer<Sgd.Options> {
+    /** lr, momentum μ, dampening τ, weightDecay λ, nesterov; PyTorch's defaults but for lr. */
+    public record Options(double lr, double momentum, double dampening, double weightDecay, boolean nesterov)
+            implements Optimizer.Options<Options> {
+        /** Checks the values as PyTorch does. */
+        public Options {
+            require(lr >= 0 && Double.isFinite(lr), "Sgd", "learning rate", lr);
+            require(momentum >= 0, "Sgd", "momentum value", momentum);
+            require(dampening >= 0 && dampening <= 1, "Sgd", "dampening value", dampening);
+            require(weightDecay >= 0, "Sgd", "weight_decay value", weightDecay);
+            if (nesterov && (momentum <= 0 || dampening != 0)) {
+                throw new IllegalArgumentException("Sgd: Nesterov momentum requires a momentum and zero dampening "
+                        + "(momentum=" + momentum + ", dampening=" + dampening + ")");
+            }
+        }
 
-    /** @param lr the learning rate, ≥ 0 */
+        @Override
+        public Options withLr(double value) {
+            return new Options(value, momentum, dampening, weightDecay, nesterov);
+        }
+
+        /** A copy with momentum μ. */
+        public Options momentum(double value) {
+            return new Options(lr, value, dampening, weightDecay, nesterov);
+        }
+
+        /** A copy with dampening τ. */
+        public Options dampening(double value) {
+            return new Options(lr, momentum, value, weightDecay, nesterov);
+        }
+
+        /** A copy with L2 weight decay λ. */
+        public Options weightDecay(double value) {
+            return new Options(lr, momentum, dampening, value, nesterov);
+        }
+
+        /** A copy with Nesterov momentum on or off. */
+        public Options nesterov(boolean value) {
+            return new Options(lr, momentum, dampening, weightDecay, value);
+        }
+    }
+
+    /** Plain SGD with learning rate {@code lr}. */
+    public static Options options(double lr) {
+        return new Options(lr, 0, 0, 0, false);
+    }
+
+    /** One group of parameters. */
+    public Sgd(List<Tensor> params, Options options) {
+        this(List.of(new Group<>(params, options)));
+    }
+
+    /** Plain SGD with learning rate {@code lr}. */
     public Sgd(List<Tensor> params, double lr) {
-        if (!(lr >= 0) || Double.isInfinite(lr)) {
-            throw new IllegalArgumentException("Sgd: invalid learning rate " + lr + " (expected a finite lr >= 0)");
-        }
-        for (int i = 0; i < params.size(); i++) {
-            if (!params.get(i).isLeaf() || !params.get(i).isRequiresGrad()) {
-                throw new IllegalArgumentException("Sgd: parameter " + i + " (" + params.get(i).describe()
-                        + ") must be a leaf that requires grad");
-            }
-        }
-        this.params = List.copyOf(params);
-        this.lr = lr;
+        this(params, options(lr));
     }
 
-    /** Applies one update to every parameter that has a gradient. */
-    public void step() {
-        try (Autograd.GradMode off = Autograd.noGrad()) {
-            for (Tensor p : params) {
-                if (p.hasGrad()) {
-                    p.subi(p.grad().mul(lr));
-                }
-            }
-        }
+    /** Several groups, each with its options. */
+    public Sgd(List<Group<Options>> groups) {
+        super(groups);
     }
 
-    /** Zeros every parameter's gradient in place. */
-    public void zeroGrad() {
-        params.forEach(Tensor::zeroGrad);
+    @Override
+    protected void update(INDArray p, INDArray grad, Options o, State s) {
+        INDArray g = o.weightDecay() == 0 ? grad : tmp(grad.add(tmp(p.mul(o.weightDecay()))));
+        if (o.momentum() != 0) {
+            INDArray buf;
+            if (s.buffers.containsKey("momentum_buffer")) {
+                buf = s.buffers.get("momentum_buffer");
+                buf.muli(o.momentum()).addi(tmp(g.mul(1 - o.dampening())));
+            } else {
+                buf = s.buffer("momentum_buffer", g);
+            }
+            g = o.nesterov() ? tmp(g.add(tmp(buf.mul(o.momentum())))) : buf;
+        }
+        p.addi(tmp(g.mul(-o.lr())));
     }
 }

@@ -1,0 +1,172 @@
+package ndgrad.core;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Named arrays in NumPy's {@code .npz} format: a zip of {@code name.npy} entries, each NPY format 1.0 (magic
+ * {@code \x93NUMPY}, a Python-dict header padded to 64 bytes, then C-order little-endian data), as specified in
+ * <a href="https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html">numpy.lib.format</a>.
+ * {@code numpy.load} reads what this writes. float32 and float64 arrays are supported. A file is written to a
+ * temporary file first and then moved into place, so a failed write never replaces a good file.
+ *
+ * <p>Usage: {@code Npz.write(Path.of("w.npz"), Map.of("w", w)); INDArray w2 = Npz.read(Path.of("w.npz")).get("w");}
+ */
+public final class Npz {
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final Pattern DESCR = Pattern.compile("'descr':\\s*'([<>|]?[a-z]\\d+)'");
+    private static final Pattern FORTRAN = Pattern.compile("'fortran_order':\\s*(True|False)");
+    private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\(([^)]*)\\)");
+
+    private Npz() {
+    }
+
+    /** Writes {@code arrays} (in map order) to {@code file} atomically. */
+    public static void write(Path file, Map<String, INDArray> arrays) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        try {
+            try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(tmp))) {
+                for (Map.Entry<String, INDArray> e : arrays.entrySet()) {
+                    zip.putNextEntry(new ZipEntry(e.getKey() + ".npy"));
+                    writeNpy(zip, e.getKey(), e.getValue());
+                    zip.closeEntry();
+                }
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Reads every array of an {@code .npz} file, by name (the entry name without {@code .npy}). */
+    public static Map<String, INDArray> read(Path file) throws IOException {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
+            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                String name = e.getName().endsWith(".npy") ? e.getName().substring(0, e.getName().length() - 4)
+                        : e.getName();
+                out.put(name, readNpy(zip, file + ":" + e.getName()));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IOException(file + ": not an .npz file (no entries)");
+        }
+        return out;
+    }
+
+    private static void writeNpy(OutputStream out, String name, INDArray a) throws IOException {
+        String descr = switch (a.dataType()) {
+            case FLOAT -> "<f4";
+            case DOUBLE -> "<f8";
+            default -> throw new IOException("Npz: array '" + name + "' has dtype " + a.dataType()
+                    + "; only FLOAT and DOUBLE are written");
+        };
+        StringBuilder shape = new StringBuilder();
+        for (long d : a.shape()) {
+            shape.append(d).append(", ");
+        }
+        if (a.rank() > 1) {
+            shape.setLength(shape.length() - 2);
+        } else if (a.rank() == 1) {
+            shape.setLength(shape.length() - 1);
+        }
+        String header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + shape + "), }";
+        int total = MAGIC.length + 4 + header.length() + 1;
+        header = header + " ".repeat((64 - total % 64) % 64) + "\n";
+        ByteBuffer head = ByteBuffer.allocate(MAGIC.length + 4).order(ByteOrder.LITTLE_ENDIAN);
+        head.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
+        out.write(head.array());
+        out.write(header.getBytes(StandardCharsets.US_ASCII));
+        INDArray c = a.dup('c');
+        ByteBuffer data = ByteBuffer.allocate((int) (c.length() * (descr.equals("<f4") ? 4 : 8)))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        if (descr.equals("<f4")) {
+            for (float v : c.reshape(c.length()).toFloatVector()) {
+                data.putFloat(v);
+            }
+        } else {
+            for (double v : c.reshape(c.length()).toDoubleVector()) {
+                data.putDouble(v);
+            }
+        }
+        out.write(data.array());
+    }
+
+    private static INDArray readNpy(InputStream in, String where) throws IOException {
+        byte[] bytes = in.readAllBytes();
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        for (byte m : MAGIC) {
+            if (b.remaining() == 0 || b.get() != m) {
+                throw new IOException(where + ": not an .npy entry (bad magic)");
+            }
+        }
+        int major = b.get();
+        b.get();
+        int headerLength = major == 1 ? Short.toUnsignedInt(b.getShort()) : b.getInt();
+        if (headerLength > b.remaining()) {
+            throw new IOException(where + ": truncated header");
+        }
+        String header = new String(bytes, b.position(), headerLength, StandardCharsets.US_ASCII);
+        b.position(b.position() + headerLength);
+        Matcher descr = DESCR.matcher(header);
+        Matcher fortran = FORTRAN.matcher(header);
+        Matcher shapeM = SHAPE.matcher(header);
+        if (!descr.find() || !fortran.find() || !shapeM.find()) {
+            throw new IOException(where + ": unreadable header " + header.trim());
+        }
+        if (fortran.group(1).equals("True")) {
+            throw new IOException(where + ": Fortran-ordered arrays are not supported; save a C-ordered copy "
+                    + "(numpy.ascontiguousarray)");
+        }
+        String[] dims = shapeM.group(1).split(",");
+        long[] shape = java.util.Arrays.stream(dims).map(String::trim).filter(d -> !d.isEmpty())
+                .mapToLong(Long::parseLong).toArray();
+        boolean f4 = descr.group(1).equals("<f4");
+        if (!f4 && !descr.group(1).equals("<f8")) {
+            throw new IOException(where + ": dtype " + descr.group(1) + " is not supported (expected <f4 or <f8)");
+        }
+        long n = Shapes.numel(shape);
+        if (b.remaining() != n * (f4 ? 4 : 8)) {
+            throw new IOException(where + ": expected " + n * (f4 ? 4 : 8) + " data bytes for shape "
+                    + Shapes.str(shape) + ", found " + b.remaining());
+        }
+        INDArray a;
+        if (f4) {
+            float[] v = new float[(int) n];
+            b.asFloatBuffer().get(v);
+            a = shape.length == 0 ? Nd4j.scalar(DataType.FLOAT, v[0]) : Nd4j.create(v, shape, DataType.FLOAT);
+        } else {
+            double[] v = new double[(int) n];
+            b.asDoubleBuffer().get(v);
+            a = shape.length == 0 ? Nd4j.scalar(DataType.DOUBLE, v[0]) : Nd4j.create(v, shape, DataType.DOUBLE);
+        }
+        return a;
+    }
+
+    /** The bytes {@link #write} would put in an .npy entry, for tests. */
+    static byte[] npyBytes(String name, INDArray a) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        writeNpy(out, name, a);
+        return out.toByteArray();
+    }
+}

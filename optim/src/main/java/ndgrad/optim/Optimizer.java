@@ -1,0 +1,306 @@
+package ndgrad.optim;
+
+import java.io.IOException;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import ndgrad.autograd.Autograd;
+import ndgrad.autograd.Tensor;
+import ndgrad.core.Npz;
+import ndgrad.core.Scope;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The common part of first-order optimizers, as {@code torch.optim.Optimizer}: parameter groups, each with its own
+ * options; per-parameter state (step count and buffers, allocated on the first step and reused); {@link #step},
+ * {@link #zeroGrad}; {@link #stateDict} and {@link #loadStateDict} so that training resumes bit for bit.
+ * Parameters without a gradient are skipped. Updates run in place with grad mode off, inside a scope that frees
+ * their temporaries.
+ *
+ * <p>Usage: {@code opt.zeroGrad(); loss.backward(); opt.step();}
+ *
+ * @param <O> the optimizer's options record
+ */
+public abstract class Optimizer<O extends Optimizer.Options<O>> {
+    /** An optimizer's hyperparameters: an immutable record whose learning rate schedules may change. */
+    public interface Options<O> {
+        /** The learning rate. */
+        double lr();
+
+        /** A copy with another learning rate. */
+        O withLr(double lr);
+    }
+
+    /** Parameters that share options. */
+    public static final class Group<O> {
+        private final List<Tensor> params;
+        private O options;
+
+        /** A group of parameters (leaves that require grad) and their options. */
+        public Group(List<Tensor> params, O options) {
+            this.params = List.copyOf(params);
+            this.options = options;
+        }
+
+        /** The parameters. */
+        public List<Tensor> params() {
+            return params;
+        }
+
+        /** The options in force. */
+        public O options() {
+            return options;
+        }
+    }
+
+    /** A parameter's state: how many steps it has taken and its named buffers (shaped like the parameter). */
+    protected static final class State {
+        long step;
+        final Map<String, INDArray> buffers = new LinkedHashMap<>();
+
+        /** The buffer {@code name}, created as a copy of {@code initial} (and owned by no scope) on first use. */
+        INDArray buffer(String name, INDArray initial) {
+            return buffers.computeIfAbsent(name, n -> Scope.release(initial.dup('c')));
+        }
+    }
+
+    private final List<Group<O>> groups;
+    private final Map<Tensor, State> state = new IdentityHashMap<>();
+
+    /** An optimizer over the given groups. */
+    protected Optimizer(List<Group<O>> groups) {
+        if (groups.isEmpty()) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": no parameter groups");
+        }
+        for (Group<O> g : groups) {
+            for (Tensor p : g.params()) {
+                if (!p.isLeaf() || !p.isRequiresGrad()) {
+                    throw new IllegalArgumentException(getClass().getSimpleName() + ": " + p.describe()
+                            + " is not a leaf that requires grad, so it cannot be optimized");
+                }
+            }
+        }
+        this.groups = List.copyOf(groups);
+    }
+
+    /** The groups, in order. */
+    public final List<Group<O>> groups() {
+        return groups;
+    }
+
+    /** The learning rate of group {@code i}. */
+    public final double lr(int i) {
+        return groups.get(i).options.lr();
+    }
+
+    /** Sets the learning rate of group {@code i} (as a schedule does). */
+    public final void setLr(int i, double lr) {
+        groups.get(i).options = groups.get(i).options.withLr(lr);
+    }
+
+    /** Zeros the gradients of every parameter, in place. */
+    public final void zeroGrad() {
+        groups.forEach(g -> g.params().forEach(Tensor::zeroGrad));
+    }
+
+    /** Updates every parameter that has a gradient, by the rule of this optimizer. */
+    public final void step() {
+        try (Autograd.GradMode off = Autograd.noGrad(); Scope temporaries = Scope.open()) {
+            for (Group<O> g : groups) {
+                for (Tensor p : g.params()) {
+                    if (p.hasGrad()) {
+                        State s = state.computeIfAbsent(p, k -> new State());
+                        s.step++;
+                        INDArray grad = p.grad().data();
+                        p.modify(data -> update(data, grad, g.options, s));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Applies one update to parameter array {@code p} in place, from its gradient, the options and its state. */
+    protected abstract void update(INDArray p, INDArray grad, O o, State s);
+
+    /**
+     * A deep copy of this optimizer's state: every group's options and every parameter's step count and buffers,
+     * keyed by the parameter's position across groups (as in PyTorch).
+     */
+    public final StateDict<O> stateDict() {
+        List<O> options = groups.stream().map(Group::options).toList();
+        Map<Integer, StateDict.Entry> entries = new LinkedHashMap<>();
+        List<Tensor> all = allParams();
+        for (int i = 0; i < all.size(); i++) {
+            State s = state.get(all.get(i));
+            if (s != null) {
+                Map<String, INDArray> copies = new LinkedHashMap<>();
+                s.buffers.forEach((n, b) -> copies.put(n, b.dup('c')));
+                entries.put(i, new StateDict.Entry(s.step, copies));
+            }
+        }
+        return new StateDict<>(options, allParams().stream().map(Tensor::shape).toList(), entries);
+    }
+
+    /**
+     * Restores a state from {@link #stateDict}: it must come from an optimizer of the same kind over parameters of
+     * the same shapes; otherwise nothing changes and the error says what differs.
+     */
+    public final void loadStateDict(StateDict<O> d) {
+        List<Tensor> all = allParams();
+        if (d.options().size() != groups.size() || d.shapes().size() != all.size()) {
+            throw new IllegalArgumentException("loadStateDict: the state has " + d.options().size() + " groups and "
+                    + d.shapes().size() + " parameters, this optimizer " + groups.size() + " and " + all.size());
+        }
+        for (int i = 0; i < all.size(); i++) {
+            if (!Arrays.equals(d.shapes().get(i), all.get(i).shape())) {
+                throw new IllegalArgumentException("loadStateDict: parameter " + i + " has shape "
+                        + all.get(i).shapeString() + ", the state was saved for shape "
+                        + Arrays.toString(d.shapes().get(i)));
+            }
+        }
+        for (int g = 0; g < groups.size(); g++) {
+            if (d.options().get(g).getClass() != groups.get(g).options.getClass()) {
+                throw new IllegalArgumentException("loadStateDict: group " + g + " holds "
+                        + d.options().get(g).getClass().getSimpleName() + ", this optimizer uses "
+                        + groups.get(g).options.getClass().getSimpleName());
+            }
+        }
+        d.entries().forEach((i, e) -> e.buffers().forEach((n, b) -> {
+            if (!Arrays.equals(b.shape(), all.get(i).shape())) {
+                throw new IllegalArgumentException("loadStateDict: buffer '" + n + "' of parameter " + i
+                        + " has shape " + Arrays.toString(b.shape()) + ", expected " + all.get(i).shapeString());
+            }
+        }));
+        for (int g = 0; g < groups.size(); g++) {
+            groups.get(g).options = d.options().get(g);
+        }
+        state.clear();
+        d.entries().forEach((i, e) -> {
+            State s = new State();
+            s.step = e.step();
+            e.buffers().forEach((n, b) -> s.buffers.put(n, b.dup('c')));
+            state.put(all.get(i), s);
+        });
+    }
+
+    /** Writes {@link #stateDict} to an {@code .npz} file (options as scalars, buffers as arrays), atomically. */
+    public final void save(Path file) throws IOException {
+        StateDict<O> d = stateDict();
+        Map<String, INDArray> arrays = new LinkedHashMap<>();
+        for (int g = 0; g < d.options().size(); g++) {
+            O o = d.options().get(g);
+            for (RecordComponent c : o.getClass().getRecordComponents()) {
+                arrays.put("group." + g + "." + c.getName(), Nd4j.scalar(DataType.DOUBLE, number(component(c, o))));
+            }
+        }
+        for (int i = 0; i < d.shapes().size(); i++) {
+            long[] s = d.shapes().get(i);
+            arrays.put("shape." + i, Nd4j.create(Arrays.stream(s).asDoubleStream().toArray(), new long[] {s.length},
+                    DataType.DOUBLE));
+        }
+        d.entries().forEach((i, e) -> {
+            arrays.put("state." + i + ".step", Nd4j.scalar(DataType.DOUBLE, (double) e.step()));
+            e.buffers().forEach((n, b) -> arrays.put("state." + i + "." + n, b));
+        });
+        Npz.write(file, arrays);
+    }
+
+    /** Reads a file written by {@link #save} and loads it with {@link #loadStateDict}. */
+    public final void load(Path file) throws IOException {
+        Map<String, INDArray> a = Npz.read(file);
+        List<O> options = new ArrayList<>();
+        for (int g = 0; g < groups.size(); g++) {
+            options.add(readOptions(a, g, groups.get(g).options, file));
+        }
+        List<long[]> shapes = new ArrayList<>();
+        for (int i = 0; a.containsKey("shape." + i); i++) {
+            shapes.add(Arrays.stream(a.get("shape." + i).toDoubleVector()).mapToLong(v -> (long) v).toArray());
+        }
+        Map<Integer, StateDict.Entry> entries = new LinkedHashMap<>();
+        for (int i = 0; i < shapes.size(); i++) {
+            String prefix = "state." + i + ".";
+            if (a.containsKey(prefix + "step")) {
+                Map<String, INDArray> buffers = new LinkedHashMap<>();
+                a.forEach((k, v) -> {
+                    if (k.startsWith(prefix) && !k.equals(prefix + "step")) {
+                        buffers.put(k.substring(prefix.length()), v);
+                    }
+                });
+                entries.put(i, new StateDict.Entry((long) a.get(prefix + "step").getDouble(0), buffers));
+            }
+        }
+        loadStateDict(new StateDict<>(options, shapes, entries));
+    }
+
+    @SuppressWarnings("unchecked")
+    private O readOptions(Map<String, INDArray> a, int g, O like, Path file) throws IOException {
+        RecordComponent[] cs = like.getClass().getRecordComponents();
+        Object[] values = new Object[cs.length];
+        Class<?>[] types = new Class<?>[cs.length];
+        for (int k = 0; k < cs.length; k++) {
+            INDArray v = a.get("group." + g + "." + cs[k].getName());
+            if (v == null) {
+                throw new IOException(file + ": no option '" + cs[k].getName() + "' for group " + g + " (was it saved "
+                        + "by a " + getClass().getSimpleName() + "?)");
+            }
+            types[k] = cs[k].getType();
+            double x = v.getDouble(0);
+            values[k] = types[k] == boolean.class ? (Object) (x != 0) : types[k] == int.class ? (Object) (int) x : x;
+        }
+        try {
+            return (O) like.getClass().getDeclaredConstructor(types).newInstance(values);
+        } catch (ReflectiveOperationException e) {
+            throw new IOException(file + ": cannot rebuild the options of group " + g + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Object component(RecordComponent c, Object o) {
+        try {
+            return c.getAccessor().invoke(o);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read option " + c.getName(), e);
+        }
+    }
+
+    private static double number(Object v) {
+        return v instanceof Boolean b ? (b ? 1 : 0) : ((Number) v).doubleValue();
+    }
+
+    private List<Tensor> allParams() {
+        List<Tensor> all = new ArrayList<>();
+        groups.forEach(g -> all.addAll(g.params()));
+        return all;
+    }
+
+    /** Registers a temporary of an update with the step's scope, so it is freed when the step ends. */
+    static INDArray tmp(INDArray a) {
+        return Scope.track(a);
+    }
+
+    /**
+     * {@code self} moved toward {@code end} by {@code weight} in place, with PyTorch's {@code lerp} formula:
+     * self + w (end - self) for w &lt; 0.5, else end - (end - self)(1 - w).
+     */
+    static void lerp(INDArray self, INDArray end, double weight) {
+        INDArray diff = tmp(end.sub(self));
+        if (weight < 0.5) {
+            self.addi(diff.muli(weight));
+        } else {
+            self.assign(tmp(end.sub(diff.muli(1 - weight))));
+        }
+    }
+
+    /** Checks a hyperparameter at the public boundary, with PyTorch's wording. */
+    static void require(boolean ok, String optimizer, String what, double value) {
+        if (!ok) {
+            throw new IllegalArgumentException(optimizer + ": invalid " + what + ": " + value);
+        }
+    }
+}
