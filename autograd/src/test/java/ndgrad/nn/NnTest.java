@@ -1,0 +1,186 @@
+package ndgrad.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import ndgrad.autograd.Autograd;
+import ndgrad.autograd.Float64Test;
+import ndgrad.autograd.GradCheck;
+import ndgrad.autograd.Tensor;
+import ndgrad.core.Rng;
+import ndgrad.core.Scope;
+import ndgrad.core.ShapeException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/** Modules, initializers, losses and model files. */
+class NnTest extends Float64Test {
+    static final GradCheck.Options TIGHT = GradCheck.Options.defaults().tolerances(1e-7, 1e-6);
+
+    private static Sequential mlp(long seed) {
+        Rng rng = new Rng(seed);
+        return new Sequential(new Linear(3, 4, rng), Activation.tanh(), new Linear(4, 2, rng));
+    }
+
+    @Test
+    void parametersAreNamedAndOrderedAsInPyTorch() {
+        Sequential m = mlp(1);
+        assertEquals(List.of("0.weight", "0.bias", "2.weight", "2.bias"),
+                m.namedParameters().stream().map(Parameter::name).toList());
+        assertArrayEquals(new long[] {4, 3}, m.parameters().get(0).shape());
+        assertTrue(m.parameters().stream().allMatch(p -> p.isLeaf() && p.isRequiresGrad()));
+        assertEquals("Sequential[Linear(3, 4), Tanh, Linear(4, 2)]", m.toString());
+    }
+
+    @Test
+    void linearUsesPyTorchsDefaultInitAndComputesXWtPlusB() {
+        Linear fc = new Linear(50, 20, new Rng(3));
+        double bound = 1 / Math.sqrt(50);
+        double[] w = fc.weight().toDoubleArray();
+        assertTrue(java.util.Arrays.stream(w).allMatch(v -> Math.abs(v) <= bound));
+        assertEquals(bound * bound / 3, java.util.Arrays.stream(w).map(v -> v * v).average().orElseThrow(),
+                0.1 * bound * bound / 3, "variance of U(-b, b) is b²/3");
+        assertArrayEquals(w, new Linear(50, 20, new Rng(3)).weight().toDoubleArray(), "same seed, same weights");
+        Linear small = new Linear(2, 1, new Rng(4));
+        try (var off = Autograd.noGrad()) {
+            small.weight().copyFrom(Tensor.of(new double[] {2, -1}, 1, 2));
+        }
+        Tensor y = small.forward(Tensor.of(new double[][] {{1, 1}, {3, 2}}));
+        double b = small.bias().item();
+        assertArrayEquals(new double[] {1 + b, 4 + b}, y.toDoubleArray(), 1e-15);
+    }
+
+    @Test
+    void modulesGradientCheck() {
+        Sequential m = mlp(5);
+        Tensor x = Tensor.of(new Rng(6).normal(DataType.DOUBLE, 5, 3));
+        Tensor[] params = m.parameters().toArray(new Tensor[0]);
+        GradCheck.assertGradients(TIGHT, in -> m.forward(x).sum(), params);
+        GradCheck.assertSecondOrder(TIGHT, in -> m.forward(x).pow(2).sum(), params);
+    }
+
+    @Test
+    void parametersSurviveTheScopeTheModelWasBuiltIn() {
+        Sequential m;
+        try (Scope s = Scope.open()) {
+            m = mlp(7);
+        }
+        assertEquals(12, m.parameters().get(0).toDoubleArray().length);
+    }
+
+    @Test
+    void lossesMatchTheirDefinitions() {
+        Tensor x = Tensor.of(0.5, 3, -1);
+        Tensor y = Tensor.of(0, 1, -1);
+        assertEquals((0.25 + 4 + 0) / 3, Losses.mse(x, y).item(), 1e-15);
+        assertEquals(0.5 + 2, Losses.l1(x, y, Losses.Reduction.SUM).item(), 1e-15);
+        // Huber, delta 1: 0.5 -> ½ 0.25 = 0.125; 2 -> 1·(2 - ½) = 1.5; 0 -> 0
+        assertArrayEquals(new double[] {0.125, 1.5, 0}, Losses.huber(x, y, 1, Losses.Reduction.NONE)
+                .toDoubleArray(), 1e-15);
+        // BCE with logits: x = 0, y = 1 -> ln 2; x = 1000, y = 0 -> 1000 (no overflow); x = -1000, y = 0 -> 0
+        assertArrayEquals(new double[] {Math.log(2), 1000, 0}, Losses.bceWithLogits(Tensor.of(0, 1000, -1000),
+                Tensor.of(1, 0, 0), Losses.Reduction.NONE).toDoubleArray(), 1e-12);
+        // cross-entropy of [1, 2, 3] with label 2: ln(e + e² + e³) - 3 = 0.40760596444437
+        Tensor logits = Tensor.of(new double[][] {{1, 2, 3}, {1000, 0, -1000}});
+        assertArrayEquals(new double[] {0.40760596444437, 0}, Losses.crossEntropy(logits, new int[] {2, 0},
+                Losses.Reduction.NONE).toDoubleArray(), 1e-12);
+        assertEquals(0.40760596444437 / 2, Losses.crossEntropy(logits, new int[] {2, 0}).item(), 1e-12);
+    }
+
+    @Test
+    void lossesGradientCheck() {
+        Rng rng = new Rng(8);
+        Tensor x = Tensor.of(rng.normal(DataType.DOUBLE, 4, 3)).requiresGrad();
+        Tensor t = Tensor.of(rng.uniform(DataType.DOUBLE, 0, 1, 4, 3));
+        Tensor far = Tensor.of(rng.normal(DataType.DOUBLE, 4, 3)).mul(3);
+        GradCheck.assertGradients(TIGHT, in -> Losses.mse(in[0], t), x);
+        GradCheck.assertGradients(TIGHT, in -> Losses.l1(in[0], far, Losses.Reduction.MEAN), x);
+        GradCheck.assertGradients(TIGHT, in -> Losses.huber(in[0], far, 1.5, Losses.Reduction.SUM), x);
+        GradCheck.assertGradients(TIGHT, in -> Losses.bceWithLogits(in[0], t, Losses.Reduction.MEAN), x);
+        GradCheck.assertGradients(TIGHT, in -> Losses.crossEntropy(in[0], new int[] {0, 2, 1, 2}), x);
+        GradCheck.assertSecondOrder(TIGHT, in -> Losses.crossEntropy(in[0], new int[] {0, 2, 1, 2}), x);
+    }
+
+    @Test
+    void lossesRefuseBadInput() {
+        Tensor logits = Tensor.zeros(2, 3);
+        ShapeException label = assertThrows(ShapeException.class, () -> Losses.crossEntropy(logits,
+                new int[] {0, 3}));
+        assertTrue(label.getMessage().contains("label 3 at row 1"), label.getMessage());
+        assertThrows(ShapeException.class, () -> Losses.crossEntropy(logits, new int[] {0}));
+        assertThrows(ShapeException.class, () -> Losses.mse(logits, Tensor.zeros(3, 2)));
+        assertThrows(IllegalArgumentException.class, () -> Losses.huber(logits, logits, 0, Losses.Reduction.MEAN));
+    }
+
+    @Test
+    void dropoutDropsAndRescalesOnlyInTraining() {
+        Dropout d = new Dropout(0.25, new Rng(9));
+        Tensor x = Tensor.ones(100, 100);
+        double[] y = d.forward(x).toDoubleArray();
+        long zeros = java.util.Arrays.stream(y).filter(v -> v == 0).count();
+        assertEquals(2500, zeros, 200);
+        assertTrue(java.util.Arrays.stream(y).allMatch(v -> v == 0 || Math.abs(v - 1 / 0.75) < 1e-12));
+        d.eval();
+        assertArrayEquals(x.toDoubleArray(), d.forward(x).toDoubleArray());
+        assertThrows(IllegalArgumentException.class, () -> new Dropout(1, new Rng(1)));
+    }
+
+    @Test
+    void initializersFollowTorchNnInit() {
+        Tensor w = Tensor.zeros(200, 400);
+        Init.kaimingNormal(w, new Rng(10));
+        double[] v = w.toDoubleArray();
+        double var = java.util.Arrays.stream(v).map(a -> a * a).average().orElseThrow();
+        assertEquals(2.0 / 400, var, 0.05 * 2.0 / 400);
+        Init.xavierUniform(w, new Rng(11), 1);
+        double a = Math.sqrt(6.0 / 600);
+        assertTrue(java.util.Arrays.stream(w.toDoubleArray()).allMatch(x -> Math.abs(x) <= a));
+        Init.kaimingUniform(w, new Rng(12), 0);
+        double b = Math.sqrt(2) * Math.sqrt(3.0 / 400);
+        assertTrue(java.util.Arrays.stream(w.toDoubleArray()).allMatch(x -> Math.abs(x) <= b));
+        assertEquals(b * b / 3, java.util.Arrays.stream(w.toDoubleArray()).map(x -> x * x).average().orElseThrow(),
+                0.05 * b * b / 3);
+        Init.zeros(w);
+        assertEquals(0, w.abs().sum().item());
+        assertThrows(ShapeException.class, () -> Init.fanIn(Tensor.zeros(3)));
+    }
+
+    @Test
+    void saveThenLoadRestoresEveryParameter(@TempDir Path dir) throws IOException {
+        Sequential a = mlp(20);
+        Path file = dir.resolve("model.npz");
+        a.save(file);
+        Sequential b = mlp(21);
+        assertNotEquals(a.parameters().get(0).toDoubleArray()[0], b.parameters().get(0).toDoubleArray()[0]);
+        b.load(file);
+        for (int i = 0; i < 4; i++) {
+            assertArrayEquals(a.parameters().get(i).toDoubleArray(), b.parameters().get(i).toDoubleArray(), 0.0);
+        }
+    }
+
+    @Test
+    void loadingIntoAnotherShapeNamesTheParameterAndChangesNothing(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("model.npz");
+        mlp(22).save(file);
+        Rng rng = new Rng(23);
+        Sequential wider = new Sequential(new Linear(3, 5, rng), Activation.tanh(), new Linear(5, 2, rng));
+        double[] before = wider.parameters().get(0).toDoubleArray();
+        IOException e = assertThrows(IOException.class, () -> wider.load(file));
+        assertTrue(e.getMessage().contains("'0.weight'") && e.getMessage().contains("[4, 3]")
+                && e.getMessage().contains("[5, 3]"), e.getMessage());
+        assertArrayEquals(before, wider.parameters().get(0).toDoubleArray());
+        Sequential deeper = new Sequential(new Linear(3, 4, rng), Activation.tanh(), new Linear(4, 2, rng),
+                new Linear(2, 2, rng));
+        assertTrue(assertThrows(IOException.class, () -> deeper.load(file)).getMessage().contains("'3.weight'"));
+        Sequential shallower = new Sequential(new Linear(3, 4, rng));
+        assertTrue(assertThrows(IOException.class, () -> shallower.load(file)).getMessage()
+                .contains("does not have"));
+    }
+}
