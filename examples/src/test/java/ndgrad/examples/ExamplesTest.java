@@ -67,7 +67,7 @@ class ExamplesTest {
     void oneEpochOnTwoThousandDigitsLearns() throws IOException {
         INDArray x = Idx.readImages(shipped("mnist-10k-images-idx3-ubyte.gz"), "images");
         int[] y = Idx.readLabels(shipped("mnist-10k-labels-idx1-ubyte.gz"), "labels");
-        double acc = TrainMnist.train(new TrainMnist.Settings(1, 32, 0.1, 2000, 42), x, y);
+        double acc = TrainMnist.train(new TrainMnist.Settings(1, 32, 1e-3, 2000, 42), x, y);
         assertTrue(acc >= 0.80, "test accuracy after one epoch on 2,000 digits: " + acc);
     }
 
