@@ -75,6 +75,23 @@ class OptimizerStateTest extends Float64Test {
                 opt.stateDict().entries().get(0).buffers().get("momentum_buffer").toDoubleVector());
     }
 
+    /** SGD with dampening = momentum = β keeps v = β v + (1 - β) g, the exponential moving average of gradients. */
+    @Test
+    void sgdWithDampeningEqualToMomentumIsTheEmaForm() {
+        Tensor w = Tensor.of(2.0).requiresGrad();
+        Sgd opt = new Sgd(List.of(w), Sgd.options(0.1).momentum(0.9).dampening(0.9));
+        double v = 0;
+        for (int t = 1; t <= 5; t++) {
+            double g = 3 * w.item() * w.item();
+            opt.zeroGrad();
+            w.pow(3).sum().backward();
+            opt.step();
+            v = t == 1 ? g : 0.9 * v + 0.1 * g;
+            assertEquals(v, opt.stateDict().entries().get(0).buffers().get("momentum_buffer").getDouble(0), 1e-12,
+                    "step " + t);
+        }
+    }
+
     @Test
     void parameterGroupsHaveTheirOwnOptions() {
         Tensor a = Tensor.of(1, 1).requiresGrad();
