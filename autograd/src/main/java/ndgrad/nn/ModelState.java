@@ -25,7 +25,10 @@ final class ModelState {
     }
 
     static void load(Module m, Path file) throws IOException {
-        Map<String, INDArray> saved = Npz.read(file);
+        load(m, Npz.read(file), file.toString());
+    }
+
+    static void load(Module m, Map<String, INDArray> saved, String file) throws IOException {
         List<Parameter> params = m.namedParameters();
         for (Parameter p : params) {
             INDArray a = saved.get(p.name());

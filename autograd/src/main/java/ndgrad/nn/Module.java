@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Scope;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A building block of a model, as PyTorch's {@code nn.Module}: it owns parameters and child modules, registered in
@@ -106,5 +107,10 @@ public abstract class Module {
      */
     public final void load(Path file) throws IOException {
         ModelState.load(this, file);
+    }
+
+    /** Loads parameters from named arrays (as {@link ndgrad.core.Npz#read} returns), with the same checks. */
+    public final void load(Map<String, INDArray> arrays, String source) throws IOException {
+        ModelState.load(this, arrays, source);
     }
 }

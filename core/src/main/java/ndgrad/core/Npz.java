@@ -60,6 +60,9 @@ public final class Npz {
 
     /** Reads every array of an {@code .npz} file, by name (the entry name without {@code .npy}). */
     public static Map<String, INDArray> read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": file not found");
+        }
         Map<String, INDArray> out = new LinkedHashMap<>();
         try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
             for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {

@@ -56,6 +56,21 @@ class NpzTest {
     }
 
     @Test
+    void aFailedWriteNeverReplacesAGoodFile(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("model.npz");
+        Npz.write(f, Map.of("w", NdArrays.create(new double[] {1, 2}, new long[] {2}, DataType.DOUBLE)));
+        byte[] good = Files.readAllBytes(f);
+        Map<String, INDArray> bad = new LinkedHashMap<>();
+        bad.put("a", NdArrays.create(new double[] {3}, new long[] {1}, DataType.DOUBLE));
+        bad.put("b", org.nd4j.linalg.factory.Nd4j.create(new int[] {1, 2}, new long[] {2}, DataType.INT));
+        assertThrows(IOException.class, () -> Npz.write(f, bad), "INT arrays are not written");
+        assertArrayEquals(good, Files.readAllBytes(f), "the good file is untouched");
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count(), "and no temporary file is left");
+        }
+    }
+
+    @Test
     void aCorruptFileIsRefused(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("bad.npz");
         Files.write(f, new byte[] {1, 2, 3});

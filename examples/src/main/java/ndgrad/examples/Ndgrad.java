@@ -1,0 +1,238 @@
+package ndgrad.examples;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import ndgrad.core.Npz;
+import ndgrad.core.Rng;
+import ndgrad.nn.Sequential;
+import ndgrad.optim.LrScheduler;
+import ndgrad.optim.Optimizer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The {@code ndgrad} command line. Mistakes (a bad option, an unknown name, a missing or corrupt file, nonsense
+ * hyperparameters) print one line and exit with code 2; output files go to {@code --out} (default {@code out/}).
+ *
+ * <p>Usage: {@code ndgrad train mnist --epochs 15}, {@code ndgrad --help}
+ */
+@Command(name = "ndgrad", mixinStandardHelpOptions = true, version = "ndgrad 0.1.0",
+        description = "Train, compare and check neural nets with ndgrad.",
+        subcommands = {Ndgrad.Train.class, Toys.Compare.class, Toys.LrFind.class, Toys.GradCheckCommand.class,
+            Ndgrad.Predict.class})
+public final class Ndgrad {
+    static final Logger LOG = LoggerFactory.getLogger(Ndgrad.class);
+
+    /** Runs the command line and returns its exit code (0 ok, 1 internal error, 2 bad input). */
+    public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** As {@link #run(String...)}, with the command's output and error lines going to the given writers. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new Ndgrad()).setOut(out).setErr(err);
+        cli.setParameterExceptionHandler((e, a) -> {
+            PrintWriter w = e.getCommandLine().getErr();
+            w.println("ndgrad: " + e.getMessage() + " (see --help)");
+            w.flush();
+            return 2;
+        });
+        cli.setExecutionExceptionHandler((e, c, p) -> {
+            boolean user = e instanceof IllegalArgumentException || e instanceof IOException;
+            c.getErr().println("ndgrad: " + (user ? "" : "internal error: " + e.getClass().getSimpleName() + ": ")
+                    + e.getMessage());
+            c.getErr().flush();
+            return user ? 2 : 1;
+        });
+        return cli.execute(args);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args.length == 0 ? new String[] {"train", "mnist"} : args));
+    }
+
+    /** {@code ndgrad train <task>}: an MLP on MNIST, or a synthetic task. */
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Train on mnist (bundled subset or --data DIR) or on a synthetic task: regression, xor, "
+                    + "moons, spiral.")
+    static final class Train implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "TASK", description = "mnist, regression, xor, moons or spiral")
+        String task;
+        @Option(names = "--hidden", split = ",", description = "hidden layer sizes (default: mnist 256,128; "
+                + "others 16,16)")
+        int[] hidden;
+        @Option(names = "--activation", description = "relu, tanh, sigmoid, gelu, leaky-relu (default: relu; "
+                + "tanh for xor and moons)")
+        String activation;
+        @Option(names = "--optimizer", defaultValue = "adam", description = "sgd, momentum, nesterov, rmsprop, adam,"
+                + " adamw, adagrad")
+        String optimizer;
+        @Option(names = "--lr", description = "learning rate (default: mnist 1e-3, xor/moons/spiral 0.05, regression "
+                + "0.1)")
+        Double lr;
+        @Option(names = "--momentum", defaultValue = "0.9", description = "for momentum, nesterov, rmsprop")
+        double momentum;
+        @Option(names = "--weight-decay", defaultValue = "0")
+        double weightDecay;
+        @Option(names = "--dropout", defaultValue = "0.2", description = "after each hidden layer (mnist)")
+        double dropout;
+        @Option(names = "--schedule", defaultValue = "cosine", description = "none, step, exponential, cosine, "
+                + "warmup (per epoch)")
+        String schedule;
+        @Option(names = "--epochs", description = "epochs (default: mnist 15); for the synthetic tasks, full-batch "
+                + "steps (default 1000; regression 200)")
+        Integer epochs;
+        @Option(names = "--batch-size", defaultValue = "64")
+        int batch;
+        @Option(names = "--seed", defaultValue = "42")
+        long seed;
+        @Option(names = "--train-size", description = "use only the first N training digits")
+        Integer trainSize;
+        @Option(names = "--data", description = "directory with the four full-MNIST IDX files")
+        Path data;
+        @Option(names = "--save", description = "write the trained model (.npz) here")
+        Path save;
+        @Option(names = "--resume", description = "start from a model saved with --save")
+        Path resume;
+        @Option(names = "--out", defaultValue = "out", description = "directory for plots")
+        Path out;
+        @Option(names = "--no-progress", description = "no progress bar")
+        boolean noProgress;
+
+        @Override
+        public Integer call() throws IOException {
+            if (epochs != null && epochs < 1 || batch < 1 || !(dropout >= 0 && dropout < 1)) {
+                throw new IllegalArgumentException("expected --epochs >= 1, --batch-size >= 1, 0 <= --dropout < 1");
+            }
+            if (!task.equals("mnist")) {
+                return Toys.train(this);
+            }
+            int epochs = this.epochs == null ? 15 : this.epochs;
+            double lr = this.lr == null ? 1e-3 : this.lr;
+            String activation = this.activation == null ? "relu" : this.activation;
+            Mnist mnist = data == null ? Mnist.bundled() : Mnist.fromDirectory(data);
+            if (trainSize != null) {
+                mnist = mnist.limitTrain(trainSize);
+            }
+            if (batch > mnist.trainY().length) {
+                throw new IllegalArgumentException("--batch-size " + batch + " exceeds the " + mnist.trainY().length
+                        + " training digits");
+            }
+            Rng rng = new Rng(seed);
+            int[] sizes = sizes(784, hidden == null ? new int[] {256, 128} : hidden, 10);
+            Sequential model = Cli.mlp(sizes, activation, dropout, rng);
+            if (resume != null) {
+                model = load(resume, rng);
+            }
+            Optimizer<?> opt = Cli.optimizer(optimizer, model.parameters(), lr, momentum, weightDecay);
+            LrScheduler sched = Cli.schedule(schedule, opt, epochs);
+            LOG.info("training {} on {} digits ({} test), {} with lr {}, {} schedule, {} epochs of batch {}",
+                    model, mnist.trainY().length, mnist.testY().length, optimizer, lr, schedule, epochs, batch);
+            TrainMnist.History h = TrainMnist.train(model, opt, sched, mnist, epochs, batch, rng,
+                    noProgress || System.console() == null ? (e, s, n) -> { } : Ndgrad::progress);
+            double total = h.seconds().stream().mapToDouble(Double::doubleValue).sum();
+            LOG.info("final test accuracy {}% after {} s of training", String.format("%.2f",
+                    100 * h.accuracy().get(epochs - 1)), String.format("%.1f", total));
+            if (save != null) {
+                save(model, sizes, activation, dropout, save);
+                LOG.info("model saved to {}", save);
+            }
+            List<Path> plots = List.of(
+                    Plots.lines(out.resolve("mnist-loss.png"), "MNIST train loss", "epoch", "cross-entropy", false,
+                            false, Map.of("train loss", Plots.series(h.loss()))),
+                    Plots.lines(out.resolve("mnist-accuracy.png"), "MNIST test accuracy", "epoch", "accuracy", false,
+                            false, Map.of("test accuracy", Plots.series(h.accuracy()))));
+            LOG.info("plots written to {}: {}", out.toAbsolutePath(), plots.stream().map(Path::getFileName).toList());
+            return 0;
+        }
+    }
+
+    /** {@code ndgrad predict}: classify one digit with a saved model. */
+    @Command(name = "predict", mixinStandardHelpOptions = true, description = "Classify a digit with a saved model.")
+    static final class Predict implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Option(names = "--model", required = true, description = "a model saved by train mnist --save")
+        Path model;
+        @Option(names = "--image", required = true, description = "a PNG file, or the index of a bundled test digit"
+                + " (0-1999)")
+        String image;
+
+        @Override
+        public Integer call() throws IOException {
+            Sequential m = load(model, new Rng(0));
+            INDArray x = image.matches("\\d+") ? bundledTestDigit(Integer.parseInt(image)) : Images.readDigit(
+                    Path.of(image));
+            int predicted = TrainMnist.predict(m, x)[0];
+            spec.commandLine().getOut().println(image + ": predicted digit " + predicted);
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    static INDArray bundledTestDigit(int index) throws IOException {
+        Mnist m = Mnist.bundled();
+        if (index < 0 || index >= m.testY().length) {
+            throw new IllegalArgumentException("--image index " + index + " is outside 0.." + (m.testY().length - 1));
+        }
+        return m.testX().getRow(index, true).dup();
+    }
+
+    static int[] sizes(int in, int[] hidden, int out) {
+        int[] s = new int[hidden.length + 2];
+        s[0] = in;
+        System.arraycopy(hidden, 0, s, 1, hidden.length);
+        s[s.length - 1] = out;
+        return s;
+    }
+
+    /**
+     * Writes the model's parameters and its architecture (meta.sizes, meta.activation, meta.dropout) to one .npz,
+     * atomically.
+     */
+    static void save(Sequential model, int[] sizes, String activation, double dropout, Path file) throws IOException {
+        Map<String, INDArray> arrays = new LinkedHashMap<>();
+        model.namedParameters().forEach(p -> arrays.put(p.name(), p.value().data()));
+        arrays.put("meta.sizes", Nd4j.create(java.util.Arrays.stream(sizes).asDoubleStream().toArray(),
+                new long[] {sizes.length}, DataType.DOUBLE));
+        arrays.put("meta.activation", Nd4j.scalar(DataType.DOUBLE, (double) Cli.ACTIVATIONS.indexOf(activation)));
+        arrays.put("meta.dropout", Nd4j.scalar(DataType.DOUBLE, dropout));
+        Npz.write(file, arrays);
+    }
+
+    /** Rebuilds and loads a model written by {@link #save}. */
+    static Sequential load(Path file, Rng rng) throws IOException {
+        Map<String, INDArray> arrays = new LinkedHashMap<>(Npz.read(file));
+        INDArray sizes = arrays.remove("meta.sizes");
+        INDArray act = arrays.remove("meta.activation");
+        INDArray dropout = arrays.remove("meta.dropout");
+        if (sizes == null || act == null || dropout == null) {
+            throw new IOException(file + ": not a model saved by 'ndgrad train mnist --save' (no meta entries)");
+        }
+        int[] s = java.util.Arrays.stream(sizes.toDoubleVector()).mapToInt(v -> (int) v).toArray();
+        Sequential m = Cli.mlp(s, Cli.ACTIVATIONS.get((int) act.getDouble(0)), dropout.getDouble(0), rng);
+        m.load(arrays, file.toString());
+        return m;
+    }
+
+    private static void progress(int epoch, int step, int steps) {
+        if (step % Math.max(1, steps / 40) == 0 || step == steps) {
+            int done = 30 * step / steps;
+            System.out.print("\r  epoch " + epoch + " [" + "=".repeat(done) + " ".repeat(30 - done) + "] " + step + "/"
+                    + steps + (step == steps ? "\n" : ""));
+            System.out.flush();
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package ndgrad.examples;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import ndgrad.autograd.GradCheck;
+import ndgrad.autograd.Tensor;
+import ndgrad.core.Datasets;
+import ndgrad.core.DTypes;
+import ndgrad.core.Rng;
+import ndgrad.core.Scope;
+import ndgrad.nn.Losses;
+import ndgrad.nn.Parameter;
+import ndgrad.nn.Sequential;
+import ndgrad.optim.LrFinder;
+import ndgrad.optim.Optimizer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The synthetic jobs of the command line: training on regression, xor, moons and spiral, compare-optimizers,
+ * lr-find and gradcheck.
+ *
+ * <p>Usage: {@code ndgrad train moons}, {@code ndgrad compare-optimizers}, {@code ndgrad lr-find},
+ * {@code ndgrad gradcheck}
+ */
+final class Toys {
+    private Toys() {
+    }
+
+    /** {@code train regression|xor|moons|spiral}, full batch, float64. */
+    static int train(Ndgrad.Train o) throws IOException {
+        try (var float64 = DTypes.use(DataType.DOUBLE)) {
+            Rng rng = new Rng(o.seed);
+            if (o.task.equals("regression")) {
+                return regression(o, rng);
+            }
+            Datasets.Labeled d = switch (o.task) {
+                case "xor" -> Datasets.xor(200, rng);
+                case "moons" -> Datasets.moons(200, 0.1, rng);
+                case "spiral" -> Datasets.spiral(100, 3, rng);
+                default -> throw new IllegalArgumentException("unknown task '" + o.task
+                        + "' (expected mnist, regression, xor, moons or spiral)");
+            };
+            int[] hidden = o.hidden == null ? new int[] {16, 16} : o.hidden;
+            String activation = o.activation != null ? o.activation : o.task.equals("spiral") ? "relu" : "tanh";
+            Sequential model = Cli.mlp(Ndgrad.sizes(2, hidden, d.classes()), activation, 0, rng);
+            Optimizer<?> opt = Cli.optimizer(o.optimizer, model.parameters(), o.lr == null ? 0.05 : o.lr, o.momentum,
+                    o.weightDecay);
+            Tensor x = Tensor.of(d.x());
+            List<Double> losses = new ArrayList<>();
+            int steps = o.epochs == null ? 1000 : o.epochs;
+            for (int k = 0; k < steps; k++) {
+                try (Scope s = Scope.open()) {
+                    Tensor loss = Losses.crossEntropy(model.forward(x), d.labels());
+                    opt.zeroGrad();
+                    loss.backward();
+                    opt.step();
+                    losses.add(loss.item());
+                }
+            }
+            double acc = TrainMnist.accuracy(model, d.x(), d.labels());
+            Ndgrad.LOG.info("{}: {} after {} full-batch steps: loss {}, train accuracy {}%", o.task, model, steps,
+                    String.format("%.4f", losses.get(steps - 1)), String.format("%.1f", 100 * acc));
+            double[][] pts = d.x().toDoubleMatrix();
+            double[] range = {-2, 2.5};
+            INDArray grid = Nd4j.create(Plots.grid(range, range));
+            double[] regions = java.util.Arrays.stream(TrainMnist.predict(model, grid)).asDoubleStream().toArray();
+            Path boundary = Plots.field(o.out.resolve(o.task + "-boundary.png"), o.task + " decision regions", range,
+                    range, regions, true, Map.of(), new Plots.Points(pts, d.labels()));
+            Path curve = Plots.lines(o.out.resolve(o.task + "-loss.png"), o.task + " training loss", "step",
+                    "cross-entropy", false, true, Map.of("loss", Plots.series(losses)));
+            Ndgrad.LOG.info("plots written to {}: {}", o.out.toAbsolutePath(), List.of(boundary.getFileName(),
+                    curve.getFileName()));
+            return 0;
+        }
+    }
+
+    /** Linear regression: the closed form (least squares via the normal equations) beside gradient descent. */
+    private static int regression(Ndgrad.Train o, Rng rng) throws IOException {
+        Datasets.Regression d = Datasets.linear(200, new double[] {2, -3, 0.5}, 1, 0.1, rng);
+        INDArray xb = Nd4j.hstack(d.x(), Nd4j.ones(DataType.DOUBLE, 200, 1));
+        INDArray closed = org.nd4j.linalg.inverse.InvertMatrix.invert(xb.transpose().mmul(xb), false)
+                .mmul(xb.transpose()).mmul(d.y());
+        Tensor w = Tensor.zeros(3, 1).requiresGrad();
+        Tensor b = Tensor.zeros(1).requiresGrad();
+        Optimizer<?> opt = Cli.optimizer(o.optimizer, List.of(w, b), o.lr == null ? 0.1 : o.lr, o.momentum,
+                o.weightDecay);
+        List<Double> losses = new ArrayList<>();
+        Tensor x = Tensor.of(d.x());
+        Tensor y = Tensor.of(d.y());
+        for (int k = 0; k < (o.epochs == null ? 200 : o.epochs); k++) {
+            Tensor loss = Losses.mse(x.matmul(w).add(b), y);
+            opt.zeroGrad();
+            loss.backward();
+            opt.step();
+            losses.add(loss.item());
+        }
+        Ndgrad.LOG.info("true w {} b {}", java.util.Arrays.toString(d.weights()), d.bias());
+        Ndgrad.LOG.info("closed form w {} b {}", java.util.Arrays.toString(closed.get(
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 3)).toDoubleVector()), closed.getDouble(3));
+        Ndgrad.LOG.info("gradient descent ({} steps) w {} b {}", losses.size(), java.util.Arrays.toString(
+                w.toDoubleArray()), b.item());
+        Path curve = Plots.lines(o.out.resolve("regression-loss.png"), "linear regression, MSE", "step", "MSE", false,
+                true, Map.of("gradient descent", Plots.series(losses)));
+        Ndgrad.LOG.info("plots written to {}: {}", o.out.toAbsolutePath(), List.of(curve.getFileName()));
+        return 0;
+    }
+
+    /** {@code ndgrad compare-optimizers}. */
+    @Command(name = "compare-optimizers", mixinStandardHelpOptions = true,
+            description = "GD, SGD, momentum, Nesterov, RMSprop, Adam, AdamW, Adagrad and Newton on Rosenbrock, a "
+                    + "quadratic and a small MLP: final loss and steps to tolerance, loss curves, Rosenbrock paths.")
+    static final class Compare implements Callable<Integer> {
+        @Option(names = "--steps", defaultValue = "1000")
+        int steps;
+        @Option(names = "--tolerance", defaultValue = "1e-4", description = "loss level for 'steps to tolerance'")
+        double tolerance;
+        @Option(names = "--out", defaultValue = "out")
+        Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            if (steps < 1 || !(tolerance > 0)) {
+                throw new IllegalArgumentException("expected --steps >= 1 and --tolerance > 0");
+            }
+            List<Path> plots = new ArrayList<>();
+            for (String problem : CompareOptimizers.PROBLEMS) {
+                Map<String, CompareOptimizers.Run> runs = CompareOptimizers.run(problem, steps);
+                StringBuilder t = new StringBuilder("\n" + problem + "\n| method | final loss | steps to "
+                        + tolerance + " |\n|---|---:|---:|\n");
+                Map<String, double[][]> curves = new LinkedHashMap<>();
+                Map<String, double[][]> paths = new LinkedHashMap<>();
+                runs.forEach((name, r) -> {
+                    int to = r.stepsTo(tolerance);
+                    t.append(String.format("| %s | %.3e | %s |%n", name, r.losses()[r.losses().length - 1],
+                            to < 0 ? "not reached" : Integer.toString(to)));
+                    double[] xs = new double[r.losses().length];
+                    double[] ys = new double[xs.length];
+                    for (int i = 0; i < xs.length; i++) {
+                        xs[i] = i + 1;
+                        ys[i] = Math.max(r.losses()[i], 1e-16);
+                    }
+                    curves.put(name, new double[][] {xs, ys});
+                    if (r.path() != null) {
+                        paths.put(name, r.path());
+                    }
+                });
+                Ndgrad.LOG.info("{}", t);
+                plots.add(Plots.lines(out.resolve("compare-" + problem + ".png"), problem + ": loss per step",
+                        "step", "loss", true, true, curves));
+                if (problem.equals("rosenbrock")) {
+                    double[] xr = {-2, 2};
+                    double[] yr = {-1, 3};
+                    plots.add(Plots.field(out.resolve("rosenbrock-paths.png"), "Rosenbrock: log(1 + f) and paths",
+                            xr, yr, Plots.evaluate(xr, yr, (a, b) -> Math.log1p((1 - a) * (1 - a) + 100 * (b - a * a)
+                                    * (b - a * a))), false, paths, null));
+                }
+            }
+            Ndgrad.LOG.info("plots written to {}: {}", out.toAbsolutePath(), plots.stream().map(Path::getFileName)
+                    .toList());
+            return 0;
+        }
+    }
+
+    /** {@code ndgrad lr-find}. */
+    @Command(name = "lr-find", mixinStandardHelpOptions = true,
+            description = "LR range test (Smith 2017): loss while the lr grows exponentially; suggests an lr.")
+    static final class LrFind implements Callable<Integer> {
+        @Option(names = "--problem", defaultValue = "mnist", description = "mnist or moons")
+        String problem;
+        @Option(names = "--optimizer", defaultValue = "sgd")
+        String optimizer;
+        @Option(names = "--start", defaultValue = "1e-5")
+        double start;
+        @Option(names = "--end", defaultValue = "10")
+        double end;
+        @Option(names = "--steps", defaultValue = "100")
+        int steps;
+        @Option(names = "--out", defaultValue = "out")
+        Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            Rng rng = new Rng(1);
+            Sequential model;
+            INDArray x;
+            int[] y;
+            if (problem.equals("mnist")) {
+                Mnist m = Mnist.bundled();
+                model = Cli.mlp(new int[] {784, 128, 10}, "relu", 0, rng);
+                x = m.trainX();
+                y = m.trainY();
+            } else if (problem.equals("moons")) {
+                Datasets.Labeled d = Datasets.moons(256, 0.1, rng);
+                model = Cli.mlp(new int[] {2, 16, 16, 2}, "tanh", 0, rng);
+                x = d.x().castTo(DataType.FLOAT);
+                y = d.labels();
+            } else {
+                throw new IllegalArgumentException("unknown problem '" + problem + "' (expected mnist or moons)");
+            }
+            Optimizer<?> opt = Cli.optimizer(optimizer, model.parameters(), start, 0.9, 0);
+            int[] next = {0};
+            LrFinder.Result r = find(opt, () -> {
+                int[] rows = new int[Math.min(64, y.length)];
+                for (int i = 0; i < rows.length; i++) {
+                    rows[i] = (next[0]++) % y.length;
+                }
+                Tensor xb = Tensor.of(Nd4j.pullRows(x, 1, rows));
+                return Losses.crossEntropy(model.forward(xb), java.util.Arrays.stream(rows).map(i -> y[i]).toArray());
+            }, start, end, steps);
+            Ndgrad.LOG.info("{} with {}: tried {} lrs from {} to {}; suggested lr {}", problem, optimizer,
+                    r.lrs().length, start, r.lrs()[r.lrs().length - 1], String.format("%.3g", r.suggestion()));
+            Path plot = Plots.lines(out.resolve("lr-find-" + problem + ".png"), "LR range test (" + problem + ", "
+                    + optimizer + "), suggested " + String.format("%.3g", r.suggestion()), "learning rate",
+                    "smoothed loss", true, false, Map.of("loss", new double[][] {r.lrs(), r.losses()}));
+            Ndgrad.LOG.info("plot written to {}", plot.toAbsolutePath());
+            return 0;
+        }
+    }
+
+    private static <O extends Optimizer.Options<O>> LrFinder.Result find(Optimizer<O> opt,
+            java.util.function.Supplier<Tensor> loss, double start, double end, int steps) {
+        return LrFinder.run(opt, loss, start, end, steps);
+    }
+
+    /** {@code ndgrad gradcheck}. */
+    @Command(name = "gradcheck", mixinStandardHelpOptions = true,
+            description = "Checks an MLP's gradients (cross-entropy on moons, float64) against central differences, "
+                    + "parameter by parameter.")
+    static final class GradCheckCommand implements Callable<Integer> {
+        @Option(names = "--hidden", split = ",", defaultValue = "8,8")
+        int[] hidden;
+        @Option(names = "--activation", defaultValue = "tanh")
+        String activation;
+        @Option(names = "--fast", description = "random directional derivatives instead of every element")
+        boolean fast;
+
+        @Override
+        public Integer call() {
+            try (var float64 = DTypes.use(DataType.DOUBLE)) {
+                Rng rng = new Rng(3);
+                Datasets.Labeled d = Datasets.moons(32, 0.1, rng);
+                Sequential model = Cli.mlp(Ndgrad.sizes(2, hidden, 2), activation, 0, rng);
+                Tensor x = Tensor.of(d.x());
+                GradCheck.Options options = fast ? GradCheck.Options.defaults().fast(8) : GradCheck.Options
+                        .defaults();
+                boolean all = true;
+                for (Parameter p : model.namedParameters()) {
+                    List<Tensor> others = model.parameters().stream().filter(t -> t != p.value()).toList();
+                    others.forEach(t -> t.requiresGrad(false));
+                    GradCheck.Report r = GradCheck.check(options, in -> Losses.crossEntropy(model.forward(x),
+                            d.labels()), p.value());
+                    others.forEach(Tensor::requiresGrad);
+                    Ndgrad.LOG.info("{} {}: {}", p.name(), p.value().shapeString(), r);
+                    all &= r.passed();
+                }
+                Ndgrad.LOG.info(all ? "all gradients check out" : "SOME GRADIENTS ARE WRONG");
+                return all ? 0 : 1;
+            }
+        }
+    }
+}
