@@ -12,9 +12,7 @@ import ndgrad.autograd.Tensor;
 import ndgrad.core.Datasets;
 import ndgrad.core.DTypes;
 import ndgrad.core.Rng;
-import ndgrad.core.Scope;
 import ndgrad.nn.Losses;
-import ndgrad.nn.Parameter;
 import ndgrad.nn.Sequential;
 import ndgrad.optim.LrFinder;
 import ndgrad.optim.Optimizer;
@@ -54,18 +52,8 @@ final class Toys {
             Sequential model = Cli.mlp(Ndgrad.sizes(2, hidden, d.classes()), activation, 0, rng);
             Optimizer<?> opt = Cli.optimizer(o.optimizer, model.parameters(), o.lr == null ? 0.05 : o.lr, o.momentum,
                     o.weightDecay);
-            Tensor x = Tensor.of(d.x());
-            List<Double> losses = new ArrayList<>();
             int steps = o.epochs == null ? 1000 : o.epochs;
-            for (int k = 0; k < steps; k++) {
-                try (Scope s = Scope.open()) {
-                    Tensor loss = Losses.crossEntropy(model.forward(x), d.labels());
-                    opt.zeroGrad();
-                    loss.backward();
-                    opt.step();
-                    losses.add(loss.item());
-                }
-            }
+            List<Double> losses = TrainClassifier.train(model, opt, d, steps);
             double acc = TrainMnist.accuracy(model, d.x(), d.labels());
             Ndgrad.LOG.info("{}: {} after {} full-batch steps: loss {}, train accuracy {}%", o.task, model, steps,
                     String.format("%.4f", losses.get(steps - 1)), String.format("%.1f", 100 * acc));
@@ -86,26 +74,15 @@ final class Toys {
     /** Linear regression: the closed form (least squares via the normal equations) beside gradient descent. */
     private static int regression(Ndgrad.Train o, Rng rng) throws IOException {
         Datasets.Regression d = Datasets.linear(200, new double[] {2, -3, 0.5}, 1, 0.1, rng);
-        INDArray xb = Nd4j.hstack(d.x(), Nd4j.ones(DataType.DOUBLE, 200, 1));
-        INDArray closed = org.nd4j.linalg.inverse.InvertMatrix.invert(xb.transpose().mmul(xb), false)
-                .mmul(xb.transpose()).mmul(d.y());
+        double[] closed = LinearRegression.closedForm(d);
         Tensor w = Tensor.zeros(3, 1).requiresGrad();
         Tensor b = Tensor.zeros(1).requiresGrad();
         Optimizer<?> opt = Cli.optimizer(o.optimizer, List.of(w, b), o.lr == null ? 0.1 : o.lr, o.momentum,
                 o.weightDecay);
-        List<Double> losses = new ArrayList<>();
-        Tensor x = Tensor.of(d.x());
-        Tensor y = Tensor.of(d.y());
-        for (int k = 0; k < (o.epochs == null ? 200 : o.epochs); k++) {
-            Tensor loss = Losses.mse(x.matmul(w).add(b), y);
-            opt.zeroGrad();
-            loss.backward();
-            opt.step();
-            losses.add(loss.item());
-        }
+        List<Double> losses = LinearRegression.gradientDescent(d, w, b, opt, o.epochs == null ? 200 : o.epochs);
         Ndgrad.LOG.info("true w {} b {}", java.util.Arrays.toString(d.weights()), d.bias());
-        Ndgrad.LOG.info("closed form w {} b {}", java.util.Arrays.toString(closed.get(
-                org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 3)).toDoubleVector()), closed.getDouble(3));
+        Ndgrad.LOG.info("closed form w {} b {}", java.util.Arrays.toString(java.util.Arrays.copyOf(closed, 3)),
+                closed[3]);
         Ndgrad.LOG.info("gradient descent ({} steps) w {} b {}", losses.size(), java.util.Arrays.toString(
                 w.toDoubleArray()), b.item());
         Path curve = Plots.lines(o.out.resolve("regression-loss.png"), "linear regression, MSE", "step", "MSE", false,
@@ -252,16 +229,10 @@ final class Toys {
                 Tensor x = Tensor.of(d.x());
                 GradCheck.Options options = fast ? GradCheck.Options.defaults().fast(8) : GradCheck.Options
                         .defaults();
-                boolean all = true;
-                for (Parameter p : model.namedParameters()) {
-                    List<Tensor> others = model.parameters().stream().filter(t -> t != p.value()).toList();
-                    others.forEach(t -> t.requiresGrad(false));
-                    GradCheck.Report r = GradCheck.check(options, in -> Losses.crossEntropy(model.forward(x),
-                            d.labels()), p.value());
-                    others.forEach(Tensor::requiresGrad);
-                    Ndgrad.LOG.info("{} {}: {}", p.name(), p.value().shapeString(), r);
-                    all &= r.passed();
-                }
+                Map<String, GradCheck.Report> reports = CheckGradients.check(model, () -> Losses.crossEntropy(
+                        model.forward(x), d.labels()), options);
+                reports.forEach((name, r) -> Ndgrad.LOG.info("{}: {}", name, r));
+                boolean all = reports.values().stream().allMatch(GradCheck.Report::passed);
                 Ndgrad.LOG.info(all ? "all gradients check out" : "SOME GRADIENTS ARE WRONG");
                 return all ? 0 : 1;
             }
