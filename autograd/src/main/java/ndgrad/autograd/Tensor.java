@@ -279,6 +279,28 @@ public final class Tensor {
         return retainGrad;
     }
 
+    /**
+     * Sets this leaf's gradient to a copy of {@code g} (PyTorch's {@code p.grad = g}), for gradients that come from
+     * elsewhere than backward, such as a numerical estimator; the gradient buffer is reused.
+     */
+    public Tensor setGrad(Tensor g) {
+        if (!isLeaf() || !requiresGrad) {
+            throw new AutogradException("setGrad: " + describe() + " is not a leaf that requires grad");
+        }
+        if (!Arrays.equals(g.shape(), shape()) || g.dtype() != dtype()) {
+            throw new ShapeException("setGrad: gradient of shape " + g.shapeString() + " and dtype " + g.dtype()
+                    + " for " + describe());
+        }
+        if (grad != null && gradOwned) {
+            grad.data.assign(g.data());
+            grad.version[0]++;
+        } else {
+            grad = new Tensor(g.data().dup('c'), new int[1]);
+            gradOwned = true;
+        }
+        return this;
+    }
+
     /** Zeros the gradient in place (its buffer is reused by the next backward), or forgets a recorded one. */
     public void zeroGrad() {
         if (grad == null) {
@@ -629,6 +651,16 @@ public final class Tensor {
     /** Natural logarithm: d/dx = 1/x. */
     public Tensor log() {
         return op("log", Transforms.log(data(), true), SAVE_INPUTS, (g, out) -> grads(g.div(this)), this);
+    }
+
+    /** sin x: d/dx = cos x. */
+    public Tensor sin() {
+        return op("sin", Transforms.sin(data(), true), SAVE_INPUTS, (g, out) -> grads(g.mul(cos())), this);
+    }
+
+    /** cos x: d/dx = -sin x. */
+    public Tensor cos() {
+        return op("cos", Transforms.cos(data(), true), SAVE_INPUTS, (g, out) -> grads(g.mul(sin()).neg()), this);
     }
 
     /** Square root: d/dx = 1 / (2 sqrt x). */

@@ -58,6 +58,8 @@ class OpGradCheckTest {
                 c("maskedFill", x -> x[0].maskedFill(x[0].lt(0), 2.0).mul(x[0]), r.awayFromZero(3, 4)),
                 // elementwise functions
                 c("exp", x -> x[0].exp(), r.normal(2, 3)),
+                c("sin", x -> x[0].sin(), r.normal(2, 3)),
+                c("cos", x -> x[0].cos(), r.normal(2, 3)),
                 c("log", x -> x[0].log(), r.positive(2, 3)),
                 c("sqrt", x -> x[0].sqrt(), r.positive(2, 3)),
                 c("abs", x -> x[0].abs(), r.awayFromZero(2, 3)),

@@ -43,6 +43,15 @@ class ValuesTest extends Float64Test {
     }
 
     @Test
+    void sinAndCosValuesAndDerivatives() {
+        Tensor x = Tensor.of(0, Math.PI / 6, Math.PI / 2).requiresGrad();
+        assertArrayEquals(new double[] {0, 0.5, 1}, x.sin().toDoubleArray(), 1e-15);
+        x.sin().add(x.cos()).sum().backward();
+        // d/dx (sin x + cos x) = cos x - sin x
+        assertArrayEquals(new double[] {1, Math.sqrt(3) / 2 - 0.5, -1}, x.grad().toDoubleArray(), 1e-15);
+    }
+
+    @Test
     void tiesShareTheGradientAsInPyTorch() {
         Tensor a = Tensor.of(1, 2, 3).requiresGrad();
         Tensor b = Tensor.of(3, 2, 1).requiresGrad();

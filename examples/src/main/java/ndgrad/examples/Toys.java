@@ -208,6 +208,63 @@ final class Toys {
         return LrFinder.run(opt, loss, start, end, steps);
     }
 
+    /** {@code ndgrad numgrad}. */
+    @Command(name = "numgrad", mixinStandardHelpOptions = true,
+            description = "Numerical gradients of a function (rosenbrock, quadratic, sinexp) by every method: "
+                    + "estimate, error against autograd, cost; and the error of each difference scheme against h.")
+    static final class NumGrad implements Callable<Integer> {
+        @Option(names = "--function", defaultValue = "sinexp")
+        String function;
+        @Option(names = "--at", split = ",", description = "the point (default: the function's own)")
+        double[] at;
+        @Option(names = "--out", defaultValue = "out")
+        Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            java.util.function.UnaryOperator<Tensor> f = NumericalGradients.function(function);
+            double[] x = at != null ? at : NumericalGradients.FUNCTIONS.get(function);
+            if (function.equals("rosenbrock") && x.length != 2) {
+                throw new IllegalArgumentException("rosenbrock takes a point of 2 values, got " + x.length);
+            }
+            try (var float64 = DTypes.use(DataType.DOUBLE)) {
+                StringBuilder t = new StringBuilder("\n" + function + " at " + java.util.Arrays.toString(x)
+                        + "\n| method | gradient | max error | evaluations |\n|---|---|---:|---:|\n");
+                for (NumericalGradients.Row r : NumericalGradients.compare(f, x)) {
+                    t.append(String.format("| %s | %s | %.2e | %d |%n", r.method(), java.util.Arrays.stream(
+                            r.gradient()).mapToObj(v -> String.format("%.10f", v)).toList(), r.error(),
+                            r.evaluations()));
+                }
+                double[] hs = new double[12];
+                for (int k = 0; k < hs.length; k++) {
+                    hs[k] = Math.pow(10, -1 - k);
+                }
+                Map<String, double[]> err = NumericalGradients.errorVsH(f, x, hs);
+                t.append("\nmax error against h\n| h |");
+                err.keySet().forEach(s -> t.append(' ').append(s).append(" |"));
+                t.append("\n|---|").append("---:|".repeat(err.size())).append('\n');
+                for (int k = 0; k < hs.length; k++) {
+                    t.append(String.format("| %.0e |", hs[k]));
+                    for (double[] e : err.values()) {
+                        t.append(String.format(" %.2e |", e[k]));
+                    }
+                    t.append('\n');
+                }
+                t.append("measured orders (steepest slope of log error against log h):");
+                err.forEach((s, e) -> t.append(String.format(" %s %.2f", s, NumericalGradients.order(hs, e))));
+                Ndgrad.LOG.info("{}", t);
+                Map<String, double[][]> curves = new LinkedHashMap<>();
+                err.forEach((s, e) -> curves.put(s, new double[][] {hs, java.util.Arrays.stream(e)
+                        .map(v -> Math.max(v, 1e-17)).toArray()}));
+                Path plot = Plots.lines(out.resolve("numgrad-error-vs-h.png"), function + ": gradient error against"
+                        + " h (truncation falls as h^p, round-off grows as 1/h)", "h", "max abs error", true, true,
+                        curves);
+                Ndgrad.LOG.info("plot written to {}", plot.toAbsolutePath());
+                return 0;
+            }
+        }
+    }
+
     /** {@code ndgrad gradcheck}. */
     @Command(name = "gradcheck", mixinStandardHelpOptions = true,
             description = "Checks an MLP's gradients (cross-entropy on moons, float64) against central differences, "

@@ -147,9 +147,10 @@ class ExamplesTest {
         assertEquals(0, cli("train", "regression", "--out", out).code());
         assertEquals(0, cli("compare-optimizers", "--steps", "40", "--out", out).code());
         assertEquals(0, cli("lr-find", "--problem", "moons", "--steps", "30", "--out", out).code());
+        assertEquals(0, cli("numgrad", "--function", "rosenbrock", "--out", out).code());
         for (String f : new String[] {"moons-boundary.png", "moons-loss.png", "spiral-boundary.png",
             "xor-boundary.png", "regression-loss.png", "compare-rosenbrock.png", "compare-quadratic.png",
-            "compare-mlp.png", "rosenbrock-paths.png", "lr-find-moons.png"}) {
+            "compare-mlp.png", "rosenbrock-paths.png", "lr-find-moons.png", "numgrad-error-vs-h.png"}) {
             assertTrue(Files.isRegularFile(dir.resolve(f)), f + " exists");
             assertTrue(dir.resolve(f).toFile().length() > 1000, f + " is not empty");
         }
@@ -182,6 +183,8 @@ class ExamplesTest {
             {"predict", "--model", model.toString(), "--image", "3"},
             {"predict", "--model", dir.resolve("none.npz").toString(), "--image", "3"},
             {"lr-find", "--problem", "imagenet"},
+            {"numgrad", "--function", "ackley"},
+            {"numgrad", "--function", "rosenbrock", "--at", "1,2,3"},
         };
         for (String[] args : cases) {
             Result r = cli(args);
@@ -197,7 +200,7 @@ class ExamplesTest {
     void helpListsEveryCommand() {
         Result r = cli("--help");
         assertEquals(0, r.code());
-        for (String c : new String[] {"train", "compare-optimizers", "lr-find", "gradcheck", "predict"}) {
+        for (String c : new String[] {"train", "compare-optimizers", "lr-find", "gradcheck", "numgrad", "predict"}) {
             assertTrue(r.out().contains(c), c);
         }
     }

@@ -126,6 +126,13 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
         }
     }
 
+    /** Sets the gradients from {@code source}, then steps; returns the loss the source reported. */
+    public final double step(GradientSource source) {
+        double loss = source.compute(allParams());
+        step();
+        return loss;
+    }
+
     /** Applies one update to parameter array {@code p} in place, from its gradient, the options and its state. */
     protected abstract void update(INDArray p, INDArray grad, O o, State s);
 

@@ -1,0 +1,130 @@
+package ndgrad.examples;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import java.util.function.UnaryOperator;
+import ndgrad.autograd.Autograd;
+import ndgrad.autograd.Tensor;
+import ndgrad.core.FiniteDifference;
+import ndgrad.core.FiniteDifference.Scheme;
+import ndgrad.core.GradientEstimator;
+import ndgrad.core.LocalGradient;
+import ndgrad.core.NdArrays;
+import ndgrad.core.Rng;
+import ndgrad.core.StochasticGradient;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Every numerical gradient method on one function, against autograd's exact gradient: the estimate, its error and
+ * its cost in evaluations; and the error of forward, central and 5-point differences as h shrinks, which falls as
+ * h^p (truncation) until round-off, growing as 1/h, takes over.
+ *
+ * <p>Usage: {@code List<NumericalGradients.Row> rows = NumericalGradients.compare(NumericalGradients.function("rosenbrock"), x);}
+ */
+public final class NumericalGradients {
+    /** The functions on offer, with their default points. */
+    public static final Map<String, double[]> FUNCTIONS = Map.of("rosenbrock", new double[] {-1.5, 2},
+            "quadratic", new double[] {1, -2, 0.5}, "sinexp", new double[] {0.3, -0.7, 1.1});
+
+    /** One method's result. */
+    public record Row(String method, double[] gradient, double error, long evaluations) {
+    }
+
+    private NumericalGradients() {
+    }
+
+    /** A scalar function of a 1-D tensor, by name. */
+    public static UnaryOperator<Tensor> function(String name) {
+        return switch (name) {
+            case "rosenbrock" -> p -> p.select(0, 0).rsub(1).pow(2).add(p.select(0, 1).sub(p.select(0, 0).pow(2))
+                    .pow(2).mul(100));
+            case "quadratic" -> x -> x.mul(x).mul(Tensor.arange(1, x.numel() + 1, 1).to(x.dtype())).sum().mul(0.5)
+                    .add(x.sum());
+            case "sinexp" -> x -> x.sin().mul(Tensor.concat(0, x.slice(0, 1, x.numel()), x.slice(0, 0, 1)).div(2)
+                    .exp()).sum();
+            default -> throw new IllegalArgumentException("unknown function '" + name + "' (expected one of "
+                    + FUNCTIONS.keySet() + ")");
+        };
+    }
+
+    /** f as a function of a float64 array (no graph). */
+    static ToDoubleFunction<INDArray> values(UnaryOperator<Tensor> f) {
+        return a -> {
+            try (Autograd.GradMode off = Autograd.noGrad()) {
+                return f.apply(Tensor.of(a)).item();
+            }
+        };
+    }
+
+    /** Every method at {@code x}. */
+    public static List<Row> compare(UnaryOperator<Tensor> f, double[] x) {
+        INDArray at = NdArrays.create(x, new long[] {x.length}, DataType.DOUBLE);
+        Tensor t = Tensor.of(at.dup()).requiresGrad();
+        double[] exact = Autograd.grad(f.apply(t), t).get(0).toDoubleArray();
+        ToDoubleFunction<INDArray> fx = values(f);
+        Map<String, GradientEstimator> methods = new LinkedHashMap<>();
+        for (Scheme s : Scheme.values()) {
+            methods.put(s.name().toLowerCase().replace('_', '-'), FiniteDifference.estimator(FiniteDifference.options(s)));
+        }
+        methods.put("central + Richardson", FiniteDifference.estimator(FiniteDifference.options(Scheme.CENTRAL)
+                .eps(1e-3).richardson(true)));
+        methods.put("SPSA (1000 samples)", StochasticGradient.spsa(1e-4, 1000, new Rng(1)));
+        methods.put("Gaussian smoothing (1000)", StochasticGradient.gaussianSmoothing(1e-4, 1000, new Rng(1)));
+        methods.put("local regression (40 samples)", (g, a) -> {
+            INDArray samples = new Rng(2).uniform(DataType.DOUBLE, -1e-3, 1e-3, 40, x.length).addiRowVector(a);
+            double[] v = new double[40];
+            for (int i = 0; i < 40; i++) {
+                v[i] = g.applyAsDouble(samples.getRow(i).dup());
+            }
+            LocalGradient.Fit fit = LocalGradient.fit(a, samples, v, 0);
+            return new GradientEstimator.Estimate(fit.gradient(), 40, fit.residual());
+        });
+        List<Row> rows = new ArrayList<>();
+        rows.add(new Row("autograd (exact)", exact, 0, 1));
+        methods.forEach((name, m) -> {
+            GradientEstimator.Estimate e = m.estimate(fx, at);
+            double[] g = e.gradient().toDoubleVector();
+            double err = 0;
+            for (int i = 0; i < g.length; i++) {
+                err = Math.max(err, Math.abs(g[i] - exact[i]));
+            }
+            rows.add(new Row(name, g, err, e.evaluations()));
+        });
+        return rows;
+    }
+
+    /** Max-abs gradient error per scheme (forward, central, 5-point) for each relative step in {@code hs}. */
+    public static Map<String, double[]> errorVsH(UnaryOperator<Tensor> f, double[] x, double[] hs) {
+        INDArray at = NdArrays.create(x, new long[] {x.length}, DataType.DOUBLE);
+        Tensor t = Tensor.of(at.dup()).requiresGrad();
+        double[] exact = Autograd.grad(f.apply(t), t).get(0).toDoubleArray();
+        Map<String, double[]> out = new LinkedHashMap<>();
+        for (Scheme s : new Scheme[] {Scheme.FORWARD, Scheme.CENTRAL, Scheme.FIVE_POINT}) {
+            double[] err = new double[hs.length];
+            for (int k = 0; k < hs.length; k++) {
+                double[] g = FiniteDifference.gradient(values(f), at, FiniteDifference.options(s).eps(hs[k]))
+                        .toDoubleVector();
+                for (int i = 0; i < g.length; i++) {
+                    err[k] = Math.max(err[k], Math.abs(g[i] - exact[i]));
+                }
+            }
+            out.put(s.name().toLowerCase().replace('_', '-'), err);
+        }
+        return out;
+    }
+
+    /** The observed order: the largest slope of log(error) against log(h) between neighbouring steps. */
+    public static double order(double[] hs, double[] errors) {
+        double best = 0;
+        for (int k = 1; k < hs.length; k++) {
+            if (errors[k] > 0 && errors[k - 1] > 0) {
+                best = Math.max(best, Math.log(errors[k - 1] / errors[k]) / Math.log(hs[k - 1] / hs[k]));
+            }
+        }
+        return best;
+    }
+}
