@@ -33,6 +33,36 @@ class GradientFreeTest extends Float64Test {
     }
 
     @Test
+    void spsaWithAdamFitsALinearRegression() {
+        Datasets.Regression d = Datasets.linear(100, new double[] {2, -3, 0.5}, 1, 0.1, new Rng(3));
+        Tensor x = Tensor.of(d.x());
+        Tensor y = Tensor.of(d.y());
+        Tensor w = Tensor.zeros(3, 1).requiresGrad();
+        Tensor b = Tensor.zeros(1).requiresGrad();
+        Adam opt = new Adam(List.of(w, b), Adam.options().lr(0.05));
+        GradientSource spsa = GradientSource.estimated(() -> x.matmul(w).add(b).sub(y).pow(2).mean(),
+                StochasticGradient.spsa(1e-3, 4, new Rng(4)));
+        for (int k = 0; k < 1000; k++) {
+            opt.step(spsa);
+        }
+        assertArrayEquals(new double[] {2, -3, 0.5}, w.toDoubleArray(), 0.05);
+        assertEquals(1, b.item(), 0.05);
+    }
+
+    @Test
+    void centralDifferencesWithGradientDescentMinimizeAQuadratic() {
+        Tensor w = Tensor.of(3, -2, 1).requiresGrad();
+        Tensor a = Tensor.of(1, 4, 2);
+        Sgd gd = new Sgd(List.of(w), 0.2);
+        GradientSource fd = GradientSource.estimated(() -> w.sub(1).pow(2).mul(a).sum(), FiniteDifference.estimator(
+                FiniteDifference.options(FiniteDifference.Scheme.CENTRAL)));
+        for (int k = 0; k < 200; k++) {
+            gd.step(fd);
+        }
+        assertArrayEquals(new double[] {1, 1, 1}, w.toDoubleArray(), 1e-8);
+    }
+
+    @Test
     void centralDifferencesWithGradientDescentFitALinearRegression() {
         Datasets.Regression d = Datasets.linear(100, new double[] {2, -3, 0.5}, 1, 0.1, new Rng(2));
         Tensor x = Tensor.of(d.x());
