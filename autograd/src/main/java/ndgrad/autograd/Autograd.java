@@ -16,6 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class Autograd {
     private static final ThreadLocal<Boolean> ENABLED = ThreadLocal.withInitial(() -> true);
+    private static final ThreadLocal<Boolean> ANOMALY = ThreadLocal.withInitial(() -> false);
 
     private Autograd() {
     }
@@ -35,6 +36,23 @@ public final class Autograd {
         boolean previous = ENABLED.get();
         ENABLED.set(enabled);
         return () -> ENABLED.set(previous);
+    }
+
+    /**
+     * Turns anomaly mode on for this thread until the returned handle closes (PyTorch's {@code detect_anomaly}):
+     * every op records where in user code it was created, and the first op whose forward or backward pass turns
+     * finite inputs into NaN or infinity throws an {@link AnomalyException} naming it. Off by default; when off it
+     * costs nothing.
+     */
+    public static GradMode detectAnomaly() {
+        boolean previous = ANOMALY.get();
+        ANOMALY.set(true);
+        return () -> ANOMALY.set(previous);
+    }
+
+    /** Whether anomaly mode is on for this thread. */
+    public static boolean isAnomalyEnabled() {
+        return ANOMALY.get();
     }
 
     /** Restores the previous grad mode; close it with try-with-resources. */

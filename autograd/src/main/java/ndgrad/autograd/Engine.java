@@ -25,6 +25,18 @@ final class Engine {
      * and the gradients reaching each captured tensor are returned in its order (null where none arrived).
      */
     static Tensor[] run(List<Tensor> roots, List<Tensor> seeds, List<Tensor> capture, GradOptions options) {
+        return run(roots, seeds, capture, options, null);
+    }
+
+    /** Sees each step of the reverse loop: the op's output, the gradient reaching it, the gradients it pushes. */
+    @FunctionalInterface
+    interface Observer {
+        void step(Tensor output, Tensor upstream, Tensor[] inputGrads);
+    }
+
+    /** As {@link #run(List, List, List, GradOptions)}, reporting each step to {@code observer} (may be null). */
+    static Tensor[] run(List<Tensor> roots, List<Tensor> seeds, List<Tensor> capture, GradOptions options,
+            Observer observer) {
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         for (int i = 0; i < roots.size(); i++) {
             Tensor root = roots.get(i);
@@ -54,7 +66,10 @@ final class Engine {
                     continue;
                 }
                 Node node = t.node();
-                Tensor[] inputGrads = node.backward(g, t);
+                Tensor[] inputGrads = Autograd.isAnomalyEnabled() ? Anomaly.backward(node, g, t) : node.backward(g, t);
+                if (observer != null) {
+                    observer.step(t, g, inputGrads);
+                }
                 for (int i = 0; i < node.inputs.length; i++) {
                     Tensor in = node.inputs[i];
                     if (inputGrads[i] != null && in.isRequiresGrad()) {

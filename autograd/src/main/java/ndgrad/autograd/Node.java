@@ -15,13 +15,16 @@ final class Node {
 
     final String op;
     final Tensor[] inputs;
+    /** Where in user code the op was created (anomaly mode only), else null. */
+    final StackTraceElement origin;
     private Backward rule;
     private Tensor[] saved;
     private int[] versions;
 
-    Node(String op, Tensor[] inputs, Tensor[] saved, Backward rule) {
+    Node(String op, Tensor[] inputs, Tensor[] saved, Backward rule, StackTraceElement origin) {
         this.op = op;
         this.inputs = inputs;
+        this.origin = origin;
         this.rule = rule;
         this.saved = saved;
         this.versions = Arrays.stream(saved).mapToInt(Tensor::version).toArray();

@@ -446,7 +446,11 @@ public final class Tensor {
                 saved.add(out);
             }
             out.requiresGrad = true;
-            out.node = new Node(op, inputs, saved.toArray(new Tensor[0]), rule);
+            out.node = new Node(op, inputs, saved.toArray(new Tensor[0]), rule,
+                    Autograd.isAnomalyEnabled() ? Anomaly.callerOutsideNdgrad() : null);
+        }
+        if (Autograd.isAnomalyEnabled()) {
+            Anomaly.checkForward(op, out, inputs);
         }
         return out;
     }
@@ -1234,6 +1238,11 @@ public final class Tensor {
     }
 
     // ---------------------------------------------------------------- text
+
+    /** The graph behind this tensor as Graphviz DOT (see {@link Graphviz}). */
+    public String toDot() {
+        return Graphviz.toDot(this);
+    }
 
     /** The shape as text, e.g. {@code [2, 3]}. */
     public String shapeString() {
