@@ -49,13 +49,29 @@ public final class BackwardTrace {
             Node n = out.node();
             String[] rules = RULES.getOrDefault(n.op + "/" + n.inputs.length, new String[0]);
             List<Input> inputs = new ArrayList<>();
+            String[] names = new String[n.inputs.length];
+            for (int i = 0; i < names.length; i++) {
+                names[i] = label(n.inputs[i], labels);
+            }
             for (int i = 0; i < n.inputs.length; i++) {
-                inputs.add(new Input(label(n.inputs[i], labels), i < rules.length ? rules[i] : "∂" + n.op + "/∂input"
-                        + i, grads[i] == null ? null : grads[i].sumTo(n.inputs[i].shape())));
+                String rule = i < rules.length ? operands(rules[i], names) : "∂" + n.op + "/∂input" + i;
+                inputs.add(new Input(names[i], rule, grads[i] == null ? null : grads[i].sumTo(n.inputs[i].shape())));
             }
             steps.add(new Step(n.op, label(out, labels), upstream, inputs));
         });
         return new BackwardTrace(steps);
+    }
+
+    /** A rule with its symbols a, b (binary) or x (unary) replaced by the operands' labels. */
+    private static String operands(String rule, String[] names) {
+        String[] symbols = names.length == 1 ? new String[] {"x"} : new String[] {"a", "b"};
+        String r = rule;
+        for (int i = 0; i < symbols.length; i++) {
+            String name = java.util.regex.Matcher.quoteReplacement(names[i]);
+            r = r.replace("(" + symbols[i] + ")", "(" + names[i] + ")").replaceAll("\\b" + symbols[i] + "\\b",
+                    names[i].matches("\\w+") || names[i].startsWith("(") ? name : "(" + name + ")");
+        }
+        return r;
     }
 
     private static String label(Tensor t, Map<Tensor, String> labels) {
@@ -71,15 +87,26 @@ public final class BackwardTrace {
     /** A table: step, op, output and its gradient, then per input the rule and the gradient pushed. */
     @Override
     public String toString() {
-        StringBuilder s = new StringBuilder(String.format("%-4s %-8s %-10s %-14s %-10s %-18s %s%n", "step", "op",
-                "output", "grad in", "input", "local rule", "grad pushed"));
+        int out = "output".length();
+        int in = "input".length();
+        int rule = "local derivative".length();
+        for (Step st : steps) {
+            out = Math.max(out, st.output().length());
+            for (Input i : st.inputs()) {
+                in = Math.max(in, i.label().length());
+                rule = Math.max(rule, i.rule().length());
+            }
+        }
+        String row = "%-4s %-8s %-" + out + "s %-10s %-" + in + "s %-" + rule + "s %s%n";
+        StringBuilder s = new StringBuilder(String.format(row, "step", "op", "output", "grad in", "input",
+                "local derivative", "grad pushed"));
         for (int k = 0; k < steps.size(); k++) {
             Step st = steps.get(k);
             for (int i = 0; i < st.inputs().size(); i++) {
-                Input in = st.inputs().get(i);
-                s.append(String.format("%-4s %-8s %-10s %-14s %-10s %-18s %s%n", i == 0 ? k + 1 : "",
-                        i == 0 ? st.op() : "", i == 0 ? st.output() : "", i == 0 ? Graphviz.values(st.upstream()) : "",
-                        in.label(), in.rule(), in.grad() == null ? "-" : Graphviz.values(in.grad())));
+                Input x = st.inputs().get(i);
+                s.append(String.format(row, i == 0 ? k + 1 : "", i == 0 ? st.op() : "", i == 0 ? st.output() : "",
+                        i == 0 ? Graphviz.values(st.upstream()) : "", x.label(), x.rule(),
+                        x.grad() == null ? "-" : Graphviz.values(x.grad())));
             }
         }
         return s.toString();

@@ -64,11 +64,11 @@ class DiagnosticsTest extends Float64Test {
         BackwardTrace.Step tanh = steps.get(0);
         assertEquals("o", tanh.output());
         assertEquals(1.0, tanh.upstream().item());
-        assertEquals("1 - tanh²(x)", tanh.inputs().get(0).rule());
+        assertEquals("1 - tanh²(n)", tanh.inputs().get(0).rule());
         assertEquals(0.5, tanh.inputs().get(0).grad().item(), 1e-12);
         BackwardTrace.Step mulX1 = steps.stream().filter(s -> s.op().equals("mul") && s.inputs().get(0).label()
                 .equals("x1")).findFirst().orElseThrow();
-        assertEquals("b", mulX1.inputs().get(0).rule(), "∂(a·b)/∂a = b");
+        assertEquals("w1", mulX1.inputs().get(0).rule(), "∂(x1·w1)/∂x1 = w1");
         assertEquals(-1.5, mulX1.inputs().get(0).grad().item(), 1e-12);
         assertEquals(1.0, mulX1.inputs().get(1).grad().item(), 1e-12);
         assertEquals(-1.5, x1.grad().item(), 1e-12, "the trace is a real backward pass");

@@ -31,7 +31,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "ndgrad", mixinStandardHelpOptions = true, version = "ndgrad 0.1.0",
         description = "Train, compare and check neural nets with ndgrad.",
         subcommands = {Ndgrad.Train.class, Toys.Compare.class, Toys.LrFind.class, Toys.GradCheckCommand.class,
-            Toys.NumGrad.class, Ndgrad.Predict.class})
+            Toys.NumGrad.class, Explain.class, Diagnose.class, Ndgrad.Predict.class})
 public final class Ndgrad {
     static final Logger LOG = LoggerFactory.getLogger(Ndgrad.class);
 

@@ -1,0 +1,295 @@
+package ndgrad.examples;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
+import ndgrad.autograd.Tensor;
+
+/**
+ * A scalar expression over named variables, parsed by recursive descent and evaluated with ndgrad tensors, so its
+ * graph, forward values and gradients can be shown. Grammar (usual precedence; ^ binds tighter than unary minus and
+ * is right-associative, so -x^2 = -(x^2) and a^b^c = a^(b^c)):
+ * <pre>
+ * expr  := term (('+' | '-') term)*        term  := unary (('*' | '/') unary)*
+ * unary := '-' unary | power               power := primary ('^' unary)?
+ * primary := number | name | function '(' expr ')' | '(' expr ')'
+ * </pre>
+ * Functions: exp log sin cos tanh sigmoid relu sqrt abs. Every intermediate tensor is named after its
+ * sub-expression.
+ *
+ * <p>Usage: {@code Expression e = Expression.parse("tanh(x1*w1 + b)"); Tensor y = e.evaluate(values);}
+ */
+public interface Expression {
+    /** The functions on offer. */
+    Map<String, UnaryOperator<Tensor>> FUNCTIONS = Map.of("exp", Tensor::exp, "log", Tensor::log, "sin", Tensor::sin,
+            "cos", Tensor::cos, "tanh", Tensor::tanh, "sigmoid", Tensor::sigmoid, "relu", Tensor::relu, "sqrt",
+            Tensor::sqrt, "abs", Tensor::abs);
+
+    /** The value of this node itself, from its operands' values. */
+    Tensor compute(Map<String, Tensor> vars);
+
+    /** The variables it mentions, sorted. */
+    Set<String> variables();
+
+    /**
+     * The value, built from tensor ops. {@code values} holds the variables and must be mutable: every
+     * sub-expression's value is added to it under its text, in evaluation order, named after it, and a sub-expression
+     * already there is not computed again.
+     */
+    default Tensor evaluate(Map<String, Tensor> values) {
+        Tensor known = values.get(toString());
+        if (known != null) {
+            return known;
+        }
+        Tensor t = compute(values).named(toString());
+        values.put(toString(), t);
+        return t;
+    }
+
+    /** A number. */
+    record Num(double value) implements Expression {
+        @Override
+        public Tensor compute(Map<String, Tensor> vars) {
+            return Tensor.scalar(value);
+        }
+
+        @Override
+        public Set<String> variables() {
+            return new TreeSet<>();
+        }
+
+        @Override
+        public String toString() {
+            return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value)
+                    : Double.toString(value);
+        }
+    }
+
+    /** A variable. */
+    record Var(String name) implements Expression {
+        @Override
+        public Tensor compute(Map<String, Tensor> vars) {
+            Tensor value = vars.get(name);
+            if (value == null) {
+                throw new IllegalArgumentException("no value for variable '" + name + "'");
+            }
+            return value;
+        }
+
+        @Override
+        public Set<String> variables() {
+            return new TreeSet<>(Set.of(name));
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** -e. */
+    record Neg(Expression operand) implements Expression {
+        @Override
+        public Tensor compute(Map<String, Tensor> vars) {
+            return operand.evaluate(vars).neg();
+        }
+
+        @Override
+        public Set<String> variables() {
+            return operand.variables();
+        }
+
+        @Override
+        public String toString() {
+            return "(-" + operand + ")";
+        }
+    }
+
+    /** l op r for op in + - * / ^ (a constant exponent uses pow(double)). */
+    record Binary(char op, Expression left, Expression right) implements Expression {
+        @Override
+        public Tensor compute(Map<String, Tensor> vars) {
+            Tensor l = left.evaluate(vars);
+            if (op == '^' && right instanceof Num n) {
+                return l.pow(n.value());
+            }
+            Tensor r = right.evaluate(vars);
+            return switch (op) {
+                case '+' -> l.add(r);
+                case '-' -> l.sub(r);
+                case '*' -> l.mul(r);
+                case '/' -> l.div(r);
+                default -> l.pow(r);
+            };
+        }
+
+        @Override
+        public Set<String> variables() {
+            Set<String> out = left.variables();
+            out.addAll(right.variables());
+            return out;
+        }
+
+        @Override
+        public String toString() {
+            return "(" + left + " " + op + " " + right + ")";
+        }
+    }
+
+    /** f(e). */
+    record Call(String function, Expression argument) implements Expression {
+        @Override
+        public Tensor compute(Map<String, Tensor> vars) {
+            return FUNCTIONS.get(function).apply(argument.evaluate(vars));
+        }
+
+        @Override
+        public Set<String> variables() {
+            return argument.variables();
+        }
+
+        @Override
+        public String toString() {
+            return function + "(" + argument + ")";
+        }
+    }
+
+    /** Parses {@code source}; a mistake is an {@link ExpressionException} that points at its column. */
+    static Expression parse(String source) {
+        return new Parser(source).parseAll();
+    }
+
+    /** A parse error at a column (1-based): the message shows the expression and a caret under the column. */
+    final class ExpressionException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        private final int column;
+
+        ExpressionException(String source, int index, String what) {
+            super("parse error at column " + (index + 1) + ": " + what + "\n  " + source + "\n  "
+                    + " ".repeat(index) + "^");
+            this.column = index + 1;
+        }
+
+        /** The 1-based column of the mistake. */
+        public int column() {
+            return column;
+        }
+    }
+
+    /** The recursive-descent parser. */
+    final class Parser {
+        private final String s;
+        private int i;
+
+        Parser(String source) {
+            s = source;
+        }
+
+        Expression parseAll() {
+            Expression e = expr();
+            skip();
+            if (i < s.length()) {
+                throw error("unexpected '" + s.charAt(i) + "'");
+            }
+            return e;
+        }
+
+        private Expression expr() {
+            Expression e = term();
+            for (char c = peek(); c == '+' || c == '-'; c = peek()) {
+                i++;
+                e = new Binary(c, e, term());
+            }
+            return e;
+        }
+
+        private Expression term() {
+            Expression e = unary();
+            for (char c = peek(); c == '*' || c == '/'; c = peek()) {
+                i++;
+                e = new Binary(c, e, unary());
+            }
+            return e;
+        }
+
+        private Expression unary() {
+            if (peek() == '-') {
+                i++;
+                return new Neg(unary());
+            }
+            Expression base = primary();
+            if (peek() == '^') {
+                i++;
+                return new Binary('^', base, unary());
+            }
+            return base;
+        }
+
+        private Expression primary() {
+            char c = peek();
+            if (c == '(') {
+                i++;
+                Expression e = expr();
+                expect(')');
+                return e;
+            }
+            if (Character.isDigit(c) || c == '.') {
+                int start = i;
+                while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.' || s.charAt(i) == 'e'
+                        || s.charAt(i) == 'E' || (s.charAt(i) == '-' || s.charAt(i) == '+')
+                        && (s.charAt(i - 1) == 'e' || s.charAt(i - 1) == 'E'))) {
+                    i++;
+                }
+                try {
+                    return new Num(Double.parseDouble(s.substring(start, i)));
+                } catch (NumberFormatException e) {
+                    throw new ExpressionException(s, start, "bad number '" + s.substring(start, i) + "'");
+                }
+            }
+            if (Character.isLetter(c) || c == '_') {
+                int start = i;
+                while (i < s.length() && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '_')) {
+                    i++;
+                }
+                String name = s.substring(start, i);
+                if (peek() == '(') {
+                    if (!FUNCTIONS.containsKey(name)) {
+                        throw new ExpressionException(s, start, "unknown function '" + name + "' (expected one of "
+                                + new TreeSet<>(FUNCTIONS.keySet()) + ")");
+                    }
+                    i++;
+                    Expression arg = expr();
+                    expect(')');
+                    return new Call(name, arg);
+                }
+                return new Var(name);
+            }
+            throw error(i >= s.length() ? "expected a number, a name or '(' but the expression ended"
+                    : "expected a number, a name or '(' but found '" + c + "'");
+        }
+
+        private void expect(char c) {
+            if (peek() != c) {
+                throw error("expected '" + c + "'" + (i >= s.length() ? " but the expression ended"
+                        : " but found '" + s.charAt(i) + "'"));
+            }
+            i++;
+        }
+
+        private char peek() {
+            skip();
+            return i < s.length() ? s.charAt(i) : '\0';
+        }
+
+        private void skip() {
+            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+                i++;
+            }
+        }
+
+        private ExpressionException error(String what) {
+            return new ExpressionException(s, i, what);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package ndgrad.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import ndgrad.optim.GradientMonitor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The expression parser, explain, and the gradient-health demo. */
+class TeachingTest {
+
+    @Test
+    void precedenceAndAssociativityRoundTrip() {
+        assertEquals("(a + (b * c))", Expression.parse("a + b * c").toString());
+        assertEquals("((a - b) - c)", Expression.parse("a - b - c").toString(), "- is left-associative");
+        assertEquals("((a / b) * c)", Expression.parse("a / b * c").toString());
+        assertEquals("(a ^ (b ^ c))", Expression.parse("a ^ b ^ c").toString(), "^ is right-associative");
+        assertEquals("(-(x ^ 2))", Expression.parse("-x^2").toString(), "^ binds tighter than unary minus");
+        assertEquals("(2 ^ (-1))", Expression.parse("2^-1").toString());
+        assertEquals("tanh(((x1 * w1) + b))", Expression.parse(" tanh( x1*w1+b ) ").toString());
+        assertEquals("(1.5E-3 * x)", Expression.parse("1.5e-3*x").toString().replace("0.0015", "1.5E-3"));
+        for (String s : new String[] {"a + b * c", "-x^2", "a ^ b ^ c", "exp(-(x - 1)^2) / sqrt(2)"}) {
+            String once = Expression.parse(s).toString();
+            assertEquals(once, Expression.parse(once).toString(), "parsing the printed form gives it back: " + s);
+        }
+    }
+
+    @Test
+    void badInputPointsAtTheColumn() {
+        Expression.ExpressionException open = assertThrows(Expression.ExpressionException.class,
+                () -> Expression.parse("tanh(x1*w1"));
+        assertEquals(11, open.column());
+        assertTrue(open.getMessage().contains("expected ')'") && open.getMessage().endsWith("\n  " + " ".repeat(10)
+                + "^"), open.getMessage());
+        assertEquals(5, assertThrows(Expression.ExpressionException.class, () -> Expression.parse("a + * b"))
+                .column());
+        assertEquals(1, assertThrows(Expression.ExpressionException.class, () -> Expression.parse("foo(x)"))
+                .column());
+        assertEquals(3, assertThrows(Expression.ExpressionException.class, () -> Expression.parse("x ) ")).column());
+        assertEquals(4, assertThrows(Expression.ExpressionException.class, () -> Expression.parse("x +")).column());
+    }
+
+    /** Karpathy's neuron: do/dx1 = -1.5, do/dw1 = 1, do/dx2 = 0.5, do/dw2 = 0, do/db = 0.5; numerics agree. */
+    @Test
+    void explainTheNeuron() {
+        Explain.Explanation x = Explain.explain("tanh(x1*w1 + x2*w2 + b)", Map.of("x1", 2.0, "x2", 0.0, "w1", -3.0,
+                "w2", 1.0, "b", 6.8813735870195432));
+        assertEquals(Math.sqrt(0.5), x.output().item(), 1e-15);
+        Map<String, Double> expected = Map.of("x1", -1.5, "w1", 1.0, "x2", 0.5, "w2", 0.0, "b", 0.5);
+        expected.forEach((v, g) -> {
+            assertEquals(g, x.gradients().get(v)[0], 1e-12, v + " autograd");
+            assertEquals(g, x.gradients().get(v)[1], 1e-8, v + " numerical");
+        });
+        assertEquals(-6.0, x.values().get("(x1 * w1)").item());
+        assertEquals(5, x.trace().steps().size());
+        assertThrows(IllegalArgumentException.class, () -> Explain.explain("x * y", Map.of("x", 1.0)));
+    }
+
+    @Test
+    void deepSigmoidGradientsVanishAndReluHeDoNot() {
+        GradientMonitor sigmoid = Diagnose.run("sigmoid", 8, 5);
+        GradientMonitor relu = Diagnose.run("relu", 8, 5);
+        double sFirst = sigmoid.gradNorms().get("0.weight").get(0);
+        double sLast = sigmoid.gradNorms().get("16.weight").get(0);
+        double rFirst = relu.gradNorms().get("0.weight").get(0);
+        double rLast = relu.gradNorms().get("16.weight").get(0);
+        assertTrue(sFirst < 1e-4 * sLast, "sigmoid: first layer " + sFirst + " vs last " + sLast);
+        assertTrue(rFirst > 0.02 * rLast, "relu/He (measured ratio 0.066 at step 1): first layer " + rFirst
+                + " vs last " + rLast);
+        assertFalse(sigmoid.warnings().isEmpty());
+        assertTrue(sigmoid.warnings().get(0).startsWith("0.weight: gradient norm"), sigmoid.warnings().get(0));
+        assertTrue(relu.warnings().isEmpty(), relu.warnings().toString());
+        assertEquals(5, relu.updateRatios().get("0.weight").size());
+        assertTrue(relu.updateRatios().get("0.weight").get(4) > 0);
+    }
+
+    @Test
+    void explainAndDiagnoseFromTheCommandLine(@TempDir Path dir) {
+        ExamplesTest.Result r = ExamplesTest.cli("explain", "x*y + exp(x)", "--at", "x=1,y=2", "--out",
+                dir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.isRegularFile(dir.resolve("explain.dot")));
+        ExamplesTest.Result bad = ExamplesTest.cli("explain", "x*(y + 1", "--at", "x=1,y=2");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("column 9") && bad.err().contains("^"), bad.err());
+        assertEquals(0, ExamplesTest.cli("diagnose", "--depth", "3", "--steps", "3", "--out", dir.toString()).code());
+        assertTrue(dir.resolve("gradient-norms-sigmoid.png").toFile().length() > 1000);
+        assertTrue(dir.resolve("gradient-norms-relu.png").toFile().length() > 1000);
+    }
+}
