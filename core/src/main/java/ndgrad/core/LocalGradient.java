@@ -40,14 +40,12 @@ public final class LocalGradient {
         double[] center = x.castTo(DataType.DOUBLE).reshape(n).toDoubleVector();
         double[][] a = new double[k][n + 1];
         double[] w = new double[k];
-        double scale = 0;
         for (int i = 0; i < k; i++) {
             a[i][0] = 1;
             double d2 = 0;
             for (int j = 0; j < n; j++) {
                 a[i][j + 1] = samples.getDouble(i, j) - center[j];
                 d2 += a[i][j + 1] * a[i][j + 1];
-                scale = Math.max(scale, Math.abs(a[i][j + 1]));
             }
             w[i] = Math.exp(-beta * d2);
         }
@@ -61,7 +59,13 @@ public final class LocalGradient {
                 }
             }
         }
-        double[] theta = solve(m, rhs, scale);
+        double[][] factor = Cholesky.factor(m, 0, 1e-12);
+        if (factor == null) {
+            throw new IllegalArgumentException("LocalGradient: the samples are degenerate: their offsets from x do not "
+                    + "span all " + n + " dimensions (or their kernel weights vanish; lower beta or add samples "
+                    + "around x)");
+        }
+        double[] theta = Cholesky.solve(factor, rhs);
         double rss = 0;
         double wsum = 0;
         for (int i = 0; i < k; i++) {
@@ -74,46 +78,5 @@ public final class LocalGradient {
         }
         double[] g = java.util.Arrays.copyOfRange(theta, 1, n + 1);
         return new Fit(NdArrays.create(g, x.shape(), DataType.DOUBLE), theta[0], Math.sqrt(rss / wsum));
-    }
-
-    /** Gaussian elimination with partial pivoting; a pivot below 1e-12 of the scale means degenerate samples. */
-    private static double[] solve(double[][] m, double[] b, double scale) {
-        int n = b.length;
-        double tiny = 1e-12 * Math.max(1, scale * scale) * Math.abs(m[0][0]);
-        for (int c = 0; c < n; c++) {
-            int p = c;
-            for (int r = c + 1; r < n; r++) {
-                if (Math.abs(m[r][c]) > Math.abs(m[p][c])) {
-                    p = r;
-                }
-            }
-            if (!(Math.abs(m[p][c]) > tiny)) {
-                throw new IllegalArgumentException("LocalGradient: the samples are degenerate: their offsets from x "
-                        + "do not span direction " + (c == 0 ? "of the value" : "x_" + (c - 1)) + " (or their "
-                        + "kernel weights vanish; lower beta or add samples around x)");
-            }
-            double[] t = m[c];
-            m[c] = m[p];
-            m[p] = t;
-            double tb = b[c];
-            b[c] = b[p];
-            b[p] = tb;
-            for (int r = c + 1; r < n; r++) {
-                double f = m[r][c] / m[c][c];
-                for (int q = c; q < n; q++) {
-                    m[r][q] -= f * m[c][q];
-                }
-                b[r] -= f * b[c];
-            }
-        }
-        double[] x = new double[n];
-        for (int r = n - 1; r >= 0; r--) {
-            double s = b[r];
-            for (int q = r + 1; q < n; q++) {
-                s -= m[r][q] * x[q];
-            }
-            x[r] = s / m[r][r];
-        }
-        return x;
     }
 }

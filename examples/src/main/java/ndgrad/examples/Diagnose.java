@@ -19,6 +19,7 @@ import ndgrad.nn.Sequential;
 import ndgrad.optim.GradientMonitor;
 import ndgrad.optim.Sgd;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,8 +40,8 @@ public final class Diagnose implements Callable<Integer> {
     int depth;
     @Option(names = "--steps", defaultValue = "200")
     int steps;
-    @Option(names = "--out", defaultValue = "out")
-    Path out;
+    @Mixin
+    OutDir out;
 
     /** Trains a depth-{@code depth} net ("sigmoid" or "relu") for {@code steps} and returns its monitor. */
     public static GradientMonitor run(String net, int depth, int steps) {
@@ -95,11 +96,11 @@ public final class Diagnose implements Callable<Integer> {
                     String.format("%.2e", first.get(steps - 1)), String.format("%.2e", last.get(steps - 1)),
                     String.format("%.1e", first.get(steps - 1) / last.get(steps - 1)), String.format("%.1e",
                             m.updateRatios().values().iterator().next().get(steps - 1)), m.warnings().size());
-            plots.add(Plots.lines(out.resolve("gradient-norms-" + n + ".png"), n + " MLP, " + depth
+            plots.add(Plots.lines(out.dir().resolve("gradient-norms-" + n + ".png"), n + " MLP, " + depth
                     + " hidden layers: weight-gradient norm per layer", "step", "gradient 2-norm", false, true,
                     series));
         }
-        Ndgrad.LOG.info("plots written to {}: {}", out.toAbsolutePath(), plots.stream().map(Path::getFileName)
+        Ndgrad.LOG.info("plots written to {}: {}", out.dir().toAbsolutePath(), plots.stream().map(Path::getFileName)
                 .toList());
         return 0;
     }

@@ -15,6 +15,7 @@ import ndgrad.core.NdArrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -32,8 +33,8 @@ public final class Explain implements Callable<Integer> {
     String source;
     @Option(names = "--at", split = ",", required = true, description = "values, e.g. x1=2,w1=-3")
     Map<String, Double> at;
-    @Option(names = "--out", defaultValue = "out")
-    Path out;
+    @Mixin
+    OutDir out;
 
     /** Everything explained: values of all sub-expressions, the trace, gradients (autograd, numerical), output. */
     public record Explanation(Expression expression, Map<String, Tensor> values, BackwardTrace trace,
@@ -92,7 +93,7 @@ public final class Explain implements Callable<Integer> {
         s.append("\ngradients: autograd vs central differences\n");
         x.gradients().forEach((v, g) -> s.append(String.format("  d/d%-6s = %-22s numerical %-22s |diff| %.1e%n", v,
                 g[0], g[1], Math.abs(g[0] - g[1]))));
-        Path picture = Graphviz.write(x.output(), out.resolve("explain.dot"));
+        Path picture = Graphviz.write(x.output(), out.dir().resolve("explain.dot"));
         s.append("\ngraph: ").append(picture.toAbsolutePath()).append(picture.toString().endsWith(".dot")
                 ? " (Graphviz's dot is not installed; render with: dot -Tpng " + picture + " -o explain.png)" : "");
         Ndgrad.LOG.info("{}", s);

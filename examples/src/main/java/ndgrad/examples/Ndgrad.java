@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -106,8 +107,8 @@ public final class Ndgrad {
         Path save;
         @Option(names = "--resume", description = "start from a model saved with --save")
         Path resume;
-        @Option(names = "--out", defaultValue = "out", description = "directory for plots")
-        Path out;
+        @Mixin
+        OutDir out;
         @Option(names = "--no-progress", description = "no progress bar")
         boolean noProgress;
 
@@ -150,11 +151,11 @@ public final class Ndgrad {
                 LOG.info("model saved to {}", save);
             }
             List<Path> plots = List.of(
-                    Plots.lines(out.resolve("mnist-loss.png"), "MNIST train loss", "epoch", "cross-entropy", false,
+                    Plots.lines(out.dir().resolve("mnist-loss.png"), "MNIST train loss", "epoch", "cross-entropy", false,
                             false, Map.of("train loss", Plots.series(h.loss()))),
-                    Plots.lines(out.resolve("mnist-accuracy.png"), "MNIST test accuracy", "epoch", "accuracy", false,
+                    Plots.lines(out.dir().resolve("mnist-accuracy.png"), "MNIST test accuracy", "epoch", "accuracy", false,
                             false, Map.of("test accuracy", Plots.series(h.accuracy()))));
-            LOG.info("plots written to {}: {}", out.toAbsolutePath(), plots.stream().map(Path::getFileName).toList());
+            LOG.info("plots written to {}: {}", out.dir().toAbsolutePath(), plots.stream().map(Path::getFileName).toList());
             return 0;
         }
     }

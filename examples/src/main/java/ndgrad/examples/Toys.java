@@ -20,6 +20,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -61,11 +62,11 @@ final class Toys {
             double[] range = {-2, 2.5};
             INDArray grid = Nd4j.create(Plots.grid(range, range));
             double[] regions = java.util.Arrays.stream(TrainMnist.predict(model, grid)).asDoubleStream().toArray();
-            Path boundary = Plots.field(o.out.resolve(o.task + "-boundary.png"), o.task + " decision regions", range,
+            Path boundary = Plots.field(o.out.dir().resolve(o.task + "-boundary.png"), o.task + " decision regions", range,
                     range, regions, true, Map.of(), new Plots.Points(pts, d.labels()));
-            Path curve = Plots.lines(o.out.resolve(o.task + "-loss.png"), o.task + " training loss", "step",
+            Path curve = Plots.lines(o.out.dir().resolve(o.task + "-loss.png"), o.task + " training loss", "step",
                     "cross-entropy", false, true, Map.of("loss", Plots.series(losses)));
-            Ndgrad.LOG.info("plots written to {}: {}", o.out.toAbsolutePath(), List.of(boundary.getFileName(),
+            Ndgrad.LOG.info("plots written to {}: {}", o.out.dir().toAbsolutePath(), List.of(boundary.getFileName(),
                     curve.getFileName()));
             return 0;
         }
@@ -85,9 +86,9 @@ final class Toys {
                 closed[3]);
         Ndgrad.LOG.info("gradient descent ({} steps) w {} b {}", losses.size(), java.util.Arrays.toString(
                 w.toDoubleArray()), b.item());
-        Path curve = Plots.lines(o.out.resolve("regression-loss.png"), "linear regression, MSE", "step", "MSE", false,
+        Path curve = Plots.lines(o.out.dir().resolve("regression-loss.png"), "linear regression, MSE", "step", "MSE", false,
                 true, Map.of("gradient descent", Plots.series(losses)));
-        Ndgrad.LOG.info("plots written to {}: {}", o.out.toAbsolutePath(), List.of(curve.getFileName()));
+        Ndgrad.LOG.info("plots written to {}: {}", o.out.dir().toAbsolutePath(), List.of(curve.getFileName()));
         return 0;
     }
 
@@ -100,8 +101,8 @@ final class Toys {
         int steps;
         @Option(names = "--tolerance", defaultValue = "1e-4", description = "loss level for 'steps to tolerance'")
         double tolerance;
-        @Option(names = "--out", defaultValue = "out")
-        Path out;
+        @Mixin
+        OutDir out;
 
         @Override
         public Integer call() throws IOException {
@@ -131,17 +132,17 @@ final class Toys {
                     }
                 });
                 Ndgrad.LOG.info("{}", t);
-                plots.add(Plots.lines(out.resolve("compare-" + problem + ".png"), problem + ": loss per step",
+                plots.add(Plots.lines(out.dir().resolve("compare-" + problem + ".png"), problem + ": loss per step",
                         "step", "loss", true, true, curves));
                 if (problem.equals("rosenbrock")) {
                     double[] xr = {-2, 2};
                     double[] yr = {-1, 3};
-                    plots.add(Plots.field(out.resolve("rosenbrock-paths.png"), "Rosenbrock: log(1 + f) and paths",
+                    plots.add(Plots.field(out.dir().resolve("rosenbrock-paths.png"), "Rosenbrock: log(1 + f) and paths",
                             xr, yr, Plots.evaluate(xr, yr, (a, b) -> Math.log1p((1 - a) * (1 - a) + 100 * (b - a * a)
                                     * (b - a * a))), false, paths, null));
                 }
             }
-            Ndgrad.LOG.info("plots written to {}: {}", out.toAbsolutePath(), plots.stream().map(Path::getFileName)
+            Ndgrad.LOG.info("plots written to {}: {}", out.dir().toAbsolutePath(), plots.stream().map(Path::getFileName)
                     .toList());
             return 0;
         }
@@ -161,8 +162,8 @@ final class Toys {
         double end;
         @Option(names = "--steps", defaultValue = "100")
         int steps;
-        @Option(names = "--out", defaultValue = "out")
-        Path out;
+        @Mixin
+        OutDir out;
 
         @Override
         public Integer call() throws IOException {
@@ -195,7 +196,7 @@ final class Toys {
             }, start, end, steps);
             Ndgrad.LOG.info("{} with {}: tried {} lrs from {} to {}; suggested lr {}", problem, optimizer,
                     r.lrs().length, start, r.lrs()[r.lrs().length - 1], String.format("%.3g", r.suggestion()));
-            Path plot = Plots.lines(out.resolve("lr-find-" + problem + ".png"), "LR range test (" + problem + ", "
+            Path plot = Plots.lines(out.dir().resolve("lr-find-" + problem + ".png"), "LR range test (" + problem + ", "
                     + optimizer + "), suggested " + String.format("%.3g", r.suggestion()), "learning rate",
                     "smoothed loss", true, false, Map.of("loss", new double[][] {r.lrs(), r.losses()}));
             Ndgrad.LOG.info("plot written to {}", plot.toAbsolutePath());
@@ -217,8 +218,8 @@ final class Toys {
         String function;
         @Option(names = "--at", split = ",", description = "the point (default: the function's own)")
         double[] at;
-        @Option(names = "--out", defaultValue = "out")
-        Path out;
+        @Mixin
+        OutDir out;
 
         @Override
         public Integer call() throws IOException {
@@ -256,7 +257,7 @@ final class Toys {
                 Map<String, double[][]> curves = new LinkedHashMap<>();
                 err.forEach((s, e) -> curves.put(s, new double[][] {hs, java.util.Arrays.stream(e)
                         .map(v -> Math.max(v, 1e-17)).toArray()}));
-                Path plot = Plots.lines(out.resolve("numgrad-error-vs-h.png"), function + ": gradient error against"
+                Path plot = Plots.lines(out.dir().resolve("numgrad-error-vs-h.png"), function + ": gradient error against"
                         + " h (truncation falls as h^p, round-off grows as 1/h)", "h", "max abs error", true, true,
                         curves);
                 Ndgrad.LOG.info("plot written to {}", plot.toAbsolutePath());

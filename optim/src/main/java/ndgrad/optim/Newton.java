@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 import ndgrad.autograd.Autograd;
 import ndgrad.autograd.GradOptions;
 import ndgrad.autograd.Tensor;
+import ndgrad.core.Cholesky;
 import ndgrad.core.NdArrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -95,9 +96,13 @@ public final class Newton {
         }
         double lambda = options.damping();
         for (int attempt = 0; attempt < 60; attempt++) {
-            double[][] l = cholesky(h, lambda);
+            double[][] l = Cholesky.factor(h, lambda, 0);
             if (l != null) {
-                return solve(l, grad);
+                double[] minusG = new double[n];
+                for (int i = 0; i < n; i++) {
+                    minusG[i] = -grad[i];
+                }
+                return Cholesky.solve(l, minusG);
             }
             lambda = lambda == 0 ? 1e-8 * Math.max(1, maxAbsDiagonal(h)) : lambda * 10;
         }
@@ -160,51 +165,6 @@ public final class Newton {
             offset += (int) p.numel();
         }
         return out;
-    }
-
-    /** The lower Cholesky factor of H + λI (symmetrized), or null when it is not positive definite. */
-    static double[][] cholesky(double[][] h, double lambda) {
-        int n = h.length;
-        double[][] l = new double[n][n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j <= i; j++) {
-                double s = (h[i][j] + h[j][i]) / 2 + (i == j ? lambda : 0);
-                for (int k = 0; k < j; k++) {
-                    s -= l[i][k] * l[j][k];
-                }
-                if (i == j) {
-                    if (!(s > 0)) {
-                        return null;
-                    }
-                    l[i][i] = Math.sqrt(s);
-                } else {
-                    l[i][j] = s / l[j][j];
-                }
-            }
-        }
-        return l;
-    }
-
-    /** x with L Lᵀ x = -g. */
-    private static double[] solve(double[][] l, double[] g) {
-        int n = g.length;
-        double[] y = new double[n];
-        for (int i = 0; i < n; i++) {
-            double s = -g[i];
-            for (int k = 0; k < i; k++) {
-                s -= l[i][k] * y[k];
-            }
-            y[i] = s / l[i][i];
-        }
-        double[] x = new double[n];
-        for (int i = n - 1; i >= 0; i--) {
-            double s = y[i];
-            for (int k = i + 1; k < n; k++) {
-                s -= l[k][i] * x[k];
-            }
-            x[i] = s / l[i][i];
-        }
-        return x;
     }
 
     private static double maxAbsDiagonal(double[][] h) {
