@@ -1,0 +1,226 @@
+package ndgrad.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import ndgrad.autograd.Tensor;
+import ndgrad.core.Rng;
+import ndgrad.core.Scope;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Training-step benchmarks, side by side in one run: for each configuration (tiny, small, big) and each
+ * implementation (the hand-written ND4J floor, ndgrad), {@code rounds} interleaved rounds, each in a fresh JVM
+ * (warm-up, then timed steps; peak RSS from /proc/self/status VmHWM). Reports the median ms/step, the range over
+ * rounds, steps/s, the ratio to the floor and peak RSS; then the per-op overhead of an ndgrad op against the bare
+ * ND4J op and ND4J's sgemm rate. Writes the Markdown to {@code benchmarks/results/DATE.md}. OMP_NUM_THREADS is
+ * passed through (default 1).
+ *
+ * <p>Usage: {@code mvn -B -q -pl benchmarks exec:java -Dexec.args="--rounds 5"}
+ */
+public final class Bench {
+    private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
+    private static final List<String> IMPLEMENTATIONS = List.of("floor", "ndgrad");
+
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws IOException, InterruptedException {
+        if (args.length > 0 && args[0].equals("--child")) {
+            child(args);
+            return;
+        }
+        int rounds = 5;
+        List<String> configs = Workload.NAMES;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+                case "--configs" -> configs = List.of(args[i + 1].split(","));
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + " (expected --rounds N, --configs tiny,small,big)");
+            }
+        }
+        StringBuilder md = new StringBuilder("# ndgrad benchmarks, " + LocalDate.now() + "\n\n"
+                + "Training step = forward + backward + SGD update, float32, one fixed batch; median ms/step over "
+                + rounds + " interleaved rounds, each implementation in its own JVM; OMP_NUM_THREADS="
+                + threads() + "; " + Runtime.getRuntime().availableProcessors() + " cores.\n\n"
+                + "| config | implementation | median ms/step | range over rounds | steps/s | ratio to floor | "
+                + "GFLOP/s | peak RSS MB |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
+        for (String c : configs) {
+            Workload w = Workload.named(c);
+            Map<String, List<double[]>> results = new LinkedHashMap<>();
+            IMPLEMENTATIONS.forEach(impl -> results.put(impl, new ArrayList<>()));
+            for (int r = 0; r < rounds; r++) {
+                for (String impl : IMPLEMENTATIONS) {
+                    results.get(impl).add(runChild("step", impl, c));
+                }
+            }
+            double floor = median(results.get("floor"), 0);
+            for (String impl : IMPLEMENTATIONS) {
+                List<double[]> rs = results.get(impl);
+                double med = median(rs, 0);
+                double lo = rs.stream().mapToDouble(v -> v[0]).min().orElseThrow();
+                double hi = rs.stream().mapToDouble(v -> v[0]).max().orElseThrow();
+                md.append(String.format("| %s | %s | %.3f | %.3f–%.3f | %.0f | %.2f | %.1f | %.0f |%n", c, impl, med,
+                        lo, hi, 1000 / med, med / floor, w.flops() / med / 1e6, median(rs, 1)));
+            }
+            LOG.info("{} done", c);
+        }
+        double[] ops = runChild("ops", "-", "-");
+        md.append(String.format("%nPer-op cost, 4x4 float32 add (µs): bare ND4J `a.add(b)` %.2f; ndgrad `a.add(b)` "
+                + "without a graph %.2f, recording a graph %.2f. sgemm 1024x1024x1024 float32: %.1f GFLOP/s.%n",
+                ops[0], ops[1], ops[2], ops[3]));
+        Path file = Path.of("results", LocalDate.now() + ".md");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, md);
+        LOG.info("\n{}\nwritten to {}", md, file.toAbsolutePath());
+    }
+
+    private static double median(List<double[]> rs, int k) {
+        double[] v = rs.stream().mapToDouble(a -> a[k]).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static String threads() {
+        String t = System.getenv("OMP_NUM_THREADS");
+        return t == null ? "1" : t;
+    }
+
+    /** Runs one measurement in a fresh JVM and returns the numbers of its RESULT line. */
+    private static double[] runChild(String what, String impl, String config) throws IOException,
+            InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx1g",
+                "-cp", classPath(), Bench.class.getName(), "--child", what, impl, config).redirectErrorStream(true);
+        pb.environment().put("OMP_NUM_THREADS", threads());
+        Process p = pb.start();
+        double[] result = null;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                if (line.startsWith("RESULT ")) {
+                    result = Arrays.stream(line.substring(7).trim().split(" ")).mapToDouble(Double::parseDouble)
+                            .toArray();
+                }
+            }
+        }
+        if (p.waitFor() != 0 || result == null) {
+            throw new IllegalStateException("benchmark child " + what + " " + impl + " " + config + " failed");
+        }
+        return result;
+    }
+
+    private static String classPath() {
+        if (Bench.class.getClassLoader() instanceof URLClassLoader loader) {
+            return Arrays.stream(loader.getURLs()).map(u -> new File(u.getFile()).getPath())
+                    .collect(Collectors.joining(File.pathSeparator));
+        }
+        return System.getProperty("java.class.path");
+    }
+
+    /** In a child JVM: time a training step, or the per-op costs. Prints one RESULT line. */
+    private static void child(String[] args) throws IOException {
+        if (args[1].equals("ops")) {
+            System.out.println("RESULT " + opCost(false) + " " + opCost(true) + " " + graphOpCost() + " " + sgemm());
+            return;
+        }
+        Workload w = Workload.named(args[3]);
+        Runnable step = args[2].equals("floor") ? Floor.step(w, 0.01) : NdgradStep.step(w, 0.01);
+        int steps = switch (w.name()) {
+            case "tiny" -> 4000;
+            case "small" -> 1000;
+            default -> 60;
+        };
+        for (int i = 0; i < steps / 2; i++) {
+            step.run();
+        }
+        long t0 = System.nanoTime();
+        for (int i = 0; i < steps; i++) {
+            step.run();
+        }
+        double ms = (System.nanoTime() - t0) / 1e6 / steps;
+        System.out.println("RESULT " + ms + " " + peakRssMb());
+    }
+
+    /** µs per 4x4 float32 add: the bare ND4J op, or the ndgrad op (without a graph) inside a scope. */
+    private static double opCost(boolean ndgrad) {
+        INDArray a = new Rng(1).normal(DataType.FLOAT, 4, 4);
+        INDArray b = new Rng(2).normal(DataType.FLOAT, 4, 4);
+        Tensor ta = Tensor.of(a);
+        Tensor tb = Tensor.of(b);
+        int n = 200_000;
+        long t0 = 0;
+        for (int rep = 0; rep < 2; rep++) {
+            t0 = System.nanoTime();
+            try (Scope s = Scope.open()) {
+                for (int i = 0; i < n; i++) {
+                    if (ndgrad) {
+                        ta.add(tb);
+                    } else {
+                        a.add(b).close();
+                    }
+                    if (i % 1000 == 999) {
+                        s.close();
+                    }
+                }
+            }
+        }
+        return (System.nanoTime() - t0) / 1e3 / n;
+    }
+
+    /** µs per 4x4 add that records a graph node (one input requires grad). */
+    private static double graphOpCost() {
+        Tensor a = Tensor.of(new Rng(1).normal(DataType.FLOAT, 4, 4)).requiresGrad();
+        Tensor b = Tensor.of(new Rng(2).normal(DataType.FLOAT, 4, 4));
+        int n = 200_000;
+        long t0 = 0;
+        for (int rep = 0; rep < 2; rep++) {
+            t0 = System.nanoTime();
+            for (int k = 0; k < n / 1000; k++) {
+                try (Scope s = Scope.open()) {
+                    for (int i = 0; i < 1000; i++) {
+                        a.add(b);
+                    }
+                }
+            }
+        }
+        return (System.nanoTime() - t0) / 1e3 / n;
+    }
+
+    private static double sgemm() {
+        INDArray a = Nd4j.rand(DataType.FLOAT, 1024, 1024);
+        INDArray b = Nd4j.rand(DataType.FLOAT, 1024, 1024);
+        INDArray c = Nd4j.create(DataType.FLOAT, 1024, 1024);
+        for (int i = 0; i < 3; i++) {
+            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+        }
+        long t0 = System.nanoTime();
+        int n = 10;
+        for (int i = 0; i < n; i++) {
+            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+        }
+        return 2.0 * 1024 * 1024 * 1024 * n / ((System.nanoTime() - t0) / 1e9) / 1e9;
+    }
+
+    private static double peakRssMb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        return Double.NaN;
+    }
+}
