@@ -773,15 +773,43 @@ public final class Tensor {
             throw new ShapeException("matmul: shapes " + shapeString() + " and " + o.shapeString()
                     + " cannot be multiplied (" + size(-1) + " != " + o.size(-2) + ")");
         }
-        INDArray value;
         if (dim() == 2 && o.dim() == 2) {
-            value = Nd4j.createUninitialized(dtype(), size(0), o.size(1));
-            Nd4j.gemm(data(), o.data(), value, false, false, 1.0, 0.0);
-        } else {
-            long batch = Math.max(dim() == 3 ? size(0) : 1, o.dim() == 3 ? o.size(0) : 1);
-            value = Nd4j.matmul(batched("matmul", batch, o), o.batched("matmul", batch, this));
+            return mm(this, o, false, false);
         }
+        long batch = Math.max(dim() == 3 ? size(0) : 1, o.dim() == 3 ? o.size(0) : 1);
+        INDArray value = Nd4j.matmul(batched("matmul", batch, o), o.batched("matmul", batch, this));
         return op("matmul", value, SAVE_INPUTS, (g, out) -> grads(g.matmul(o.mT()), mT().matmul(g)), this, o);
+    }
+
+    /**
+     * op(a)·op(b) for 2-D a and b, op transposing when its flag is set, as one BLAS gemm that reads transposed
+     * operands in place. Its backward is again this op with other flags, so it is differentiable any number of
+     * times without transpose nodes: for C = A·B, dA = G·Bᵀ, dB = Aᵀ·G; for C = A·Bᵀ, dA = G·B, dB = Gᵀ·A; for
+     * C = Aᵀ·B, dA = B·Gᵀ, dB = A·G; for C = Aᵀ·Bᵀ, dA = Bᵀ·Gᵀ, dB = Gᵀ·Aᵀ.
+     */
+    static Tensor mm(Tensor a, Tensor b, boolean ta, boolean tb) {
+        long rows = a.size(ta ? 1 : 0);
+        long cols = b.size(tb ? 0 : 1);
+        INDArray value = Nd4j.createUninitialized(a.dtype(), rows, cols);
+        Nd4j.gemm(a.data(), b.data(), value, ta, tb, 1.0, 0.0);
+        return op("matmul", value, SAVE_INPUTS, (g, out) -> {
+            Tensor da = ta ? (tb ? mm(b, g, true, true) : mm(b, g, false, true)) : mm(g, b, false, !tb);
+            Tensor db = tb ? (ta ? mm(g, a, true, true) : mm(g, a, true, false)) : mm(a, g, !ta, false);
+            return grads(da, db);
+        }, a, b);
+    }
+
+    /**
+     * x·Wᵀ + b for x of shape (N, in), W of shape (out, in) and b of shape (out) or null: PyTorch's
+     * {@code F.linear}, as one gemm that reads W transposed in place (no transpose node) and a broadcast add.
+     */
+    public Tensor linear(Tensor weight, Tensor bias) {
+        if (dim() != 2 || weight.dim() != 2 || size(1) != weight.size(1) || dtype() != weight.dtype()) {
+            throw new ShapeException("linear: expected input (N, in) and weight (out, in) of one dtype, got "
+                    + shapeString() + " " + dtype() + " and " + weight.shapeString() + " " + weight.dtype());
+        }
+        Tensor y = mm(this, weight, false, true);
+        return bias == null ? y : y.add(bias);
     }
 
     /** This 2-D or 3-D array as a 3-D array with {@code batch} matrices. */
@@ -1161,6 +1189,42 @@ public final class Tensor {
     public Tensor logSoftmax(int axis) {
         int a = Shapes.axis("logSoftmax", axis, dim());
         return sub(logSumExp(true, a));
+    }
+
+    /**
+     * Softmax cross-entropy of each row of (N, C) logits against integer labels: logsumexp(x_i) - x_i[y_i], shape
+     * (N) (PyTorch's {@code cross_entropy} with reduction 'none'). Fused for speed: the forward pass computes the
+     * max-shifted log-sum-exp directly and keeps the probabilities; the backward pass is (softmax(x) - onehot)·g,
+     * using the kept probabilities, or the differentiable {@link #softmax} when the backward is itself recorded
+     * (createGraph), so higher derivatives stay exact. Equal to {@code -(logSoftmax(1) · onehot).sum(1)}.
+     */
+    public Tensor crossEntropy(int[] labels) {
+        if (dim() != 2 || size(0) != labels.length) {
+            throw new ShapeException("crossEntropy: expected logits of shape (N, C) with N = " + labels.length
+                    + " labels, got " + shapeString());
+        }
+        int classes = (int) size(1);
+        double[] hot = new double[labels.length * classes];
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= classes) {
+                throw new ShapeException("crossEntropy: label " + labels[i] + " at row " + i + " is outside [0, "
+                        + classes + ")");
+            }
+            hot[i * classes + labels[i]] = 1;
+        }
+        Tensor oneHot = constant(NdArrays.create(hot, shape(), dtype()));
+        INDArray x = data();
+        INDArray m = stableShift(new int[] {1}).data;
+        INDArray probs = Transforms.exp(Scope.track(x.sub(m)), false);
+        INDArray sum = Scope.track(probs.sum(true, 1));
+        probs.diviColumnVector(sum);
+        INDArray picked = Scope.track(Scope.track(x.mul(oneHot.data)).sum(true, 1));
+        INDArray value = Transforms.log(sum, true).addi(m).subi(picked).reshape(labels.length);
+        long n = labels.length;
+        return op("crossEntropy", value, SAVE_INPUTS, (g, out) -> {
+            Tensor p = Autograd.isGradEnabled() ? softmax(1) : constant(probs);
+            return grads(p.sub(oneHot).mul(g.reshape(n, 1)));
+        }, this);
     }
 
     /** The constant max over {@code axes} (keepDims), 0 where it is not finite; shifting by it changes no gradient. */

@@ -31,8 +31,8 @@ public final class Linear extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        Tensor y = x.matmul(weight.t());
-        return bias == null ? y : y.add(bias);
+        return x.dim() == 2 ? x.linear(weight, bias) : bias == null ? x.matmul(weight.t())
+                : x.matmul(weight.t()).add(bias);
     }
 
     /** W, shape (out, in). */

@@ -58,26 +58,11 @@ public final class Losses {
     }
 
     /**
-     * Softmax cross-entropy -log softmax(x)[label] of (N, C) logits against integer labels in [0, C), computed
-     * with the stable logSoftmax, as {@code cross_entropy}.
+     * Softmax cross-entropy -log softmax(x)[label] of (N, C) logits against integer labels in [0, C), as
+     * {@code cross_entropy}; computed by the fused, stable {@link Tensor#crossEntropy(int[])}.
      */
     public static Tensor crossEntropy(Tensor logits, int[] labels, Reduction r) {
-        if (logits.dim() != 2 || logits.size(0) != labels.length) {
-            throw new ShapeException("crossEntropy: expected logits of shape (N, C) with N = " + labels.length
-                    + " labels, got " + logits.shapeString());
-        }
-        int classes = (int) logits.size(1);
-        double[] oneHot = new double[labels.length * classes];
-        for (int i = 0; i < labels.length; i++) {
-            if (labels[i] < 0 || labels[i] >= classes) {
-                throw new ShapeException("crossEntropy: label " + labels[i] + " at row " + i
-                        + " is outside [0, " + classes + ")");
-            }
-            oneHot[i * classes + labels[i]] = 1;
-        }
-        Tensor mask = Tensor.of(ndgrad.core.NdArrays.create(oneHot, new long[] {labels.length, classes},
-                logits.dtype()));
-        return reduce(logits.logSoftmax(1).mul(mask).sum(false, 1).neg(), r);
+        return reduce(logits.crossEntropy(labels), r);
     }
 
     private static Tensor sameShape(String op, Tensor input, Tensor target) {

@@ -80,6 +80,14 @@ class OpGradCheckTest {
                 c("matmul 2-D @ 3-D", x -> x[0].matmul(x[1]), r.normal(2, 3), r.normal(2, 3, 2)),
                 c("matmul (1,2,3) @ (2,3,2)", x -> x[0].matmul(x[1]), r.normal(1, 2, 3), r.normal(2, 3, 2)),
                 c("matmul of transposes", x -> x[0].t().matmul(x[1].t()), r.normal(3, 2), r.normal(4, 3)),
+                c("gemm A·B", x -> Tensor.mm(x[0], x[1], false, false), r.normal(2, 3), r.normal(3, 4)),
+                c("gemm A·Bᵀ", x -> Tensor.mm(x[0], x[1], false, true), r.normal(2, 3), r.normal(4, 3)),
+                c("gemm Aᵀ·B", x -> Tensor.mm(x[0], x[1], true, false), r.normal(3, 2), r.normal(3, 4)),
+                c("gemm Aᵀ·Bᵀ", x -> Tensor.mm(x[0], x[1], true, true), r.normal(3, 2), r.normal(4, 3)),
+                c("gemm of a transposed view", x -> Tensor.mm(x[0].t(), x[1], false, true), r.normal(3, 2),
+                        r.normal(4, 3)),
+                c("linear with bias", x -> x[0].linear(x[1], x[2]), r.normal(4, 3), r.normal(5, 3), r.normal(5)),
+                c("linear without bias, squared", x -> x[0].linear(x[1], null).pow(2), r.normal(4, 3), r.normal(2, 3)),
                 // shape ops
                 c("reshape", x -> x[0].reshape(3, -1).mul(x[0].reshape(3, 2)), r.normal(2, 3)),
                 c("flatten", x -> x[0].flatten(), r.normal(2, 3)),
@@ -114,6 +122,8 @@ class OpGradCheckTest {
                 c("logSoftmax", x -> x[0].logSoftmax(-1), r.normal(3, 4)),
                 c("logSumExp axis 1", x -> x[0].logSumExp(false, 1), r.normal(3, 4)),
                 c("logSumExp all keepDims", x -> x[0].logSumExp(true), r.normal(3, 4)),
+                c("crossEntropy (fused)", x -> x[0].crossEntropy(new int[] {2, 0, 1, 2}), r.normal(4, 3)),
+                c("crossEntropy of large logits", x -> x[0].mul(100).crossEntropy(new int[] {1, 0}), r.normal(2, 3)),
                 // a composition: a two-layer MLP and its mean squared error
                 c("mlp", x -> x[0].matmul(x[1]).add(x[2]).tanh().matmul(x[3]).sub(1).pow(2).mean(),
                         r.normal(4, 3), r.normal(3, 5), r.normal(5), r.normal(5, 2)));
@@ -132,6 +142,22 @@ class OpGradCheckTest {
     void secondDerivatives(Case c) {
         GradCheck.Report report = GradCheck.checkSecondOrder(TIGHT, c.f(), c.inputs());
         assertTrue(report.passed(), report::toString);
+    }
+
+    /** The fused cross-entropy equals its composition, -(logSoftmax · onehot).sum(1), in values and gradients. */
+    @Test
+    void fusedCrossEntropyEqualsTheComposition() {
+        int[] labels = {2, 0, 1, 2};
+        Tensor oneHot = Tensor.of(new double[][] {{0, 0, 1}, {1, 0, 0}, {0, 1, 0}, {0, 0, 1}}).to(DataType.DOUBLE);
+        Tensor a = new Inputs(12).normal(4, 3);
+        Tensor b = Tensor.of(a.data().dup()).requiresGrad();
+        Tensor v = Tensor.of(new double[] {0.5, -1, 2, 0.25}).to(DataType.DOUBLE);
+        Tensor fused = a.crossEntropy(labels);
+        Tensor composed = b.logSoftmax(1).mul(oneHot).sum(false, 1).neg();
+        assertArrayEquals(composed.toDoubleArray(), fused.toDoubleArray(), 1e-14);
+        fused.backward(v);
+        composed.backward(v);
+        assertArrayEquals(b.grad().toDoubleArray(), a.grad().toDoubleArray(), 1e-14);
     }
 
     /**
