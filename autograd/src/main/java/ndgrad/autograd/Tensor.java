@@ -46,6 +46,8 @@ public final class Tensor {
     private boolean requiresGrad;
     private Tensor grad;
     private boolean gradOwned;
+    /** The owned gradient buffer holds stale values that count as zeros (zeroGrad without a memory write). */
+    private boolean gradZeroed;
     private boolean retainGrad;
     private String name;
     private List<UnaryOperator<Tensor>> hooks;
@@ -252,6 +254,10 @@ public final class Tensor {
      */
     public Tensor grad() {
         if (grad != null) {
+            if (gradZeroed) {
+                grad.data.assign(0);
+                gradZeroed = false;
+            }
             return grad;
         }
         if (!requiresGrad) {
@@ -294,6 +300,7 @@ public final class Tensor {
         if (grad != null && gradOwned) {
             grad.data.assign(g.data());
             grad.version[0]++;
+            gradZeroed = false;
         } else {
             grad = new Tensor(g.data().dup('c'), new int[1]);
             gradOwned = true;
@@ -301,13 +308,16 @@ public final class Tensor {
         return this;
     }
 
-    /** Zeros the gradient in place (its buffer is reused by the next backward), or forgets a recorded one. */
+    /**
+     * Zeros the gradient (its buffer is kept for the next backward, which then writes instead of adding, so zeroing
+     * costs no pass over memory), or forgets a gradient recorded with createGraph.
+     */
     public void zeroGrad() {
         if (grad == null) {
             return;
         }
         if (gradOwned) {
-            grad.data.assign(0);
+            gradZeroed = true;
             grad.version[0]++;
         } else {
             grad = null;
@@ -393,8 +403,20 @@ public final class Tensor {
      * intermediate's belongs to the current scope, like the intermediate itself.
      */
     void accumulateGrad(Tensor g, boolean createGraph) {
+        if (grad != null && gradZeroed) {
+            grad = gradOwned && !createGraph ? grad : null;
+            if (grad != null) {
+                grad.data.assign(g.data());
+                grad.version[0]++;
+            }
+            gradZeroed = false;
+            if (grad != null) {
+                return;
+            }
+        }
         if (createGraph) {
             grad = grad == null ? g : grad.add(g);
+            gradOwned = false;
         } else if (grad == null || !gradOwned) {
             INDArray copy = g.data().dup('c');
             Tensor fresh = new Tensor(isLeaf() ? copy : Scope.track(copy), new int[1]);
@@ -690,9 +712,10 @@ public final class Tensor {
                 (g, out) -> grads(g.mul(out.mul(out.rsub(1)))), this);
     }
 
-    /** max(x, 0): d/dx = 1 where x > 0, else 0 (as PyTorch). */
+    /** max(x, 0): d/dx = 1 where x > 0, else 0 (as PyTorch; the mask is one ND4J step op). */
     public Tensor relu() {
-        return op("relu", Transforms.relu(data(), true), SAVE_INPUTS, (g, out) -> grads(g.mul(gt(0))), this);
+        return op("relu", Transforms.relu(data(), true), SAVE_INPUTS,
+                (g, out) -> grads(g.mul(constant(Scope.track(Transforms.step(data, true))))), this);
     }
 
     /** x where x > 0, else slope·x (PyTorch's {@code leaky_relu}, default slope 0.01). */

@@ -286,6 +286,22 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
         return all;
     }
 
+    /**
+     * y ← y + a·x in place: one BLAS axpy on flat views when both arrays are contiguous in C order (any shape),
+     * else a multiply and an add.
+     */
+    static void axpy(double a, INDArray x, INDArray y) {
+        if (contiguous(x) && contiguous(y)) {
+            Nd4j.getBlasWrapper().axpy(a, x.reshape(x.length()), y.reshape(y.length()));
+        } else {
+            y.addi(tmp(x.mul(a)));
+        }
+    }
+
+    private static boolean contiguous(INDArray a) {
+        return a.ordering() == 'c' && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a) && !a.isView();
+    }
+
     /** Registers a temporary of an update with the step's scope, so it is freed when the step ends. */
     static INDArray tmp(INDArray a) {
         return Scope.track(a);

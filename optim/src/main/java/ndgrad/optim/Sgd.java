@@ -92,6 +92,6 @@ public final class Sgd extends Optimizer<Sgd.Options> {
             }
             g = o.nesterov() ? tmp(g.add(tmp(buf.mul(o.momentum())))) : buf;
         }
-        p.addi(tmp(g.mul(-o.lr())));
+        axpy(-o.lr(), g, p);
     }
 }

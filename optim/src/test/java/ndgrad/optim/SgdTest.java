@@ -42,6 +42,25 @@ class SgdTest {
         }
     }
 
+    /** Matrix parameters, contiguous and not (a transposed view), take the same exact update. */
+    @Test
+    void matrixParametersOfAnyLayoutAreUpdatedExactly() {
+        try (var d = DTypes.use(DataType.DOUBLE)) {
+            Tensor m = Tensor.of(new double[][] {{1, 2, 3}, {4, 5, 6}}).requiresGrad();
+            Tensor t = Tensor.of(Tensor.of(new double[][] {{1, 4}, {2, 5}, {3, 6}}).data().transpose()).requiresGrad();
+            Sgd opt = new Sgd(List.of(m, t), Sgd.options(0.1).momentum(0.5));
+            for (int k = 0; k < 2; k++) {
+                opt.zeroGrad();
+                m.mul(m).sum().add(t.mul(t).sum()).backward();
+                opt.step();
+            }
+            // p1 = p (1 - 0.2); b1 = 2p; p2 = p1 - 0.1 (0.5 b1 + 2 p1) = p (0.8 - 0.1 - 0.16) = 0.54 p
+            double[] expected = {0.54, 1.08, 1.62, 2.16, 2.70, 3.24};
+            assertArrayEquals(expected, m.toDoubleArray(), 1e-14);
+            assertArrayEquals(expected, t.toDoubleArray(), 1e-14);
+        }
+    }
+
     @Test
     void badArgumentsAreRefused() {
         Tensor w = Tensor.of(1).requiresGrad();
