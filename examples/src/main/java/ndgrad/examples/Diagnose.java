@@ -7,17 +7,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import ndgrad.autograd.Tensor;
 import ndgrad.core.Datasets;
 import ndgrad.core.Rng;
-import ndgrad.core.Scope;
 import ndgrad.nn.Init;
 import ndgrad.nn.Linear;
-import ndgrad.nn.Losses;
 import ndgrad.nn.Module;
 import ndgrad.nn.Sequential;
 import ndgrad.optim.GradientMonitor;
 import ndgrad.optim.Sgd;
+import org.nd4j.linalg.api.buffer.DataType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -63,18 +61,9 @@ public final class Diagnose implements Callable<Integer> {
         List<ndgrad.nn.Parameter> weights = model.namedParameters().stream().filter(p -> p.name().endsWith("weight"))
                 .toList();
         GradientMonitor monitor = new GradientMonitor(weights, 1e-6, 1e3);
-        Sgd opt = new Sgd(model.parameters(), 0.05);
-        Tensor x = Tensor.of(moons.x().castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT));
-        for (int k = 0; k < steps; k++) {
-            try (Scope s = Scope.open()) {
-                Tensor loss = Losses.crossEntropy(model.forward(x), moons.labels());
-                opt.zeroGrad();
-                loss.backward();
-                monitor.beforeStep();
-                opt.step();
-                monitor.afterStep();
-            }
-        }
+        Datasets.Labeled floatMoons = new Datasets.Labeled(moons.x().castTo(DataType.FLOAT), moons.labels(),
+                moons.classes());
+        TrainClassifier.train(model, new Sgd(model.parameters(), 0.05), floatMoons, steps, monitor);
         return monitor;
     }
 

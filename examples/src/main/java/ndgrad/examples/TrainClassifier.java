@@ -7,6 +7,7 @@ import ndgrad.core.Datasets;
 import ndgrad.core.Scope;
 import ndgrad.nn.Losses;
 import ndgrad.nn.Sequential;
+import ndgrad.optim.GradientMonitor;
 import ndgrad.optim.Optimizer;
 
 /**
@@ -21,6 +22,12 @@ public final class TrainClassifier {
 
     /** Takes {@code steps} full-batch steps; returns the loss before each. */
     public static List<Double> train(Sequential model, Optimizer<?> opt, Datasets.Labeled data, int steps) {
+        return train(model, opt, data, steps, null);
+    }
+
+    /** As above, with {@code monitor} (may be null) recording gradient health around every optimizer step. */
+    public static List<Double> train(Sequential model, Optimizer<?> opt, Datasets.Labeled data, int steps,
+            GradientMonitor monitor) {
         Tensor x = Tensor.of(data.x());
         List<Double> losses = new ArrayList<>();
         model.train();
@@ -29,7 +36,13 @@ public final class TrainClassifier {
                 Tensor loss = Losses.crossEntropy(model.forward(x), data.labels());
                 opt.zeroGrad();
                 loss.backward();
+                if (monitor != null) {
+                    monitor.beforeStep();
+                }
                 opt.step();
+                if (monitor != null) {
+                    monitor.afterStep();
+                }
                 losses.add(loss.item());
             }
         }
