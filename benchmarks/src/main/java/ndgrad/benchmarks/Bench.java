@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Training-step benchmarks, side by side in one run: for each configuration (tiny, small, big) and each
- * implementation (the hand-written ND4J floor, ndgrad), {@code rounds} interleaved rounds, each in a fresh JVM
+ * implementation (the hand-written ND4J floor, ndgrad, SameDiff), {@code rounds} interleaved rounds, each in a fresh JVM
  * (warm-up, then timed steps; peak RSS from /proc/self/status VmHWM). Reports the median ms/step, the range over
  * rounds, steps/s, the ratio to the floor and peak RSS; then the per-op overhead of an ndgrad op against the bare
  * ND4J op and ND4J's sgemm rate. Writes the Markdown to {@code benchmarks/results/DATE.md}. OMP_NUM_THREADS is
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Bench {
     private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
-    private static final List<String> IMPLEMENTATIONS = List.of("floor", "ndgrad");
+    private static final List<String> IMPLEMENTATIONS = List.of("floor", "ndgrad", "samediff");
 
     private Bench() {
     }
@@ -138,7 +138,11 @@ public final class Bench {
             return;
         }
         Workload w = Workload.named(args[3]);
-        Runnable step = args[2].equals("floor") ? Floor.step(w, 0.01) : NdgradStep.step(w, 0.01);
+        Runnable step = switch (args[2]) {
+            case "floor" -> Floor.step(w, 0.01);
+            case "samediff" -> SameDiffStep.step(w, 0.01);
+            default -> NdgradStep.step(w, 0.01);
+        };
         int steps = switch (w.name()) {
             case "tiny" -> 4000;
             case "small" -> 1000;
