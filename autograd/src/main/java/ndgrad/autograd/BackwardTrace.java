@@ -13,7 +13,7 @@ import java.util.Map;
  * <p>Usage: {@code System.out.println(BackwardTrace.run(y));}
  */
 public final class BackwardTrace {
-    /** One input of a step: its label, the local rule, and the gradient pushed to it (null if none). */
+    /** One input of a step: its label, the local rule, and the gradient pushed to it (null: it needs none). */
     public record Input(String label, String rule, Tensor grad) {
     }
 
@@ -55,7 +55,7 @@ public final class BackwardTrace {
             }
             for (int i = 0; i < n.inputs.length; i++) {
                 String rule = i < rules.length ? operands(rules[i], names) : "∂" + n.op + "/∂input" + i;
-                inputs.add(new Input(names[i], rule, grads[i] == null ? null : grads[i].sumTo(n.inputs[i].shape())));
+                inputs.add(new Input(names[i], rule, grads[i]));
             }
             steps.add(new Step(n.op, label(out, labels), upstream, inputs));
         });

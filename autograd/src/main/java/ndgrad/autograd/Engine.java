@@ -28,7 +28,10 @@ final class Engine {
         return run(roots, seeds, capture, options, null);
     }
 
-    /** Sees each step of the reverse loop: the op's output, the gradient reaching it, the gradients it pushes. */
+    /**
+     * Sees each step of the reverse loop: the op's output, the gradient reaching it, and the gradient pushed to
+     * each input (summed to the input's shape; null for inputs that do not require grad).
+     */
     @FunctionalInterface
     interface Observer {
         void step(Tensor output, Tensor upstream, Tensor[] inputGrads);
@@ -67,14 +70,16 @@ final class Engine {
                 }
                 Node node = t.node();
                 Tensor[] inputGrads = Autograd.isAnomalyEnabled() ? Anomaly.backward(node, g, t) : node.backward(g, t);
-                if (observer != null) {
-                    observer.step(t, g, inputGrads);
-                }
+                Tensor[] pushed = new Tensor[node.inputs.length];
                 for (int i = 0; i < node.inputs.length; i++) {
                     Tensor in = node.inputs[i];
                     if (inputGrads[i] != null && in.isRequiresGrad()) {
-                        grads.merge(in, reduced(node, i, inputGrads[i], in), Tensor::add);
+                        pushed[i] = reduced(node, i, inputGrads[i], in);
+                        grads.merge(in, pushed[i], Tensor::add);
                     }
+                }
+                if (observer != null) {
+                    observer.step(t, g, pushed);
                 }
             }
         }

@@ -46,7 +46,7 @@ public final class Tensor {
     private boolean requiresGrad;
     private Tensor grad;
     private boolean gradOwned;
-    /** The owned gradient buffer holds stale values that count as zeros (zeroGrad without a memory write). */
+    /** The owned gradient buffer holds stale values that count as zeros (set by zeroGrad only when gradOwned). */
     private boolean gradZeroed;
     private boolean retainGrad;
     private String name;
@@ -403,16 +403,14 @@ public final class Tensor {
      * intermediate's belongs to the current scope, like the intermediate itself.
      */
     void accumulateGrad(Tensor g, boolean createGraph) {
-        if (grad != null && gradZeroed) {
-            grad = gradOwned && !createGraph ? grad : null;
-            if (grad != null) {
+        if (gradZeroed) {
+            gradZeroed = false;
+            if (!createGraph) {
                 grad.data.assign(g.data());
                 grad.version[0]++;
-            }
-            gradZeroed = false;
-            if (grad != null) {
                 return;
             }
+            grad = null;
         }
         if (createGraph) {
             grad = grad == null ? g : grad.add(g);

@@ -93,15 +93,20 @@ final class Plots {
                 hi = Math.max(hi, v[j][i]);
             }
         }
+        int[][] band = new int[h][w];
+        for (int j = 0; j < h; j++) {
+            for (int i = 0; i < w; i++) {
+                band[j][i] = (int) ((v[j][i] - lo) / Math.max(hi - lo, 1e-12) * 20);
+            }
+        }
         for (int j = 0; j < h; j++) {
             for (int i = 0; i < w; i++) {
                 Color c;
                 if (classes) {
                     c = blend(PALETTE[(int) v[j][i] % PALETTE.length], 0.3);
                 } else {
+                    boolean line = i > 0 && band[j][i] != band[j][i - 1] || j > 0 && band[j][i] != band[j - 1][i];
                     double t = (v[j][i] - lo) / Math.max(hi - lo, 1e-12);
-                    boolean line = i > 0 && (int) (t * 20) != (int) ((v[j][i - 1] - lo) / Math.max(hi - lo, 1e-12) * 20)
-                            || j > 0 && (int) (t * 20) != (int) ((v[j - 1][i] - lo) / Math.max(hi - lo, 1e-12) * 20);
                     int g = (int) (255 - 120 * t);
                     c = line ? new Color(90, 90, 90) : new Color(g, g, 255 - (int) (60 * t));
                 }

@@ -69,7 +69,7 @@ public final class GradientMonitor {
             Tensor w = params.get(i).value();
             INDArray old = before.get(i);
             double size = old.norm2Number().doubleValue();
-            double change = w.data().sub(old).norm2Number().doubleValue();
+            double change = w.data().distance2(old);
             updateRatios.get(params.get(i).name()).add(size == 0 ? change : change / size);
             old.close();
         }

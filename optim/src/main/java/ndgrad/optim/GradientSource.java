@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 import ndgrad.autograd.Autograd;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.GradientEstimator;
+import ndgrad.core.Scope;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -38,14 +39,16 @@ public interface GradientSource {
      */
     static GradientSource estimated(Supplier<Tensor> loss, GradientEstimator estimator) {
         return params -> {
-            try (Autograd.GradMode off = Autograd.noGrad()) {
+            try (Autograd.GradMode off = Autograd.noGrad(); Scope call = Scope.open()) {
                 List<Tensor> start = new ArrayList<>();
-                params.forEach(p -> start.add(p.dup().keep()));
+                params.forEach(p -> start.add(p.dup()));
                 INDArray x = Nd4j.concat(0, params.stream().map(p -> p.data().castTo(DataType.DOUBLE)
                         .reshape(p.numel())).toArray(INDArray[]::new));
                 GradientEstimator.Estimate e = estimator.estimate(a -> {
-                    load(params, a);
-                    return loss.get().item();
+                    try (Scope evaluation = Scope.open()) {
+                        load(params, a);
+                        return loss.get().item();
+                    }
                 }, x);
                 for (int i = 0; i < params.size(); i++) {
                     params.get(i).copyFrom(start.get(i));

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import ndgrad.autograd.Autograd;
 import ndgrad.autograd.Tensor;
+import ndgrad.core.Scope;
 
 /**
  * Backtracking line search with the Armijo condition (Nocedal &amp; Wright, Numerical Optimization, Alg. 3.1):
@@ -54,17 +55,19 @@ public final class LineSearch {
             throw new IllegalArgumentException("LineSearch: the direction is not a descent direction (slope "
                     + slope + " >= 0)");
         }
-        try (Autograd.GradMode off = Autograd.noGrad()) {
+        try (Autograd.GradMode off = Autograd.noGrad(); Scope call = Scope.open()) {
             List<Tensor> start = new ArrayList<>();
-            params.forEach(p -> start.add(p.dup().keep()));
+            params.forEach(p -> start.add(p.dup()));
             double t = o.initialStep();
             for (int k = 1; k <= o.maxShrinks(); k++, t *= o.shrink()) {
-                for (int i = 0; i < params.size(); i++) {
-                    params.get(i).copyFrom(start.get(i).add(direction.get(i).mul(t)));
-                }
-                double f = loss.get().item();
-                if (f <= f0 + o.c() * t * slope) {
-                    return new Result(t, f, k);
+                try (Scope trial = Scope.open()) {
+                    for (int i = 0; i < params.size(); i++) {
+                        params.get(i).copyFrom(start.get(i).add(direction.get(i).mul(t)));
+                    }
+                    double f = loss.get().item();
+                    if (f <= f0 + o.c() * t * slope) {
+                        return new Result(t, f, k);
+                    }
                 }
             }
             for (int i = 0; i < params.size(); i++) {
@@ -76,6 +79,12 @@ public final class LineSearch {
 
     /** One gradient-descent step with a backtracking line search along -∇f; the closure computes the loss. */
     public static Result gradientStep(Supplier<Tensor> loss, List<Tensor> params, Options o) {
+        try (Scope step = Scope.open()) {
+            return descend(loss, params, o);
+        }
+    }
+
+    private static Result descend(Supplier<Tensor> loss, List<Tensor> params, Options o) {
         Tensor f = loss.get();
         List<Tensor> g = Autograd.grad(List.of(f), params, null, ndgrad.autograd.GradOptions.defaults()
                 .allowUnused(true));

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import ndgrad.autograd.Autograd;
 import ndgrad.autograd.Tensor;
+import ndgrad.core.Scope;
 
 /**
  * The learning-rate range test (Smith, "Cyclical Learning Rates for Training Neural Networks", 2017): train for a
@@ -31,9 +32,16 @@ public final class LrFinder {
         }
         List<Tensor> params = new ArrayList<>();
         opt.groups().forEach(g -> params.addAll(g.params()));
+        try (Scope call = Scope.open()) {
+            return sweep(opt, params, loss, start, end, steps);
+        }
+    }
+
+    private static <O extends Optimizer.Options<O>> Result sweep(Optimizer<O> opt, List<Tensor> params,
+            Supplier<Tensor> loss, double start, double end, int steps) {
         List<Tensor> saved = new ArrayList<>();
         try (Autograd.GradMode off = Autograd.noGrad()) {
-            params.forEach(p -> saved.add(p.dup().keep()));
+            params.forEach(p -> saved.add(p.dup()));
         }
         StateDict<O> state = opt.stateDict();
         List<Double> lrs = new ArrayList<>();
@@ -45,11 +53,13 @@ public final class LrFinder {
             for (int g = 0; g < opt.groups().size(); g++) {
                 opt.setLr(g, lr);
             }
-            Tensor l = loss.get();
-            opt.zeroGrad();
-            l.backward();
-            opt.step();
-            avg = 0.98 * avg + 0.02 * l.item();
+            try (Scope step = Scope.open()) {
+                Tensor l = loss.get();
+                opt.zeroGrad();
+                l.backward();
+                opt.step();
+                avg = 0.98 * avg + 0.02 * l.item();
+            }
             double smoothed = avg / (1 - Math.pow(0.98, i + 1));
             lrs.add(lr);
             losses.add(smoothed);

@@ -8,6 +8,7 @@ import ndgrad.autograd.GradOptions;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Cholesky;
 import ndgrad.core.NdArrays;
+import ndgrad.core.Scope;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -69,6 +70,12 @@ public final class Newton {
 
     /** One step; {@code loss} computes f from the parameters. Returns f after the step. */
     public double step(Supplier<Tensor> loss) {
+        try (Scope step = Scope.open()) {
+            return newtonStep(loss);
+        }
+    }
+
+    private double newtonStep(Supplier<Tensor> loss) {
         Tensor f = loss.get();
         List<Tensor> g = Autograd.grad(List.of(f), params, null, GradOptions.defaults().createGraph(true)
                 .allowUnused(true));
@@ -149,10 +156,12 @@ public final class Newton {
         if (!flatG.isRequiresGrad()) {
             return new double[v.length];
         }
-        Tensor vt = Tensor.of(NdArrays.create(v, new long[] {v.length}, flatG.dtype()));
-        List<Tensor> hv = Autograd.grad(List.of(flatG), params, List.of(vt), GradOptions.defaults()
-                .retainGraph(true).allowUnused(true));
-        return Tensor.concat(0, hv.stream().map(Tensor::flatten).toArray(Tensor[]::new)).toDoubleArray();
+        try (Scope product = Scope.open()) {
+            Tensor vt = Tensor.of(NdArrays.create(v, new long[] {v.length}, flatG.dtype()));
+            List<Tensor> hv = Autograd.grad(List.of(flatG), params, List.of(vt), GradOptions.defaults()
+                    .retainGraph(true).allowUnused(true));
+            return Tensor.concat(0, hv.stream().map(Tensor::flatten).toArray(Tensor[]::new)).toDoubleArray();
+        }
     }
 
     private List<Tensor> unflatten(double[] d) {
