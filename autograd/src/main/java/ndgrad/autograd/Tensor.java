@@ -5,6 +5,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import ndgrad.core.DTypes;
+import ndgrad.core.Kernels;
+import ndgrad.core.Kernels.Binary;
+import ndgrad.core.Kernels.Scalar;
+import ndgrad.core.Kernels.Unary;
 import ndgrad.core.NdArrays;
 import ndgrad.core.Rng;
 import ndgrad.core.Scope;
@@ -42,6 +46,9 @@ public final class Tensor {
 
     private final INDArray data;
     private final int[] version;
+    /** The owning scope's lease on this tensor's memory (a view's: its base's), or null when no scope owns it. */
+    private final Scope.Lease lease;
+    private final int leaseGeneration;
     private Node node;
     private boolean requiresGrad;
     private Tensor grad;
@@ -52,16 +59,33 @@ public final class Tensor {
     private String name;
     private List<UnaryOperator<Tensor>> hooks;
 
-    private Tensor(INDArray data, int[] version) {
+    private Tensor(INDArray data, int[] version, Scope.Lease lease) {
         this.data = data;
         this.version = version;
+        this.lease = lease;
+        this.leaseGeneration = lease == null ? 0 : lease.generation();
+    }
+
+    /** A tensor over an array that no scope owns (a user's array, a parameter, a leaf's gradient). */
+    private static Tensor unowned(INDArray array) {
+        return new Tensor(array, new int[1], null);
+    }
+
+    /** A tensor over a new array, tracked by the current scope (if any). */
+    private static Tensor owned(INDArray array) {
+        return new Tensor(Scope.track(array), new int[1], Scope.lease(array));
+    }
+
+    /** A tensor over {@code base}'s memory: a view, sharing its version counter and lease. */
+    private static Tensor viewOf(Tensor base, INDArray view) {
+        return new Tensor(view, base.version, base.lease) ;
     }
 
     // ---------------------------------------------------------------- factories
 
     /** Wraps an existing array (no copy; its dtype is kept). The caller keeps owning it. */
     public static Tensor of(INDArray array) {
-        return new Tensor(array, new int[1]);
+        return unowned(array);
     }
 
     /** A 1-D tensor of the default dtype ({@link DTypes}). */
@@ -71,7 +95,7 @@ public final class Tensor {
 
     /** A tensor of the default dtype with {@code values} in C order and the given shape. */
     public static Tensor of(double[] values, long... shape) {
-        return constant(NdArrays.create(values, shape, DTypes.defaultType()));
+        return owned(NdArrays.create(values, shape, DTypes.defaultType()));
     }
 
     /** A 2-D tensor of the default dtype from rows of equal length. */
@@ -120,12 +144,12 @@ public final class Tensor {
 
     /** Standard normal samples of the default dtype, drawn from {@code rng}. */
     public static Tensor randn(Rng rng, long... shape) {
-        return constant(rng.normal(DTypes.defaultType(), shape));
+        return owned(rng.normal(DTypes.defaultType(), shape));
     }
 
     /** Samples uniform in [low, high) of the default dtype, drawn from {@code rng}. */
     public static Tensor uniform(Rng rng, double low, double high, long... shape) {
-        return constant(rng.uniform(DTypes.defaultType(), low, high, shape));
+        return owned(rng.uniform(DTypes.defaultType(), low, high, shape));
     }
 
     /** 0, 1, …, end-1 (as {@code torch.arange(end)}). */
@@ -148,24 +172,26 @@ public final class Tensor {
     }
 
     private static Tensor fullOf(double value, DataType type, long... shape) {
-        INDArray a = shape.length == 0 ? Nd4j.scalar(type, value) : Nd4j.valueArrayOf(shape, value, type);
-        return constant(Scope.track(a));
+        INDArray a = Scope.allocate(type, shape);
+        Kernels.fill(a, value);
+        return owned(a);
     }
 
-    /** A leaf over an array that the current scope (if any) already owns. */
-    private static Tensor constant(INDArray owned) {
-        return new Tensor(owned, new int[1]);
-    }
 
     // ---------------------------------------------------------------- state
 
     /** The underlying array. Changing it directly bypasses in-place checks; prefer the in-place ops below. */
     public INDArray data() {
-        if (data.wasClosed()) {
+        if (released()) {
             throw new IllegalStateException(describe() + " was released when the Scope that owned it closed; "
                     + "create it outside the scope, or call keep() on it inside the scope");
         }
         return data;
+    }
+
+    /** Whether the scope that owned this tensor's memory has let it go (freed or recycled for another tensor). */
+    private boolean released() {
+        return lease != null && lease.generation() != leaseGeneration || data.wasClosed();
     }
 
     /** The shape (a copy); [] for a scalar. */
@@ -298,11 +324,11 @@ public final class Tensor {
                     + " for " + describe());
         }
         if (grad != null && gradOwned) {
-            grad.data.assign(g.data());
+            Kernels.assign(grad.data, g.data());
             grad.version[0]++;
             gradZeroed = false;
         } else {
-            grad = new Tensor(g.data().dup('c'), new int[1]);
+            grad = unowned(g.data().dup('c'));
             gradOwned = true;
         }
         return this;
@@ -326,12 +352,13 @@ public final class Tensor {
 
     /** A tensor sharing this one's values, with no graph and no grad (PyTorch's {@code detach}). */
     public Tensor detach() {
-        return new Tensor(data(), version);
+        data();
+        return viewOf(this, data);
     }
 
     /** A copy of the values with no graph (an owned array in the current scope). */
     public Tensor dup() {
-        return constant(Scope.track(data().dup('c')));
+        return owned(Kernels.copy(data()));
     }
 
     /**
@@ -406,7 +433,7 @@ public final class Tensor {
         if (gradZeroed) {
             gradZeroed = false;
             if (!createGraph) {
-                grad.data.assign(g.data());
+                Kernels.assign(grad.data, g.data());
                 grad.version[0]++;
                 return;
             }
@@ -417,7 +444,7 @@ public final class Tensor {
             gradOwned = false;
         } else if (grad == null || !gradOwned) {
             INDArray copy = g.data().dup('c');
-            Tensor fresh = new Tensor(isLeaf() ? copy : Scope.track(copy), new int[1]);
+            Tensor fresh = isLeaf() ? unowned(copy) : owned(copy);
             grad = grad == null ? fresh : fresh.addi(grad.detach());
             gradOwned = true;
         } else {
@@ -456,7 +483,7 @@ public final class Tensor {
                 base = in;
             }
         }
-        Tensor out = base == null ? new Tensor(Scope.track(value), new int[1]) : new Tensor(value, base.version);
+        Tensor out = base == null ? owned(value) : viewOf(base, value);
         if (Autograd.isGradEnabled() && Arrays.stream(inputs).anyMatch(Tensor::isRequiresGrad)) {
             List<Tensor> saved = new ArrayList<>();
             if ((saves & SAVE_INPUTS) != 0) {
@@ -481,7 +508,7 @@ public final class Tensor {
 
     /** A constant 0/1 tensor of this tensor's dtype from a boolean ND4J array. */
     private Tensor mask(INDArray bool) {
-        return constant(Scope.track(Scope.track(bool).castTo(dtype())));
+        return owned(Scope.track(bool).castTo(dtype()));
     }
 
     /** Checks that {@code o} can meet this tensor in a broadcasting op, and returns the result shape. */
@@ -503,10 +530,9 @@ public final class Tensor {
         if (Arrays.equals(shape(), shape)) {
             return data();
         }
-        long[] padded = new long[shape.length];
-        Arrays.fill(padded, 1);
-        System.arraycopy(shape(), 0, padded, shape.length - dim(), dim());
-        return Scope.track(Nd4j.zeros(dtype(), shape)).addi(data().reshape('c', padded));
+        INDArray out = Scope.allocate(dtype(), shape);
+        Kernels.assign(out, data());
+        return out;
     }
 
     // ---------------------------------------------------------------- elementwise arithmetic
@@ -514,31 +540,31 @@ public final class Tensor {
     /** this + o, broadcasting. */
     public Tensor add(Tensor o) {
         checkBinary("add", o);
-        return op("add", data.add(o.data), SAVE_NONE, (g, out) -> grads(g, g), this, o);
+        return op("add", Kernels.binary(Binary.ADD, data, o.data), SAVE_NONE, (g, out) -> grads(g, g), this, o);
     }
 
     /** this - o, broadcasting. */
     public Tensor sub(Tensor o) {
         checkBinary("sub", o);
-        return op("sub", data.sub(o.data), SAVE_NONE, (g, out) -> grads(g, g.neg()), this, o);
+        return op("sub", Kernels.binary(Binary.SUB, data, o.data), SAVE_NONE, (g, out) -> grads(g, g.neg()), this, o);
     }
 
     /** this * o elementwise, broadcasting. */
     public Tensor mul(Tensor o) {
         checkBinary("mul", o);
-        return op("mul", data.mul(o.data), SAVE_INPUTS, (g, out) -> grads(g.mul(o), g.mul(this)), this, o);
+        return op("mul", Kernels.binary(Binary.MUL, data, o.data), SAVE_INPUTS, (g, out) -> grads(g.mul(o), g.mul(this)), this, o);
     }
 
     /** this / o elementwise, broadcasting: d/da = 1/b, d/db = -a/b² = -out/b. */
     public Tensor div(Tensor o) {
         checkBinary("div", o);
-        return op("div", data.div(o.data), SAVE_INPUTS | SAVE_OUTPUT,
+        return op("div", Kernels.binary(Binary.DIV, data, o.data), SAVE_INPUTS | SAVE_OUTPUT,
                 (g, out) -> grads(g.div(o), g.mul(out).div(o).neg()), this, o);
     }
 
     /** this + s. */
     public Tensor add(double s) {
-        return op("add", data().add(s), SAVE_NONE, (g, out) -> grads(g), this);
+        return op("add", Kernels.scalar(Scalar.ADD, data(), s), SAVE_NONE, (g, out) -> grads(g), this);
     }
 
     /** this - s. */
@@ -553,22 +579,22 @@ public final class Tensor {
 
     /** this * s. */
     public Tensor mul(double s) {
-        return op("mul", data().mul(s), SAVE_NONE, (g, out) -> grads(g.mul(s)), this);
+        return op("mul", Kernels.scalar(Scalar.MUL, data(), s), SAVE_NONE, (g, out) -> grads(g.mul(s)), this);
     }
 
     /** this / s. */
     public Tensor div(double s) {
-        return op("div", data().div(s), SAVE_NONE, (g, out) -> grads(g.div(s)), this);
+        return op("div", Kernels.scalar(Scalar.DIV, data(), s), SAVE_NONE, (g, out) -> grads(g.div(s)), this);
     }
 
     /** -this. */
     public Tensor neg() {
-        return op("neg", data().neg(), SAVE_NONE, (g, out) -> grads(g.neg()), this);
+        return op("neg", Kernels.unary(Unary.NEG, data()), SAVE_NONE, (g, out) -> grads(g.neg()), this);
     }
 
     /** this^p for a constant p: d/dx = p x^(p-1) (zero for p = 0, as in PyTorch). */
     public Tensor pow(double p) {
-        return op("pow", Transforms.pow(data(), p, true), SAVE_INPUTS,
+        return op("pow", Kernels.scalar(Scalar.POW, data(), p), SAVE_INPUTS,
                 (g, out) -> grads(p == 0 ? g.mul(0) : g.mul(pow(p - 1).mul(p))), this);
     }
 
@@ -669,51 +695,51 @@ public final class Tensor {
 
     /** e^x: d/dx = e^x, the saved output. */
     public Tensor exp() {
-        return op("exp", Transforms.exp(data(), true), SAVE_OUTPUT, (g, out) -> grads(g.mul(out)), this);
+        return op("exp", Kernels.unary(Unary.EXP, data()), SAVE_OUTPUT, (g, out) -> grads(g.mul(out)), this);
     }
 
     /** Natural logarithm: d/dx = 1/x. */
     public Tensor log() {
-        return op("log", Transforms.log(data(), true), SAVE_INPUTS, (g, out) -> grads(g.div(this)), this);
+        return op("log", Kernels.unary(Unary.LOG, data()), SAVE_INPUTS, (g, out) -> grads(g.div(this)), this);
     }
 
     /** sin x: d/dx = cos x. */
     public Tensor sin() {
-        return op("sin", Transforms.sin(data(), true), SAVE_INPUTS, (g, out) -> grads(g.mul(cos())), this);
+        return op("sin", Kernels.unary(Unary.SIN, data()), SAVE_INPUTS, (g, out) -> grads(g.mul(cos())), this);
     }
 
     /** cos x: d/dx = -sin x. */
     public Tensor cos() {
-        return op("cos", Transforms.cos(data(), true), SAVE_INPUTS, (g, out) -> grads(g.mul(sin()).neg()), this);
+        return op("cos", Kernels.unary(Unary.COS, data()), SAVE_INPUTS, (g, out) -> grads(g.mul(sin()).neg()), this);
     }
 
     /** Square root: d/dx = 1 / (2 sqrt x). */
     public Tensor sqrt() {
-        return op("sqrt", Transforms.sqrt(data(), true), SAVE_OUTPUT, (g, out) -> grads(g.div(out.mul(2))), this);
+        return op("sqrt", Kernels.unary(Unary.SQRT, data()), SAVE_OUTPUT, (g, out) -> grads(g.div(out.mul(2))), this);
     }
 
     /** |x|: d/dx = sign(x), 0 at 0 (as PyTorch). */
     public Tensor abs() {
-        return op("abs", Transforms.abs(data(), true), SAVE_INPUTS,
-                (g, out) -> grads(g.mul(constant(Scope.track(Transforms.sign(data, true))))), this);
+        return op("abs", Kernels.unary(Unary.ABS, data()), SAVE_INPUTS,
+                (g, out) -> grads(g.mul(owned(Kernels.unary(Unary.SIGN, data)))), this);
     }
 
     /** tanh x: d/dx = 1 - tanh² x. */
     public Tensor tanh() {
-        return op("tanh", Transforms.tanh(data(), true), SAVE_OUTPUT,
+        return op("tanh", Kernels.unary(Unary.TANH, data()), SAVE_OUTPUT,
                 (g, out) -> grads(g.mul(out.mul(out).rsub(1))), this);
     }
 
     /** The logistic sigmoid 1/(1+e^-x): d/dx = σ(x)(1-σ(x)). */
     public Tensor sigmoid() {
-        return op("sigmoid", Transforms.sigmoid(data(), true), SAVE_OUTPUT,
+        return op("sigmoid", Kernels.unary(Unary.SIGMOID, data()), SAVE_OUTPUT,
                 (g, out) -> grads(g.mul(out.mul(out.rsub(1)))), this);
     }
 
     /** max(x, 0): d/dx = 1 where x > 0, else 0 (as PyTorch; the mask is one ND4J step op). */
     public Tensor relu() {
-        return op("relu", Transforms.relu(data(), true), SAVE_INPUTS,
-                (g, out) -> grads(g.mul(constant(Scope.track(Transforms.step(data, true))))), this);
+        return op("relu", Kernels.unary(Unary.RELU, data()), SAVE_INPUTS,
+                (g, out) -> grads(g.mul(owned(Kernels.unary(Unary.STEP, data)))), this);
     }
 
     /** x where x > 0, else slope·x (PyTorch's {@code leaky_relu}, default slope 0.01). */
@@ -809,11 +835,7 @@ public final class Tensor {
      * C = Aᵀ·B, dA = B·Gᵀ, dB = A·G; for C = Aᵀ·Bᵀ, dA = Bᵀ·Gᵀ, dB = Gᵀ·Aᵀ.
      */
     static Tensor mm(Tensor a, Tensor b, boolean ta, boolean tb) {
-        long rows = a.size(ta ? 1 : 0);
-        long cols = b.size(tb ? 0 : 1);
-        INDArray value = Nd4j.createUninitialized(a.dtype(), rows, cols);
-        Nd4j.gemm(a.data(), b.data(), value, ta, tb, 1.0, 0.0);
-        return op("matmul", value, SAVE_INPUTS, (g, out) -> {
+        return op("matmul", Kernels.gemm(a.data(), b.data(), ta, tb), SAVE_INPUTS, (g, out) -> {
             Tensor da = ta ? (tb ? mm(b, g, true, true) : mm(b, g, false, true)) : mm(g, b, false, !tb);
             Tensor db = tb ? (ta ? mm(g, a, true, true) : mm(g, a, true, false)) : mm(a, g, !ta, false);
             return grads(da, db);
@@ -976,7 +998,7 @@ public final class Tensor {
         if (Arrays.equals(from, shape)) {
             return this;
         }
-        return op("sumTo", Shapes.sumToShape(data(), shape), SAVE_NONE, (g, out) -> grads(g.expand(from)), this);
+        return op("sumTo", Kernels.sumTo(data(), shape), SAVE_NONE, (g, out) -> grads(g.expand(from)), this);
     }
 
     /** Elements {@code start} (inclusive) to {@code end} (exclusive) along {@code axis}; negatives count back. */
@@ -1116,7 +1138,7 @@ public final class Tensor {
         int[] ax = Shapes.axes("sum", axes, dim());
         long[] from = shape();
         long[] kept = Shapes.keepDims(from, ax);
-        return op("sum", data().sum(keepDims, ax), SAVE_NONE,
+        return op("sum", Kernels.sum(data(), keepDims, ax), SAVE_NONE,
                 (g, out) -> grads(g.reshape(kept).expand(from)), this);
     }
 
@@ -1184,7 +1206,7 @@ public final class Tensor {
         if (numel() == 0) {
             throw new ShapeException(op + ": cannot reduce an empty tensor of shape " + shapeString());
         }
-        INDArray value = max ? data().max(keepDims, ax) : data().min(keepDims, ax);
+        INDArray value = max ? Kernels.max(data(), keepDims, ax) : Scope.track(data().min(keepDims, ax));
         return op(op, value, SAVE_INPUTS | SAVE_OUTPUT, (g, out) -> {
             Tensor hit = eq(out.detach().reshape(kept));
             return grads(g.reshape(kept).mul(hit.div(hit.sum(true, ax))));
@@ -1196,7 +1218,7 @@ public final class Tensor {
         int[] ax = Shapes.axes("logSumExp", axes, dim());
         Tensor m = stableShift(ax);
         Tensor r = sub(m).exp().sum(true, ax).log().add(m);
-        return keepDims ? r : r.reshape(dropAxes(r.shape(), ax));
+        return keepDims ? r : r.reshape(Shapes.dropDims(r.shape(), ax));
     }
 
     /** e^x / Σ e^x along {@code axis}, with the maximum subtracted first for stability. */
@@ -1231,53 +1253,40 @@ public final class Tensor {
                 throw new ShapeException("crossEntropy: label " + labels[i] + " at row " + i + " is outside [0, "
                         + classes + ")");
             }
-            hot[i * classes + labels[i]] = 1;
+            hot[i * classes + labels[i]] = -1;
         }
-        Tensor oneHot = constant(NdArrays.create(hot, shape(), dtype()));
-        INDArray x = data();
-        INDArray m = stableShift(new int[] {1}).data;
-        INDArray probs = Transforms.exp(Scope.track(x.sub(m)), false);
-        INDArray sum = Scope.track(probs.sum(true, 1));
-        probs.diviColumnVector(sum);
-        INDArray picked = Scope.track(Scope.track(x.mul(oneHot.data)).sum(true, 1));
-        INDArray value = Transforms.log(sum, true).addi(m).subi(picked).reshape(labels.length);
+        Tensor minusOneHot = owned(NdArrays.create(hot, shape(), dtype()));
+        INDArray shifted = Kernels.binary(Binary.SUB, data(), stableShift(new int[] {1}).data);
+        INDArray exp = Kernels.unary(Unary.EXP, shifted);
+        INDArray sum = Kernels.sum(exp, true, 1);
+        INDArray logProbs = Kernels.binary(Binary.SUB, shifted, Kernels.unary(Unary.LOG, sum));
+        INDArray probs = Kernels.binary(Binary.DIV, exp, sum);
+        INDArray value = Kernels.sum(Kernels.binary(Binary.MUL, logProbs, minusOneHot.data), false, 1);
         long n = labels.length;
         return op("crossEntropy", value, SAVE_INPUTS, (g, out) -> {
-            Tensor p = Autograd.isGradEnabled() ? softmax(1) : constant(probs);
-            return grads(p.sub(oneHot).mul(g.reshape(n, 1)));
+            Tensor p = Autograd.isGradEnabled() ? softmax(1) : owned(probs);
+            return grads(p.add(minusOneHot).mul(g.reshape(n, 1)));
         }, this);
     }
 
     /** The constant max over {@code axes} (keepDims), 0 where it is not finite; shifting by it changes no gradient. */
     private Tensor stableShift(int[] axes) {
-        INDArray m = Scope.track(data().max(true, axes));
+        INDArray m = Kernels.max(data(), true, axes);
         BooleanIndexing.replaceWhere(m, 0.0, Conditions.isInfinite());
-        return constant(m);
-    }
-
-    private static long[] dropAxes(long[] shape, int[] axes) {
-        long[] out = new long[shape.length - axes.length];
-        for (int i = 0, j = 0, k = 0; i < shape.length; i++) {
-            if (k < axes.length && axes[k] == i) {
-                k++;
-            } else {
-                out[j++] = shape[i];
-            }
-        }
-        return out;
+        return owned(m);
     }
 
     // ---------------------------------------------------------------- in-place (not recorded)
 
     /** this += o in place (o broadcast to this shape). Allowed only where no gradient is being recorded for this. */
     public Tensor addi(Tensor o) {
-        inPlace("addi", o).addi(o.broadcastData(shape()));
+        Kernels.axpy(1, o.data(), inPlace("addi", o));
         return this;
     }
 
     /** this -= o in place (o broadcast to this shape). */
     public Tensor subi(Tensor o) {
-        inPlace("subi", o).subi(o.broadcastData(shape()));
+        Kernels.axpy(-1, o.data(), inPlace("subi", o));
         return this;
     }
 
@@ -1295,7 +1304,7 @@ public final class Tensor {
 
     /** Values copied from {@code o} (broadcast to this shape) in place. */
     public Tensor copyFrom(Tensor o) {
-        inPlace("copyFrom", o).assign(o.broadcastData(shape()));
+        Kernels.assign(inPlace("copyFrom", o), o.data());
         return this;
     }
 
@@ -1347,7 +1356,7 @@ public final class Tensor {
         if (name != null) {
             sb.append(name).append("=");
         }
-        if (data.wasClosed()) {
+        if (released()) {
             sb.append("<released>");
         } else if (numel() <= 1000) {
             format(sb, data.castTo(DataType.DOUBLE), 0, new long[dim()]);

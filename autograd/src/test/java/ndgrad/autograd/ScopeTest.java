@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ndgrad.core.ArrayPool;
 import ndgrad.core.Rng;
 import ndgrad.core.Scope;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** A step's intermediates are released when its scope closes; parameters, their gradients and views live on. */
 class ScopeTest {
@@ -115,6 +117,40 @@ class ScopeTest {
         }
         for (Tensor p : new Tensor[] {m.w1, m.b1, m.w2, m.b2, m.w3, m.b3}) {
             assertFalse(isReleased(p) || isReleased(p.grad()), p.describe() + " and its gradient outlive the step");
+        }
+    }
+
+    /**
+     * The next step reuses the released arrays (same shapes, from the pool) and overwrites them; a tensor that the
+     * user kept from the old step, or a view or detached copy of one, must refuse to read instead of showing the
+     * new step's values.
+     */
+    @Test
+    void aRecycledArrayIsNeverVisibleThroughATensorTheUserStillHolds() {
+        ArrayPool.clear();
+        Tensor old;
+        Tensor view;
+        Tensor detached;
+        INDArray oldArray;
+        try (Scope step = Scope.open()) {
+            old = Tensor.of(new double[] {1, 2, 3, 4}, 2, 2).mul(10);
+            view = old.reshape(4);
+            detached = old.detach();
+            oldArray = old.data();
+        }
+        Tensor fresh;
+        try (Scope step = Scope.open()) {
+            Tensor.of(new double[] {5, 6, 7, 8}, 2, 2);
+            fresh = Tensor.of(new double[] {-1, -2, -3, -4}, 2, 2).mul(1);
+            assertTrue(ArrayPool.stats().hits() >= 2, "the old arrays were reused: " + ArrayPool.stats());
+            assertTrue(fresh.data() == oldArray || step.owns(oldArray), "the old array is back in use");
+            for (Tensor stale : new Tensor[] {old, view, detached}) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, stale::toDoubleArray);
+                assertTrue(e.getMessage().contains("released"), e.getMessage());
+                assertThrows(IllegalStateException.class, () -> stale.add(fresh));
+                assertTrue(stale.toString().contains("<released>"), stale.toString());
+            }
+            assertArrayEquals(new double[] {-1, -2, -3, -4}, fresh.toDoubleArray());
         }
     }
 

@@ -7,8 +7,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Small helpers over ND4J arrays: creation with an explicit dtype (ND4J has returned FLOAT for a {@code double[]}
- * without one; float32 arrays are filled from a {@code float[]}, because creating them from a {@code double[]} goes
- * through a temporary float64 buffer that nobody closes) and the memory-ownership test that {@link Scope} relies on.
+ * without one, and creating float32 from a {@code double[]} goes through a temporary float64 buffer that nobody
+ * closes; float32 and float64 arrays are written directly into an array from {@link Scope#allocate}) and the
+ * memory-ownership test that {@link Scope} relies on.
  *
  * <p>Usage: {@code INDArray a = NdArrays.create(new double[] {1, 2, 3, 4}, new long[] {2, 2}, DataType.DOUBLE);}
  */
@@ -22,15 +23,13 @@ public final class NdArrays {
             throw new ShapeException("create: " + values.length + " values do not fill shape " + Shapes.str(shape)
                     + " (" + Shapes.numel(shape) + " elements)");
         }
+        if (type == DataType.FLOAT || type == DataType.DOUBLE) {
+            INDArray a = Scope.allocate(type, shape);
+            Kernels.write(a, values);
+            return a;
+        }
         if (shape.length == 0) {
             return Scope.track(Nd4j.scalar(type, values[0]));
-        }
-        if (type == DataType.FLOAT) {
-            float[] f = new float[values.length];
-            for (int i = 0; i < f.length; i++) {
-                f[i] = (float) values[i];
-            }
-            return Scope.track(Nd4j.create(f, shape, type));
         }
         return Scope.track(Nd4j.create(values, shape, type));
     }

@@ -2,11 +2,12 @@ package ndgrad.core;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,13 +22,18 @@ import org.slf4j.LoggerFactory;
  * <p>Scopes nest per thread; {@link #keep(INDArray)} hands an array to the enclosing scope, or to nobody when there
  * is none. Views over another array's memory are never owned: closing them would free their parent.
  *
+ * <p>Closing gives the arrays to the thread's {@link ArrayPool}, and {@link #allocate} takes from it, so a loop that
+ * repeats its shapes stops allocating. Each owned array has a {@link Lease} whose generation changes when the scope
+ * lets the array go; holders (such as {@code Tensor}) compare generations, so a recycled array is never read
+ * through a stale handle.
+ *
  * <p>Usage: {@code try (Scope step = Scope.open()) { ... }}
  */
 public final class Scope implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Scope.class);
     private static final ThreadLocal<ArrayDeque<Scope>> STACK = ThreadLocal.withInitial(ArrayDeque::new);
 
-    private final Set<INDArray> owned = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Map<INDArray, Lease> owned = new IdentityHashMap<>();
     private final Thread thread = Thread.currentThread();
     private boolean closed;
 
@@ -47,15 +53,62 @@ public final class Scope implements AutoCloseable {
     }
 
     /**
+     * The right to an owned array's contents: {@link #generation()} changes when the owning scope closes and the
+     * array is recycled or freed.
+     */
+    public static final class Lease {
+        private final INDArray array;
+        private int generation;
+
+        Lease(INDArray array) {
+            this.array = array;
+        }
+
+        /** Changes each time the array is let go by the scope that owned it. */
+        public int generation() {
+            return generation;
+        }
+
+        INDArray array() {
+            return array;
+        }
+    }
+
+    /**
      * Registers a newly allocated array with the innermost scope (if any) and returns it. Call it only for arrays
      * that nothing else owns; views are skipped.
      */
     public static <T extends INDArray> T track(T array) {
         Scope s = STACK.get().peek();
         if (s != null && !array.isView()) {
-            s.owned.add(array);
+            s.owned.computeIfAbsent(array, Lease::new);
         }
         return array;
+    }
+
+    /**
+     * A C-order array of this dtype and shape with unspecified contents, owned by the innermost scope and taken
+     * from the thread's {@link ArrayPool} when it has one; with no scope open, a new array nobody tracks.
+     */
+    public static INDArray allocate(DataType type, long... shape) {
+        Scope s = STACK.get().peek();
+        if (s == null) {
+            return shape.length == 0 ? Nd4j.scalar(type, 0) : Nd4j.createUninitialized(type, shape);
+        }
+        Lease lease = ArrayPool.take(type, shape);
+        s.owned.put(lease.array, lease);
+        return lease.array;
+    }
+
+    /** The lease of {@code array} if an open scope of this thread owns it, else null. */
+    public static Lease lease(INDArray array) {
+        for (Scope s : STACK.get()) {
+            Lease l = s.owned.get(array);
+            if (l != null) {
+                return l;
+            }
+        }
+        return null;
     }
 
     /**
@@ -63,17 +116,15 @@ public final class Scope implements AutoCloseable {
      * outlives the scope; with no parent it is left to the caller (and the collector). Returns it.
      */
     public static INDArray keep(INDArray array) {
-        ArrayDeque<Scope> stack = STACK.get();
-        Scope parent = null;
-        List<Scope> scopes = new ArrayList<>(stack);
+        List<Scope> scopes = new ArrayList<>(STACK.get());
         for (int i = 0; i < scopes.size(); i++) {
-            if (scopes.get(i).owned.remove(array)) {
-                parent = i + 1 < scopes.size() ? scopes.get(i + 1) : null;
+            Lease l = scopes.get(i).owned.remove(array);
+            if (l != null) {
+                if (i + 1 < scopes.size()) {
+                    scopes.get(i + 1).owned.put(array, l);
+                }
                 break;
             }
-        }
-        if (parent != null) {
-            parent.owned.add(array);
         }
         return array;
     }
@@ -91,7 +142,7 @@ public final class Scope implements AutoCloseable {
 
     /** Whether this scope currently owns {@code array}. */
     public boolean owns(INDArray array) {
-        return owned.contains(array);
+        return owned.containsKey(array);
     }
 
     /** How many arrays this scope owns now. */
@@ -100,8 +151,9 @@ public final class Scope implements AutoCloseable {
     }
 
     /**
-     * Closes every array this scope owns, and first every scope opened inside it that is still open. Closing twice
-     * does nothing; closing from another thread is an error.
+     * Lets go of every array this scope owns (to the thread's {@link ArrayPool}, which closes what it cannot keep),
+     * and first of every scope opened inside it that is still open. Closing twice does nothing; closing from another
+     * thread is an error.
      */
     @Override
     public void close() {
@@ -118,14 +170,11 @@ public final class Scope implements AutoCloseable {
         }
         stack.remove(this);
         closed = true;
-        int n = 0;
-        for (INDArray a : owned) {
-            if (!a.wasClosed() && a.closeable()) {
-                a.close();
-                n++;
-            }
+        for (Lease l : owned.values()) {
+            l.generation++;
+            ArrayPool.give(l);
         }
+        LOG.trace("Scope let go of {} arrays", owned.size());
         owned.clear();
-        LOG.trace("Scope closed {} arrays", n);
     }
 }

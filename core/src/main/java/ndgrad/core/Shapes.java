@@ -34,26 +34,11 @@ public final class Shapes {
         return out;
     }
 
-    /**
-     * Sums {@code grad} (of a broadcast result's shape) down to {@code shape}, the shape of the input that was
-     * broadcast: leading dimensions that broadcasting added are summed away, and dimensions where the input had size 1
-     * are summed with keepDims. Returns {@code grad} itself when the shapes already match.
-     */
-    public static INDArray sumToShape(INDArray grad, long[] shape) {
-        long[] from = grad.shape();
-        if (Arrays.equals(from, shape)) {
-            return grad;
-        }
-        int[] axes = sumToAxes(from, shape);
-        INDArray summed = axes.length == 0 ? grad : Scope.track(grad.sum(true, axes));
-        return Scope.track(summed.reshape('c', shape));
-    }
-
     /** The axes of {@code from} to sum (with keepDims) so that a reshape to {@code to} follows. */
-    static int[] sumToAxes(long[] from, long[] to) {
+    public static int[] sumToAxes(long[] from, long[] to) {
         int lead = from.length - to.length;
         if (lead < 0) {
-            throw new ShapeException("sumToShape: cannot reduce shape " + str(from) + " to the larger rank of "
+            throw new ShapeException("sumTo: cannot reduce shape " + str(from) + " to the larger rank of "
                     + str(to));
         }
         int[] axes = new int[from.length];
@@ -64,7 +49,7 @@ public final class Shapes {
             } else if (to[i - lead] == 1 && from[i] != 1) {
                 axes[n++] = i;
             } else if (to[i - lead] != from[i]) {
-                throw new ShapeException("sumToShape: shape " + str(from) + " is not a broadcast of " + str(to));
+                throw new ShapeException("sumTo: shape " + str(from) + " is not a broadcast of " + str(to));
             }
         }
         return Arrays.copyOf(axes, n);
@@ -97,6 +82,19 @@ public final class Shapes {
             seen[out[i]] = true;
         }
         Arrays.sort(out);
+        return out;
+    }
+
+    /** {@code shape} without the given (sorted, non-negative) axes: the shape a reduction without keepDims makes. */
+    public static long[] dropDims(long[] shape, int[] axes) {
+        long[] out = new long[shape.length - axes.length];
+        for (int i = 0, j = 0, k = 0; i < shape.length; i++) {
+            if (k < axes.length && axes[k] == i) {
+                k++;
+            } else {
+                out[j++] = shape[i];
+            }
+        }
         return out;
     }
 

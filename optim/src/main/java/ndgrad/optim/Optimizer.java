@@ -12,6 +12,7 @@ import java.util.Map;
 import ndgrad.autograd.Autograd;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Npz;
+import ndgrad.core.Kernels;
 import ndgrad.core.Scope;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -286,20 +287,9 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
         return all;
     }
 
-    /**
-     * y ← y + a·x in place: one BLAS axpy on flat views when both arrays are contiguous in C order (any shape),
-     * else a multiply and an add.
-     */
+    /** y ← y + a·x in place ({@link Kernels#axpy}: a Java loop for small arrays, else one ND4J axpy). */
     static void axpy(double a, INDArray x, INDArray y) {
-        if (contiguous(x) && contiguous(y)) {
-            Nd4j.getBlasWrapper().axpy(a, x.reshape(x.length()), y.reshape(y.length()));
-        } else {
-            y.addi(tmp(x.mul(a)));
-        }
-    }
-
-    private static boolean contiguous(INDArray a) {
-        return a.ordering() == 'c' && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a) && !a.isView();
+        Kernels.axpy(a, x, y);
     }
 
     /** Registers a temporary of an update with the step's scope, so it is freed when the step ends. */

@@ -1,0 +1,124 @@
+package ndgrad.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class ArrayPoolTest {
+    @BeforeEach
+    @AfterEach
+    void emptyPool() {
+        ArrayPool.setLimitBytes(256L << 20);
+        ArrayPool.clear();
+    }
+
+    @Test
+    void aRepeatedLoopReusesItsArraysAfterTheFirstStep() {
+        INDArray[] first = new INDArray[2];
+        try (Scope s = Scope.open()) {
+            first[0] = Scope.allocate(DataType.FLOAT, 3, 4);
+            first[1] = Scope.allocate(DataType.DOUBLE, 3, 4);
+        }
+        assertEquals(new ArrayPool.Stats(2, 3 * 4 * 4 + 3 * 4 * 8, 0, 2), ArrayPool.stats());
+        for (int step = 0; step < 3; step++) {
+            try (Scope s = Scope.open()) {
+                INDArray b = Scope.allocate(DataType.DOUBLE, 3, 4);
+                INDArray a = Scope.allocate(DataType.FLOAT, 3, 4);
+                assertSame(first[0], a);
+                assertSame(first[1], b);
+                assertTrue(s.owns(a) && s.owns(b));
+                assertNotSame(a, Scope.allocate(DataType.FLOAT, 4, 3), "another shape is another array");
+            }
+        }
+        ArrayPool.Stats st = ArrayPool.stats();
+        assertEquals(8, st.hits(), "two arrays in each of three steps, the (4, 3) one in two");
+        assertEquals(3, st.misses(), "two arrays at the start, one (4, 3) array in the first loop step");
+        assertEquals(3, st.arrays());
+        assertFalse(first[0].wasClosed());
+        ArrayPool.clear();
+        assertTrue(first[0].wasClosed() && first[1].wasClosed());
+        assertEquals(new ArrayPool.Stats(0, 0, 0, 0), ArrayPool.stats());
+    }
+
+    @Test
+    void theLeaseChangesWhenTheScopeLetsGoAndKeptArraysLeaveThePool() {
+        INDArray kept;
+        Scope.Lease owned;
+        Scope.Lease keptLease;
+        int generation;
+        try (Scope s = Scope.open()) {
+            INDArray a = Scope.allocate(DataType.FLOAT, 5);
+            owned = Scope.lease(a);
+            generation = owned.generation();
+            kept = Scope.keep(Scope.allocate(DataType.FLOAT, 6));
+            keptLease = Scope.lease(kept);
+            assertNull(Scope.lease(a.reshape(1, 5)), "a view is never owned");
+        }
+        assertNull(keptLease, "kept with no enclosing scope: nobody owns it");
+        assertEquals(generation + 1, owned.generation());
+        assertEquals(1, ArrayPool.stats().arrays(), "the kept array is not pooled");
+        try (Scope s = Scope.open()) {
+            assertNotSame(kept, Scope.allocate(DataType.FLOAT, 6));
+        }
+    }
+
+    @Test
+    void theBoundIsKeptAndZeroTurnsPoolingOff() {
+        ArrayPool.setLimitBytes(100);
+        INDArray small;
+        INDArray big;
+        try (Scope s = Scope.open()) {
+            small = Scope.allocate(DataType.FLOAT, 20);
+            big = Scope.allocate(DataType.FLOAT, 30);
+        }
+        assertEquals(1, ArrayPool.stats().arrays());
+        assertTrue(big.wasClosed() ^ small.wasClosed(), "only one of 80 and 120 bytes fits in 100");
+        ArrayPool.setLimitBytes(0);
+        assertEquals(0, ArrayPool.stats().arrays());
+        assertTrue(small.wasClosed() && big.wasClosed());
+        assertThrows(IllegalArgumentException.class, () -> ArrayPool.setLimitBytes(-1));
+    }
+
+    @Test
+    void eachThreadHasItsOwnPool() throws InterruptedException {
+        INDArray mine;
+        try (Scope s = Scope.open()) {
+            mine = Scope.allocate(DataType.FLOAT, 7);
+        }
+        AtomicReference<INDArray> theirs = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try (Scope s = Scope.open()) {
+                theirs.set(Scope.allocate(DataType.FLOAT, 7));
+            }
+            ArrayPool.clear();
+        });
+        t.start();
+        t.join();
+        assertNotSame(mine, theirs.get());
+        assertTrue(theirs.get().wasClosed());
+        assertFalse(mine.wasClosed());
+        try (Scope s = Scope.open()) {
+            assertSame(mine, Scope.allocate(DataType.FLOAT, 7));
+        }
+    }
+
+    @Test
+    void withNoScopeOpenAllocationsAreNotPooled() {
+        INDArray a = Scope.allocate(DataType.DOUBLE, 2, 2);
+        assertNull(Scope.lease(a));
+        assertEquals(0, ArrayPool.stats().misses());
+        assertTrue(Nd4j.zeros(DataType.DOUBLE, 2, 2).equals(a.assign(0)));
+    }
+}

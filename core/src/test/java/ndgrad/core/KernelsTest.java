@@ -1,0 +1,165 @@
+package ndgrad.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** The Java-loop path and the ND4J path of every kernel give the same values, for every shape class. */
+class KernelsTest {
+    private static final Rng RNG = new Rng(7);
+
+    /** Operand shape classes: same shape, row and column broadcasts, both ways, rank 0, and strided views. */
+    static Stream<Arguments> pairs() {
+        List<Arguments> out = new ArrayList<>();
+        for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            out.add(Arguments.of(t, "same", (Supplier<INDArray[]>) () -> new INDArray[] {r(t, 3, 4), r(t, 3, 4)}));
+            out.add(Arguments.of(t, "row", (Supplier<INDArray[]>) () -> new INDArray[] {r(t, 3, 4), r(t, 4)}));
+            out.add(Arguments.of(t, "column", (Supplier<INDArray[]>) () -> new INDArray[] {r(t, 3, 1), r(t, 3, 4)}));
+            out.add(Arguments.of(t, "both", (Supplier<INDArray[]>) () -> new INDArray[] {r(t, 3, 1), r(t, 1, 4)}));
+            out.add(Arguments.of(t, "rank0", (Supplier<INDArray[]>) () -> new INDArray[] {r(t, 2, 3), r(t)}));
+            out.add(Arguments.of(t, "3d", (Supplier<INDArray[]>) () -> new INDArray[] {r(t, 2, 1, 4), r(t, 3, 1)}));
+            out.add(Arguments.of(t, "views", (Supplier<INDArray[]>) () -> new INDArray[] {r(t, 4, 3).transpose(),
+                r(t, 5, 4).get(NDArrayIndex.interval(1, 4), NDArrayIndex.all())}));
+        }
+        return out.stream();
+    }
+
+    private static INDArray r(DataType t, long... shape) {
+        return RNG.uniform(t, 0.2, 2.0, shape);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("pairs")
+    void binaryOpsAgree(DataType t, String shapes, Supplier<INDArray[]> operands) {
+        INDArray[] ab = operands.get();
+        for (Kernels.Binary op : Kernels.Binary.values()) {
+            agree(t, op + " " + shapes, () -> Kernels.binary(op, ab[0], ab[1]));
+            agree(t, op + " reversed " + shapes, () -> Kernels.binary(op, ab[1], ab[0]));
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("pairs")
+    void unaryAndScalarOpsAndReductionsAgree(DataType t, String shapes, Supplier<INDArray[]> operands) {
+        INDArray x = operands.get()[0].sub(1.0);
+        for (Kernels.Unary op : Kernels.Unary.values()) {
+            INDArray in = op == Kernels.Unary.LOG || op == Kernels.Unary.SQRT ? Transforms2.abs(x) : x;
+            agree(t, op + " " + shapes, () -> Kernels.unary(op, in));
+        }
+        for (Kernels.Scalar op : Kernels.Scalar.values()) {
+            INDArray in = op == Kernels.Scalar.POW ? Transforms2.abs(x) : x;
+            agree(t, op + " " + shapes, () -> Kernels.scalar(op, in, 1.7));
+        }
+        for (int[] axes : axesOf(x.rank())) {
+            agree(t, "sum " + shapes, () -> Kernels.sum(x, true, axes));
+            agree(t, "sum " + shapes, () -> Kernels.sum(x, false, axes));
+            agree(t, "max " + shapes, () -> Kernels.max(x, true, axes));
+            agree(t, "max " + shapes, () -> Kernels.max(x, false, axes));
+        }
+        INDArray y = operands.get()[1];
+        if (Shapes.broadcast("test", x.shape(), y.shape()).length == x.rank()
+                && java.util.Arrays.equals(Shapes.broadcast("test", x.shape(), y.shape()), x.shape())) {
+            agree(t, "axpy " + shapes, () -> {
+                INDArray target = Kernels.copy(x);
+                Kernels.axpy(-0.3, y, target);
+                return target;
+            });
+            agree(t, "assign " + shapes, () -> {
+                INDArray target = Kernels.copy(x);
+                Kernels.assign(target, y);
+                return target;
+            });
+        }
+        agree(t, "fill " + shapes, () -> {
+            INDArray target = Kernels.copy(x);
+            Kernels.fill(target, 2.5);
+            return target;
+        });
+    }
+
+    private static List<int[]> axesOf(int rank) {
+        List<int[]> out = new ArrayList<>();
+        for (int mask = 1; mask < 1 << rank; mask++) {
+            int[] axes = new int[Integer.bitCount(mask)];
+            for (int i = 0, k = 0; i < rank; i++) {
+                if ((mask & 1 << i) != 0) {
+                    axes[k++] = i;
+                }
+            }
+            out.add(axes);
+        }
+        return out;
+    }
+
+    @Test
+    void sumToAndGemmAgreeForEveryTransposeAndDtype() {
+        for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            INDArray g = r(t, 2, 3, 4);
+            for (long[] to : new long[][] {{3, 4}, {1, 4}, {3, 1}, {2, 1, 4}, {}, {1, 1}, {2, 3, 4}}) {
+                agree(t, "sumTo " + Shapes.str(to), () -> Kernels.sumTo(g, to));
+            }
+            INDArray a = r(t, 3, 5);
+            INDArray b = r(t, 5, 2);
+            agree(t, "gemm", () -> Kernels.gemm(a, b, false, false));
+            agree(t, "gemm ta", () -> Kernels.gemm(a.transpose().dup(), b, true, false));
+            agree(t, "gemm tb", () -> Kernels.gemm(a, b.transpose().dup(), false, true));
+            agree(t, "gemm ta tb", () -> Kernels.gemm(a.transpose().dup(), b.transpose().dup(), true, true));
+            agree(t, "gemm of views", () -> Kernels.gemm(a.transpose().dup().transpose(), b, false, false));
+            assertArrayEquals(a.mmul(b).dup().data().asDouble(), Kernels.gemm(a, b, false, false).data().asDouble(),
+                    t == DataType.DOUBLE ? 1e-12 : 1e-5);
+        }
+    }
+
+    @Test
+    void theSizeDecidesUnlessAPathIsForced() {
+        INDArray small = r(DataType.FLOAT, 4, 4);
+        INDArray big = r(DataType.FLOAT, 100, 100);
+        assertEquals(Kernels.Path.AUTO, Kernels.path());
+        try (Kernels.AutoCloseableNoThrow k = Kernels.use(Kernels.Path.JAVA)) {
+            assertEquals(Kernels.Path.JAVA, Kernels.path());
+            assertArrayEquals(big.add(1).data().asFloat(), Kernels.scalar(Kernels.Scalar.ADD, big, 1).data()
+                    .asFloat(), 1e-6f);
+        }
+        assertEquals(Kernels.Path.AUTO, Kernels.path());
+        assertArrayEquals(small.mul(small).data().asFloat(),
+                Kernels.binary(Kernels.Binary.MUL, small, small).data().asFloat(), 1e-6f);
+    }
+
+    /** The kernel gives the same shape and, to the dtype's rounding, the same values on both paths. */
+    private static void agree(DataType t, String what, Supplier<INDArray> kernel) {
+        INDArray viaJava;
+        INDArray viaNd4j;
+        try (Kernels.AutoCloseableNoThrow k = Kernels.use(Kernels.Path.JAVA)) {
+            viaJava = kernel.get();
+        }
+        try (Kernels.AutoCloseableNoThrow k = Kernels.use(Kernels.Path.ND4J)) {
+            viaNd4j = kernel.get();
+        }
+        assertArrayEquals(viaNd4j.shape(), viaJava.shape(), what + ": shapes");
+        assertEquals(t, viaJava.dataType(), what);
+        double tol = t == DataType.DOUBLE ? 1e-12 : 2e-6;
+        double[] a = viaNd4j.dup().data().asDouble();
+        double[] b = viaJava.dup().data().asDouble();
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(a[i], b[i], tol * Math.max(1, Math.abs(a[i])), what + " " + t + " element " + i);
+        }
+    }
+
+    /** |x| without going through the kernels under test. */
+    private static final class Transforms2 {
+        static INDArray abs(INDArray x) {
+            return org.nd4j.linalg.ops.transforms.Transforms.abs(x, true).add(0.1);
+        }
+    }
+}
