@@ -866,14 +866,36 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- shape ops
 
-    /** The same values in a new shape (one entry may be -1), as {@code torch.reshape}; a view when possible. */
+    /**
+     * The same values in a new shape (one entry may be -1), as {@code torch.reshape}: like it, a view or a copy (a
+     * copy for arrays small enough for the Java path of {@link Kernels}, where copying is cheaper than a view).
+     */
     public Tensor reshape(long... shape) {
         long[] target = inferShape(shape);
         if (Arrays.equals(target, shape())) {
             return this;
         }
         long[] from = shape();
-        return op("reshape", data().reshape('c', target), SAVE_NONE, (g, out) -> grads(g.reshape(from)), this);
+        return op("reshape", Kernels.reshape(data(), target), SAVE_NONE, (g, out) -> grads(g.reshape(from)), this);
+    }
+
+    /**
+     * The same memory seen in a new shape (one entry may be -1), as {@code torch.view}: in-place changes through
+     * either show in both. Needs C-contiguous memory; use {@link #reshape} otherwise.
+     */
+    public Tensor view(long... shape) {
+        long[] target = inferShape(shape);
+        if (Arrays.equals(target, shape())) {
+            return this;
+        }
+        INDArray v = data().reshape('c', target);
+        if (!NdArrays.sharesMemory(v, data)) {
+            Scope.track(v);
+            throw new ShapeException("view: " + describe() + " is not contiguous in C order, so it cannot be seen as "
+                    + Shapes.str(target) + " without a copy; use reshape(...) instead");
+        }
+        long[] from = shape();
+        return op("view", v, SAVE_NONE, (g, out) -> grads(g.reshape(from)), this);
     }
 
     private long[] inferShape(long[] shape) {
@@ -1139,7 +1161,7 @@ public final class Tensor {
         long[] from = shape();
         long[] kept = Shapes.keepDims(from, ax);
         return op("sum", Kernels.sum(data(), keepDims, ax), SAVE_NONE,
-                (g, out) -> grads(g.reshape(kept).expand(from)), this);
+                (g, out) -> grads((g.dim() == 0 ? g : g.reshape(kept)).expand(from)), this);
     }
 
     /** The mean of all elements (rank 0). */

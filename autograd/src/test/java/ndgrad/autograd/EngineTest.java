@@ -160,10 +160,12 @@ class EngineTest extends Float64Test {
     void anInPlaceChangeThroughAViewIsDetected() {
         Tensor x = Tensor.of(1, 2, 3, 4).requiresGrad();
         Tensor a = Tensor.of(1, 2, 3, 4);
-        Tensor view = a.reshape(2, 2);
+        Tensor view = a.view(2, 2);
         Tensor y = x.exp().mul(a).sum();
         view.muli(2);
         assertThrows(AutogradException.class, y::backward);
+        assertEquals(8.0, a.get(3), "view shares memory");
+        assertThrows(ShapeException.class, () -> Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 2, 3).t().view(6));
     }
 
     @Test

@@ -90,6 +90,7 @@ class OpGradCheckTest {
                 c("linear without bias, squared", x -> x[0].linear(x[1], null).pow(2), r.normal(4, 3), r.normal(2, 3)),
                 // shape ops
                 c("reshape", x -> x[0].reshape(3, -1).mul(x[0].reshape(3, 2)), r.normal(2, 3)),
+                c("view", x -> x[0].view(3, -1).mul(x[0].view(6).view(3, 2)), r.normal(2, 3)),
                 c("flatten", x -> x[0].flatten(), r.normal(2, 3)),
                 c("permute", x -> x[0].permute(2, 0, 1).mul(x[1]), r.normal(2, 3, 4), r.normal(4, 2, 3)),
                 c("transpose", x -> x[0].transpose(0, 2), r.normal(2, 3, 4)),

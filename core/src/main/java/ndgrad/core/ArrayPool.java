@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -108,7 +107,19 @@ public final class ArrayPool {
 
     private static boolean poolable(INDArray a) {
         return !a.isView() && !a.isEmpty() && a.ordering() == 'c' && a.offset() == 0
-                && a.data().length() == a.length() && Shape.hasDefaultStridesForShape(a);
+                && a.data().length() == a.length() && cOrderStrides(a);
+    }
+
+    /** Whether a's strides are C order's; sizes of 1 may have any stride (ND4J's own check refuses [1, 1]). */
+    private static boolean cOrderStrides(INDArray a) {
+        long expected = 1;
+        for (int i = a.rank() - 1; i >= 0; i--) {
+            if (a.size(i) != 1 && a.stride(i) != expected) {
+                return false;
+            }
+            expected *= a.size(i);
+        }
+        return true;
     }
 
     private static long bytes(INDArray a) {

@@ -1,5 +1,6 @@
 package ndgrad.core;
 
+import java.nio.Buffer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -276,6 +277,23 @@ public final class Kernels {
         }
     }
 
+    /**
+     * {@code x} in another shape of as many elements, C order: a copy on the Java path (cheaper than the view ND4J
+     * makes, which costs as much as allocating), else ND4J's reshape, a view when x's layout allows.
+     */
+    public static INDArray reshape(INDArray x, long[] shape) {
+        if (!java(x, x.length(), ELEMENTWISE_LIMIT)) {
+            return x.reshape('c', shape);
+        }
+        INDArray out = Scope.allocate(x.dataType(), shape);
+        Strided o = Strided.of(out, shape);
+        Strided a = Strided.of(x, x.shape());
+        for (long i = 0, n = o.n; i < n; i++) {
+            o.put(a.next());
+        }
+        return out;
+    }
+
     /** Every element of {@code y} set to {@code v} in place. */
     public static void fill(INDArray y, double v) {
         if (java(y, y.length(), ELEMENTWISE_LIMIT)) {
@@ -387,6 +405,28 @@ public final class Kernels {
     }
 
     /**
+     * NIO views of recently used arrays' buffers, per thread: making one costs 0.2–0.5 µs (a JNI call and a weak
+     * map inside ND4J), more than a small kernel's loop. Direct-mapped by identity; a closed array is never served.
+     * Only arrays small enough for the Java path pass through, so the arrays it keeps reachable are few and small.
+     */
+    private static final class NioCache {
+        private static final int SIZE = 256;
+        private final INDArray[] keys = new INDArray[SIZE];
+        private final Buffer[] values = new Buffer[SIZE];
+
+        Buffer of(INDArray a) {
+            int slot = System.identityHashCode(a) & (SIZE - 1);
+            if (keys[slot] != a || a.wasClosed()) {
+                keys[slot] = a;
+                values[slot] = a.dataType() == DataType.FLOAT ? a.data().asNioFloat() : a.data().asNioDouble();
+            }
+            return values[slot];
+        }
+    }
+
+    private static final ThreadLocal<NioCache> NIO = ThreadLocal.withInitial(NioCache::new);
+
+    /**
      * Reads or writes one array's elements in the C order of a target shape that the array broadcasts to (stride
      * 0 on broadcast axes), through a NIO view of its off-heap buffer.
      */
@@ -401,8 +441,9 @@ public final class Kernels {
         private long pos;
 
         private Strided(INDArray a, long[] target, long[] strides) {
-            this.f = a == null || a.dataType() != DataType.FLOAT ? null : a.data().asNioFloat();
-            this.d = a == null || a.dataType() != DataType.DOUBLE ? null : a.data().asNioDouble();
+            Buffer nio = a == null ? null : NIO.get().of(a);
+            this.f = nio instanceof FloatBuffer fb ? fb : null;
+            this.d = nio instanceof DoubleBuffer db ? db : null;
             this.offset = a == null ? 0 : a.offset();
             this.shape = target;
             this.strides = strides;
@@ -414,9 +455,11 @@ public final class Kernels {
         /** {@code a} seen with {@code target}'s shape: its shape right-aligned, size-1 axes repeated. */
         static Strided of(INDArray a, long[] target) {
             long[] s = new long[target.length];
-            int lead = target.length - a.rank();
+            long[] shape = a.shape();
+            long[] stride = a.stride();
+            int lead = target.length - shape.length;
             for (int i = lead; i < target.length; i++) {
-                s[i] = a.size(i - lead) == 1 ? 0 : a.stride(i - lead);
+                s[i] = shape[i - lead] == 1 ? 0 : stride[i - lead];
             }
             return new Strided(a, target, s);
         }
