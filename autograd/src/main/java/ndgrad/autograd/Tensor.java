@@ -3,6 +3,7 @@ package ndgrad.autograd;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import ndgrad.core.DTypes;
 import ndgrad.core.Kernels;
@@ -506,6 +507,11 @@ public final class Tensor {
         return g;
     }
 
+    /** The gradient for {@code input} if it takes one, else null without computing it. */
+    private static Tensor ifNeeded(Tensor input, Supplier<Tensor> grad) {
+        return input.requiresGrad ? grad.get() : null;
+    }
+
     /** A constant 0/1 tensor of this tensor's dtype from a boolean ND4J array. */
     private Tensor mask(INDArray bool) {
         return owned(Scope.track(bool).castTo(dtype()));
@@ -546,20 +552,23 @@ public final class Tensor {
     /** this - o, broadcasting. */
     public Tensor sub(Tensor o) {
         checkBinary("sub", o);
-        return op("sub", Kernels.binary(Binary.SUB, data, o.data), SAVE_NONE, (g, out) -> grads(g, g.neg()), this, o);
+        return op("sub", Kernels.binary(Binary.SUB, data, o.data), SAVE_NONE,
+                (g, out) -> grads(g, ifNeeded(o, g::neg)), this, o);
     }
 
     /** this * o elementwise, broadcasting. */
     public Tensor mul(Tensor o) {
         checkBinary("mul", o);
-        return op("mul", Kernels.binary(Binary.MUL, data, o.data), SAVE_INPUTS, (g, out) -> grads(g.mul(o), g.mul(this)), this, o);
+        return op("mul", Kernels.binary(Binary.MUL, data, o.data), SAVE_INPUTS,
+                (g, out) -> grads(ifNeeded(this, () -> g.mul(o)), ifNeeded(o, () -> g.mul(this))), this, o);
     }
 
     /** this / o elementwise, broadcasting: d/da = 1/b, d/db = -a/b² = -out/b. */
     public Tensor div(Tensor o) {
         checkBinary("div", o);
         return op("div", Kernels.binary(Binary.DIV, data, o.data), SAVE_INPUTS | SAVE_OUTPUT,
-                (g, out) -> grads(g.div(o), g.mul(out).div(o).neg()), this, o);
+                (g, out) -> grads(ifNeeded(this, () -> g.div(o)), ifNeeded(o, () -> g.mul(out).div(o).neg())),
+                this, o);
     }
 
     /** this + s. */
@@ -605,11 +614,10 @@ public final class Tensor {
     public Tensor pow(Tensor e) {
         long[] shape = checkBinary("pow", e);
         return op("pow", Transforms.pow(broadcastData(shape), e.broadcastData(shape), true), SAVE_INPUTS | SAVE_OUTPUT,
-                (g, out) -> {
+                (g, out) -> grads(ifNeeded(this, () -> g.mul(e).mul(pow(e.sub(1)))), ifNeeded(e, () -> {
                     Tensor zeroBase = mask(data.eq(0)).mul(e.mask(e.data.gte(0)));
-                    Tensor lnA = where(zeroBase, zerosLike(out), log());
-                    return grads(g.mul(e).mul(pow(e.sub(1))), g.mul(out.mul(lnA)));
-                }, this, e);
+                    return g.mul(out.mul(where(zeroBase, zerosLike(out), log())));
+                })), this, e);
     }
 
     /** Elementwise maximum, broadcasting; at ties each input gets half the gradient, as in PyTorch. */
@@ -629,7 +637,7 @@ public final class Tensor {
         INDArray value = max ? Transforms.max(a, b, true) : Transforms.min(a, b, true);
         return op(op, value, SAVE_INPUTS, (g, out) -> {
             Tensor wins = mask(max ? a.gt(b) : a.lt(b)).add(mask(a.eq(b)).mul(0.5));
-            return grads(g.mul(wins), g.mul(wins.rsub(1)));
+            return grads(ifNeeded(this, () -> g.mul(wins)), ifNeeded(o, () -> g.mul(wins.rsub(1))));
         }, this, o);
     }
 
@@ -736,10 +744,13 @@ public final class Tensor {
                 (g, out) -> grads(g.mul(out.mul(out.rsub(1)))), this);
     }
 
-    /** max(x, 0): d/dx = 1 where x > 0, else 0 (as PyTorch; the mask is one ND4J step op). */
+    /**
+     * max(x, 0): d/dx = 1 where x > 0, else 0, as PyTorch; the mask is sign(output), one op on the saved output
+     * (a NaN input gets a NaN gradient).
+     */
     public Tensor relu() {
-        return op("relu", Kernels.unary(Unary.RELU, data()), SAVE_INPUTS,
-                (g, out) -> grads(g.mul(owned(Kernels.unary(Unary.STEP, data)))), this);
+        return op("relu", Kernels.unary(Unary.RELU, data()), SAVE_OUTPUT,
+                (g, out) -> grads(g.mul(owned(Kernels.unary(Unary.SIGN, out.data)))), this);
     }
 
     /** x where x > 0, else slope·x (PyTorch's {@code leaky_relu}, default slope 0.01). */
@@ -825,7 +836,8 @@ public final class Tensor {
         }
         long batch = Math.max(dim() == 3 ? size(0) : 1, o.dim() == 3 ? o.size(0) : 1);
         INDArray value = Nd4j.matmul(batched("matmul", batch, o), o.batched("matmul", batch, this));
-        return op("matmul", value, SAVE_INPUTS, (g, out) -> grads(g.matmul(o.mT()), mT().matmul(g)), this, o);
+        return op("matmul", value, SAVE_INPUTS, (g, out) -> grads(ifNeeded(this, () -> g.matmul(o.mT())),
+                ifNeeded(o, () -> mT().matmul(g))), this, o);
     }
 
     /**
@@ -836,23 +848,36 @@ public final class Tensor {
      */
     static Tensor mm(Tensor a, Tensor b, boolean ta, boolean tb) {
         return op("matmul", Kernels.gemm(a.data(), b.data(), ta, tb), SAVE_INPUTS, (g, out) -> {
-            Tensor da = ta ? (tb ? mm(b, g, true, true) : mm(b, g, false, true)) : mm(g, b, false, !tb);
-            Tensor db = tb ? (ta ? mm(g, a, true, true) : mm(g, a, true, false)) : mm(a, g, !ta, false);
+            Tensor da = ifNeeded(a, () -> ta ? mm(b, g, tb, true) : mm(g, b, false, !tb));
+            Tensor db = ifNeeded(b, () -> tb ? mm(g, a, true, ta) : mm(a, g, !ta, false));
             return grads(da, db);
         }, a, b);
     }
 
     /**
      * x·Wᵀ + b for x of shape (N, in), W of shape (out, in) and b of shape (out) or null: PyTorch's
-     * {@code F.linear}, as one gemm that reads W transposed in place (no transpose node) and a broadcast add.
+     * {@code F.linear}, as one node: one gemm that reads W transposed in place, the bias added in place (a BLAS
+     * rank-1 update for large outputs); backward dx = G·W, dW = Gᵀ·x, db = G summed over the batch.
      */
     public Tensor linear(Tensor weight, Tensor bias) {
         if (dim() != 2 || weight.dim() != 2 || size(1) != weight.size(1) || dtype() != weight.dtype()) {
             throw new ShapeException("linear: expected input (N, in) and weight (out, in) of one dtype, got "
                     + shapeString() + " " + dtype() + " and " + weight.shapeString() + " " + weight.dtype());
         }
-        Tensor y = mm(this, weight, false, true);
-        return bias == null ? y : y.add(bias);
+        if (bias == null) {
+            return mm(this, weight, false, true);
+        }
+        long[] shape = {size(0), weight.size(0)};
+        if (bias.dtype() != dtype() || !Arrays.equals(Shapes.broadcast("linear", shape, bias.shape()), shape)) {
+            throw new ShapeException("linear: expected a bias of " + dtype() + " that broadcasts to "
+                    + Shapes.str(shape) + " (e.g. (" + shape[1] + ")), got " + bias.shapeString() + " "
+                    + bias.dtype());
+        }
+        INDArray value = Kernels.gemm(data(), weight.data(), false, true);
+        Kernels.axpy(1, bias.data(), value);
+        return op("linear", value, SAVE_INPUTS, (g, out) -> grads(ifNeeded(this, () -> mm(g, weight, false, false)),
+                ifNeeded(weight, () -> mm(g, this, true, false)), ifNeeded(bias, () -> g.sumTo(bias.shape()))),
+                this, weight, bias);
     }
 
     /** This 2-D or 3-D array as a 3-D array with {@code batch} matrices. */

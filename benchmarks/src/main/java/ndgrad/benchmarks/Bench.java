@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import ndgrad.autograd.Tensor;
+import ndgrad.core.ArrayPool;
+import ndgrad.core.Kernels;
 import ndgrad.core.Rng;
 import ndgrad.core.Scope;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -25,13 +27,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Training-step benchmarks, side by side in one run: for each configuration (tiny, small, big) and each
- * implementation (the hand-written ND4J floor, ndgrad, SameDiff), {@code rounds} interleaved rounds, each in a fresh JVM
- * (warm-up, then timed steps; peak RSS from /proc/self/status VmHWM). Reports the median ms/step, the range over
- * rounds, steps/s, the ratio to the floor and peak RSS; then the per-op overhead of an ndgrad op against the bare
- * ND4J op and ND4J's sgemm rate. Writes the Markdown to {@code benchmarks/results/DATE.md}. OMP_NUM_THREADS is
- * passed through (default 1).
+ * implementation (the hand-written ND4J floor, ndgrad, SameDiff), {@code rounds} interleaved rounds, each in a
+ * fresh JVM (warm-up, then timed steps; peak RSS from /proc/self/status VmHWM). Reports the median ms/step, the
+ * range over rounds, steps/s, the ratio to the floor and peak RSS; then the per-op overhead of an ndgrad op against
+ * the bare ND4J op, ND4J's sgemm rate, the Java and ND4J paths of {@link Kernels} across sizes
+ * ({@link KernelBench}), and a memory run of ndgrad on big ({@code --memory-steps}, default 10,000; 0 skips it):
+ * RSS after the first, middle and last step, pool misses and ND4J buffers created per step. Writes the Markdown to
+ * {@code benchmarks/results/DATE.md}. OMP_NUM_THREADS is passed through (default 1).
  *
- * <p>Usage: {@code mvn -B -q -pl benchmarks exec:java -Dexec.args="--rounds 5"}
+ * <p>Usage: {@code (cd benchmarks && mvn -B -q exec:java -Dexec.args="--rounds 3")}
  */
 public final class Bench {
     private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
@@ -46,13 +50,15 @@ public final class Bench {
             return;
         }
         int rounds = 5;
+        int memorySteps = 10_000;
         List<String> configs = Workload.NAMES;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
                 case "--configs" -> configs = List.of(args[i + 1].split(","));
+                case "--memory-steps" -> memorySteps = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (expected --rounds N, --configs tiny,small,big)");
+                        + " (expected --rounds N, --configs tiny,small,big, --memory-steps N)");
             }
         }
         StringBuilder md = new StringBuilder("# ndgrad benchmarks, " + LocalDate.now() + "\n\n"
@@ -85,6 +91,16 @@ public final class Bench {
         md.append(String.format("%nPer-op cost, 4x4 float32 add (µs): bare ND4J `a.add(b)` %.2f; ndgrad `a.add(b)` "
                 + "without a graph %.2f, recording a graph %.2f. sgemm 1024x1024x1024 float32: %.1f GFLOP/s.%n",
                 ops[0], ops[1], ops[2], ops[3]));
+        md.append("\nThe two paths of `Kernels` (µs per call, float32, the fastest of 9 interleaved batches; the "
+                + "thresholds: Java loops up to " + Kernels.ELEMENTWISE_LIMIT + " elements, and up to "
+                + Kernels.BLAS_LIMIT + " multiply-adds where BLAS applies):\n\n").append(childText("kernels"));
+        if (memorySteps > 0) {
+            double[] m = runChild("memory", "ndgrad", "big", String.valueOf(memorySteps));
+            md.append(String.format("%nMemory, ndgrad big, %d steps: RSS after the first step %.0f MB, after step %d "
+                    + "%.0f MB, after the last %.0f MB. Per step after the first (mean): %.2f arrays allocated "
+                    + "(pool misses), %.2f ND4J data buffers created.%n", memorySteps, m[0], memorySteps / 2, m[1],
+                    m[2], m[3], m[4]));
+        }
         Path file = Path.of("results", LocalDate.now() + ".md");
         Files.createDirectories(file.getParent());
         Files.writeString(file, md);
@@ -101,13 +117,36 @@ public final class Bench {
         return t == null ? "1" : t;
     }
 
-    /** Runs one measurement in a fresh JVM and returns the numbers of its RESULT line. */
-    private static double[] runChild(String what, String impl, String config) throws IOException,
-            InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx1g",
-                "-cp", classPath(), Bench.class.getName(), "--child", what, impl, config).redirectErrorStream(true);
+    /** Runs one measurement in a fresh JVM and returns the Markdown table rows it prints. */
+    private static String childText(String what) throws IOException, InterruptedException {
+        StringBuilder rows = new StringBuilder();
+        Process p = child(what, "-", "-").start();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                if (line.startsWith("|")) {
+                    rows.append(line).append('\n');
+                }
+            }
+        }
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("benchmark child " + what + " failed");
+        }
+        return rows.toString();
+    }
+
+    private static ProcessBuilder child(String what, String impl, String config, String... extra) {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx1g",
+                "-cp", classPath(), Bench.class.getName(), "--child", what, impl, config));
+        cmd.addAll(List.of(extra));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("OMP_NUM_THREADS", threads());
-        Process p = pb.start();
+        return pb;
+    }
+
+    /** Runs one measurement in a fresh JVM and returns the numbers of its RESULT line. */
+    private static double[] runChild(String what, String impl, String config, String... extra) throws IOException,
+            InterruptedException {
+        Process p = child(what, impl, config, extra).start();
         double[] result = null;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
@@ -133,11 +172,19 @@ public final class Bench {
 
     /** In a child JVM: time a training step, or the per-op costs. Prints one RESULT line. */
     private static void child(String[] args) throws IOException {
+        if (args[1].equals("kernels")) {
+            System.out.print(KernelBench.table());
+            return;
+        }
         if (args[1].equals("ops")) {
             System.out.println("RESULT " + opCost(false) + " " + opCost(true) + " " + graphOpCost() + " " + sgemm());
             return;
         }
         Workload w = Workload.named(args[3]);
+        if (args[1].equals("memory")) {
+            memory(NdgradStep.step(w, 0.01), Integer.parseInt(args[4]));
+            return;
+        }
         Runnable step = switch (args[2]) {
             case "floor" -> Floor.step(w, 0.01);
             case "samediff" -> SameDiffStep.step(w, 0.01);
@@ -156,7 +203,31 @@ public final class Bench {
             step.run();
         }
         double ms = (System.nanoTime() - t0) / 1e6 / steps;
-        System.out.println("RESULT " + ms + " " + peakRssMb());
+        System.out.println("RESULT " + ms + " " + procStatusMb("VmHWM:"));
+    }
+
+    /**
+     * Runs {@code steps} steps and prints RSS (MB) after the first, the middle and the last step, then the mean pool
+     * misses and ND4J data buffers created (each new DataBuffer, view or not, takes an id from ND4J's deallocator
+     * service: the counter is read by taking one more) per step after the first.
+     */
+    private static void memory(Runnable step, int steps) throws IOException {
+        step.run();
+        double first = procStatusMb("VmRSS:");
+        double middle = first;
+        long misses = ArrayPool.stats().misses();
+        long buffers = Nd4j.getDeallocatorService().nextValue();
+        for (int i = 2; i <= steps; i++) {
+            step.run();
+            if (i == steps / 2) {
+                middle = procStatusMb("VmRSS:");
+            }
+        }
+        double last = procStatusMb("VmRSS:");
+        double perStep = steps - 1;
+        System.out.println("RESULT " + first + " " + middle + " " + last + " "
+                + (ArrayPool.stats().misses() - misses) / perStep + " "
+                + (Nd4j.getDeallocatorService().nextValue() - buffers - 1) / perStep);
     }
 
     /** µs per 4x4 float32 add: the bare ND4J op (result closed), or the ndgrad op without a graph. */
@@ -211,9 +282,10 @@ public final class Bench {
         return 2.0 * 1024 * 1024 * 1024 * n / ((System.nanoTime() - t0) / 1e9) / 1e9;
     }
 
-    private static double peakRssMb() throws IOException {
+    /** A memory figure of /proc/self/status (VmHWM: peak RSS, VmRSS: RSS now) in MB. */
+    private static double procStatusMb(String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) {
+            if (line.startsWith(field)) {
                 return Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024;
             }
         }

@@ -96,7 +96,7 @@ public final class ArrayPool {
         }
         ArrayPool p = POOL.get();
         long size = bytes(a);
-        if (!poolable(a) || p.bytes + size > p.limit) {
+        if (!plain(a) || p.bytes + size > p.limit) {
             a.close();
             return;
         }
@@ -105,7 +105,8 @@ public final class ArrayPool {
         p.count++;
     }
 
-    private static boolean poolable(INDArray a) {
+    /** Whether {@code a} owns all of its buffer in C order from offset 0 (so may be pooled, or passed to BLAS). */
+    static boolean plain(INDArray a) {
         return !a.isView() && !a.isEmpty() && a.ordering() == 'c' && a.offset() == 0
                 && a.data().length() == a.length() && cOrderStrides(a);
     }

@@ -5,16 +5,19 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.CustomOp;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.Op;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Max;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
 import org.nd4j.linalg.api.ops.impl.scalar.Pow;
-import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarAdd;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarDivision;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
@@ -40,24 +43,31 @@ import org.nd4j.linalg.factory.Nd4j;
  * The arithmetic under {@code Tensor}: elementwise ops with NumPy broadcasting, reductions, matrix products and
  * in-place updates, each computed one of two ways with one meaning. Small arrays run as Java loops over the
  * array's own off-heap buffer (any strides, so views and transposes too), which skips ND4J's per-call dispatch
- * (4–25 µs even for a 4x4 array, measured); larger ones go to ND4J's native ops and BLAS. Results are new arrays
- * from {@link Scope#allocate}, so inside a scope they come from the pool. Both paths compute in the array's dtype
- * precision or better (Java loops accumulate in double), so they agree to float rounding.
+ * (3–13 µs even for a 4x4 array, measured); larger ones go to native code: matrix products, axpy updates, bias
+ * rows (a rank-1 update) and column sums (a product with ones) call OpenBLAS directly (0.3–0.6 µs per call), the
+ * rest are ND4J ops, custom ones run in a reused per-thread context. So a step allocates no off-heap memory
+ * after its first: results are new arrays from {@link Scope#allocate}, from the pool inside a scope. Both paths
+ * compute in the array's dtype precision or better (Java loops in double), so they agree to float rounding.
  *
- * <p>The path is chosen per call by size ({@link #ELEMENTWISE_LIMIT}, {@link #GEMM_LIMIT}, measured with
- * {@code ndgrad.benchmarks.Bench --kernels}); {@link #use(Path)} forces one for this thread (tests run gradcheck
- * on both), and the system property {@code ndgrad.kernels=java|nd4j|auto} sets the default for all threads.
+ * <p>The path is chosen per call by size ({@link #ELEMENTWISE_LIMIT}, {@link #BLAS_LIMIT}, measured side by side
+ * by the benchmark command, {@code ndgrad.benchmarks.KernelBench}); {@link #use(Path)} forces one for this thread
+ * (tests run gradcheck on both), and the system property {@code ndgrad.kernels=java|nd4j|auto} sets the default
+ * for all threads.
  *
  * <p>Usage: {@code INDArray c = Kernels.binary(Kernels.Binary.ADD, a, b);}
  */
 public final class Kernels {
     /**
-     * Arrays with at most this many elements (output, or input for reductions) use Java loops: at this size a loop
-     * takes about as long as one ND4J call's dispatch.
+     * Arrays with at most this many elements (output, or input for reductions) use Java loops: near where a Java
+     * add and ND4J's add take as long (measured 2,048 elements: 6.8 µs against 5.3; a relu breaks even later).
      */
-    public static final long ELEMENTWISE_LIMIT = 4096;
-    /** Matrix products with at most this many multiply-adds (m·n·k) use a Java loop. */
-    public static final long GEMM_LIMIT = 32768;
+    public static final long ELEMENTWISE_LIMIT = 2048;
+    /**
+     * Products and updates that BLAS can do on plain arrays (gemm, axpy, bias rows, column sums) use Java loops
+     * only up to this many multiply-adds: BLAS costs 0.3–0.6 µs a call (measured, 4x4x4 gemm: Java 0.49 µs, BLAS
+     * 0.62; 8x8x8: 1.62 against 0.73).
+     */
+    public static final long BLAS_LIMIT = 128;
 
     /** How to compute: by size, always Java loops, or always ND4J. */
     public enum Path { AUTO, JAVA, ND4J }
@@ -100,24 +110,53 @@ public final class Kernels {
 
     /** Elementwise binary ops; both operands broadcast to a common shape. */
     public enum Binary {
-        ADD(Double::sum), SUB((a, b) -> a - b), MUL((a, b) -> a * b), DIV((a, b) -> a / b);
+        ADD {
+            @Override
+            void apply(double[] x, double[] y, int n) {
+                for (int i = 0; i < n; i++) {
+                    x[i] += y[i];
+                }
+            }
+        },
+        SUB {
+            @Override
+            void apply(double[] x, double[] y, int n) {
+                for (int i = 0; i < n; i++) {
+                    x[i] -= y[i];
+                }
+            }
+        },
+        MUL {
+            @Override
+            void apply(double[] x, double[] y, int n) {
+                for (int i = 0; i < n; i++) {
+                    x[i] *= y[i];
+                }
+            }
+        },
+        DIV {
+            @Override
+            void apply(double[] x, double[] y, int n) {
+                for (int i = 0; i < n; i++) {
+                    x[i] /= y[i];
+                }
+            }
+        };
 
-        private final DoubleBinaryOperator f;
+        /** x[i] ← x[i] op y[i] for i < n: one loop per op, so the JIT compiles each tight. */
+        abstract void apply(double[] x, double[] y, int n);
 
-        Binary(DoubleBinaryOperator f) {
-            this.f = f;
-        }
-
-        CustomOp nd4j(INDArray a, INDArray b, INDArray out) {
+        /** ND4J's op (a custom op: its arrays come from the reused per-thread context, see {@link #exec}). */
+        CustomOp nd4j() {
             switch (this) {
                 case ADD:
-                    return new AddOp(a, b, out);
+                    return new AddOp();
                 case SUB:
-                    return new SubOp(a, b, out);
+                    return new SubOp();
                 case MUL:
-                    return new MulOp(a, b, out);
+                    return new MulOp();
                 default:
-                    return new DivOp(a, b, out);
+                    return new DivOp();
             }
         }
     }
@@ -132,6 +171,31 @@ public final class Kernels {
 
         Unary(DoubleUnaryOperator f) {
             this.f = f;
+        }
+
+        /** x[i] ← f(x[i]) for i < n; a switch on the cheap ops keeps them out of the shared lambda call. */
+        void apply(double[] x, int n) {
+            switch (this) {
+                case NEG:
+                    for (int i = 0; i < n; i++) {
+                        x[i] = -x[i];
+                    }
+                    break;
+                case RELU:
+                    for (int i = 0; i < n; i++) {
+                        x[i] = Math.max(x[i], 0);
+                    }
+                    break;
+                case STEP:
+                    for (int i = 0; i < n; i++) {
+                        x[i] = x[i] > 0 ? 1 : 0;
+                    }
+                    break;
+                default:
+                    for (int i = 0; i < n; i++) {
+                        x[i] = f.applyAsDouble(x[i]);
+                    }
+            }
         }
 
         Op nd4j(INDArray x, INDArray out) {
@@ -156,8 +220,6 @@ public final class Kernels {
                     return new Tanh(x, out);
                 case SIGMOID:
                     return new Sigmoid(x, out);
-                case RELU:
-                    return new RectifiedLinear(x, out, 0.0);
                 default:
                     return new Step(x, out, 0.0);
             }
@@ -166,12 +228,31 @@ public final class Kernels {
 
     /** Elementwise ops of an array and a number. */
     public enum Scalar {
-        ADD(Double::sum), MUL((a, b) -> a * b), DIV((a, b) -> a / b), POW(Math::pow);
+        ADD, MUL, DIV, POW;
 
-        private final DoubleBinaryOperator f;
-
-        Scalar(DoubleBinaryOperator f) {
-            this.f = f;
+        /** x[i] ← x[i] op s for i < n. */
+        void apply(double[] x, double s, int n) {
+            switch (this) {
+                case ADD:
+                    for (int i = 0; i < n; i++) {
+                        x[i] += s;
+                    }
+                    break;
+                case MUL:
+                    for (int i = 0; i < n; i++) {
+                        x[i] *= s;
+                    }
+                    break;
+                case DIV:
+                    for (int i = 0; i < n; i++) {
+                        x[i] /= s;
+                    }
+                    break;
+                default:
+                    for (int i = 0; i < n; i++) {
+                        x[i] = Math.pow(x[i], s);
+                    }
+            }
         }
 
         Op nd4j(INDArray x, INDArray out, double s) {
@@ -193,14 +274,16 @@ public final class Kernels {
         long[] shape = Shapes.broadcast(op.name().toLowerCase(Locale.ROOT), a.shape(), b.shape());
         INDArray out = Scope.allocate(a.dataType(), shape);
         if (java(a, Shapes.numel(shape), ELEMENTWISE_LIMIT)) {
-            Strided o = Strided.of(out, shape);
             Strided x = Strided.of(a, shape);
             Strided y = Strided.of(b, shape);
-            for (long i = 0, n = o.n; i < n; i++) {
-                o.put(op.f.applyAsDouble(x.next(), y.next()));
-            }
+            double[] by = chunk(Shapes.numel(shape));
+            stream(Strided.of(out, shape), (buf, len) -> {
+                x.read(buf, len);
+                y.read(by, len);
+                op.apply(buf, by, len);
+            });
         } else {
-            Nd4j.exec(op.nd4j(a, b, out));
+            exec(op.nd4j(), out, a, b);
         }
         return out;
     }
@@ -210,13 +293,17 @@ public final class Kernels {
         long[] shape = x.shape();
         INDArray out = Scope.allocate(x.dataType(), shape);
         if (java(x, x.length(), ELEMENTWISE_LIMIT)) {
-            Strided o = Strided.of(out, shape);
             Strided a = Strided.of(x, shape);
-            for (long i = 0, n = o.n; i < n; i++) {
-                o.put(op.f.applyAsDouble(a.next()));
-            }
+            stream(Strided.of(out, shape), (buf, len) -> {
+                a.read(buf, len);
+                op.apply(buf, len);
+            });
         } else {
-            Nd4j.exec(op.nd4j(x, out));
+            if (op == Unary.RELU) {
+                exec(RELU, out, x);
+            } else {
+                Nd4j.exec(op.nd4j(x, out));
+            }
         }
         return out;
     }
@@ -226,30 +313,58 @@ public final class Kernels {
         long[] shape = x.shape();
         INDArray out = Scope.allocate(x.dataType(), shape);
         if (java(x, x.length(), ELEMENTWISE_LIMIT)) {
-            Strided o = Strided.of(out, shape);
             Strided a = Strided.of(x, shape);
-            for (long i = 0, n = o.n; i < n; i++) {
-                o.put(op.f.applyAsDouble(a.next(), s));
-            }
+            stream(Strided.of(out, shape), (buf, len) -> {
+                a.read(buf, len);
+                op.apply(buf, s, len);
+            });
         } else {
             Nd4j.exec(op.nd4j(x, out, s));
         }
         return out;
     }
 
-    /** y ← y + α·x in place, x broadcast to y's shape (gradient accumulation, optimizer updates). */
+    /**
+     * y ← y + α·x in place, x broadcast to y's shape (gradient accumulation, optimizer updates, a bias added to a
+     * batch of rows: a BLAS rank-1 update y += α·1·xᵀ).
+     */
     public static void axpy(double alpha, INDArray x, INDArray y) {
         long[] shape = y.shape();
-        if (java(y, y.length(), ELEMENTWISE_LIMIT)) {
-            Strided o = Strided.of(y, shape);
+        boolean same = Arrays.equals(x.shape(), shape);
+        boolean rows = y.rank() == 2 && x.rank() > 0 && x.length() == y.size(1) && x.size(-1) == y.size(1);
+        boolean blas = (same || rows) && ArrayPool.plain(x) && ArrayPool.plain(y);
+        if (java(y, y.length(), blas ? BLAS_LIMIT : ELEMENTWISE_LIMIT)) {
             Strided a = Strided.of(x, shape);
-            for (long i = 0, n = o.n; i < n; i++) {
-                o.add(alpha * a.next());
+            Strided b = Strided.of(y, shape);
+            double[] bx = chunk(y.length());
+            stream(Strided.of(y, shape), (buf, len) -> {
+                b.read(buf, len);
+                a.read(bx, len);
+                for (int i = 0; i < len; i++) {
+                    buf[i] += alpha * bx[i];
+                }
+            });
+        } else if (blas && same) {
+            if (y.dataType() == DataType.FLOAT) {
+                openblas_nolapack.cblas_saxpy((int) y.length(), (float) alpha, floats(x), 1, floats(y), 1);
+            } else {
+                openblas_nolapack.cblas_daxpy((int) y.length(), alpha, doubles(x), 1, doubles(y), 1);
             }
-        } else if (Arrays.equals(x.shape(), shape)) {
+        } else if (blas) {
+            int m = (int) y.size(0);
+            int n = (int) y.size(1);
+            INDArray ones = ones(y.dataType(), m);
+            if (y.dataType() == DataType.FLOAT) {
+                openblas_nolapack.cblas_sger(openblas_nolapack.CblasRowMajor, m, n, (float) alpha, floats(ones), 1,
+                        floats(x), 1, floats(y), n);
+            } else {
+                openblas_nolapack.cblas_dger(openblas_nolapack.CblasRowMajor, m, n, alpha, doubles(ones), 1,
+                        doubles(x), 1, doubles(y), n);
+            }
+        } else if (same) {
             Nd4j.exec(new Axpy(x, y, y, alpha));
         } else {
-            Nd4j.exec(new AddOp(y, alpha == 1 ? x : scalar(Scalar.MUL, x, alpha), y));
+            exec(new AddOp(), y, y, alpha == 1 ? x : scalar(Scalar.MUL, x, alpha));
         }
     }
 
@@ -264,16 +379,12 @@ public final class Kernels {
     public static void assign(INDArray y, INDArray x) {
         long[] shape = y.shape();
         if (java(y, y.length(), ELEMENTWISE_LIMIT)) {
-            Strided o = Strided.of(y, shape);
-            Strided a = Strided.of(x, shape);
-            for (long i = 0, n = o.n; i < n; i++) {
-                o.put(a.next());
-            }
+            stream(Strided.of(y, shape), Strided.of(x, shape)::read);
         } else if (Arrays.equals(x.shape(), shape)) {
             y.assign(x);
         } else {
             y.assign(0);
-            Nd4j.exec(new AddOp(y, x, y));
+            exec(new AddOp(), y, y, x);
         }
     }
 
@@ -286,21 +397,14 @@ public final class Kernels {
             return x.reshape('c', shape);
         }
         INDArray out = Scope.allocate(x.dataType(), shape);
-        Strided o = Strided.of(out, shape);
-        Strided a = Strided.of(x, x.shape());
-        for (long i = 0, n = o.n; i < n; i++) {
-            o.put(a.next());
-        }
+        stream(Strided.of(out, shape), Strided.of(x, x.shape())::read);
         return out;
     }
 
     /** Every element of {@code y} set to {@code v} in place. */
     public static void fill(INDArray y, double v) {
         if (java(y, y.length(), ELEMENTWISE_LIMIT)) {
-            Strided o = Strided.of(y, y.shape());
-            for (long i = 0, n = o.n; i < n; i++) {
-                o.put(v);
-            }
+            stream(Strided.of(y, y.shape()), (buf, len) -> Arrays.fill(buf, 0, len, v));
         } else {
             y.assign(v);
         }
@@ -308,9 +412,29 @@ public final class Kernels {
 
     /** {@code values} (C order) written into {@code y}, a C-order float32 or float64 array of as many elements. */
     static void write(INDArray y, double[] values) {
-        Strided o = Strided.of(y, y.shape());
-        for (double v : values) {
-            o.put(v);
+        Strided.of(y, y.shape()).write(values, values.length);
+    }
+
+    /** Produces the next {@code len} values of a stream into {@code buf}. */
+    @FunctionalInterface
+    private interface Chunk {
+        void next(double[] buf, int len);
+    }
+
+    /** Elements per chunk of the Java path: long enough loops for the JIT, short enough to stay in L1. */
+    private static final int CHUNK = 1024;
+
+    private static double[] chunk(long n) {
+        return new double[(int) Math.min(CHUNK, n)];
+    }
+
+    /** Fills {@code out}, in its C order, chunk by chunk with the values {@code source} produces. */
+    private static void stream(Strided out, Chunk source) {
+        double[] buf = chunk(out.n);
+        for (long done = 0; done < out.n; done += buf.length) {
+            int len = (int) Math.min(buf.length, out.n - done);
+            source.next(buf, len);
+            out.write(buf, len);
         }
     }
 
@@ -334,23 +458,41 @@ public final class Kernels {
         return Arrays.equals(x.shape(), shape) ? x : reduce(x, Shapes.sumToAxes(x.shape(), shape), shape, false);
     }
 
-    /** Sums or maximizes over {@code axes} into a new array of {@code shape} (the kept shape, maybe without 1s). */
+    /**
+     * Sums or maximizes over {@code axes} into a new array of {@code shape} (the kept shape, maybe without 1s); a
+     * large column sum is a BLAS product with a vector of ones (ND4J's reduction allocates per call, and is slower).
+     */
     private static INDArray reduce(INDArray x, int[] axes, long[] shape, boolean max) {
         long[] kept = Shapes.keepDims(x.shape(), axes);
         INDArray out = Scope.allocate(x.dataType(), shape);
-        if (java(x, x.length(), ELEMENTWISE_LIMIT)) {
+        boolean columns = !max && x.rank() == 2 && Arrays.equals(axes, new int[] {0}) && ArrayPool.plain(x);
+        if (java(x, x.length(), columns ? BLAS_LIMIT : ELEMENTWISE_LIMIT)) {
             double[] acc = new double[(int) out.length()];
             Arrays.fill(acc, max ? Double.NEGATIVE_INFINITY : 0);
             Strided a = Strided.of(x, x.shape());
             Strided at = Strided.reducing(kept, x.shape());
-            for (long i = 0, n = a.n; i < n; i++) {
-                int k = (int) at.next();
-                double v = a.next();
-                acc[k] = !max ? acc[k] + v : v > acc[k] || Double.isNaN(v) ? v : acc[k];
+            double[] v = chunk(a.n);
+            double[] k = chunk(a.n);
+            for (long done = 0; done < a.n; done += v.length) {
+                int len = (int) Math.min(v.length, a.n - done);
+                a.read(v, len);
+                at.read(k, len);
+                for (int i = 0; i < len; i++) {
+                    int j = (int) k[i];
+                    acc[j] = !max ? acc[j] + v[i] : v[i] > acc[j] || Double.isNaN(v[i]) ? v[i] : acc[j];
+                }
             }
-            Strided o = Strided.of(out, shape);
-            for (double v : acc) {
-                o.put(v);
+            Strided.of(out, shape).write(acc, acc.length);
+        } else if (columns) {
+            int m = (int) x.size(0);
+            int n = (int) x.size(1);
+            INDArray ones = ones(x.dataType(), m);
+            if (x.dataType() == DataType.FLOAT) {
+                openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, m, n, 1f,
+                        floats(x), n, floats(ones), 1, 0f, floats(out), 1);
+            } else {
+                openblas_nolapack.cblas_dgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, m, n, 1,
+                        doubles(x), n, doubles(ones), 1, 0, doubles(out), 1);
             }
         } else {
             boolean keep = !Arrays.equals(shape, Shapes.dropDims(x.shape(), axes));
@@ -371,27 +513,78 @@ public final class Kernels {
         long k = a.size(ta ? 0 : 1);
         long n = b.size(tb ? 0 : 1);
         INDArray out = Scope.allocate(a.dataType(), m, n);
-        if (java(a, m * n * k, GEMM_LIMIT)) {
-            Strided x = Strided.of(a, a.shape());
-            Strided y = Strided.of(b, b.shape());
-            Strided o = Strided.of(out, out.shape());
-            long ai = ta ? a.stride(1) : a.stride(0);
-            long ak = ta ? a.stride(0) : a.stride(1);
-            long bk = tb ? b.stride(1) : b.stride(0);
-            long bj = tb ? b.stride(0) : b.stride(1);
-            for (long i = 0; i < m; i++) {
-                for (long j = 0; j < n; j++) {
-                    double s = 0;
-                    for (long p = 0; p < k; p++) {
-                        s += x.at(i * ai + p * ak) * y.at(p * bk + j * bj);
+        boolean blas = ArrayPool.plain(a) && ArrayPool.plain(b);
+        if (java(a, m * n * k, blas ? BLAS_LIMIT : ELEMENTWISE_LIMIT)) {
+            double[] x = new double[Math.toIntExact(m * k)];
+            double[] y = new double[Math.toIntExact(k * n)];
+            double[] c = new double[Math.toIntExact(m * n)];
+            Strided.matrix(a, ta).read(x, x.length);
+            Strided.matrix(b, tb).read(y, y.length);
+            for (int i = 0; i < m; i++) {
+                for (int p = 0; p < k; p++) {
+                    double xip = x[(int) (i * k + p)];
+                    for (int j = 0, row = (int) (p * n), o = (int) (i * n); j < n; j++) {
+                        c[o + j] += xip * y[row + j];
                     }
-                    o.set(i * n + j, s);
                 }
+            }
+            Strided.of(out, out.shape()).write(c, c.length);
+        } else if (blas) {
+            int trA = ta ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+            int trB = tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+            int lda = (int) a.size(1);
+            int ldb = (int) b.size(1);
+            if (out.dataType() == DataType.FLOAT) {
+                openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, trA, trB, (int) m, (int) n, (int) k, 1f,
+                        floats(a), lda, floats(b), ldb, 0f, floats(out), (int) n);
+            } else {
+                openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, trA, trB, (int) m, (int) n, (int) k, 1,
+                        doubles(a), lda, doubles(b), ldb, 0, doubles(out), (int) n);
             }
         } else {
             Nd4j.gemm(a, b, out, ta, tb, 1.0, 0.0);
         }
         return out;
+    }
+
+    /** A vector of n ones (from the pool inside a scope), for BLAS row sums and row broadcasts. */
+    private static INDArray ones(DataType type, int n) {
+        INDArray ones = Scope.allocate(type, n);
+        fill(ones, 1);
+        return ones;
+    }
+
+    /** The buffer of a plain float32 array, for BLAS. */
+    private static FloatPointer floats(INDArray a) {
+        return (FloatPointer) a.data().addressPointer();
+    }
+
+    /** The buffer of a plain float64 array, for BLAS. */
+    private static DoublePointer doubles(INDArray a) {
+        return (DoublePointer) a.data().addressPointer();
+    }
+
+    /** libnd4j's relu (cutoff 0) as a custom op, which runs in a reused context; the scalar op allocates. */
+    private static final CustomOp RELU = DynamicCustomOp.builder("relu").addFloatingPointArguments(0.0).build();
+
+    /**
+     * One reused op context per thread: ND4J builds (and allocates off-heap) a fresh context for every custom op
+     * call otherwise, so a training step would allocate on every elementwise op.
+     */
+    private static final ThreadLocal<OpContext> CONTEXT = ThreadLocal.withInitial(
+            () -> Nd4j.getExecutioner().buildContext());
+
+    /** Runs custom {@code op} on {@code in} into {@code out} in this thread's context, emptied afterwards. */
+    private static void exec(CustomOp op, INDArray out, INDArray... in) {
+        OpContext c = CONTEXT.get();
+        try {
+            c.setInputArrays(in);
+            c.setOutputArrays(out);
+            c.setTArguments(op.tArgs());
+            Nd4j.getExecutioner().exec(op, c);
+        } finally {
+            c.purge();
+        }
     }
 
     /** Whether to loop in Java: float32/float64 arrays, by the forced path or by size against {@code limit}. */
@@ -428,28 +621,32 @@ public final class Kernels {
 
     /**
      * Reads or writes one array's elements in the C order of a target shape that the array broadcasts to (stride
-     * 0 on broadcast axes), through a NIO view of its off-heap buffer.
+     * 0 on broadcast axes), through a NIO view of its off-heap buffer, a row of the last axis at a time.
      */
     private static final class Strided {
         private final FloatBuffer f;
         private final DoubleBuffer d;
-        private final long offset;
         private final long[] shape;
         private final long[] strides;
         private final long[] index;
+        private final int inner;
+        private final int step;
         final long n;
-        private long pos;
+        private long row;
+        private int col;
+        private float[] floats;
 
         private Strided(INDArray a, long[] target, long[] strides) {
             Buffer nio = a == null ? null : NIO.get().of(a);
             this.f = nio instanceof FloatBuffer fb ? fb : null;
             this.d = nio instanceof DoubleBuffer db ? db : null;
-            this.offset = a == null ? 0 : a.offset();
             this.shape = target;
             this.strides = strides;
             this.index = new long[target.length];
+            this.inner = target.length == 0 ? 1 : (int) target[target.length - 1];
+            this.step = target.length == 0 ? 0 : (int) strides[target.length - 1];
             this.n = Shapes.numel(target);
-            this.pos = offset;
+            this.row = a == null ? 0 : a.offset();
         }
 
         /** {@code a} seen with {@code target}'s shape: its shape right-aligned, size-1 axes repeated. */
@@ -464,6 +661,12 @@ public final class Kernels {
             return new Strided(a, target, s);
         }
 
+        /** The 2-D array {@code a}, or its transpose when {@code t}, read in place. */
+        static Strided matrix(INDArray a, boolean t) {
+            return t ? new Strided(a, new long[] {a.size(1), a.size(0)}, new long[] {a.stride(1), a.stride(0)})
+                    : new Strided(a, a.shape(), a.stride());
+        }
+
         /** The position in a C-order array of shape {@code kept} that each element of {@code full} reduces into. */
         static Strided reducing(long[] kept, long[] full) {
             long[] s = new long[full.length];
@@ -475,56 +678,84 @@ public final class Kernels {
             return new Strided(null, full, s);
         }
 
-        double at(long i) {
-            return f != null ? f.get((int) (offset + i)) : d.get((int) (offset + i));
-        }
-
-        /** Sets element {@code i} of a C-order output. */
-        void set(long i, double v) {
-            if (f != null) {
-                f.put((int) (offset + i), (float) v);
-            } else {
-                d.put((int) (offset + i), v);
-            }
-        }
-
-        /** Writes the element at the current position and moves on. */
-        void put(double v) {
-            long p = advance();
-            if (f != null) {
-                f.put((int) p, (float) v);
-            } else {
-                d.put((int) p, v);
-            }
-        }
-
-        /** Adds to the element at the current position and moves on. */
-        void add(double v) {
-            long p = advance();
-            if (f != null) {
-                f.put((int) p, (float) (f.get((int) p) + v));
-            } else {
-                d.put((int) p, d.get((int) p) + v);
-            }
-        }
-
-        /** The element at the current position (or the position itself, with no array), then moves on. */
-        double next() {
-            long p = advance();
-            return f != null ? f.get((int) p) : d != null ? d.get((int) p) : p;
-        }
-
-        private long advance() {
-            long p = pos;
-            for (int ax = shape.length - 1; ax >= 0; ax--) {
-                pos += strides[ax];
-                if (++index[ax] < shape[ax]) {
-                    break;
+        /** The next {@code len} elements (positions, with no array) into {@code dst}. */
+        void read(double[] dst, int len) {
+            for (int k = 0; k < len;) {
+                int run = Math.min(len - k, inner - col);
+                int p = (int) row + col * step;
+                if (f == null && d == null) {
+                    for (int j = 0; j < run; j++) {
+                        dst[k + j] = p + j * step;
+                    }
+                } else if (step == 0) {
+                    Arrays.fill(dst, k, k + run, f != null ? f.get(p) : d.get(p));
+                } else if (step == 1 && d != null) {
+                    d.get(p, dst, k, run);
+                } else if (step == 1) {
+                    f.get(p, floats(), 0, run);
+                    for (int j = 0; j < run; j++) {
+                        dst[k + j] = floats[j];
+                    }
+                } else {
+                    for (int j = 0; j < run; j++) {
+                        dst[k + j] = f != null ? f.get(p + j * step) : d.get(p + j * step);
+                    }
                 }
-                pos -= strides[ax] * shape[ax];
+                k += run;
+                advance(run);
+            }
+        }
+
+        /** Writes {@code len} values from {@code src} to the next elements (an output has no broadcast axes). */
+        void write(double[] src, int len) {
+            for (int k = 0; k < len;) {
+                int run = Math.min(len - k, inner - col);
+                int p = (int) row + col * step;
+                if (step == 1 && d != null) {
+                    d.put(p, src, k, run);
+                } else if (step == 1) {
+                    float[] buf = floats();
+                    for (int j = 0; j < run; j++) {
+                        buf[j] = (float) src[k + j];
+                    }
+                    f.put(p, buf, 0, run);
+                } else {
+                    for (int j = 0; j < run; j++) {
+                        if (f != null) {
+                            f.put(p + j * step, (float) src[k + j]);
+                        } else {
+                            d.put(p + j * step, src[k + j]);
+                        }
+                    }
+                }
+                k += run;
+                advance(run);
+            }
+        }
+
+        /** A float scratch row for bulk copies, made on first use. */
+        private float[] floats() {
+            if (floats == null) {
+                floats = new float[Math.min(inner, CHUNK)];
+            }
+            return floats;
+        }
+
+        /** Moves {@code run} elements along the current row, to the next row at its end. */
+        private void advance(int run) {
+            col += run;
+            if (col < inner) {
+                return;
+            }
+            col = 0;
+            for (int ax = shape.length - 2; ax >= 0; ax--) {
+                row += strides[ax];
+                if (++index[ax] < shape[ax]) {
+                    return;
+                }
+                row -= strides[ax] * shape[ax];
                 index[ax] = 0;
             }
-            return p;
         }
     }
 }

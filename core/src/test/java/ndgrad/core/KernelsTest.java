@@ -29,6 +29,8 @@ class KernelsTest {
             out.add(Arguments.of(t, "both", (Supplier<INDArray[]>) () -> new INDArray[] {r(t, 3, 1), r(t, 1, 4)}));
             out.add(Arguments.of(t, "rank0", (Supplier<INDArray[]>) () -> new INDArray[] {r(t, 2, 3), r(t)}));
             out.add(Arguments.of(t, "3d", (Supplier<INDArray[]>) () -> new INDArray[] {r(t, 2, 1, 4), r(t, 3, 1)}));
+            out.add(Arguments.of(t, "rows across chunks", (Supplier<INDArray[]>) () -> new INDArray[] {
+                r(t, 33, 70), r(t, 70)}));
             out.add(Arguments.of(t, "views", (Supplier<INDArray[]>) () -> new INDArray[] {r(t, 4, 3).transpose(),
                 r(t, 5, 4).get(NDArrayIndex.interval(1, 4), NDArrayIndex.all())}));
         }
