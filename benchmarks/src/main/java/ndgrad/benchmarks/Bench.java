@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Training-step benchmarks, side by side in one run: for each configuration (tiny, small, big) and each
  * implementation (the hand-written ND4J floor, ndgrad, SameDiff), {@code rounds} interleaved rounds, each in a
- * fresh JVM (warm-up, then timed steps; peak RSS from /proc/self/status VmHWM). Reports the median ms/step, the
- * range over rounds, steps/s, the ratio to the floor and peak RSS; then the per-op overhead of an ndgrad op against
- * the bare ND4J op, ND4J's sgemm rate, the Java and ND4J paths of {@link Kernels} across sizes
+ * fresh JVM (4 s of warm-up, then 3 s of timed steps; peak RSS from /proc/self/status VmHWM). Reports the median
+ * ms/step, the range over rounds, steps/s, the ratio to the floor and peak RSS; then the per-op overhead of an
+ * ndgrad op against the bare ND4J op, ND4J's sgemm rate, the Java and native paths of {@link Kernels} across sizes
  * ({@link KernelBench}), and a memory run of ndgrad on big ({@code --memory-steps}, default 10,000; 0 skips it):
  * RSS after the first, middle and last step, pool misses and ND4J buffers created per step. Writes the Markdown to
  * {@code benchmarks/results/DATE.md}. OMP_NUM_THREADS is passed through (default 1).
@@ -63,7 +63,8 @@ public final class Bench {
         }
         StringBuilder md = new StringBuilder("# ndgrad benchmarks, " + LocalDate.now() + "\n\n"
                 + "Training step = forward + backward + SGD update, float32, one fixed batch; median ms/step over "
-                + rounds + " interleaved rounds, each implementation in its own JVM; OMP_NUM_THREADS="
+                + rounds + " interleaved rounds, each implementation in its own JVM (4 s warm-up, 3 s timed); "
+                + "OMP_NUM_THREADS="
                 + threads() + "; " + Runtime.getRuntime().availableProcessors() + " cores.\n\n"
                 + "| config | implementation | median ms/step | range over rounds | steps/s | ratio to floor | "
                 + "GFLOP/s | peak RSS MB |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
@@ -190,20 +191,27 @@ public final class Bench {
             case "samediff" -> SameDiffStep.step(w, 0.01);
             default -> NdgradStep.step(w, 0.01);
         };
-        int steps = switch (w.name()) {
-            case "tiny" -> 4000;
-            case "small" -> 1000;
-            default -> 60;
-        };
-        for (int i = 0; i < steps / 2; i++) {
-            step.run();
-        }
-        long t0 = System.nanoTime();
-        for (int i = 0; i < steps; i++) {
-            step.run();
-        }
-        double ms = (System.nanoTime() - t0) / 1e6 / steps;
+        runFor(step, WARMUP_NS, 0);
+        long[] timed = runFor(step, TIMED_NS, 20);
+        double ms = timed[1] / 1e6 / timed[0];
         System.out.println("RESULT " + ms + " " + procStatusMb("VmHWM:"));
+    }
+
+    /** Warm-up before timing: the JIT needs about 8,000 tiny steps (1.5 s, measured) to reach steady speed. */
+    private static final long WARMUP_NS = 4_000_000_000L;
+    private static final long TIMED_NS = 3_000_000_000L;
+
+    /** Runs {@code step} for at least {@code ns} nanoseconds and {@code minSteps} steps; returns {steps, ns}. */
+    private static long[] runFor(Runnable step, long ns, int minSteps) {
+        long t0 = System.nanoTime();
+        long steps = 0;
+        long elapsed;
+        do {
+            step.run();
+            steps++;
+            elapsed = System.nanoTime() - t0;
+        } while (elapsed < ns || steps < minSteps);
+        return new long[] {steps, elapsed};
     }
 
     /**
@@ -250,12 +258,12 @@ public final class Bench {
         return perOp(() -> a.add(b));
     }
 
-    /** µs per call of {@code op}, 200,000 calls (after as many for warm-up), a fresh scope every 1,000. */
+    /** µs per call of {@code op}: the fastest of 5 batches of 100,000 calls, a fresh scope every 1,000. */
     private static double perOp(Runnable op) {
-        int n = 200_000;
-        long t0 = 0;
-        for (int rep = 0; rep < 2; rep++) {
-            t0 = System.nanoTime();
+        int n = 100_000;
+        double best = Double.MAX_VALUE;
+        for (int rep = 0; rep < 5; rep++) {
+            long t0 = System.nanoTime();
             for (int k = 0; k < n / 1000; k++) {
                 try (Scope s = Scope.open()) {
                     for (int i = 0; i < 1000; i++) {
@@ -263,8 +271,9 @@ public final class Bench {
                     }
                 }
             }
+            best = Math.min(best, (System.nanoTime() - t0) / 1e3 / n);
         }
-        return (System.nanoTime() - t0) / 1e3 / n;
+        return best;
     }
 
     private static double sgemm() {

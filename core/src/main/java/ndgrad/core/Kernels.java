@@ -4,24 +4,28 @@ import java.nio.Buffer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.DoubleUnaryOperator;
+import java.util.function.Supplier;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.BaseScalarOp;
 import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.Op;
-import org.nd4j.linalg.api.ops.impl.reduce.same.Max;
-import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
 import org.nd4j.linalg.api.ops.impl.scalar.Pow;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarAdd;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarDivision;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.Max;
 import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
@@ -141,6 +145,15 @@ public final class Kernels {
                     x[i] /= y[i];
                 }
             }
+        },
+        /** The larger of the two (for AMSGrad's running maximum). */
+        MAX {
+            @Override
+            void apply(double[] x, double[] y, int n) {
+                for (int i = 0; i < n; i++) {
+                    x[i] = Math.max(x[i], y[i]);
+                }
+            }
         };
 
         /** x[i] ← x[i] op y[i] for i < n: one loop per op, so the JIT compiles each tight. */
@@ -155,8 +168,10 @@ public final class Kernels {
                     return new SubOp();
                 case MUL:
                     return new MulOp();
-                default:
+                case DIV:
                     return new DivOp();
+                default:
+                    return new Max();
             }
         }
     }
@@ -221,7 +236,7 @@ public final class Kernels {
                 case SIGMOID:
                     return new Sigmoid(x, out);
                 default:
-                    return new Step(x, out, 0.0);
+                    throw new IllegalStateException(this + " runs as a custom or scalar op");
             }
         }
     }
@@ -255,16 +270,17 @@ public final class Kernels {
             }
         }
 
-        Op nd4j(INDArray x, INDArray out, double s) {
+        /** A new ND4J op of this kind, without arrays (see {@link #execScalar}). */
+        BaseScalarOp nd4j() {
             switch (this) {
                 case ADD:
-                    return new ScalarAdd(x, null, out, s);
+                    return new ScalarAdd();
                 case MUL:
-                    return new ScalarMultiplication(x, null, out, s);
+                    return new ScalarMultiplication();
                 case DIV:
-                    return new ScalarDivision(x, null, out, s);
+                    return new ScalarDivision();
                 default:
-                    return new Pow(x, out, s);
+                    return new Pow();
             }
         }
     }
@@ -283,7 +299,7 @@ public final class Kernels {
                 op.apply(buf, by, len);
             });
         } else {
-            exec(op.nd4j(), out, a, b);
+            exec(op.nd4j(), out, new INDArray[] {a, b}, NO_INTS);
         }
         return out;
     }
@@ -300,7 +316,9 @@ public final class Kernels {
             });
         } else {
             if (op == Unary.RELU) {
-                exec(RELU, out, x);
+                exec(RELU, out, new INDArray[] {x}, NO_INTS);
+            } else if (op == Unary.STEP) {
+                execScalar(op, Step::new, x, out, 0);
             } else {
                 Nd4j.exec(op.nd4j(x, out));
             }
@@ -319,7 +337,7 @@ public final class Kernels {
                 op.apply(buf, s, len);
             });
         } else {
-            Nd4j.exec(op.nd4j(x, out, s));
+            execScalar(op, op::nd4j, x, out, s);
         }
         return out;
     }
@@ -364,7 +382,24 @@ public final class Kernels {
         } else if (same) {
             Nd4j.exec(new Axpy(x, y, y, alpha));
         } else {
-            exec(new AddOp(), y, y, alpha == 1 ? x : scalar(Scalar.MUL, x, alpha));
+            exec(new AddOp(), y, new INDArray[] {y, alpha == 1 ? x : scalar(Scalar.MUL, x, alpha)}, NO_INTS);
+        }
+    }
+
+    /** y ← s·y in place (optimizer state decay; BLAS scal for large plain arrays). */
+    public static void scale(INDArray y, double s) {
+        if (java(y, y.length(), ArrayPool.plain(y) ? BLAS_LIMIT : ELEMENTWISE_LIMIT)) {
+            Strided b = Strided.of(y, y.shape());
+            stream(Strided.of(y, y.shape()), (buf, len) -> {
+                b.read(buf, len);
+                Scalar.MUL.apply(buf, s, len);
+            });
+        } else if (!ArrayPool.plain(y)) {
+            execScalar(Scalar.MUL, Scalar.MUL::nd4j, y, y, s);
+        } else if (y.dataType() == DataType.FLOAT) {
+            openblas_nolapack.cblas_sscal((int) y.length(), (float) s, floats(y), 1);
+        } else {
+            openblas_nolapack.cblas_dscal((int) y.length(), s, doubles(y), 1);
         }
     }
 
@@ -384,7 +419,7 @@ public final class Kernels {
             y.assign(x);
         } else {
             y.assign(0);
-            exec(new AddOp(), y, y, x);
+            exec(new AddOp(), y, new INDArray[] {y, x}, NO_INTS);
         }
     }
 
@@ -465,6 +500,10 @@ public final class Kernels {
     private static INDArray reduce(INDArray x, int[] axes, long[] shape, boolean max) {
         long[] kept = Shapes.keepDims(x.shape(), axes);
         INDArray out = Scope.allocate(x.dataType(), shape);
+        if (axes.length == 0) {
+            assign(out, x);
+            return out;
+        }
         boolean columns = !max && x.rank() == 2 && Arrays.equals(axes, new int[] {0}) && ArrayPool.plain(x);
         if (java(x, x.length(), columns ? BLAS_LIMIT : ELEMENTWISE_LIMIT)) {
             double[] acc = new double[(int) out.length()];
@@ -497,7 +536,8 @@ public final class Kernels {
         } else {
             boolean keep = !Arrays.equals(shape, Shapes.dropDims(x.shape(), axes));
             INDArray target = !keep || Arrays.equals(shape, kept) ? out : out.reshape(kept);
-            Nd4j.exec(max ? new Max(x, null, target, keep, axes) : new Sum(x, null, target, keep, axes));
+            exec(max ? REDUCE_MAX : REDUCE_SUM, target, new INDArray[] {x}, Arrays.stream(axes).asLongStream()
+                    .toArray(), keep);
         }
         return out;
     }
@@ -566,6 +606,9 @@ public final class Kernels {
 
     /** libnd4j's relu (cutoff 0) as a custom op, which runs in a reused context; the scalar op allocates. */
     private static final CustomOp RELU = DynamicCustomOp.builder("relu").addFloatingPointArguments(0.0).build();
+    /** libnd4j's reductions as custom ops (axes and keepDims set per call); the legacy ones allocate per call. */
+    private static final CustomOp REDUCE_SUM = DynamicCustomOp.builder("reduce_sum").build();
+    private static final CustomOp REDUCE_MAX = DynamicCustomOp.builder("reduce_max").build();
 
     /**
      * One reused op context per thread: ND4J builds (and allocates off-heap) a fresh context for every custom op
@@ -574,17 +617,44 @@ public final class Kernels {
     private static final ThreadLocal<OpContext> CONTEXT = ThreadLocal.withInitial(
             () -> Nd4j.getExecutioner().buildContext());
 
-    /** Runs custom {@code op} on {@code in} into {@code out} in this thread's context, emptied afterwards. */
-    private static void exec(CustomOp op, INDArray out, INDArray... in) {
+    /**
+     * Runs custom {@code op} on {@code in} into {@code out} in this thread's context (emptied afterwards), with the
+     * op's own float arguments and the given integer and boolean ones (axes, keepDims).
+     */
+    private static void exec(CustomOp op, INDArray out, INDArray[] in, long[] ints, boolean... bools) {
         OpContext c = CONTEXT.get();
         try {
             c.setInputArrays(in);
             c.setOutputArrays(out);
             c.setTArguments(op.tArgs());
+            c.setIArguments(ints);
+            c.setBArguments(bools);
             Nd4j.getExecutioner().exec(op, c);
         } finally {
             c.purge();
         }
+    }
+
+    private static final long[] NO_INTS = {};
+
+    /**
+     * Reusable scalar ops per thread, by kind and dtype: constructing one allocates its scalar off-heap (measured),
+     * so each is made once and given new arrays and a new value for each call.
+     */
+    private static final ThreadLocal<Map<List<Object>, BaseScalarOp>> SCALAR_OPS =
+            ThreadLocal.withInitial(HashMap::new);
+
+    /** Runs the scalar op of {@code kind} (made by {@code make} on first use) on x into out with scalar s. */
+    private static void execScalar(Enum<?> kind, Supplier<BaseScalarOp> make, INDArray x, INDArray out, double s) {
+        BaseScalarOp op = SCALAR_OPS.get().computeIfAbsent(List.of(kind, x.dataType()), k -> {
+            BaseScalarOp o = make.get();
+            o.setScalar(Nd4j.scalar(x.dataType(), 0));
+            return o;
+        });
+        op.scalar().putScalar(0, s);
+        op.setX(x);
+        op.setZ(out);
+        Nd4j.exec(op);
     }
 
     /** Whether to loop in Java: float32/float64 arrays, by the forced path or by size against {@code limit}. */

@@ -2,8 +2,8 @@ package ndgrad.optim;
 
 import java.util.List;
 import ndgrad.autograd.Tensor;
+import ndgrad.core.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Adagrad (Duchi, Hazan &amp; Singer 2011), exactly as {@code torch.optim.Adagrad}: at step t, with g = ∇p + λp,
@@ -76,11 +76,10 @@ public final class Adagrad extends Optimizer<Adagrad.Options> {
 
     @Override
     protected void update(INDArray p, INDArray grad, Options o, State s) {
-        INDArray g = o.weightDecay() == 0 ? grad : tmp(grad.add(tmp(p.mul(o.weightDecay()))));
+        INDArray g = decayed(grad, p, o.weightDecay());
         double clr = o.lr() / (1 + (s.step - 1) * o.lrDecay());
-        INDArray sum = s.buffer("sum", tmp(p.ulike().assign(o.initialAccumulatorValue())));
-        sum.addi(tmp(g.mul(g)));
-        INDArray std = tmp(Transforms.sqrt(sum, true)).addi(o.eps());
-        p.addi(tmp(g.div(std)).muli(-clr));
+        INDArray sum = s.buffer("sum", p, o.initialAccumulatorValue());
+        Kernels.axpy(1, mul(g, g), sum);
+        addDivided(p, clr, g, denominator(sum, 1, o.eps()));
     }
 }

@@ -2,8 +2,8 @@ package ndgrad.optim;
 
 import java.util.List;
 import ndgrad.autograd.Tensor;
+import ndgrad.core.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Adam (Kingma &amp; Ba 2015) and AdamW (Loshchilov &amp; Hutter 2019), exactly as {@code torch.optim.Adam} and
@@ -82,24 +82,20 @@ public final class Adam extends Optimizer<Adam.Options> {
 
     @Override
     protected void update(INDArray p, INDArray grad, Options o, State s) {
-        INDArray g = grad;
         if (o.decoupled()) {
-            p.muli(1 - o.lr() * o.weightDecay());
-        } else if (o.weightDecay() != 0) {
-            g = tmp(grad.add(tmp(p.mul(o.weightDecay()))));
+            Kernels.scale(p, 1 - o.lr() * o.weightDecay());
         }
-        INDArray m = s.buffer("exp_avg", tmp(p.ulike().assign(0)));
-        INDArray v = s.buffer("exp_avg_sq", tmp(p.ulike().assign(0)));
+        INDArray g = o.decoupled() ? grad : decayed(grad, p, o.weightDecay());
+        INDArray m = s.buffer("exp_avg", p, 0);
+        INDArray v = s.buffer("exp_avg_sq", p, 0);
         lerp(m, g, 1 - o.beta1());
-        v.muli(o.beta2()).addi(tmp(tmp(g.mul(g)).muli(1 - o.beta2())));
-        double stepSize = o.lr() / (1 - Math.pow(o.beta1(), s.step));
-        double bc2Sqrt = Math.sqrt(1 - Math.pow(o.beta2(), s.step));
+        decay(v, o.beta2(), 1 - o.beta2(), mul(g, g));
         INDArray second = v;
         if (o.amsgrad()) {
-            second = s.buffer("max_exp_avg_sq", tmp(p.ulike().assign(0)));
-            second.assign(tmp(Transforms.max(second, v, true)));
+            second = s.buffer("max_exp_avg_sq", p, 0);
+            Kernels.assign(second, Kernels.binary(Kernels.Binary.MAX, second, v));
         }
-        INDArray denom = tmp(Transforms.sqrt(second, true)).divi(bc2Sqrt).addi(o.eps());
-        p.addi(tmp(m.div(denom)).muli(-stepSize));
+        double stepSize = o.lr() / (1 - Math.pow(o.beta1(), s.step));
+        addDivided(p, stepSize, m, denominator(second, Math.sqrt(1 - Math.pow(o.beta2(), s.step)), o.eps()));
     }
 }

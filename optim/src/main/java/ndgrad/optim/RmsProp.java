@@ -2,8 +2,8 @@ package ndgrad.optim;
 
 import java.util.List;
 import ndgrad.autograd.Tensor;
+import ndgrad.core.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * RMSprop, exactly as {@code torch.optim.RMSprop} (Hinton, lecture 6e; centered form from Graves 2013): with
@@ -82,24 +82,24 @@ public final class RmsProp extends Optimizer<RmsProp.Options> {
 
     @Override
     protected void update(INDArray p, INDArray grad, Options o, State s) {
-        INDArray g = o.weightDecay() == 0 ? grad : tmp(grad.add(tmp(p.mul(o.weightDecay()))));
-        INDArray v = s.buffer("square_avg", tmp(p.ulike().assign(0)));
-        v.muli(o.alpha()).addi(tmp(tmp(g.mul(g)).muli(1 - o.alpha())));
-        INDArray avg;
+        INDArray g = decayed(grad, p, o.weightDecay());
+        INDArray v = s.buffer("square_avg", p, 0);
+        decay(v, o.alpha(), 1 - o.alpha(), mul(g, g));
+        INDArray second = v;
         if (o.centered()) {
-            INDArray mean = s.buffer("grad_avg", tmp(p.ulike().assign(0)));
+            INDArray mean = s.buffer("grad_avg", p, 0);
             lerp(mean, g, 1 - o.alpha());
-            avg = tmp(Transforms.sqrt(tmp(v.sub(tmp(mean.mul(mean)))), false));
-        } else {
-            avg = tmp(Transforms.sqrt(v, true));
+            second = Kernels.copy(v);
+            Kernels.axpy(-1, mul(mean, mean), second);
         }
-        avg.addi(o.eps());
+        INDArray avg = denominator(second, 1, o.eps());
         if (o.momentum() > 0) {
-            INDArray buf = s.buffer("momentum_buffer", tmp(p.ulike().assign(0)));
-            buf.muli(o.momentum()).addi(tmp(g.div(avg)));
-            p.addi(tmp(buf.mul(-o.lr())));
+            INDArray buf = s.buffer("momentum_buffer", p, 0);
+            Kernels.scale(buf, o.momentum());
+            Kernels.axpy(1, Kernels.binary(Kernels.Binary.DIV, g, avg), buf);
+            axpy(-o.lr(), buf, p);
         } else {
-            p.addi(tmp(tmp(g.div(avg)).muli(-o.lr())));
+            addDivided(p, o.lr(), g, avg);
         }
     }
 }

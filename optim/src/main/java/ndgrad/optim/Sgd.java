@@ -2,6 +2,7 @@ package ndgrad.optim;
 
 import java.util.List;
 import ndgrad.autograd.Tensor;
+import ndgrad.core.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -81,16 +82,22 @@ public final class Sgd extends Optimizer<Sgd.Options> {
 
     @Override
     protected void update(INDArray p, INDArray grad, Options o, State s) {
-        INDArray g = o.weightDecay() == 0 ? grad : tmp(grad.add(tmp(p.mul(o.weightDecay()))));
+        INDArray g = decayed(grad, p, o.weightDecay());
         if (o.momentum() != 0) {
             INDArray buf;
             if (s.buffers.containsKey("momentum_buffer")) {
                 buf = s.buffers.get("momentum_buffer");
-                buf.muli(o.momentum()).addi(tmp(g.mul(1 - o.dampening())));
+                decay(buf, o.momentum(), 1 - o.dampening(), g);
             } else {
                 buf = s.buffer("momentum_buffer", g);
             }
-            g = o.nesterov() ? tmp(g.add(tmp(buf.mul(o.momentum())))) : buf;
+            if (o.nesterov()) {
+                INDArray n = Kernels.copy(g);
+                Kernels.axpy(o.momentum(), buf, n);
+                g = n;
+            } else {
+                g = buf;
+            }
         }
         axpy(-o.lr(), g, p);
     }

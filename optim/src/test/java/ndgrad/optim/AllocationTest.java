@@ -2,7 +2,10 @@ package ndgrad.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.List;
+import java.util.function.Function;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.ArrayPool;
 import ndgrad.core.Rng;
@@ -11,20 +14,38 @@ import ndgrad.nn.Activation;
 import ndgrad.nn.Linear;
 import ndgrad.nn.Losses;
 import ndgrad.nn.Sequential;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Issue 8: a training loop that repeats its shapes allocates nothing, neither pooled arrays nor ND4J buffers. */
 class AllocationTest {
 
-    @Test
-    void aRepeatedTrainingStepAllocatesNoArrayAndNoNd4jBufferAfterItsFirst() {
-        // sizes on both sides of the Java-loop threshold: (40, 96) activations go to BLAS and ND4J, (40, 10)
-        // ones stay in Java
+    static Stream<Arguments> optimizers() {
+        return Stream.of(
+                Arguments.of("SGD", (Function<List<Tensor>, Optimizer<?>>) p -> new Sgd(p, 0.05)),
+                Arguments.of("SGD Nesterov, weight decay", (Function<List<Tensor>, Optimizer<?>>) p -> new Sgd(p,
+                        Sgd.options(0.05).momentum(0.9).nesterov(true).weightDecay(1e-4))),
+                Arguments.of("Adam AMSGrad, weight decay", (Function<List<Tensor>, Optimizer<?>>) p -> new Adam(p,
+                        Adam.options().amsgrad(true).weightDecay(1e-4))),
+                Arguments.of("AdamW", (Function<List<Tensor>, Optimizer<?>>) p -> new Adam(p, Adam.adamW())),
+                Arguments.of("RMSprop centered, momentum", (Function<List<Tensor>, Optimizer<?>>) p -> new RmsProp(p,
+                        RmsProp.options().centered(true).momentum(0.9))),
+                Arguments.of("Adagrad", (Function<List<Tensor>, Optimizer<?>>) p -> new Adagrad(p,
+                        Adagrad.options())));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("optimizers")
+    void aRepeatedTrainingStepAllocatesNoArrayAndNoNd4jBufferAfterItsFirst(String name,
+            Function<List<Tensor>, Optimizer<?>> optimizer) {
+        // sizes on both sides of the Java-loop threshold: (40, 96) activations and the (96, 64) weight go to BLAS
+        // and ND4J, the (40, 10) ones stay in Java
         Rng rng = new Rng(5);
         Sequential model = new Sequential(new Linear(64, 96, rng), Activation.relu(), new Linear(96, 48, rng),
                 Activation.tanh(), new Linear(48, 10, rng));
-        Sgd opt = new Sgd(model.parameters(), 0.05);
+        Optimizer<?> opt = optimizer.apply(model.parameters());
         Tensor x = Tensor.randn(rng, 40, 64);
         int[] labels = IntStream.range(0, 40).map(i -> i % 10).toArray();
         Runnable step = () -> {
