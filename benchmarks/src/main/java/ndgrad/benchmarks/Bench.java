@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class Bench {
     private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
     private static final List<String> IMPLEMENTATIONS = List.of("floor", "ndgrad", "samediff");
+    /** The memory run's heap: ndgrad's arrays live off-heap, so the heap holds only small graph objects. */
+    private static final String MEMORY_HEAP = "-Xmx128m";
 
     private Bench() {
     }
@@ -96,11 +98,15 @@ public final class Bench {
                 + "thresholds: Java loops up to " + Kernels.ELEMENTWISE_LIMIT + " elements, and up to "
                 + Kernels.BLAS_LIMIT + " multiply-adds where BLAS applies):\n\n").append(childText("kernels"));
         if (memorySteps > 0) {
-            double[] m = runChild("memory", "ndgrad", "big", String.valueOf(memorySteps));
-            md.append(String.format("%nMemory, ndgrad big, %d steps: RSS after the first step %.0f MB, after step %d "
-                    + "%.0f MB, after the last %.0f MB. Per step after the first (mean): %.2f arrays allocated "
-                    + "(pool misses), %.2f ND4J data buffers created.%n", memorySteps, m[0], memorySteps / 2, m[1],
-                    m[2], m[3], m[4]));
+            double[] m = runChild(MEMORY_HEAP, "memory", "ndgrad", "big", String.valueOf(memorySteps));
+            md.append(String.format("%nMemory, ndgrad big, %d steps, heap %s (the arrays are off-heap): RSS in MB "
+                    + "after step 1 and after each tenth of the run: ", memorySteps, MEMORY_HEAP));
+            for (int i = 0; i < 11; i++) {
+                md.append(String.format("%.0f%s", m[i], i < 10 ? ", " : ". "));
+            }
+            md.append(String.format("Per step after the first (mean): %.2f arrays allocated (pool misses), %.2f "
+                    + "ND4J data buffers created, %.0f KB of Java heap allocated (graph objects, collected young)."
+                    + "%n", m[11], m[12], m[13]));
         }
         Path file = Path.of("results", LocalDate.now() + ".md");
         Files.createDirectories(file.getParent());
@@ -121,7 +127,7 @@ public final class Bench {
     /** Runs one measurement in a fresh JVM and returns the Markdown table rows it prints. */
     private static String childText(String what) throws IOException, InterruptedException {
         StringBuilder rows = new StringBuilder();
-        Process p = child(what, "-", "-").start();
+        Process p = childProcess("-Xmx1g", what, "-", "-").start();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
                 if (line.startsWith("|")) {
@@ -135,8 +141,8 @@ public final class Bench {
         return rows.toString();
     }
 
-    private static ProcessBuilder child(String what, String impl, String config, String... extra) {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx1g",
+    private static ProcessBuilder childProcess(String heap, String what, String impl, String config, String... extra) {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), heap,
                 "-cp", classPath(), Bench.class.getName(), "--child", what, impl, config));
         cmd.addAll(List.of(extra));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -145,9 +151,15 @@ public final class Bench {
     }
 
     /** Runs one measurement in a fresh JVM and returns the numbers of its RESULT line. */
-    private static double[] runChild(String what, String impl, String config, String... extra) throws IOException,
+    private static double[] runChild(String what, String impl, String config) throws IOException,
             InterruptedException {
-        Process p = child(what, impl, config, extra).start();
+        return runChild("-Xmx1g", what, impl, config);
+    }
+
+    /** As {@link #runChild(String, String, String)}, with the child's heap option and extra arguments. */
+    private static double[] runChild(String heap, String what, String impl, String config, String... extra)
+            throws IOException, InterruptedException {
+        Process p = childProcess(heap, what, impl, config, extra).start();
         double[] result = null;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
@@ -215,27 +227,29 @@ public final class Bench {
     }
 
     /**
-     * Runs {@code steps} steps and prints RSS (MB) after the first, the middle and the last step, then the mean pool
-     * misses and ND4J data buffers created (each new DataBuffer, view or not, takes an id from ND4J's deallocator
-     * service: the counter is read by taking one more) per step after the first.
+     * Runs {@code steps} steps and prints RSS (MB) after step 1 and after each tenth of the run, then the mean pool
+     * misses, ND4J data buffers created (each new DataBuffer, view or not, takes an id from ND4J's deallocator
+     * service: the counter is read by taking one more) and KB of Java heap allocated, per step after the first.
      */
     private static void memory(Runnable step, int steps) throws IOException {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         step.run();
-        double first = procStatusMb("VmRSS:");
-        double middle = first;
+        StringBuilder out = new StringBuilder("RESULT " + procStatusMb("VmRSS:"));
         long misses = ArrayPool.stats().misses();
         long buffers = Nd4j.getDeallocatorService().nextValue();
+        long heap = threads.getCurrentThreadAllocatedBytes();
         for (int i = 2; i <= steps; i++) {
             step.run();
-            if (i == steps / 2) {
-                middle = procStatusMb("VmRSS:");
+            if (i % (steps / 10) == 0) {
+                out.append(' ').append(procStatusMb("VmRSS:"));
             }
         }
-        double last = procStatusMb("VmRSS:");
         double perStep = steps - 1;
-        System.out.println("RESULT " + first + " " + middle + " " + last + " "
-                + (ArrayPool.stats().misses() - misses) / perStep + " "
-                + (Nd4j.getDeallocatorService().nextValue() - buffers - 1) / perStep);
+        long heapAfter = threads.getCurrentThreadAllocatedBytes();
+        System.out.println(out + " " + (ArrayPool.stats().misses() - misses) / perStep + " "
+                + (Nd4j.getDeallocatorService().nextValue() - buffers - 1) / perStep + " "
+                + (heapAfter - heap) / 1024.0 / perStep);
     }
 
     /** µs per 4x4 float32 add: the bare ND4J op (result closed), or the ndgrad op without a graph. */

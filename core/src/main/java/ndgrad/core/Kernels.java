@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.Supplier;
 import org.bytedeco.javacpp.DoublePointer;
@@ -114,7 +115,7 @@ public final class Kernels {
 
     /** Elementwise binary ops; both operands broadcast to a common shape. */
     public enum Binary {
-        ADD {
+        ADD(AddOp::new) {
             @Override
             void apply(double[] x, double[] y, int n) {
                 for (int i = 0; i < n; i++) {
@@ -122,7 +123,7 @@ public final class Kernels {
                 }
             }
         },
-        SUB {
+        SUB(SubOp::new) {
             @Override
             void apply(double[] x, double[] y, int n) {
                 for (int i = 0; i < n; i++) {
@@ -130,7 +131,7 @@ public final class Kernels {
                 }
             }
         },
-        MUL {
+        MUL(MulOp::new) {
             @Override
             void apply(double[] x, double[] y, int n) {
                 for (int i = 0; i < n; i++) {
@@ -138,7 +139,7 @@ public final class Kernels {
                 }
             }
         },
-        DIV {
+        DIV(DivOp::new) {
             @Override
             void apply(double[] x, double[] y, int n) {
                 for (int i = 0; i < n; i++) {
@@ -147,7 +148,7 @@ public final class Kernels {
             }
         },
         /** The larger of the two (for AMSGrad's running maximum). */
-        MAX {
+        MAX(Max::new) {
             @Override
             void apply(double[] x, double[] y, int n) {
                 for (int i = 0; i < n; i++) {
@@ -156,36 +157,37 @@ public final class Kernels {
             }
         };
 
+        private final Supplier<CustomOp> nd4j;
+
+        Binary(Supplier<CustomOp> nd4j) {
+            this.nd4j = nd4j;
+        }
+
         /** x[i] ← x[i] op y[i] for i < n: one loop per op, so the JIT compiles each tight. */
         abstract void apply(double[] x, double[] y, int n);
 
         /** ND4J's op (a custom op: its arrays come from the reused per-thread context, see {@link #exec}). */
         CustomOp nd4j() {
-            switch (this) {
-                case ADD:
-                    return new AddOp();
-                case SUB:
-                    return new SubOp();
-                case MUL:
-                    return new MulOp();
-                case DIV:
-                    return new DivOp();
-                default:
-                    return new Max();
-            }
+            return nd4j.get();
         }
     }
 
     /** Elementwise functions of one array. */
     public enum Unary {
-        NEG(x -> -x), EXP(Math::exp), LOG(Math::log), SIN(Math::sin), COS(Math::cos), SQRT(Math::sqrt),
-        ABS(Math::abs), SIGN(Math::signum), TANH(Math::tanh), SIGMOID(x -> 1 / (1 + Math.exp(-x))),
-        RELU(x -> x <= 0 ? 0 : x), STEP(x -> x > 0 ? 1 : 0);
+        NEG(x -> -x, Negative::new), EXP(Math::exp, Exp::new), LOG(Math::log, Log::new), SIN(Math::sin, Sin::new),
+        COS(Math::cos, Cos::new), SQRT(Math::sqrt, Sqrt::new), ABS(Math::abs, Abs::new),
+        SIGN(Math::signum, Sign::new), TANH(Math::tanh, Tanh::new), SIGMOID(x -> 1 / (1 + Math.exp(-x)), Sigmoid::new),
+        /** On the native path a custom op (see {@link #unary}). */
+        RELU(x -> x <= 0 ? 0 : x, null),
+        /** On the native path a reused scalar op (see {@link #unary}). */
+        STEP(x -> x > 0 ? 1 : 0, null);
 
         private final DoubleUnaryOperator f;
+        private final BiFunction<INDArray, INDArray, Op> nd4j;
 
-        Unary(DoubleUnaryOperator f) {
+        Unary(DoubleUnaryOperator f, BiFunction<INDArray, INDArray, Op> nd4j) {
             this.f = f;
+            this.nd4j = nd4j;
         }
 
         /** x[i] ← f(x[i]) for i < n; a switch on the cheap ops keeps them out of the shared lambda call. */
@@ -214,36 +216,19 @@ public final class Kernels {
         }
 
         Op nd4j(INDArray x, INDArray out) {
-            switch (this) {
-                case NEG:
-                    return new Negative(x, out);
-                case EXP:
-                    return new Exp(x, out);
-                case LOG:
-                    return new Log(x, out);
-                case SIN:
-                    return new Sin(x, out);
-                case COS:
-                    return new Cos(x, out);
-                case SQRT:
-                    return new Sqrt(x, out);
-                case ABS:
-                    return new Abs(x, out);
-                case SIGN:
-                    return new Sign(x, out);
-                case TANH:
-                    return new Tanh(x, out);
-                case SIGMOID:
-                    return new Sigmoid(x, out);
-                default:
-                    throw new IllegalStateException(this + " runs as a custom or scalar op");
-            }
+            return nd4j.apply(x, out);
         }
     }
 
     /** Elementwise ops of an array and a number. */
     public enum Scalar {
-        ADD, MUL, DIV, POW;
+        ADD(ScalarAdd::new), MUL(ScalarMultiplication::new), DIV(ScalarDivision::new), POW(Pow::new);
+
+        private final Supplier<BaseScalarOp> nd4j;
+
+        Scalar(Supplier<BaseScalarOp> nd4j) {
+            this.nd4j = nd4j;
+        }
 
         /** x[i] ← x[i] op s for i < n. */
         void apply(double[] x, double s, int n) {
@@ -272,16 +257,7 @@ public final class Kernels {
 
         /** A new ND4J op of this kind, without arrays (see {@link #execScalar}). */
         BaseScalarOp nd4j() {
-            switch (this) {
-                case ADD:
-                    return new ScalarAdd();
-                case MUL:
-                    return new ScalarMultiplication();
-                case DIV:
-                    return new ScalarDivision();
-                default:
-                    return new Pow();
-            }
+            return nd4j.get();
         }
     }
 
@@ -314,14 +290,12 @@ public final class Kernels {
                 a.read(buf, len);
                 op.apply(buf, len);
             });
+        } else if (op == Unary.RELU) {
+            exec(RELU, out, new INDArray[] {x}, NO_INTS);
+        } else if (op == Unary.STEP) {
+            execScalar(op, Step::new, x, out, 0);
         } else {
-            if (op == Unary.RELU) {
-                exec(RELU, out, new INDArray[] {x}, NO_INTS);
-            } else if (op == Unary.STEP) {
-                execScalar(op, Step::new, x, out, 0);
-            } else {
-                Nd4j.exec(op.nd4j(x, out));
-            }
+            Nd4j.exec(op.nd4j(x, out));
         }
         return out;
     }
