@@ -299,11 +299,6 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
         return all;
     }
 
-    /** y ← y + a·x in place ({@link Kernels#axpy}: a Java loop for small arrays, else BLAS). */
-    static void axpy(double a, INDArray x, INDArray y) {
-        Kernels.axpy(a, x, y);
-    }
-
     /** g + λ·p (coupled L2 weight decay) in a temporary of the step, or g itself when λ = 0. */
     static INDArray decayed(INDArray g, INDArray p, double weightDecay) {
         if (weightDecay == 0) {

@@ -97,7 +97,7 @@ public final class RmsProp extends Optimizer<RmsProp.Options> {
             INDArray buf = s.buffer("momentum_buffer", p, 0);
             Kernels.scale(buf, o.momentum());
             Kernels.axpy(1, Kernels.binary(Kernels.Binary.DIV, g, avg), buf);
-            axpy(-o.lr(), buf, p);
+            Kernels.axpy(-o.lr(), buf, p);
         } else {
             addDivided(p, o.lr(), g, avg);
         }

@@ -99,6 +99,6 @@ public final class Sgd extends Optimizer<Sgd.Options> {
                 g = buf;
             }
         }
-        axpy(-o.lr(), g, p);
+        Kernels.axpy(-o.lr(), g, p);
     }
 }
