@@ -2,6 +2,7 @@ package ndgrad.autograd;
 
 import java.util.List;
 import java.util.function.UnaryOperator;
+import ndgrad.core.Restore;
 import ndgrad.core.ShapeException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -57,9 +58,7 @@ public final class Autograd {
 
     /** Restores the previous grad mode; close it with try-with-resources. */
     @FunctionalInterface
-    public interface GradMode extends AutoCloseable {
-        @Override
-        void close();
+    public interface GradMode extends Restore {
     }
 
     /** The gradient of the one-element {@code output} with respect to each of {@code inputs}; .grad is untouched. */

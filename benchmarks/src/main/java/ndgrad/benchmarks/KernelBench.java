@@ -2,6 +2,7 @@ package ndgrad.benchmarks;
 
 import java.util.function.Function;
 import ndgrad.core.Kernels;
+import ndgrad.core.Restore;
 import ndgrad.core.Rng;
 import ndgrad.core.Scope;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -73,7 +74,7 @@ final class KernelBench {
 
     /** µs per call over {@code calls} calls, a fresh scope (results back to the pool) every 64. */
     private static double time(Kernels.Path path, Function<Object, INDArray> f, int calls) {
-        try (Kernels.AutoCloseableNoThrow p = Kernels.use(path)) {
+        try (Restore p = Kernels.use(path)) {
             long t0 = System.nanoTime();
             for (int done = 0; done < calls; done += 64) {
                 try (Scope s = Scope.open()) {

@@ -34,11 +34,4 @@ public final class DTypes {
             throw new ShapeException(op + ": dtype " + type + " is not a floating-point type (expected FLOAT or DOUBLE)");
         }
     }
-
-    /** Restores the previous default dtype; close it with try-with-resources. */
-    @FunctionalInterface
-    public interface Restore extends AutoCloseable {
-        @Override
-        void close();
-    }
 }

@@ -93,7 +93,7 @@ public final class Kernels {
     }
 
     /** Forces {@code path} on this thread until the returned handle closes. */
-    public static AutoCloseableNoThrow use(Path path) {
+    public static Restore use(Path path) {
         Path before = PATH.get();
         PATH.set(path);
         return () -> PATH.set(before);
@@ -102,13 +102,6 @@ public final class Kernels {
     /** The path this thread uses now. */
     public static Path path() {
         return PATH.get();
-    }
-
-    /** A handle whose close() throws nothing, for try-with-resources. */
-    @FunctionalInterface
-    public interface AutoCloseableNoThrow extends AutoCloseable {
-        @Override
-        void close();
     }
 
     // ---------------------------------------------------------------- elementwise

@@ -128,7 +128,7 @@ class KernelsTest {
         INDArray small = r(DataType.FLOAT, 4, 4);
         INDArray big = r(DataType.FLOAT, 100, 100);
         assertEquals(Kernels.Path.AUTO, Kernels.path());
-        try (Kernels.AutoCloseableNoThrow k = Kernels.use(Kernels.Path.JAVA)) {
+        try (Restore k = Kernels.use(Kernels.Path.JAVA)) {
             assertEquals(Kernels.Path.JAVA, Kernels.path());
             assertArrayEquals(big.add(1).data().asFloat(), Kernels.scalar(Kernels.Scalar.ADD, big, 1).data()
                     .asFloat(), 1e-6f);
@@ -142,10 +142,10 @@ class KernelsTest {
     private static void agree(DataType t, String what, Supplier<INDArray> kernel) {
         INDArray viaJava;
         INDArray viaNd4j;
-        try (Kernels.AutoCloseableNoThrow k = Kernels.use(Kernels.Path.JAVA)) {
+        try (Restore k = Kernels.use(Kernels.Path.JAVA)) {
             viaJava = kernel.get();
         }
-        try (Kernels.AutoCloseableNoThrow k = Kernels.use(Kernels.Path.ND4J)) {
+        try (Restore k = Kernels.use(Kernels.Path.ND4J)) {
             viaNd4j = kernel.get();
         }
         assertArrayEquals(viaNd4j.shape(), viaJava.shape(), what + ": shapes");
