@@ -29,7 +29,6 @@ import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.Max;
 import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
@@ -317,7 +316,7 @@ public final class Kernels {
         long[] shape = y.shape();
         boolean same = Arrays.equals(x.shape(), shape);
         boolean rows = y.rank() == 2 && x.rank() > 0 && x.length() == y.size(1) && x.size(-1) == y.size(1);
-        boolean blas = (same || rows) && ArrayPool.plain(x) && ArrayPool.plain(y);
+        boolean blas = (same || rows) && blas(x, y);
         if (java(y, y.length(), blas ? BLAS_LIMIT : ELEMENTWISE_LIMIT)) {
             Strided a = Strided.of(x, shape);
             Strided b = Strided.of(y, shape);
@@ -346,8 +345,6 @@ public final class Kernels {
                 openblas_nolapack.cblas_dger(openblas_nolapack.CblasRowMajor, m, n, alpha, doubles(ones), 1,
                         doubles(x), 1, doubles(y), n);
             }
-        } else if (same) {
-            Nd4j.exec(new Axpy(x, y, y, alpha));
         } else {
             exec(new AddOp(), y, new INDArray[] {y, alpha == 1 ? x : scalar(Scalar.MUL, x, alpha)}, NO_INTS);
         }
@@ -355,13 +352,13 @@ public final class Kernels {
 
     /** y ← s·y in place (optimizer state decay; BLAS scal for large plain arrays). */
     public static void scale(INDArray y, double s) {
-        if (java(y, y.length(), ArrayPool.plain(y) ? BLAS_LIMIT : ELEMENTWISE_LIMIT)) {
+        if (java(y, y.length(), blas(y) ? BLAS_LIMIT : ELEMENTWISE_LIMIT)) {
             Strided b = Strided.of(y, y.shape());
             stream(Strided.of(y, y.shape()), (buf, len) -> {
                 b.read(buf, len);
                 Scalar.MUL.apply(buf, s, len);
             });
-        } else if (!ArrayPool.plain(y)) {
+        } else if (!blas(y)) {
             execScalar(Scalar.MUL, Scalar.MUL::nd4j, y, y, s);
         } else if (y.dataType() == DataType.FLOAT) {
             openblas_nolapack.cblas_sscal((int) y.length(), (float) s, floats(y), 1);
@@ -471,7 +468,7 @@ public final class Kernels {
             assign(out, x);
             return out;
         }
-        boolean columns = !max && x.rank() == 2 && Arrays.equals(axes, new int[] {0}) && ArrayPool.plain(x);
+        boolean columns = !max && x.rank() == 2 && Arrays.equals(axes, new int[] {0}) && blas(x);
         if (java(x, x.length(), columns ? BLAS_LIMIT : ELEMENTWISE_LIMIT)) {
             double[] acc = new double[(int) out.length()];
             Arrays.fill(acc, max ? Double.NEGATIVE_INFINITY : 0);
@@ -512,16 +509,15 @@ public final class Kernels {
     // ---------------------------------------------------------------- matrix product
 
     /**
-     * op(a)·op(b) for 2-D arrays, op transposing when its flag is set; one BLAS gemm that reads transposed
-     * operands in place, or a Java loop for small products.
+     * op(a)·op(b) for 2-D arrays, op transposing when its flag is set: a Java loop for small products, else one
+     * BLAS gemm that reads transposed operands in place (views are copied first; other dtypes go to ND4J).
      */
     public static INDArray gemm(INDArray a, INDArray b, boolean ta, boolean tb) {
         long m = a.size(ta ? 1 : 0);
         long k = a.size(ta ? 0 : 1);
         long n = b.size(tb ? 0 : 1);
         INDArray out = Scope.allocate(a.dataType(), m, n);
-        boolean blas = ArrayPool.plain(a) && ArrayPool.plain(b);
-        if (java(a, m * n * k, blas ? BLAS_LIMIT : ELEMENTWISE_LIMIT)) {
+        if (java(a, m * n * k, BLAS_LIMIT)) {
             double[] x = new double[Math.toIntExact(m * k)];
             double[] y = new double[Math.toIntExact(k * n)];
             double[] c = new double[Math.toIntExact(m * n)];
@@ -536,17 +532,19 @@ public final class Kernels {
                 }
             }
             Strided.of(out, out.shape()).write(c, c.length);
-        } else if (blas) {
+        } else if (floating(a)) {
+            INDArray pa = blas(a) ? a : copy(a);
+            INDArray pb = blas(b) ? b : copy(b);
             int trA = ta ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
             int trB = tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
-            int lda = (int) a.size(1);
-            int ldb = (int) b.size(1);
+            int lda = (int) pa.size(1);
+            int ldb = (int) pb.size(1);
             if (out.dataType() == DataType.FLOAT) {
                 openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, trA, trB, (int) m, (int) n, (int) k, 1f,
-                        floats(a), lda, floats(b), ldb, 0f, floats(out), (int) n);
+                        floats(pa), lda, floats(pb), ldb, 0f, floats(out), (int) n);
             } else {
                 openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, trA, trB, (int) m, (int) n, (int) k, 1,
-                        doubles(a), lda, doubles(b), ldb, 0, doubles(out), (int) n);
+                        doubles(pa), lda, doubles(pb), ldb, 0, doubles(out), (int) n);
             }
         } else {
             Nd4j.gemm(a, b, out, ta, tb, 1.0, 0.0);
@@ -624,11 +622,24 @@ public final class Kernels {
         Nd4j.exec(op);
     }
 
+    /** Whether BLAS can take these arrays in place: float32 or float64, plain ({@link ArrayPool#plain}). */
+    private static boolean blas(INDArray... arrays) {
+        for (INDArray a : arrays) {
+            if (!floating(a) || !ArrayPool.plain(a)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean floating(INDArray a) {
+        return a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE;
+    }
+
     /** Whether to loop in Java: float32/float64 arrays, by the forced path or by size against {@code limit}. */
     private static boolean java(INDArray like, long size, long limit) {
         Path p = PATH.get();
-        DataType t = like.dataType();
-        if (p == Path.ND4J || t != DataType.FLOAT && t != DataType.DOUBLE) {
+        if (p == Path.ND4J || !floating(like)) {
             return false;
         }
         return p == Path.JAVA || size <= limit;
