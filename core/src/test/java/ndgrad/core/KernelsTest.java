@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** The Java-loop path and the ND4J path of every kernel give the same values, for every shape class. */
@@ -120,6 +121,25 @@ class KernelsTest {
             agree(t, "gemm of views", () -> Kernels.gemm(a.transpose().dup().transpose(), b, false, false));
             assertArrayEquals(a.mmul(b).dup().data().asDouble(), Kernels.gemm(a, b, false, false).data().asDouble(),
                     t == DataType.DOUBLE ? 1e-12 : 1e-5);
+        }
+    }
+
+    @Test
+    void otherDtypesGoToNd4jOnEveryPath() {
+        INDArray a = Nd4j.createFromArray(new double[][] {{1, 2}, {3, 4}}).castTo(DataType.HALF);
+        INDArray b = Nd4j.createFromArray(new double[][] {{0.5, -1}, {2, 0.25}}).castTo(DataType.HALF);
+        for (Kernels.Path path : Kernels.Path.values()) {
+            try (Restore p = Kernels.use(path)) {
+                assertArrayEquals(new double[] {4.5, -0.5, 9.5, -2}, Kernels.gemm(a, b, false, false)
+                        .castTo(DataType.DOUBLE).data().asDouble(), 1e-3, path.toString());
+                INDArray y = Kernels.copy(a);
+                Kernels.axpy(2, b, y);
+                Kernels.scale(y, 0.5);
+                assertArrayEquals(new double[] {1, 0, 3.5, 2.25}, y.castTo(DataType.DOUBLE).data().asDouble(), 1e-3,
+                        path.toString());
+                assertArrayEquals(new double[] {4, 6}, Kernels.sum(a, false, 0).castTo(DataType.DOUBLE).data()
+                        .asDouble(), 1e-3, path.toString());
+            }
         }
     }
 
