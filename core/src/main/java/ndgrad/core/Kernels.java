@@ -47,8 +47,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * The arithmetic under {@code Tensor}: elementwise ops with NumPy broadcasting, reductions, matrix products and
  * in-place updates, each computed one of two ways with one meaning. Small arrays run as Java loops over the
  * array's own off-heap buffer (any strides, so views and transposes too), which skips ND4J's per-call dispatch
- * (3–13 µs even for a 4x4 array, measured); larger ones go to native code: matrix products, axpy updates, bias
- * rows (a rank-1 update) and column sums (a product with ones) call OpenBLAS directly (0.3–0.6 µs per call), the
+ * (3–12 µs even for a 4x4 array, measured); larger ones go to native code: matrix products, axpy updates, bias
+ * rows (a rank-1 update) and column sums (a product with ones) call OpenBLAS directly (0.3–1 µs per call), the
  * rest are ND4J ops, custom ones run in a reused per-thread context. So a step allocates no off-heap memory
  * after its first: results are new arrays from {@link Scope#allocate}, from the pool inside a scope. Both paths
  * compute in the array's dtype precision or better (Java loops in double), so they agree to float rounding.
@@ -62,14 +62,15 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Kernels {
     /**
-     * Arrays with at most this many elements (output, or input for reductions) use Java loops: near where a Java
-     * add and ND4J's add take as long (measured 2,048 elements: 6.8 µs against 5.3; a relu breaks even later).
+     * Arrays with at most this many elements (output, or input for reductions) use Java loops: where losses and
+     * wins balance (measured 2026-11-25 at 2,048 elements: an add 4.7 µs in Java against 3.4 natively, a relu 3.1
+     * against 8.6, a column sum 4.8 against 11.4).
      */
     public static final long ELEMENTWISE_LIMIT = 2048;
     /**
-     * Products and updates that BLAS can do on plain arrays (gemm, axpy, bias rows, column sums) use Java loops
-     * only up to this many multiply-adds: BLAS costs 0.3–0.6 µs a call (measured, 4x4x4 gemm: Java 0.49 µs, BLAS
-     * 0.62; 8x8x8: 1.62 against 0.73).
+     * Products and updates that BLAS can do on plain arrays (gemm, axpy, scal, bias rows, column sums) use Java
+     * loops only up to this many multiply-adds: a direct BLAS call costs about a microsecond (measured 2026-11-25,
+     * 4x4x4 gemm: Java 0.86 µs, BLAS 0.95; 8x8x8: 2.28 against 1.11).
      */
     public static final long BLAS_LIMIT = 128;
 
