@@ -42,6 +42,8 @@ public final class Bench {
     private static final List<String> IMPLEMENTATIONS = List.of("floor", "ndgrad", "samediff");
     /** The memory run's heap: ndgrad's arrays live off-heap, so the heap holds only small graph objects. */
     private static final String MEMORY_HEAP = "-Xmx128m";
+    /** The heap of every other child. */
+    private static final String HEAP = "-Xmx1g";
 
     private Bench() {
     }
@@ -62,6 +64,10 @@ public final class Bench {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + " (expected --rounds N, --configs tiny,small,big, --memory-steps N)");
             }
+        }
+        if (memorySteps != 0 && memorySteps < 10) {
+            throw new IllegalArgumentException("--memory-steps: expected 0 (skip) or at least 10 (RSS is read at "
+                    + "every tenth of the run), got " + memorySteps);
         }
         StringBuilder md = new StringBuilder("# ndgrad benchmarks, " + LocalDate.now() + "\n\n"
                 + "Training step = forward + backward + SGD update, float32, one fixed batch; median ms/step over "
@@ -127,7 +133,7 @@ public final class Bench {
     /** Runs one measurement in a fresh JVM and returns the Markdown table rows it prints. */
     private static String childText(String what) throws IOException, InterruptedException {
         StringBuilder rows = new StringBuilder();
-        Process p = childProcess("-Xmx1g", what, "-", "-").start();
+        Process p = childProcess(HEAP, what, "-", "-").start();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
                 if (line.startsWith("|")) {
@@ -153,7 +159,7 @@ public final class Bench {
     /** Runs one measurement in a fresh JVM and returns the numbers of its RESULT line. */
     private static double[] runChild(String what, String impl, String config) throws IOException,
             InterruptedException {
-        return runChild("-Xmx1g", what, impl, config);
+        return runChild(HEAP, what, impl, config);
     }
 
     /** As {@link #runChild(String, String, String)}, with the child's heap option and extra arguments. */
@@ -239,9 +245,9 @@ public final class Bench {
         long misses = ArrayPool.stats().misses();
         long buffers = Nd4j.getDeallocatorService().nextValue();
         long heap = threads.getCurrentThreadAllocatedBytes();
-        for (int i = 2; i <= steps; i++) {
+        for (int i = 2, tenth = 1; i <= steps; i++) {
             step.run();
-            if (i % (steps / 10) == 0) {
+            for (; tenth <= 10 && i >= (long) steps * tenth / 10; tenth++) {
                 out.append(' ').append(procStatusMb("VmRSS:"));
             }
         }

@@ -25,7 +25,6 @@ import org.nd4j.linalg.api.ops.impl.scalar.Pow;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarAdd;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarDivision;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
-import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.Max;
 import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
@@ -171,9 +170,7 @@ public final class Kernels {
         COS(Math::cos, Cos::new), SQRT(Math::sqrt, Sqrt::new), ABS(Math::abs, Abs::new),
         SIGN(Math::signum, Sign::new), TANH(Math::tanh, Tanh::new), SIGMOID(x -> 1 / (1 + Math.exp(-x)), Sigmoid::new),
         /** On the native path a custom op (see {@link #unary}). */
-        RELU(x -> x <= 0 ? 0 : x, null),
-        /** On the native path a reused scalar op (see {@link #unary}). */
-        STEP(x -> x > 0 ? 1 : 0, null);
+        RELU(x -> x <= 0 ? 0 : x, null);
 
         private final DoubleUnaryOperator f;
         private final BiFunction<INDArray, INDArray, Op> nd4j;
@@ -194,11 +191,6 @@ public final class Kernels {
                 case RELU:
                     for (int i = 0; i < n; i++) {
                         x[i] = Math.max(x[i], 0);
-                    }
-                    break;
-                case STEP:
-                    for (int i = 0; i < n; i++) {
-                        x[i] = x[i] > 0 ? 1 : 0;
                     }
                     break;
                 default:
@@ -285,8 +277,6 @@ public final class Kernels {
             });
         } else if (op == Unary.RELU) {
             exec(RELU, out, new INDArray[] {x}, NO_INTS);
-        } else if (op == Unary.STEP) {
-            execScalar(op, Step::new, x, out, 0);
         } else {
             Nd4j.exec(op.nd4j(x, out));
         }
@@ -304,7 +294,7 @@ public final class Kernels {
                 op.apply(buf, s, len);
             });
         } else {
-            execScalar(op, op::nd4j, x, out, s);
+            execScalar(op, x, out, s);
         }
         return out;
     }
@@ -360,7 +350,7 @@ public final class Kernels {
                 Scalar.MUL.apply(buf, s, len);
             });
         } else if (!blas(y)) {
-            execScalar(Scalar.MUL, Scalar.MUL::nd4j, y, y, s);
+            execScalar(Scalar.MUL, y, y, s);
         } else if (y.dataType() == DataType.FLOAT) {
             openblas_nolapack.cblas_sscal((int) y.length(), (float) s, floats(y), 1);
         } else {
@@ -610,10 +600,10 @@ public final class Kernels {
     private static final ThreadLocal<Map<List<Object>, BaseScalarOp>> SCALAR_OPS =
             ThreadLocal.withInitial(HashMap::new);
 
-    /** Runs the scalar op of {@code kind} (made by {@code make} on first use) on x into out with scalar s. */
-    private static void execScalar(Enum<?> kind, Supplier<BaseScalarOp> make, INDArray x, INDArray out, double s) {
+    /** Runs this thread's scalar op of kind {@code kind} on x into out with scalar s. */
+    private static void execScalar(Scalar kind, INDArray x, INDArray out, double s) {
         BaseScalarOp op = SCALAR_OPS.get().computeIfAbsent(List.of(kind, x.dataType()), k -> {
-            BaseScalarOp o = make.get();
+            BaseScalarOp o = kind.nd4j();
             o.setScalar(Nd4j.scalar(x.dataType(), 0));
             return o;
         });
