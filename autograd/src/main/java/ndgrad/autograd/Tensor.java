@@ -1098,24 +1098,14 @@ public final class Tensor {
                         + " of size " + n);
             }
         }
-        long[] s = shape();
-        s[a] = indices.length;
-        INDArray value = Scope.track(Nd4j.create(dtype(), s));
-        for (int j = 0; j < indices.length; j++) {
-            value.get(index(a, NDArrayIndex.point(j))).assign(data.get(index(a, NDArrayIndex.point(indices[j]))));
-        }
-        return op("indexSelect", value, SAVE_NONE, (g, out) -> grads(g.indexAdd(a, indices, n)), this);
+        return op("indexSelect", Kernels.indexSelect(data(), a, indices), SAVE_NONE,
+                (g, out) -> grads(g.indexAdd(a, indices, n)), this);
     }
 
-    /** Zeros of size {@code n} along {@code axis} with row j of this added at {@code indices[j]}. */
+    /** Zeros of size {@code n} along {@code axis} with entry j of this added at {@code indices[j]}. */
     private Tensor indexAdd(int a, long[] indices, long n) {
-        long[] s = shape();
-        s[a] = n;
-        INDArray value = Scope.track(Nd4j.zeros(dtype(), s));
-        for (int j = 0; j < indices.length; j++) {
-            value.get(index(a, NDArrayIndex.point(indices[j]))).addi(data().get(index(a, NDArrayIndex.point(j))));
-        }
-        return op("indexAdd", value, SAVE_NONE, (g, out) -> grads(g.indexSelect(a, indices)), this);
+        return op("indexAdd", Kernels.indexAdd(data(), a, indices, n), SAVE_NONE,
+                (g, out) -> grads(g.indexSelect(a, indices)), this);
     }
 
     private INDArrayIndex[] index(int axis, INDArrayIndex at) {

@@ -37,6 +37,10 @@ public final class Scope implements AutoCloseable {
     private final Thread thread = Thread.currentThread();
     private boolean closed;
 
+    static {
+        Threads.init();
+    }
+
     private Scope() {
     }
 

@@ -2,6 +2,7 @@ package ndgrad.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -156,6 +157,60 @@ class KernelsTest {
         assertEquals(Kernels.Path.AUTO, Kernels.path());
         assertArrayEquals(small.mul(small).data().asFloat(),
                 Kernels.binary(Kernels.Binary.MUL, small, small).data().asFloat(), 1e-6f);
+    }
+
+    @Test
+    void indexSelectCopiesBlocksAndIndexAddScattersThemBack() {
+        for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            // x[i][j][k] = 100 i + 10 j + k, shape (2, 3, 2); entries 2, 0, 2 along axis 1
+            double[] v = new double[12];
+            for (int i = 0; i < 12; i++) {
+                v[i] = 100 * (i / 6) + 10 * (i / 2 % 3) + i % 2;
+            }
+            INDArray x = NdArrays.create(v, new long[] {2, 3, 2}, t);
+            long[] idx = {2, 0, 2};
+            INDArray picked = Kernels.indexSelect(x, 1, idx);
+            assertArrayEquals(new long[] {2, 3, 2}, picked.shape());
+            assertArrayEquals(new double[] {20, 21, 0, 1, 20, 21, 120, 121, 100, 101, 120, 121},
+                    picked.castTo(DataType.DOUBLE).data().asDouble(), 0.0, t + " select");
+            assertArrayEquals(new long[] {2, 3, 2}, x.shape(), "the input keeps its shape");
+            // rows of a transposed view, and repeated indices accumulating
+            INDArray view = x.reshape(6, 2).transpose();
+            assertArrayEquals(new double[] {1, 11, 21, 101, 111, 121, 0, 10, 20, 100, 110, 120},
+                    Kernels.indexSelect(view, 0, new long[] {1, 0}).castTo(DataType.DOUBLE).data().asDouble(), 0.0,
+                    t + " view");
+            INDArray g = NdArrays.create(new double[] {1, 2, 3, 4, 5, 6}, new long[] {3, 2}, t);
+            assertArrayEquals(new double[] {5, 6, 0, 0, 4, 6, 0, 0},
+                    Kernels.indexAdd(g, 0, new long[] {2, 2, 0}, 4).castTo(DataType.DOUBLE).data().asDouble(), 0.0,
+                    t + " scatter-add");
+        }
+        INDArray ints = Nd4j.createFromArray(new int[][] {{1, 2}, {3, 4}, {5, 6}});
+        assertArrayEquals(new int[] {5, 6, 1, 2}, Kernels.indexSelect(ints, 0, new long[] {2, 0}).data().asInt());
+    }
+
+    @Test
+    void aPassUpdatesInTheArraysOwnPrecisionAndCopiesViewsBack() {
+        for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            // 3,000 elements: chunks of 1,024 and a partial one; p ← p + 0.5·g·h, g read only
+            INDArray p = r(t, 3, 1000);
+            INDArray g = r(t, 3, 1000);
+            INDArray h = r(t, 3, 1000);
+            INDArray expected = p.castTo(DataType.DOUBLE).add(g.castTo(DataType.DOUBLE).mul(h.castTo(DataType.DOUBLE))
+                    .mul(0.5));
+            INDArray gBefore = g.dup();
+            Kernels.pass(1, c -> c[0].addcmul(0.5, c[1], c[2]), p, g, h);
+            assertArrayEquals(expected.data().asDouble(), p.castTo(DataType.DOUBLE).data().asDouble(),
+                    t == DataType.DOUBLE ? 1e-14 : 1e-6, t + " values");
+            assertArrayEquals(gBefore.data().asDouble(), g.data().asDouble(), 0.0, "read-only arrays are unchanged");
+            INDArray base = r(t, 4, 5);
+            INDArray column = base.getColumn(2, true);
+            INDArray expectedColumn = column.castTo(DataType.DOUBLE).mul(3);
+            Kernels.pass(1, c -> c[0].scale(3), column);
+            assertArrayEquals(expectedColumn.data().asDouble(), base.getColumn(2, true).castTo(DataType.DOUBLE).dup()
+                    .data().asDouble(), 1e-6, t + " a view is written back");
+        }
+        assertThrows(ShapeException.class, () -> Kernels.pass(1, c -> { }, r(DataType.FLOAT, 2), r(DataType.DOUBLE,
+                2)));
     }
 
     /** The kernel gives the same shape and, to the dtype's rounding, the same values on both paths. */

@@ -186,13 +186,14 @@ final class Toys {
             }
             Optimizer<?> opt = Cli.optimizer(optimizer, model.parameters(), start, 0.9, 0);
             int[] next = {0};
+            Tensor all = Tensor.of(x);
             LrFinder.Result r = find(opt, () -> {
-                int[] rows = new int[Math.min(64, y.length)];
+                long[] rows = new long[Math.min(64, y.length)];
                 for (int i = 0; i < rows.length; i++) {
                     rows[i] = (next[0]++) % y.length;
                 }
-                Tensor xb = Tensor.of(Nd4j.pullRows(x, 1, rows));
-                return Losses.crossEntropy(model.forward(xb), java.util.Arrays.stream(rows).map(i -> y[i]).toArray());
+                return Losses.crossEntropy(model.forward(all.indexSelect(0, rows)),
+                        java.util.Arrays.stream(rows).mapToInt(i -> y[(int) i]).toArray());
             }, start, end, steps);
             Ndgrad.LOG.info("{} with {}: tried {} lrs from {} to {}; suggested lr {}", problem, optimizer,
                     r.lrs().length, start, r.lrs()[r.lrs().length - 1], String.format("%.3g", r.suggestion()));

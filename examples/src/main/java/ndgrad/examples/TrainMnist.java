@@ -35,17 +35,17 @@ public final class TrainMnist {
         History h = new History(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         int n = data.trainY().length;
         int steps = n / batch;
+        Tensor images = Tensor.of(data.trainX());
         for (int epoch = 1; epoch <= epochs; epoch++) {
             long t0 = System.nanoTime();
             model.train();
             int[] order = rng.permutation(n);
             double lossSum = 0;
             for (int b = 0; b < steps; b++) {
-                int[] rows = Arrays.copyOfRange(order, b * batch, (b + 1) * batch);
-                int[] y = Arrays.stream(rows).map(r -> data.trainY()[r]).toArray();
+                long[] rows = Arrays.stream(order, b * batch, (b + 1) * batch).asLongStream().toArray();
+                int[] y = Arrays.stream(rows).mapToInt(r -> data.trainY()[(int) r]).toArray();
                 try (Scope step = Scope.open()) {
-                    Tensor x = Tensor.of(Scope.track(Nd4j.pullRows(data.trainX(), 1, rows)));
-                    Tensor loss = Losses.crossEntropy(model.forward(x), y);
+                    Tensor loss = Losses.crossEntropy(model.forward(images.indexSelect(0, rows)), y);
                     opt.zeroGrad();
                     loss.backward();
                     opt.step();

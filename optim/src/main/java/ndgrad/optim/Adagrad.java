@@ -2,6 +2,7 @@ package ndgrad.optim;
 
 import java.util.List;
 import ndgrad.autograd.Tensor;
+import ndgrad.core.Chunk;
 import ndgrad.core.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -76,10 +77,12 @@ public final class Adagrad extends Optimizer<Adagrad.Options> {
 
     @Override
     protected void update(INDArray p, INDArray grad, Options o, State s) {
-        INDArray g = decayed(grad, p, o.weightDecay());
+        double wd = o.weightDecay();
         double clr = o.lr() / (1 + (s.step - 1) * o.lrDecay());
-        INDArray sum = s.buffer("sum", p, o.initialAccumulatorValue());
-        Kernels.axpy(1, mul(g, g), sum);
-        addDivided(p, clr, g, denominator(sum, 1, o.eps()));
+        Kernels.pass(2, c -> {
+            Chunk g = wd == 0 ? c[2] : c[3].set(c[2]).axpy(wd, c[0]);
+            c[1].addcmul(1, g, g);
+            c[0].addcdiv(-clr, g, c[4].set(c[1]).sqrt().add(o.eps()));
+        }, p, s.buffer("sum", p, o.initialAccumulatorValue()), grad);
     }
 }

@@ -2,6 +2,7 @@ package ndgrad.optim;
 
 import java.util.List;
 import ndgrad.autograd.Tensor;
+import ndgrad.core.Chunk;
 import ndgrad.core.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -82,20 +83,29 @@ public final class Adam extends Optimizer<Adam.Options> {
 
     @Override
     protected void update(INDArray p, INDArray grad, Options o, State s) {
-        if (o.decoupled()) {
-            Kernels.scale(p, 1 - o.lr() * o.weightDecay());
-        }
-        INDArray g = o.decoupled() ? grad : decayed(grad, p, o.weightDecay());
+        double decay = o.decoupled() ? 1 - o.lr() * o.weightDecay() : 1;
+        double coupled = o.decoupled() ? 0 : o.weightDecay();
+        double b1 = o.beta1();
+        double b2 = o.beta2();
+        double eps = o.eps();
+        double stepSize = o.lr() / (1 - Math.pow(b1, s.step));
+        double correction2 = Math.sqrt(1 - Math.pow(b2, s.step));
+        boolean ams = o.amsgrad();
         INDArray m = s.buffer("exp_avg", p, 0);
         INDArray v = s.buffer("exp_avg_sq", p, 0);
-        lerp(m, g, 1 - o.beta1());
-        decay(v, o.beta2(), 1 - o.beta2(), mul(g, g));
-        INDArray second = v;
-        if (o.amsgrad()) {
-            second = s.buffer("max_exp_avg_sq", p, 0);
-            Kernels.assign(second, Kernels.binary(Kernels.Binary.MAX, second, v));
-        }
-        double stepSize = o.lr() / (1 - Math.pow(o.beta1(), s.step));
-        addDivided(p, stepSize, m, denominator(second, Math.sqrt(1 - Math.pow(o.beta2(), s.step)), o.eps()));
+        INDArray[] arrays = ams ? new INDArray[] {p, m, v, s.buffer("max_exp_avg_sq", p, 0), grad}
+                : new INDArray[] {p, m, v, grad};
+        int k = arrays.length;
+        Kernels.pass(k - 1, c -> {
+            Chunk g = coupled == 0 ? c[k - 1] : c[k].set(c[k - 1]).axpy(coupled, c[0]);
+            c[1].lerp(g, 1 - b1);
+            c[2].scale(b2).addcmul(1 - b2, g, g);
+            Chunk second = ams ? c[3].max(c[2]) : c[2];
+            Chunk denominator = c[k + 1].set(second).sqrt().scale(1 / correction2).add(eps);
+            if (decay != 1) {
+                c[0].scale(decay);
+            }
+            c[0].addcdiv(-stepSize, c[1], denominator);
+        }, arrays);
     }
 }

@@ -12,9 +12,6 @@ import java.util.Map;
 import ndgrad.autograd.Autograd;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Kernels;
-import ndgrad.core.Kernels.Binary;
-import ndgrad.core.Kernels.Scalar;
-import ndgrad.core.Kernels.Unary;
 import ndgrad.core.Npz;
 import ndgrad.core.Scope;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -68,11 +65,6 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
     protected static final class State {
         long step;
         final Map<String, INDArray> buffers = new LinkedHashMap<>();
-
-        /** The buffer {@code name}, created as a copy of {@code initial} (and owned by no scope) on first use. */
-        INDArray buffer(String name, INDArray initial) {
-            return buffers.computeIfAbsent(name, n -> Scope.release(initial.dup('c')));
-        }
 
         /** The buffer {@code name}, created shaped like {@code like} and filled with {@code value} on first use. */
         INDArray buffer(String name, INDArray like, double value) {
@@ -297,50 +289,6 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
         List<Tensor> all = new ArrayList<>();
         groups.forEach(g -> all.addAll(g.params()));
         return all;
-    }
-
-    /** g + λ·p (coupled L2 weight decay) in a temporary of the step, or g itself when λ = 0. */
-    static INDArray decayed(INDArray g, INDArray p, double weightDecay) {
-        if (weightDecay == 0) {
-            return g;
-        }
-        INDArray out = Kernels.copy(g);
-        Kernels.axpy(weightDecay, p, out);
-        return out;
-    }
-
-    /** y ← β·y + c·x in place: an exponential moving average's update. */
-    static void decay(INDArray y, double beta, double c, INDArray x) {
-        Kernels.scale(y, beta);
-        Kernels.axpy(c, x, y);
-    }
-
-    /**
-     * {@code self} moved toward {@code end} by {@code weight} in place, with PyTorch's {@code lerp} formula:
-     * self + w (end - self) for w &lt; 0.5, else end - (end - self)(1 - w).
-     */
-    static void lerp(INDArray self, INDArray end, double weight) {
-        INDArray diff = Kernels.binary(Binary.SUB, end, self);
-        if (weight >= 0.5) {
-            Kernels.assign(self, end);
-        }
-        Kernels.axpy(weight < 0.5 ? weight : weight - 1, diff, self);
-    }
-
-    /** x ⊙ y in a temporary of the step. */
-    static INDArray mul(INDArray x, INDArray y) {
-        return Kernels.binary(Binary.MUL, x, y);
-    }
-
-    /** √x / d + ε in a temporary of the step: the denominator of the adaptive methods. */
-    static INDArray denominator(INDArray x, double d, double eps) {
-        INDArray root = Kernels.unary(Unary.SQRT, x);
-        return Kernels.scalar(Scalar.ADD, d == 1 ? root : Kernels.scalar(Scalar.DIV, root, d), eps);
-    }
-
-    /** p ← p - c·(x / denominator) in place. */
-    static void addDivided(INDArray p, double c, INDArray x, INDArray denominator) {
-        Kernels.axpy(-c, Kernels.binary(Binary.DIV, x, denominator), p);
     }
 
     /** Checks a hyperparameter at the public boundary, with PyTorch's wording. */

@@ -1,7 +1,9 @@
 package ndgrad.optim;
 
+import java.util.ArrayList;
 import java.util.List;
 import ndgrad.autograd.Tensor;
+import ndgrad.core.Chunk;
 import ndgrad.core.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -82,24 +84,35 @@ public final class RmsProp extends Optimizer<RmsProp.Options> {
 
     @Override
     protected void update(INDArray p, INDArray grad, Options o, State s) {
-        INDArray g = decayed(grad, p, o.weightDecay());
-        INDArray v = s.buffer("square_avg", p, 0);
-        decay(v, o.alpha(), 1 - o.alpha(), mul(g, g));
-        INDArray second = v;
-        if (o.centered()) {
-            INDArray mean = s.buffer("grad_avg", p, 0);
-            lerp(mean, g, 1 - o.alpha());
-            second = Kernels.copy(v);
-            Kernels.axpy(-1, mul(mean, mean), second);
-        }
-        INDArray avg = denominator(second, 1, o.eps());
-        if (o.momentum() > 0) {
-            INDArray buf = s.buffer("momentum_buffer", p, 0);
-            Kernels.scale(buf, o.momentum());
-            Kernels.axpy(1, Kernels.binary(Kernels.Binary.DIV, g, avg), buf);
-            Kernels.axpy(-o.lr(), buf, p);
-        } else {
-            addDivided(p, o.lr(), g, avg);
-        }
+        double wd = o.weightDecay();
+        double alpha = o.alpha();
+        double mu = o.momentum();
+        boolean centered = o.centered();
+        List<INDArray> arrays = new ArrayList<>(List.of(p, s.buffer("square_avg", p, 0)));
+        int avgAt = centered ? add(arrays, s.buffer("grad_avg", p, 0)) : -1;
+        int bufAt = mu > 0 ? add(arrays, s.buffer("momentum_buffer", p, 0)) : -1;
+        int k = add(arrays, grad) + 1;
+        Kernels.pass(k - 1, c -> {
+            Chunk g = wd == 0 ? c[k - 1] : c[k].set(c[k - 1]).axpy(wd, c[0]);
+            c[1].scale(alpha).addcmul(1 - alpha, g, g);
+            Chunk avg = c[k + 1].set(c[1]);
+            if (centered) {
+                c[avgAt].lerp(g, 1 - alpha);
+                avg.addcmul(-1, c[avgAt], c[avgAt]);
+            }
+            avg.sqrt().add(o.eps());
+            if (mu > 0) {
+                c[bufAt].scale(mu).addcdiv(1, g, avg);
+                c[0].axpy(-o.lr(), c[bufAt]);
+            } else {
+                c[0].addcdiv(-o.lr(), g, avg);
+            }
+        }, arrays.toArray(new INDArray[0]));
+    }
+
+    /** Appends {@code a} and returns its index. */
+    private static int add(List<INDArray> arrays, INDArray a) {
+        arrays.add(a);
+        return arrays.size() - 1;
     }
 }

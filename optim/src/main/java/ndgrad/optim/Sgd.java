@@ -2,6 +2,7 @@ package ndgrad.optim;
 
 import java.util.List;
 import ndgrad.autograd.Tensor;
+import ndgrad.core.Chunk;
 import ndgrad.core.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -82,23 +83,24 @@ public final class Sgd extends Optimizer<Sgd.Options> {
 
     @Override
     protected void update(INDArray p, INDArray grad, Options o, State s) {
-        INDArray g = decayed(grad, p, o.weightDecay());
-        if (o.momentum() != 0) {
-            INDArray buf;
-            if (s.buffers.containsKey("momentum_buffer")) {
-                buf = s.buffers.get("momentum_buffer");
-                decay(buf, o.momentum(), 1 - o.dampening(), g);
-            } else {
-                buf = s.buffer("momentum_buffer", g);
-            }
-            if (o.nesterov()) {
-                INDArray n = Kernels.copy(g);
-                Kernels.axpy(o.momentum(), buf, n);
-                g = n;
-            } else {
-                g = buf;
-            }
+        double lr = o.lr();
+        double wd = o.weightDecay();
+        double mu = o.momentum();
+        if (mu == 0 && wd == 0) {
+            Kernels.axpy(-lr, grad, p);
+            return;
         }
-        Kernels.axpy(-o.lr(), g, p);
+        boolean first = !s.buffers.containsKey("momentum_buffer");
+        INDArray[] arrays = mu == 0 ? new INDArray[] {p, grad}
+                : new INDArray[] {p, s.buffer("momentum_buffer", p, 0), grad};
+        int k = arrays.length;
+        Kernels.pass(k - 1, c -> {
+            Chunk g = wd == 0 ? c[k - 1] : c[k].set(c[k - 1]).axpy(wd, c[0]);
+            if (mu != 0) {
+                Chunk buf = first ? c[1].set(g) : c[1].scale(mu).axpy(1 - o.dampening(), g);
+                g = o.nesterov() ? c[k + 1].set(g).axpy(mu, buf) : buf;
+            }
+            c[0].axpy(-lr, g);
+        }, arrays);
     }
 }

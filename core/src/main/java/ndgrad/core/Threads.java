@@ -1,0 +1,187 @@
+package ndgrad.core;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
+import org.bytedeco.openblas.global.openblas_nolapack;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ndgrad's thread policy, set in code the first time ndgrad computes anything, so that the environment
+ * ({@code OMP_NUM_THREADS} and the like) no longer decides it:
+ * <ul>
+ * <li>ND4J's OpenMP threads and OpenBLAS's threads: 1 ({@link #nativeCount()}). Their idle workers spin-wait, and on
+ * a 2-core machine they took the core the JVM's own threads needed: a 784-512-512-10 step took 22–28 ms with ND4J's
+ * default of 2 OpenMP threads against 7.5 ms with 1 (measured 2026-11-27).</li>
+ * <li>The other cores go to ndgrad's own workers ({@link #count()} threads in all, the caller included), which
+ * park when idle. A large matrix product is cut into that many row or column blocks, each one single-threaded BLAS
+ * call (a 256x784 by 784x512 product: 1.7 ms on one core, 0.96 ms on two). The blocks depend only on the shapes
+ * and the thread count, never on which thread runs them, so results are the same whether the workers were free or
+ * another thread of the program had them.</li>
+ * </ul>
+ * Overrides, read once: the system property {@code ndgrad.threads} or the environment variable
+ * {@code NDGRAD_THREADS} (threads for products; 1 keeps everything on the calling thread), and
+ * {@code ndgrad.nativeThreads} or {@code NDGRAD_NATIVE_THREADS} (ND4J's and OpenBLAS's own threads).
+ *
+ * <p>Usage: {@code Threads.count()}; {@code java -Dndgrad.threads=1 ...}
+ */
+public final class Threads {
+    private static final Logger LOG = LoggerFactory.getLogger(Threads.class);
+    private static final int COUNT = setting("ndgrad.threads", "NDGRAD_THREADS",
+            Runtime.getRuntime().availableProcessors());
+    private static final int NATIVE = setting("ndgrad.nativeThreads", "NDGRAD_NATIVE_THREADS", 1);
+    private static final Worker[] WORKERS = new Worker[COUNT - 1];
+    /** Held by the one caller that has the workers; any other caller runs its parts itself. */
+    private static final AtomicBoolean BUSY = new AtomicBoolean();
+    /** How long the workers rest after they were found starved of CPU time, in ns. */
+    private static final long REST_NS = 50_000_000;
+    /** Until when (System.nanoTime) callers keep their parts, because the workers did not get a core. */
+    private static volatile long restUntil = Long.MIN_VALUE;
+
+    static {
+        Nd4j.getEnvironment().setMaxMasterThreads(NATIVE);
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(NATIVE);
+        openblas_nolapack.blas_set_num_threads(NATIVE);
+        for (int i = 0; i < WORKERS.length; i++) {
+            WORKERS[i] = new Worker(i + 1);
+            WORKERS[i].start();
+        }
+        LOG.debug("ndgrad threads: {} for products, {} for ND4J and OpenBLAS", COUNT, NATIVE);
+    }
+
+    private Threads() {
+    }
+
+    /** Threads that share a large product, the caller included (at least 1). */
+    public static int count() {
+        return COUNT;
+    }
+
+    /** Threads that ND4J's OpenMP loops and OpenBLAS use within one call. */
+    public static int nativeCount() {
+        return NATIVE;
+    }
+
+    /** Applies the policy now (it is applied anyway before ndgrad's first computation). */
+    public static void init() {
+        // loading the class applies the policy
+    }
+
+    /**
+     * Runs {@code body} for parts 0 to {@code parts - 1} (at most {@link #count()}): part 0 on the caller and the
+     * others on the workers when they are free, else all on the caller in order. Returns when all are done and
+     * rethrows the first failure.
+     *
+     * <p>When the caller waited for the workers longer than its own part took, the workers did not get a core
+     * (the JIT compiler takes one for the first seconds of a program, and other programs may): then callers keep
+     * all parts for the next 50 ms.
+     */
+    static void parallel(int parts, IntConsumer body) {
+        if (parts > COUNT) {
+            throw new IllegalArgumentException("Threads.parallel: " + parts + " parts for " + COUNT + " threads");
+        }
+        long start = System.nanoTime();
+        if (parts == 1 || start < restUntil || !BUSY.compareAndSet(false, true)) {
+            for (int i = 0; i < parts; i++) {
+                body.accept(i);
+            }
+            return;
+        }
+        try {
+            for (int i = 1; i < parts; i++) {
+                WORKERS[i - 1].submit(body);
+            }
+            body.accept(0);
+            long own = System.nanoTime() - start;
+            for (int i = 1; i < parts; i++) {
+                WORKERS[i - 1].await();
+            }
+            long end = System.nanoTime();
+            if (end - start > 2 * own) {
+                restUntil = end + REST_NS;
+            }
+        } finally {
+            BUSY.set(false);
+        }
+    }
+
+    private static int setting(String property, String variable, int fallback) {
+        String p = System.getProperty(property);
+        String v = p != null ? p : System.getenv(variable);
+        if (v == null || v.isBlank()) {
+            return Math.max(1, fallback);
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException((p != null ? "system property " + property : "environment variable "
+                + variable) + ": expected a thread count >= 1, got '" + v + "'");
+    }
+
+    /**
+     * A daemon thread that runs one part at a time and parks in between. It does not spin: on 2 cores a spinning
+     * worker took the core that the JIT compiler and the caller needed, and the MNIST job took 3.3–3.4 s of training
+     * with a 100 µs spin against 2.8–3.0 s with none (measured 2026-11-27); waking it costs about 25 µs.
+     */
+    private static final class Worker extends Thread {
+        private final int part;
+        private volatile IntConsumer body;
+        private volatile boolean done;
+        private volatile Throwable failure;
+
+        Worker(int part) {
+            super("ndgrad-worker-" + part);
+            this.part = part;
+            setDaemon(true);
+        }
+
+        void submit(IntConsumer b) {
+            failure = null;
+            done = false;
+            body = b;
+            LockSupport.unpark(this);
+        }
+
+        void await() {
+            for (int spins = 0; !done; spins++) {
+                if (spins < 10_000) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+            }
+            Throwable t = failure;
+            if (t instanceof RuntimeException e) {
+                throw e;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                IntConsumer b;
+                while ((b = body) == null) {
+                    LockSupport.park(this);
+                }
+                body = null;
+                try {
+                    b.accept(part);
+                } catch (Throwable t) {
+                    failure = t;
+                }
+                done = true;
+            }
+        }
+    }
+}
