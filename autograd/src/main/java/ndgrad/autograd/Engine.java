@@ -8,6 +8,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import ndgrad.core.Scope;
 import ndgrad.core.ShapeException;
 
 /**
@@ -37,31 +38,42 @@ final class Engine {
         void step(Tensor output, Tensor upstream, Tensor[] inputGrads);
     }
 
-    /** As {@link #run(List, List, List, GradOptions)}, reporting each step to {@code observer} (may be null). */
+    /**
+     * As {@link #run(List, List, List, GradOptions)}, reporting each step to {@code observer} (may be null).
+     *
+     * <p>Memory: the gradients the pass computes live in a scope of its own and return to the pool when it ends;
+     * what outlives it (captured gradients, leaves' and retained gradients, anything a hook saw) moves out first.
+     * With createGraph, or an observer that keeps every gradient, there is no such scope. When the graph is freed,
+     * the arrays its ops made with no scope open are retired ({@link Scope#retire}): they stay readable until the
+     * next backward that frees a graph on this thread, then return to the pool, so a loop written without scopes
+     * recycles its arrays. A loss is read with {@code item()} after the step; one kept across steps needs
+     * {@code keep()}, as the error that refuses it says.
+     */
     static Tensor[] run(List<Tensor> roots, List<Tensor> seeds, List<Tensor> capture, GradOptions options,
             Observer observer) {
-        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
-        for (int i = 0; i < roots.size(); i++) {
-            Tensor root = roots.get(i);
-            grads.merge(root, seed(root, seeds == null ? null : seeds.get(i), i), Tensor::add);
-        }
-        Map<Tensor, Integer> captureIndex = new IdentityHashMap<>();
-        for (int i = 0; capture != null && i < capture.size(); i++) {
-            captureIndex.put(capture.get(i), i);
-        }
         Tensor[] captured = new Tensor[capture == null ? 0 : capture.size()];
         List<Tensor> order = topologicalOrder(roots);
-        try (Autograd.GradMode mode = Autograd.setGradEnabled(options.createGraph())) {
+        try (Scope temporaries = options.createGraph() || observer != null ? null : Scope.open();
+                Autograd.GradMode mode = Autograd.setGradEnabled(options.createGraph())) {
+            Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+            for (int i = 0; i < roots.size(); i++) {
+                Tensor root = roots.get(i);
+                grads.merge(root, seed(root, seeds == null ? null : seeds.get(i), i), Tensor::add);
+            }
+            Map<Tensor, Integer> captureIndex = new IdentityHashMap<>();
+            for (int i = 0; capture != null && i < capture.size(); i++) {
+                captureIndex.put(capture.get(i), i);
+            }
             for (int k = order.size() - 1; k >= 0; k--) {
                 Tensor t = order.get(k);
                 Tensor g = grads.remove(t);
                 if (g == null) {
                     continue;
                 }
-                g = t.applyHooks(g);
+                g = t.applyHooks(g, temporaries);
                 Integer slot = captureIndex.get(t);
                 if (slot != null) {
-                    captured[slot] = g;
+                    captured[slot] = g.outlive(temporaries);
                 } else if (capture == null && (t.isLeaf() || t.retainsGrad())) {
                     t.accumulateGrad(g, options.createGraph());
                 }
@@ -84,13 +96,23 @@ final class Engine {
             }
         }
         if (!options.retainGraph()) {
-            for (Tensor t : order) {
-                if (!t.isLeaf()) {
-                    t.node().free();
+            free(order);
+        }
+        return captured;
+    }
+
+    /** Frees the graph's nodes and retires the arrays its ops made with no scope open. */
+    private static void free(List<Tensor> order) {
+        List<Scope.Lease> retired = new ArrayList<>();
+        for (Tensor t : order) {
+            if (!t.isLeaf()) {
+                t.node().free(retired);
+                if (t.retirable()) {
+                    retired.add(t.lease());
                 }
             }
         }
-        return captured;
+        Scope.retire(retired);
     }
 
     /** The gradient for input i summed to the input's shape; a rule that returns another shape is a bug. */

@@ -3,6 +3,7 @@ package ndgrad.autograd;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -90,20 +91,37 @@ public final class Graphviz {
         Files.createDirectories(dotFile.toAbsolutePath().getParent());
         Files.writeString(dotFile, toDot(root));
         Path png = dotFile.resolveSibling(dotFile.getFileName().toString().replaceFirst("\\.dot$", "") + ".png");
-        return render(dotFile, png).orElse(dotFile);
+        return render(png, Duration.ofSeconds(30), "dot", "-Tpng", dotFile.toString(), "-o", png.toString())
+                .orElse(dotFile);
     }
 
-    private static Optional<Path> render(Path dotFile, Path png) {
+    /**
+     * Runs {@code command}, which writes {@code png}, for at most {@code timeout}; a command still running then is
+     * killed, and waited for. Returns the PNG when the command succeeded.
+     */
+    static Optional<Path> render(Path png, Duration timeout, String... command) {
+        Process p;
         try {
-            Process p = new ProcessBuilder("dot", "-Tpng", dotFile.toString(), "-o", png.toString())
-                    .redirectErrorStream(true).start();
-            boolean done = p.waitFor(30, TimeUnit.SECONDS);
-            return done && p.exitValue() == 0 && Files.isRegularFile(png) ? Optional.of(png) : Optional.empty();
+            p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
         } catch (IOException e) {
             return Optional.empty();
+        }
+        try {
+            boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return done && p.exitValue() == 0 && Files.isRegularFile(png) ? Optional.of(png) : Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
+        } finally {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+                try {
+                    p.waitFor(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 }

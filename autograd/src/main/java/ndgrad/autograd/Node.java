@@ -1,6 +1,9 @@
 package ndgrad.autograd;
 
 import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import ndgrad.core.Scope;
 
 /**
  * One recorded operation: its inputs, the values its backward rule reads (with their versions at record time),
@@ -20,6 +23,8 @@ final class Node {
     private Backward rule;
     private Tensor[] saved;
     private int[] versions;
+    /** Tensors the op made for its backward alone (not inputs or the output), recycled with the graph. */
+    private Tensor[] temporaries = new Tensor[0];
 
     Node(String op, Tensor[] inputs, Tensor[] saved, Backward rule, StackTraceElement origin) {
         this.op = op;
@@ -30,11 +35,25 @@ final class Node {
         this.versions = Arrays.stream(saved).mapToInt(Tensor::version).toArray();
     }
 
+    /** Saves tensors that the op made for its backward alone: checked like any saved value, recycled with it. */
+    void temporaries(Tensor... ts) {
+        temporaries = ts;
+        saved = Stream.concat(Arrays.stream(saved), Arrays.stream(ts)).toArray(Tensor[]::new);
+        versions = Arrays.stream(saved).mapToInt(Tensor::version).toArray();
+    }
+
     Tensor[] backward(Tensor grad, Tensor out) {
         if (rule == null) {
             throw new AutogradException(op + ": trying to backward through the graph a second time; its saved "
                     + "values were freed after the first backward(). Pass GradOptions.defaults().retainGraph(true) "
                     + "to the first call if you need to call backward twice.");
+        }
+        for (Tensor t : saved) {
+            if (t.isReleased()) {
+                throw new AutogradException(op + ": a value needed for its gradient, " + t.describe() + ", was "
+                        + "released (its Scope closed, or a later backward() recycled the graph that made it); run "
+                        + "backward() before that, or keep() the value");
+            }
         }
         for (int i = 0; i < saved.length; i++) {
             if (saved[i].version() != versions[i]) {
@@ -47,9 +66,16 @@ final class Node {
         return rule.apply(grad, out);
     }
 
-    void free() {
+    /** Lets go of the saved values; the leases of its recyclable temporaries go to {@code retired}. */
+    void free(List<Scope.Lease> retired) {
+        for (Tensor t : temporaries) {
+            if (t.retirable()) {
+                retired.add(t.lease());
+            }
+        }
         rule = null;
         saved = null;
         versions = null;
+        temporaries = null;
     }
 }

@@ -47,9 +47,14 @@ public final class Tensor {
 
     private final INDArray data;
     private final int[] version;
-    /** The owning scope's lease on this tensor's memory (a view's: its base's), or null when no scope owns it. */
+    /**
+     * The lease on this tensor's memory (a view's: its base's): its scope's, a floating one when ndgrad made the
+     * array with no scope open, or null for arrays that nothing may release (a leaf's gradient buffer).
+     */
     private final Scope.Lease lease;
     private final int leaseGeneration;
+    /** Whether this tensor is the one an op made its array for (not a view), so the engine may retire it. */
+    private final boolean ownsArray;
     private Node node;
     private boolean requiresGrad;
     private Tensor grad;
@@ -60,33 +65,47 @@ public final class Tensor {
     private String name;
     private List<UnaryOperator<Tensor>> hooks;
 
-    private Tensor(INDArray data, int[] version, Scope.Lease lease) {
+    private Tensor(INDArray data, int[] version, Scope.Lease lease, boolean ownsArray) {
         this.data = data;
         this.version = version;
         this.lease = lease;
         this.leaseGeneration = lease == null ? 0 : lease.generation();
+        this.ownsArray = ownsArray;
     }
 
-    /** A tensor over an array that no scope owns (a user's array, a parameter, a leaf's gradient). */
+    /** A tensor over an array that nothing may release (a leaf's gradient buffer). */
     private static Tensor unowned(INDArray array) {
-        return new Tensor(array, new int[1], null);
+        return new Tensor(array, new int[1], null, false);
     }
 
-    /** A tensor over a new array, tracked by the current scope (if any). */
+    /**
+     * A tensor over a new array that no graph will retire, tracked by the current scope; with none open, its array
+     * returns to the pool once the tensor and its views are unreachable.
+     */
     private static Tensor owned(INDArray array) {
-        return new Tensor(Scope.track(array), new int[1], Scope.lease(array));
+        Tensor t = adopted(array);
+        Scope.watch(t.lease);
+        return t;
+    }
+
+    /** A tensor over a new array, tracked by the current scope, or with a floating lease when none is open. */
+    private static Tensor adopted(INDArray array) {
+        return new Tensor(array, new int[1], Scope.adopt(Scope.track(array)), true);
     }
 
     /** A tensor over {@code base}'s memory: a view, sharing its version counter and lease. */
     private static Tensor viewOf(Tensor base, INDArray view) {
-        return new Tensor(view, base.version, base.lease) ;
+        return new Tensor(view, base.version, base.lease, false);
     }
 
     // ---------------------------------------------------------------- factories
 
-    /** Wraps an existing array (no copy; its dtype is kept). The caller keeps owning it. */
+    /**
+     * Wraps an existing array (no copy; its dtype is kept). The caller keeps owning it; when an open scope owns it
+     * (or the array a view looks into), the tensor refuses to read it after that scope closes.
+     */
     public static Tensor of(INDArray array) {
-        return unowned(array);
+        return new Tensor(array, new int[1], Scope.adopt(array), false);
     }
 
     /** A 1-D tensor of the default dtype ({@link DTypes}). */
@@ -181,17 +200,33 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- state
 
-    /** The underlying array. Changing it directly bypasses in-place checks; prefer the in-place ops below. */
+    /**
+     * The underlying array. Changing it directly bypasses in-place checks; prefer the in-place ops below. An array
+     * handed out here is never recycled by the engine (it may only be freed by the scope that owns it, if any).
+     */
     public INDArray data() {
-        if (released()) {
-            throw new IllegalStateException(describe() + " was released when the Scope that owned it closed; "
-                    + "create it outside the scope, or call keep() on it inside the scope");
+        INDArray a = array();
+        if (lease != null && lease.floating()) {
+            lease.pin();
+        }
+        return a;
+    }
+
+    /** The underlying array for ndgrad's own use: checked, but not pinned as {@link #data()} does. */
+    INDArray array() {
+        if (isReleased()) {
+            throw new IllegalStateException(describe() + (lease.floating()
+                    ? " was released: backward() freed the graph that produced it, and a later backward() reused "
+                    + "its memory. Read it before the next backward() (item(), toDoubleArray()), or call keep() on "
+                    + "it first"
+                    : " was released when the Scope that owned it closed; create it outside the scope, or call "
+                    + "keep() on it inside the scope"));
         }
         return data;
     }
 
-    /** Whether the scope that owned this tensor's memory has let it go (freed or recycled for another tensor). */
-    private boolean released() {
+    /** Whether this tensor's memory was let go (by its scope, or recycled after its graph was freed). */
+    boolean isReleased() {
         return lease != null && lease.generation() != leaseGeneration || data.wasClosed();
     }
 
@@ -225,7 +260,7 @@ public final class Tensor {
         if (numel() != 1) {
             throw new ShapeException("item: only one-element tensors have an item, got shape " + shapeString());
         }
-        return data().getDouble(0);
+        return array().getDouble(0);
     }
 
     /** The value at {@code index} (one entry per dimension). */
@@ -234,12 +269,12 @@ public final class Tensor {
             throw new ShapeException("get: index " + Arrays.toString(index) + " has " + index.length
                     + " entries, tensor has shape " + shapeString());
         }
-        return data().getDouble(index);
+        return array().getDouble(index);
     }
 
     /** All values in C order, as doubles. */
     public double[] toDoubleArray() {
-        return data().dup('c').castTo(DataType.DOUBLE).reshape(numel()).toDoubleVector();
+        return Kernels.values(array());
     }
 
     /** Marks this leaf as requiring a gradient and returns it. */
@@ -325,11 +360,11 @@ public final class Tensor {
                     + " for " + describe());
         }
         if (grad != null && gradOwned) {
-            Kernels.assign(grad.data, g.data());
+            Kernels.assign(grad.data, g.array());
             grad.version[0]++;
             gradZeroed = false;
         } else {
-            grad = unowned(g.data().dup('c'));
+            grad = unowned(g.array().dup('c'));
             gradOwned = true;
         }
         return this;
@@ -353,22 +388,47 @@ public final class Tensor {
 
     /** A tensor sharing this one's values, with no graph and no grad (PyTorch's {@code detach}). */
     public Tensor detach() {
-        data();
+        array();
         return viewOf(this, data);
     }
 
     /** A copy of the values with no graph (an owned array in the current scope). */
     public Tensor dup() {
-        return owned(Kernels.copy(data()));
+        return owned(Kernels.copy(array()));
     }
 
     /**
-     * Releases this tensor's array from the current scope so it outlives it, and returns it detached (the graph
-     * that produced it is not kept).
+     * Releases this tensor's array from the current scope so it outlives it (with no scope open: exempts it from
+     * the engine's recycling of freed graphs), and returns it detached (the graph that produced it is not kept).
      */
     public Tensor keep() {
-        Scope.keep(data());
-        return detach();
+        INDArray a = array();
+        if (lease != null && lease.floating()) {
+            lease.pin();
+        } else if (lease != null) {
+            Scope.keep(lease.array());
+        }
+        return viewOf(this, a);
+    }
+
+    /** Moves this tensor's array out of {@code scope} (if it owns it) to the enclosing one; returns it. */
+    Tensor outlive(Scope scope) {
+        if (scope != null && lease != null && scope.owns(lease.array())) {
+            Scope.keep(lease.array());
+        }
+        return this;
+    }
+
+    /**
+     * Whether the engine may recycle this tensor's array once backward freed the graph: it made the array with no
+     * scope open, and nobody has asked to keep it.
+     */
+    boolean retirable() {
+        return ownsArray && lease != null && lease.floating() && !isReleased();
+    }
+
+    Scope.Lease lease() {
+        return lease;
     }
 
     /** Names this tensor for messages, pictures and traces; returns it. */
@@ -415,12 +475,16 @@ public final class Tensor {
         void remove();
     }
 
-    Tensor applyHooks(Tensor g) {
+    /**
+     * Runs the hooks on {@code g}; what a hook sees or returns may be kept by user code, so it moves out of the
+     * engine's {@code temporaries} scope.
+     */
+    Tensor applyHooks(Tensor g, Scope temporaries) {
         Tensor out = g;
         if (hooks != null) {
             for (UnaryOperator<Tensor> h : hooks) {
-                Tensor r = h.apply(out);
-                out = r == null ? out : r;
+                Tensor r = h.apply(out.outlive(temporaries));
+                out = r == null ? out : r.outlive(temporaries);
             }
         }
         return out;
@@ -434,7 +498,7 @@ public final class Tensor {
         if (gradZeroed) {
             gradZeroed = false;
             if (!createGraph) {
-                Kernels.assign(grad.data, g.data());
+                Kernels.assign(grad.data, g.array());
                 grad.version[0]++;
                 return;
             }
@@ -444,8 +508,11 @@ public final class Tensor {
             grad = grad == null ? g : grad.add(g);
             gradOwned = false;
         } else if (grad == null || !gradOwned) {
-            INDArray copy = g.data().dup('c');
+            INDArray copy = g.array().dup('c');
             Tensor fresh = isLeaf() ? unowned(copy) : owned(copy);
+            if (!isLeaf()) {
+                Scope.keep(copy);
+            }
             grad = grad == null ? fresh : fresh.addi(grad.detach());
             gradOwned = true;
         } else {
@@ -474,8 +541,9 @@ public final class Tensor {
 
     /**
      * Wraps an op's result and, when grad mode is on and an input requires grad, records the node that
-     * differentiates it. A result that shares memory with an input (a view) shares its version counter and is not
-     * owned by the scope; any other result is.
+     * differentiates it. A result that shares memory with an input (a view) shares its version counter and lease;
+     * any other result is owned by the current scope, or with none open recycled by the engine when backward frees
+     * its graph, or (with no graph) once it is unreachable.
      */
     private static Tensor op(String op, INDArray value, int saves, Node.Backward rule, Tensor... inputs) {
         Tensor base = null;
@@ -484,7 +552,7 @@ public final class Tensor {
                 base = in;
             }
         }
-        Tensor out = base == null ? owned(value) : viewOf(base, value);
+        Tensor out = base == null ? adopted(value) : viewOf(base, value);
         if (Autograd.isGradEnabled() && Arrays.stream(inputs).anyMatch(Tensor::isRequiresGrad)) {
             List<Tensor> saved = new ArrayList<>();
             if ((saves & SAVE_INPUTS) != 0) {
@@ -496,6 +564,8 @@ public final class Tensor {
             out.requiresGrad = true;
             out.node = new Node(op, inputs, saved.toArray(new Tensor[0]), rule,
                     Autograd.isAnomalyEnabled() ? Anomaly.callerOutsideNdgrad() : null);
+        } else if (base == null) {
+            Scope.watch(out.lease);
         }
         if (Autograd.isAnomalyEnabled()) {
             Anomaly.checkForward(op, out, inputs);
@@ -523,8 +593,8 @@ public final class Tensor {
             throw new ShapeException(op + ": dtypes differ: " + dtype() + " and " + o.dtype()
                     + "; convert one with to(DataType)");
         }
-        o.data();
-        data();
+        o.array();
+        array();
         return Shapes.broadcast(op, shape(), o.shape());
     }
 
@@ -534,10 +604,10 @@ public final class Tensor {
      */
     private INDArray broadcastData(long[] shape) {
         if (Arrays.equals(shape(), shape)) {
-            return data();
+            return array();
         }
         INDArray out = Scope.allocate(dtype(), shape);
-        Kernels.assign(out, data());
+        Kernels.assign(out, array());
         return out;
     }
 
@@ -573,7 +643,7 @@ public final class Tensor {
 
     /** this + s. */
     public Tensor add(double s) {
-        return op("add", Kernels.scalar(Scalar.ADD, data(), s), SAVE_NONE, (g, out) -> grads(g), this);
+        return op("add", Kernels.scalar(Scalar.ADD, array(), s), SAVE_NONE, (g, out) -> grads(g), this);
     }
 
     /** this - s. */
@@ -588,22 +658,22 @@ public final class Tensor {
 
     /** this * s. */
     public Tensor mul(double s) {
-        return op("mul", Kernels.scalar(Scalar.MUL, data(), s), SAVE_NONE, (g, out) -> grads(g.mul(s)), this);
+        return op("mul", Kernels.scalar(Scalar.MUL, array(), s), SAVE_NONE, (g, out) -> grads(g.mul(s)), this);
     }
 
     /** this / s. */
     public Tensor div(double s) {
-        return op("div", Kernels.scalar(Scalar.DIV, data(), s), SAVE_NONE, (g, out) -> grads(g.div(s)), this);
+        return op("div", Kernels.scalar(Scalar.DIV, array(), s), SAVE_NONE, (g, out) -> grads(g.div(s)), this);
     }
 
     /** -this. */
     public Tensor neg() {
-        return op("neg", Kernels.unary(Unary.NEG, data()), SAVE_NONE, (g, out) -> grads(g.neg()), this);
+        return op("neg", Kernels.unary(Unary.NEG, array()), SAVE_NONE, (g, out) -> grads(g.neg()), this);
     }
 
     /** this^p for a constant p: d/dx = p x^(p-1) (zero for p = 0, as in PyTorch). */
     public Tensor pow(double p) {
-        return op("pow", Kernels.scalar(Scalar.POW, data(), p), SAVE_INPUTS,
+        return op("pow", Kernels.scalar(Scalar.POW, array(), p), SAVE_INPUTS,
                 (g, out) -> grads(p == 0 ? g.mul(0) : g.mul(pow(p - 1).mul(p))), this);
     }
 
@@ -691,56 +761,56 @@ public final class Tensor {
 
     /** 1 where this > s, else 0. */
     public Tensor gt(double s) {
-        return mask(data().gt(s));
+        return mask(array().gt(s));
     }
 
     /** 1 where this < s, else 0. */
     public Tensor lt(double s) {
-        return mask(data().lt(s));
+        return mask(array().lt(s));
     }
 
     // ---------------------------------------------------------------- elementwise functions
 
     /** e^x: d/dx = e^x, the saved output. */
     public Tensor exp() {
-        return op("exp", Kernels.unary(Unary.EXP, data()), SAVE_OUTPUT, (g, out) -> grads(g.mul(out)), this);
+        return op("exp", Kernels.unary(Unary.EXP, array()), SAVE_OUTPUT, (g, out) -> grads(g.mul(out)), this);
     }
 
     /** Natural logarithm: d/dx = 1/x. */
     public Tensor log() {
-        return op("log", Kernels.unary(Unary.LOG, data()), SAVE_INPUTS, (g, out) -> grads(g.div(this)), this);
+        return op("log", Kernels.unary(Unary.LOG, array()), SAVE_INPUTS, (g, out) -> grads(g.div(this)), this);
     }
 
     /** sin x: d/dx = cos x. */
     public Tensor sin() {
-        return op("sin", Kernels.unary(Unary.SIN, data()), SAVE_INPUTS, (g, out) -> grads(g.mul(cos())), this);
+        return op("sin", Kernels.unary(Unary.SIN, array()), SAVE_INPUTS, (g, out) -> grads(g.mul(cos())), this);
     }
 
     /** cos x: d/dx = -sin x. */
     public Tensor cos() {
-        return op("cos", Kernels.unary(Unary.COS, data()), SAVE_INPUTS, (g, out) -> grads(g.mul(sin()).neg()), this);
+        return op("cos", Kernels.unary(Unary.COS, array()), SAVE_INPUTS, (g, out) -> grads(g.mul(sin()).neg()), this);
     }
 
     /** Square root: d/dx = 1 / (2 sqrt x). */
     public Tensor sqrt() {
-        return op("sqrt", Kernels.unary(Unary.SQRT, data()), SAVE_OUTPUT, (g, out) -> grads(g.div(out.mul(2))), this);
+        return op("sqrt", Kernels.unary(Unary.SQRT, array()), SAVE_OUTPUT, (g, out) -> grads(g.div(out.mul(2))), this);
     }
 
     /** |x|: d/dx = sign(x), 0 at 0 (as PyTorch). */
     public Tensor abs() {
-        return op("abs", Kernels.unary(Unary.ABS, data()), SAVE_INPUTS,
+        return op("abs", Kernels.unary(Unary.ABS, array()), SAVE_INPUTS,
                 (g, out) -> grads(g.mul(owned(Kernels.unary(Unary.SIGN, data)))), this);
     }
 
     /** tanh x: d/dx = 1 - tanh² x. */
     public Tensor tanh() {
-        return op("tanh", Kernels.unary(Unary.TANH, data()), SAVE_OUTPUT,
+        return op("tanh", Kernels.unary(Unary.TANH, array()), SAVE_OUTPUT,
                 (g, out) -> grads(g.mul(out.mul(out).rsub(1))), this);
     }
 
     /** The logistic sigmoid 1/(1+e^-x): d/dx = σ(x)(1-σ(x)). */
     public Tensor sigmoid() {
-        return op("sigmoid", Kernels.unary(Unary.SIGMOID, data()), SAVE_OUTPUT,
+        return op("sigmoid", Kernels.unary(Unary.SIGMOID, array()), SAVE_OUTPUT,
                 (g, out) -> grads(g.mul(out.mul(out.rsub(1)))), this);
     }
 
@@ -749,13 +819,13 @@ public final class Tensor {
      * (a NaN input gets a NaN gradient).
      */
     public Tensor relu() {
-        return op("relu", Kernels.unary(Unary.RELU, data()), SAVE_OUTPUT,
+        return op("relu", Kernels.unary(Unary.RELU, array()), SAVE_OUTPUT,
                 (g, out) -> grads(g.mul(owned(Kernels.unary(Unary.SIGN, out.data)))), this);
     }
 
     /** x where x > 0, else slope·x (PyTorch's {@code leaky_relu}, default slope 0.01). */
     public Tensor leakyRelu(double slope) {
-        return op("leakyRelu", Transforms.leakyRelu(data(), slope, true), SAVE_INPUTS,
+        return op("leakyRelu", Transforms.leakyRelu(array(), slope, true), SAVE_INPUTS,
                 (g, out) -> grads(g.mul(gt(0).mul(1 - slope).add(slope))), this);
     }
 
@@ -763,7 +833,7 @@ public final class Tensor {
      * ln(1 + e^x), computed stably as max(x, 0) + ln(1 + e^-|x|); d/dx = σ(x) (PyTorch's {@code softplus}, beta 1).
      */
     public Tensor softplus() {
-        INDArray x = data();
+        INDArray x = array();
         INDArray value = Transforms.max(x, 0.0, true)
                 .addi(Scope.track(Transforms.log1p(Scope.track(Transforms.exp(Scope.track(Transforms.abs(x, true))
                         .negi(), false)), false)));
@@ -772,7 +842,7 @@ public final class Tensor {
 
     /** The error function: d/dx = 2/√π e^(-x²). */
     public Tensor erf() {
-        INDArray value = Scope.track(data().ulike());
+        INDArray value = Scope.track(array().ulike());
         Nd4j.getExecutioner().exec(new Erf(data, value));
         return op("erf", value, SAVE_INPUTS,
                 (g, out) -> grads(g.mul(mul(this).neg().exp().mul(2 / Math.sqrt(Math.PI)))), this);
@@ -796,7 +866,7 @@ public final class Tensor {
         if (!(min <= max)) {
             throw new IllegalArgumentException("clamp: expected min <= max, got min=" + min + ", max=" + max);
         }
-        INDArray value = Transforms.min(Scope.track(Transforms.max(data(), min, true)), max, false);
+        INDArray value = Transforms.min(Scope.track(Transforms.max(array(), min, true)), max, false);
         return op("clamp", value, SAVE_INPUTS,
                 (g, out) -> grads(g.mul(mask(data.gte(min)).mul(mask(data.lte(max))))), this);
     }
@@ -808,7 +878,7 @@ public final class Tensor {
         if (from == type) {
             return this;
         }
-        return op("to", data().castTo(type), SAVE_NONE, (g, out) -> grads(g.to(from)), this);
+        return op("to", array().castTo(type), SAVE_NONE, (g, out) -> grads(g.to(from)), this);
     }
 
     // ---------------------------------------------------------------- matrix product
@@ -847,7 +917,7 @@ public final class Tensor {
      * C = Aᵀ·B, dA = B·Gᵀ, dB = A·G; for C = Aᵀ·Bᵀ, dA = Bᵀ·Gᵀ, dB = Gᵀ·Aᵀ.
      */
     static Tensor mm(Tensor a, Tensor b, boolean ta, boolean tb) {
-        return op("matmul", Kernels.gemm(a.data(), b.data(), ta, tb), SAVE_INPUTS, (g, out) -> {
+        return op("matmul", Kernels.gemm(a.array(), b.array(), ta, tb), SAVE_INPUTS, (g, out) -> {
             Tensor da = ifNeeded(a, () -> ta ? mm(b, g, tb, true) : mm(g, b, false, !tb));
             Tensor db = ifNeeded(b, () -> tb ? mm(g, a, true, ta) : mm(a, g, !ta, false));
             return grads(da, db);
@@ -873,8 +943,8 @@ public final class Tensor {
                     + Shapes.str(shape) + " (e.g. (" + shape[1] + ")), got " + bias.shapeString() + " "
                     + bias.dtype());
         }
-        INDArray value = Kernels.gemm(data(), weight.data(), false, true);
-        Kernels.axpy(1, bias.data(), value);
+        INDArray value = Kernels.gemm(array(), weight.array(), false, true);
+        Kernels.axpy(1, bias.array(), value);
         return op("linear", value, SAVE_INPUTS, (g, out) -> grads(ifNeeded(this, () -> mm(g, weight, false, false)),
                 ifNeeded(weight, () -> mm(g, this, true, false)), ifNeeded(bias, () -> g.sumTo(bias.shape()))),
                 this, weight, bias);
@@ -886,7 +956,7 @@ public final class Tensor {
             throw new ShapeException(op + ": batch sizes differ: " + shapeString() + " and " + other.shapeString());
         }
         long[] target = {batch, size(-2), size(-1)};
-        return dim() == 3 && size(0) == batch ? data() : broadcastData(target);
+        return dim() == 3 && size(0) == batch ? array() : broadcastData(target);
     }
 
     // ---------------------------------------------------------------- shape ops
@@ -901,7 +971,7 @@ public final class Tensor {
             return this;
         }
         long[] from = shape();
-        return op("reshape", Kernels.reshape(data(), target), SAVE_NONE, (g, out) -> grads(g.reshape(from)), this);
+        return op("reshape", Kernels.reshape(array(), target), SAVE_NONE, (g, out) -> grads(g.reshape(from)), this);
     }
 
     /**
@@ -913,7 +983,7 @@ public final class Tensor {
         if (Arrays.equals(target, shape())) {
             return this;
         }
-        INDArray v = data().reshape('c', target);
+        INDArray v = array().reshape('c', target);
         if (!NdArrays.sharesMemory(v, data)) {
             Scope.track(v);
             throw new ShapeException("view: " + describe() + " is not contiguous in C order, so it cannot be seen as "
@@ -969,7 +1039,7 @@ public final class Tensor {
             seen[d[i]] = true;
             inverse[d[i]] = i;
         }
-        return op("permute", data().permute(d), SAVE_NONE, (g, out) -> grads(g.permute(inverse)), this);
+        return op("permute", array().permute(d), SAVE_NONE, (g, out) -> grads(g.permute(inverse)), this);
     }
 
     /** Dimensions {@code a} and {@code b} swapped. */
@@ -1045,7 +1115,7 @@ public final class Tensor {
         if (Arrays.equals(from, shape)) {
             return this;
         }
-        return op("sumTo", Kernels.sumTo(data(), shape), SAVE_NONE, (g, out) -> grads(g.expand(from)), this);
+        return op("sumTo", Kernels.sumTo(array(), shape), SAVE_NONE, (g, out) -> grads(g.expand(from)), this);
     }
 
     /** Elements {@code start} (inclusive) to {@code end} (exclusive) along {@code axis}; negatives count back. */
@@ -1058,7 +1128,7 @@ public final class Tensor {
             throw new ShapeException("slice: range [" + start + ", " + end + ") is out of bounds for axis " + axis
                     + " of shape " + shapeString());
         }
-        return op("slice", data().get(index(a, NDArrayIndex.interval(s, e))), SAVE_NONE,
+        return op("slice", array().get(index(a, NDArrayIndex.interval(s, e))), SAVE_NONE,
                 (g, out) -> grads(g.pad(a, s, n - e)), this);
     }
 
@@ -1072,7 +1142,7 @@ public final class Tensor {
         long n = s[a];
         s[a] += before + after;
         INDArray value = Scope.track(Nd4j.zeros(dtype(), s));
-        value.get(index(a, NDArrayIndex.interval(before, before + n))).assign(data());
+        value.get(index(a, NDArrayIndex.interval(before, before + n))).assign(array());
         return op("pad", value, SAVE_NONE, (g, out) -> grads(g.slice(a, before, before + n)), this);
     }
 
@@ -1098,13 +1168,13 @@ public final class Tensor {
                         + " of size " + n);
             }
         }
-        return op("indexSelect", Kernels.indexSelect(data(), a, indices), SAVE_NONE,
+        return op("indexSelect", Kernels.indexSelect(array(), a, indices), SAVE_NONE,
                 (g, out) -> grads(g.indexAdd(a, indices, n)), this);
     }
 
     /** Zeros of size {@code n} along {@code axis} with entry j of this added at {@code indices[j]}. */
     private Tensor indexAdd(int a, long[] indices, long n) {
-        return op("indexAdd", Kernels.indexAdd(data(), a, indices, n), SAVE_NONE,
+        return op("indexAdd", Kernels.indexAdd(array(), a, indices, n), SAVE_NONE,
                 (g, out) -> grads(g.indexSelect(a, indices)), this);
     }
 
@@ -1134,7 +1204,7 @@ public final class Tensor {
                         + ts[i].dtype() + ", but tensor 0 has " + ts[0].shapeString() + " and " + ts[0].dtype()
                         + "; all sizes but axis " + axis + " must match");
             }
-            arrays[i] = ts[i].data();
+            arrays[i] = ts[i].array();
             offsets[i + 1] = offsets[i] + si[a];
         }
         INDArray value = ts.length == 1 ? arrays[0].dup() : Nd4j.concat(a, arrays);
@@ -1175,7 +1245,7 @@ public final class Tensor {
         int[] ax = Shapes.axes("sum", axes, dim());
         long[] from = shape();
         long[] kept = Shapes.keepDims(from, ax);
-        return op("sum", Kernels.sum(data(), keepDims, ax), SAVE_NONE,
+        return op("sum", Kernels.sum(array(), keepDims, ax), SAVE_NONE,
                 (g, out) -> grads((g.dim() == 0 ? g : g.reshape(kept)).expand(from)), this);
     }
 
@@ -1243,7 +1313,7 @@ public final class Tensor {
         if (numel() == 0) {
             throw new ShapeException(op + ": cannot reduce an empty tensor of shape " + shapeString());
         }
-        INDArray value = max ? Kernels.max(data(), keepDims, ax) : Scope.track(data().min(keepDims, ax));
+        INDArray value = max ? Kernels.max(array(), keepDims, ax) : Scope.track(array().min(keepDims, ax));
         return op(op, value, SAVE_INPUTS | SAVE_OUTPUT, (g, out) -> {
             Tensor hit = eq(out.detach().reshape(kept));
             return grads(g.reshape(kept).mul(hit.div(hit.sum(true, ax))));
@@ -1274,7 +1344,8 @@ public final class Tensor {
     /**
      * Softmax cross-entropy of each row of (N, C) logits against integer labels: logsumexp(x_i) - x_i[y_i], shape
      * (N) (PyTorch's {@code cross_entropy} with reduction 'none'). Fused for speed: the forward pass computes the
-     * max-shifted log-sum-exp directly and keeps the probabilities; the backward pass is (softmax(x) - onehot)·g,
+     * max-shifted log-sum-exp of each row in one pass and keeps the probabilities when a graph is recorded; the
+     * backward pass is (softmax(x) - onehot)·g,
      * using the kept probabilities, or the differentiable {@link #softmax} when the backward is itself recorded
      * (createGraph), so higher derivatives stay exact. Equal to {@code -(logSoftmax(1) · onehot).sum(1)}.
      */
@@ -1284,31 +1355,34 @@ public final class Tensor {
                     + " labels, got " + shapeString());
         }
         int classes = (int) size(1);
-        double[] hot = new double[labels.length * classes];
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= classes) {
                 throw new ShapeException("crossEntropy: label " + labels[i] + " at row " + i + " is outside [0, "
                         + classes + ")");
             }
+        }
+        if (!requiresGrad || !Autograd.isGradEnabled()) {
+            return op("crossEntropy", Kernels.crossEntropy(array(), labels, null), SAVE_NONE, null, this);
+        }
+        Tensor probs = owned(Scope.allocate(dtype(), shape()));
+        INDArray value = Kernels.crossEntropy(array(), labels, probs.data);
+        double[] hot = new double[labels.length * classes];
+        for (int i = 0; i < labels.length; i++) {
             hot[i * classes + labels[i]] = -1;
         }
         Tensor minusOneHot = owned(NdArrays.create(hot, shape(), dtype()));
-        INDArray shifted = Kernels.binary(Binary.SUB, data(), stableShift(new int[] {1}).data);
-        INDArray exp = Kernels.unary(Unary.EXP, shifted);
-        INDArray sum = Kernels.sum(exp, true, 1);
-        INDArray logProbs = Kernels.binary(Binary.SUB, shifted, Kernels.unary(Unary.LOG, sum));
-        INDArray probs = Kernels.binary(Binary.DIV, exp, sum);
-        INDArray value = Kernels.sum(Kernels.binary(Binary.MUL, logProbs, minusOneHot.data), false, 1);
         long n = labels.length;
-        return op("crossEntropy", value, SAVE_INPUTS, (g, out) -> {
-            Tensor p = Autograd.isGradEnabled() ? softmax(1) : owned(probs);
+        Tensor out = op("crossEntropy", value, SAVE_INPUTS, (g, o) -> {
+            Tensor p = Autograd.isGradEnabled() ? softmax(1) : probs;
             return grads(p.add(minusOneHot).mul(g.reshape(n, 1)));
         }, this);
+        out.node.temporaries(probs, minusOneHot);
+        return out;
     }
 
     /** The constant max over {@code axes} (keepDims), 0 where it is not finite; shifting by it changes no gradient. */
     private Tensor stableShift(int[] axes) {
-        INDArray m = Kernels.max(data(), true, axes);
+        INDArray m = Kernels.max(array(), true, axes);
         BooleanIndexing.replaceWhere(m, 0.0, Conditions.isInfinite());
         return owned(m);
     }
@@ -1317,13 +1391,13 @@ public final class Tensor {
 
     /** this += o in place (o broadcast to this shape). Allowed only where no gradient is being recorded for this. */
     public Tensor addi(Tensor o) {
-        Kernels.axpy(1, o.data(), inPlace("addi", o));
+        Kernels.axpy(1, o.array(), inPlace("addi", o));
         return this;
     }
 
     /** this -= o in place (o broadcast to this shape). */
     public Tensor subi(Tensor o) {
-        Kernels.axpy(-1, o.data(), inPlace("subi", o));
+        Kernels.axpy(-1, o.array(), inPlace("subi", o));
         return this;
     }
 
@@ -1341,7 +1415,7 @@ public final class Tensor {
 
     /** Values copied from {@code o} (broadcast to this shape) in place. */
     public Tensor copyFrom(Tensor o) {
-        Kernels.assign(inPlace("copyFrom", o), o.data());
+        Kernels.assign(inPlace("copyFrom", o), o.array());
         return this;
     }
 
@@ -1393,7 +1467,7 @@ public final class Tensor {
         if (name != null) {
             sb.append(name).append("=");
         }
-        if (released()) {
+        if (isReleased()) {
             sb.append("<released>");
         } else if (numel() <= 1000) {
             format(sb, data.castTo(DataType.DOUBLE), 0, new long[dim()]);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +47,18 @@ class DiagnosticsTest extends Float64Test {
         assertEquals(3 + 2 + 2, count(dot, "->"));
         Path written = Graphviz.write(out, dir.resolve("g.dot"));
         assertTrue(Files.isRegularFile(dir.resolve("g.dot")) && Files.isRegularFile(written));
+    }
+
+    /** Issue 13: a renderer that hangs is killed at the timeout, not left running. */
+    @Test
+    void aRendererStillRunningAtTheTimeoutIsKilled(@TempDir Path dir) throws Exception {
+        Path pid = dir.resolve("pid");
+        long start = System.nanoTime();
+        assertTrue(Graphviz.render(dir.resolve("never.png"), Duration.ofMillis(300), "sh", "-c",
+                "echo $$ > " + pid + "; exec sleep 60").isEmpty());
+        assertTrue(System.nanoTime() - start < 10_000_000_000L, "returned at the timeout");
+        long id = Long.parseLong(Files.readString(pid).trim());
+        assertTrue(ProcessHandle.of(id).map(h -> !h.isAlive()).orElse(true), "the renderer " + id + " was killed");
     }
 
     /** micrograd's neuron: o = tanh(x1 w1 + x2 w2 + b); the trace pushes 0.5 through the sums, -1.5 to x1, 1 to w1. */

@@ -3,7 +3,9 @@ package ndgrad.core;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.WeakHashMap;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -14,24 +16,55 @@ import org.nd4j.linalg.factory.Nd4j;
  * allocates nothing after its first step. Creating an ND4J array costs 4–11 µs even over existing memory
  * (measured), more than most small ops; and memory left to the garbage collector makes a process's RSS grow.
  *
- * <p>Each thread has its own pool, so nothing is shared between threads. The pool is bounded
- * ({@link #setLimitBytes}, 256 MiB per thread by default): an array that would exceed the bound is closed instead.
- * Only plain arrays are pooled: C order with default strides, not views, owning all of their buffer.
+ * <p>Each thread has its own pool, so nothing is shared between threads. The pool is bounded: an array that would
+ * exceed the bound is closed instead ({@link #LIMIT_BYTES} per thread, the system property {@code ndgrad.poolBytes};
+ * {@link #setLimitBytes} changes it for the calling thread only). When a thread has ended, the next thread that
+ * makes a pool closes the arrays of the ended thread's pool. Only plain arrays are pooled: C order with default
+ * strides, not views, owning all of their buffer.
  *
  * <p>Usage: {@code ArrayPool.Stats s = ArrayPool.stats(); ArrayPool.clear();}
  */
 public final class ArrayPool {
-    private static final ThreadLocal<ArrayPool> POOL = ThreadLocal.withInitial(ArrayPool::new);
-    private static volatile long defaultLimit = 256L << 20;
+    /** The bound of each new thread's pool in bytes: system property {@code ndgrad.poolBytes}, default 256 MiB. */
+    public static final long LIMIT_BYTES = Long.getLong("ndgrad.poolBytes", 256L << 20);
+    /** Every thread's pool, so that the pools of ended threads can be closed. */
+    private static final Map<Thread, ArrayPool> ALL = new WeakHashMap<>();
+    private static final ThreadLocal<ArrayPool> POOL = ThreadLocal.withInitial(ArrayPool::forThisThread);
 
-    private final Map<Key, ArrayDeque<Scope.Lease>> free = new HashMap<>();
-    private long limit = defaultLimit;
+    private final Map<Key, ArrayDeque<INDArray>> free = new HashMap<>();
+    private long limit = LIMIT_BYTES;
     private long bytes;
     private long count;
     private long hits;
     private long misses;
 
     private ArrayPool() {
+    }
+
+    /** A new pool for the calling thread; first closes the arrays of pools whose threads have ended. */
+    private static ArrayPool forThisThread() {
+        ArrayPool p = new ArrayPool();
+        synchronized (ALL) {
+            for (Iterator<Map.Entry<Thread, ArrayPool>> it = ALL.entrySet().iterator(); it.hasNext();) {
+                Map.Entry<Thread, ArrayPool> e = it.next();
+                if (!e.getKey().isAlive()) {
+                    e.getValue().closeAll();
+                    it.remove();
+                }
+            }
+            ALL.put(Thread.currentThread(), p);
+        }
+        return p;
+    }
+
+    /** Closes every array this pool keeps. */
+    private void closeAll() {
+        for (ArrayDeque<INDArray> q : free.values()) {
+            q.forEach(INDArray::close);
+        }
+        free.clear();
+        bytes = 0;
+        count = 0;
     }
 
     /** What this thread's pool holds and how often it served a request since the last {@link #clear()}. */
@@ -47,25 +80,26 @@ public final class ArrayPool {
     /** Closes every array in this thread's pool and zeroes its counters. */
     public static void clear() {
         ArrayPool p = POOL.get();
-        for (ArrayDeque<Scope.Lease> q : p.free.values()) {
-            q.forEach(l -> l.array().close());
-        }
-        p.free.clear();
-        p.bytes = 0;
-        p.count = 0;
+        p.closeAll();
         p.hits = 0;
         p.misses = 0;
     }
 
+    /** How many threads have a pool now (ended threads' pools count until the next new pool closes them). */
+    public static int pools() {
+        synchronized (ALL) {
+            return ALL.size();
+        }
+    }
+
     /**
-     * Sets the most bytes this thread's pool keeps (0 turns pooling off); arrays beyond it are closed. Threads that
-     * have not pooled yet start with the last value set.
+     * Sets the most bytes this thread's pool keeps (0 turns pooling off); arrays beyond it are closed. Other threads
+     * keep theirs ({@link #LIMIT_BYTES} unless they set one).
      */
     public static void setLimitBytes(long limitBytes) {
         if (limitBytes < 0) {
             throw new IllegalArgumentException("ArrayPool.setLimitBytes: expected a limit >= 0, got " + limitBytes);
         }
-        defaultLimit = limitBytes;
         ArrayPool p = POOL.get();
         p.limit = limitBytes;
         if (p.bytes > limitBytes) {
@@ -73,24 +107,26 @@ public final class ArrayPool {
         }
     }
 
-    /** The lease of an array of this dtype and shape with unspecified contents: a pooled one if any, else new. */
-    static Scope.Lease take(DataType type, long[] shape) {
+    /** An array of this dtype and shape with unspecified contents: a pooled one if any, else new. */
+    static INDArray take(DataType type, long[] shape) {
         ArrayPool p = POOL.get();
-        ArrayDeque<Scope.Lease> q = p.free.get(new Key(type, shape));
-        Scope.Lease l = q == null ? null : q.poll();
-        if (l == null) {
+        ArrayDeque<INDArray> q = p.free.get(new Key(type, shape));
+        INDArray a = q == null ? null : q.poll();
+        if (a == null) {
             p.misses++;
-            return new Scope.Lease(shape.length == 0 ? Nd4j.scalar(type, 0) : Nd4j.createUninitialized(type, shape));
+            return shape.length == 0 ? Nd4j.scalar(type, 0) : Nd4j.createUninitialized(type, shape);
         }
         p.hits++;
         p.count--;
-        p.bytes -= bytes(l.array());
-        return l;
+        p.bytes -= bytes(a);
+        return a;
     }
 
-    /** Keeps the leased array for reuse, or closes it when it cannot be pooled or the pool is full. */
-    static void give(Scope.Lease l) {
-        INDArray a = l.array();
+    /**
+     * Keeps an array that its last holder let go (its lease's generation already changed) for reuse, or closes it
+     * when it cannot be pooled or the pool is full.
+     */
+    static void give(INDArray a) {
         if (a.wasClosed() || !a.closeable()) {
             return;
         }
@@ -100,7 +136,7 @@ public final class ArrayPool {
             a.close();
             return;
         }
-        p.free.computeIfAbsent(new Key(a.dataType(), a.shape().clone()), k -> new ArrayDeque<>()).push(l);
+        p.free.computeIfAbsent(new Key(a.dataType(), a.shape().clone()), k -> new ArrayDeque<>()).push(a);
         p.bytes += size;
         p.count++;
     }

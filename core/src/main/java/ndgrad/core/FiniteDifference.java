@@ -5,7 +5,6 @@ import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Finite-difference derivatives of functions of arrays: gradients, Jacobians, Hessians, Hessian-vector products and
@@ -111,10 +110,12 @@ public final class FiniteDifference {
 
     /** ∇f at {@code x} (float64, shape of x), one partial per element; {@code x} is not changed. */
     public static INDArray gradient(ToDoubleFunction<INDArray> f, INDArray x, Options o) {
-        INDArray work = x.dup('c');
-        double[] g = new double[(int) work.length()];
-        for (int i = 0; i < g.length; i++) {
-            g[i] = partial(f, work, i, o);
+        double[] g = new double[Math.toIntExact(x.length())];
+        try (Scope call = Scope.open()) {
+            INDArray work = Kernels.copy(x);
+            for (int i = 0; i < g.length; i++) {
+                g[i] = partial(f, work, i, o);
+            }
         }
         return NdArrays.create(g, x.shape(), DataType.DOUBLE);
     }
@@ -130,21 +131,30 @@ public final class FiniteDifference {
 
     /** The Jacobian (m, n) of a function with m outputs of an n-element x, by central differences. */
     public static INDArray jacobian(Function<INDArray, INDArray> f, INDArray x, double eps) {
-        INDArray work = x.dup('c');
-        int n = (int) work.length();
-        double[][] columns = new double[n][];
-        for (int i = 0; i < n; i++) {
-            double h = eps * Math.max(1, Math.abs(work.getDouble(i)));
-            columns[i] = centralPartial(work, i, h, () -> f.apply(work));
-        }
-        int m = columns.length == 0 ? 0 : columns[0].length;
-        double[] j = new double[m * n];
-        for (int r = 0; r < m; r++) {
-            for (int c = 0; c < n; c++) {
-                j[r * n + c] = columns[c][r];
+        int n = Math.toIntExact(x.length());
+        double[] j = jacobianValues(f, x, eps);
+        return NdArrays.create(j, new long[] {n == 0 ? 0 : j.length / n, n}, DataType.DOUBLE);
+    }
+
+    /** The Jacobian's values in C order, the evaluations' arrays freed with a scope of the call. */
+    private static double[] jacobianValues(Function<INDArray, INDArray> f, INDArray x, double eps) {
+        try (Scope call = Scope.open()) {
+            INDArray work = Kernels.copy(x);
+            int n = Math.toIntExact(work.length());
+            double[][] columns = new double[n][];
+            for (int i = 0; i < n; i++) {
+                double h = eps * Math.max(1, Math.abs(work.getDouble(i)));
+                columns[i] = centralPartial(work, i, h, () -> f.apply(work));
             }
+            int m = columns.length == 0 ? 0 : columns[0].length;
+            double[] j = new double[m * n];
+            for (int r = 0; r < m; r++) {
+                for (int c = 0; c < n; c++) {
+                    j[r * n + c] = columns[c][r];
+                }
+            }
+            return j;
         }
-        return NdArrays.create(j, new long[] {m, n}, DataType.DOUBLE);
     }
 
     /**
@@ -152,14 +162,24 @@ public final class FiniteDifference {
      * Jacobian of {@code gradient}. Pass an autograd gradient or {@code x -> gradient(f, x, options)}.
      */
     public static INDArray hessian(Function<INDArray, INDArray> gradient, INDArray x, double eps) {
-        INDArray j = jacobian(a -> gradient.apply(a).reshape(a.length()), x, eps);
-        return j.add(j.transpose()).muli(0.5);
+        int n = Math.toIntExact(x.length());
+        double[] j = jacobianValues(gradient, x, eps);
+        double[] h = new double[n * n];
+        for (int r = 0; r < n; r++) {
+            for (int c = 0; c < n; c++) {
+                h[r * n + c] = 0.5 * (j[r * n + c] + j[c * n + r]);
+            }
+        }
+        return NdArrays.create(h, new long[] {n, n}, DataType.DOUBLE);
     }
 
     /** The Hessian-vector product H v ≈ (∇f(x + h v) - ∇f(x - h v)) / 2h, h = eps · max(1, |x|∞) / |v|∞. */
     public static INDArray hvp(Function<INDArray, INDArray> gradient, INDArray x, INDArray v, double eps) {
-        INDArray work = x.castTo(DataType.DOUBLE).dup('c');
-        double[] hv = centralDirectional(work, v, step(work, v, eps), () -> gradient.apply(work));
+        double[] hv;
+        try (Scope call = Scope.open()) {
+            INDArray work = NdArrays.create(Kernels.values(x), x.shape(), DataType.DOUBLE);
+            hv = centralDirectional(work, v, step(work, v, eps), () -> gradient.apply(work));
+        }
         return NdArrays.create(hv, x.shape(), DataType.DOUBLE);
     }
 
@@ -168,13 +188,23 @@ public final class FiniteDifference {
      * unit vector; h = eps · max(1, |x|∞) / |v|∞).
      */
     public static double directional(ToDoubleFunction<INDArray> f, INDArray x, INDArray v, double eps) {
-        INDArray work = x.dup('c');
-        return centralDirectional(work, v, step(work, v, eps), () -> Nd4j.scalar(DataType.DOUBLE,
-                f.applyAsDouble(work)))[0];
+        try (Scope call = Scope.open()) {
+            INDArray work = Kernels.copy(x);
+            return centralDirectional(work, v, step(work, v, eps), () -> NdArrays.create(
+                    new double[] {f.applyAsDouble(work)}, new long[0], DataType.DOUBLE))[0];
+        }
     }
 
     private static double step(INDArray x, INDArray v, double eps) {
-        return eps * Math.max(1, x.amaxNumber().doubleValue()) / Math.max(v.amaxNumber().doubleValue(), 1e-300);
+        return eps * Math.max(1, maxAbs(x)) / Math.max(maxAbs(v), 1e-300);
+    }
+
+    private static double maxAbs(INDArray a) {
+        double m = 0;
+        for (double d : Kernels.values(a)) {
+            m = Math.max(m, Math.abs(d));
+        }
+        return m;
     }
 
     /**
@@ -185,9 +215,9 @@ public final class FiniteDifference {
         double original = x.getDouble(index);
         try {
             x.putScalar(index, original + h);
-            double[] plus = values(f.get());
+            double[] plus = Kernels.values(f.get());
             x.putScalar(index, original - h);
-            double[] minus = values(f.get());
+            double[] minus = Kernels.values(f.get());
             return difference(plus, minus, h);
         } finally {
             x.putScalar(index, original);
@@ -195,31 +225,32 @@ public final class FiniteDifference {
     }
 
     /**
-     * The derivative of every output element of {@code f} along direction {@code u} (same shape as {@code x}), as
-     * {@code (f(x + h u) - f(x - h u)) / 2h}; x is restored from a copy afterwards.
+     * The derivative of every output element of {@code f} along direction {@code u} (same shape as {@code x}, a
+     * float32 or float64 array), as {@code (f(x + h u) - f(x - h u)) / 2h}; x is restored afterwards.
      */
     public static double[] centralDirectional(INDArray x, INDArray u, double h, Supplier<INDArray> f) {
         if (!java.util.Arrays.equals(x.shape(), u.shape())) {
             throw new ShapeException("centralDirectional: direction shape " + Shapes.str(u.shape())
                     + " does not match x shape " + Shapes.str(x.shape()));
         }
-        INDArray original = x.dup();
-        INDArray step = u.castTo(x.dataType()).mul(h);
+        double[] original = Kernels.values(x);
+        double[] direction = Kernels.values(u);
+        double[] moved = new double[original.length];
         try {
-            x.addi(step);
-            double[] plus = values(f.get());
-            x.assign(original).subi(step);
-            double[] minus = values(f.get());
+            for (int i = 0; i < moved.length; i++) {
+                moved[i] = original[i] + h * direction[i];
+            }
+            Kernels.write(x, moved);
+            double[] plus = Kernels.values(f.get());
+            for (int i = 0; i < moved.length; i++) {
+                moved[i] = original[i] - h * direction[i];
+            }
+            Kernels.write(x, moved);
+            double[] minus = Kernels.values(f.get());
             return difference(plus, minus, h);
         } finally {
-            x.assign(original);
-            original.close();
-            step.close();
+            Kernels.write(x, original);
         }
-    }
-
-    private static double[] values(INDArray y) {
-        return y.castTo(DataType.DOUBLE).reshape(y.length()).toDoubleVector();
     }
 
     private static double[] difference(double[] plus, double[] minus, double h) {

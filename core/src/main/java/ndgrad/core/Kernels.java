@@ -280,7 +280,7 @@ public final class Kernels {
                 op.apply(buf, len);
             });
         } else if (op == Unary.RELU) {
-            exec(RELU, out, new INDArray[] {x}, NO_INTS);
+            exec(OPS.get().relu, out, new INDArray[] {x}, NO_INTS);
         } else {
             Nd4j.exec(op.nd4j(x, out));
         }
@@ -501,6 +501,20 @@ public final class Kernels {
         }
     }
 
+    /** All of {@code x}'s values in C order as doubles, read in place (any layout, any dtype). */
+    public static double[] values(INDArray x) {
+        double[] out = new double[Math.toIntExact(x.length())];
+        if (floating(x)) {
+            Strided.of(x, x.shape()).read(out, out.length);
+        } else {
+            INDArray flat = x.rank() == 0 ? x : x.reshape(x.length());
+            for (int i = 0; i < out.length; i++) {
+                out[i] = flat.getDouble(i);
+            }
+        }
+        return out;
+    }
+
     /** {@code values} (C order) written into {@code y}, a C-order float32 or float64 array of as many elements. */
     static void write(INDArray y, double[] values) {
         Strided.of(y, y.shape()).write(values, values.length);
@@ -709,9 +723,47 @@ public final class Kernels {
         } else {
             boolean keep = !Arrays.equals(shape, Shapes.dropDims(x.shape(), axes));
             INDArray target = !keep || Arrays.equals(shape, kept) ? out : out.reshape(kept);
-            exec(max ? REDUCE_MAX : REDUCE_SUM, target, new INDArray[] {x}, Arrays.stream(axes).asLongStream()
+            exec(max ? OPS.get().reduceMax : OPS.get().reduceSum, target, new INDArray[] {x}, Arrays.stream(axes).asLongStream()
                     .toArray(), keep);
         }
+        return out;
+    }
+
+    /**
+     * Softmax cross-entropy of each row of (N, C) logits {@code x} against {@code labels} (in range): ln Σ_j
+     * e^(x_ij - m_i) - (x_iy - m_i), with m_i the row's maximum (0 when it is not finite), in one pass per row in
+     * double precision. With {@code probs} (a C-order (N, C) array) not null, also writes softmax(x) into it.
+     */
+    public static INDArray crossEntropy(INDArray x, int[] labels, INDArray probs) {
+        int n = labels.length;
+        int c = (int) x.size(1);
+        INDArray out = Scope.allocate(x.dataType(), n);
+        double[] row = new double[c];
+        double[] losses = new double[n];
+        Strided in = Strided.of(x, x.shape());
+        Strided p = probs == null ? null : Strided.of(probs, probs.shape());
+        for (int i = 0; i < n; i++) {
+            in.read(row, c);
+            double max = Double.NEGATIVE_INFINITY;
+            for (double v : row) {
+                max = v > max || Double.isNaN(v) ? v : max;
+            }
+            double shift = Double.isInfinite(max) ? 0 : max;
+            double target = row[labels[i]] - shift;
+            double sum = 0;
+            for (int j = 0; j < c; j++) {
+                row[j] = Math.exp(row[j] - shift);
+                sum += row[j];
+            }
+            losses[i] = Math.log(sum) - target;
+            if (p != null) {
+                for (int j = 0; j < c; j++) {
+                    row[j] /= sum;
+                }
+                p.write(row, c);
+            }
+        }
+        Strided.of(out, out.shape()).write(losses, n);
         return out;
     }
 
@@ -742,10 +794,12 @@ public final class Kernels {
             }
             Strided.of(out, out.shape()).write(c, c.length);
         } else if (floating(a)) {
-            INDArray pa = blas(a) ? a : copy(a);
-            INDArray pb = blas(b) ? b : copy(b);
-            int parts = m * n * k >= SPLIT_LIMIT ? (int) Math.min(Threads.count(), Math.max(m, n)) : 1;
-            Threads.parallel(parts, i -> gemmBlock(pa, pb, out, ta, tb, i, parts));
+            try (Scope copies = blas(a) && blas(b) ? null : Scope.open()) {
+                INDArray pa = blas(a) ? a : copy(a);
+                INDArray pb = blas(b) ? b : copy(b);
+                int parts = m * n * k >= SPLIT_LIMIT ? (int) Math.min(Threads.count(), Math.max(m, n)) : 1;
+                Threads.parallel(parts, i -> gemmBlock(pa, pb, out, ta, tb, i, parts));
+            }
         } else {
             Nd4j.gemm(a, b, out, ta, tb, 1.0, 0.0);
         }
@@ -792,12 +846,19 @@ public final class Kernels {
         }
     }
 
-    /** A vector of n ones (from the pool inside a scope), for BLAS row sums and row broadcasts. */
+    /** A plain vector of at least n ones, for BLAS row sums and row broadcasts. */
     private static INDArray ones(DataType type, int n) {
-        INDArray ones = Scope.allocate(type, n);
-        fill(ones, 1);
+        Map<DataType, INDArray> cache = ONES.get();
+        INDArray ones = cache.get(type);
+        if (ones == null || ones.length() < n) {
+            ones = Nd4j.ones(type, Math.max(n, 1024));
+            cache.put(type, ones);
+        }
         return ones;
     }
+
+    /** Each thread's vector of ones per dtype, grown on demand (made once rather than for each call). */
+    private static final ThreadLocal<Map<DataType, INDArray>> ONES = ThreadLocal.withInitial(HashMap::new);
 
     /** The buffer of a plain float32 array, for BLAS. */
     private static FloatPointer floats(INDArray a) {
@@ -809,11 +870,18 @@ public final class Kernels {
         return (DoublePointer) a.data().addressPointer();
     }
 
-    /** libnd4j's relu (cutoff 0) as a custom op, which runs in a reused context; the scalar op allocates. */
-    private static final CustomOp RELU = DynamicCustomOp.builder("relu").addFloatingPointArguments(0.0).build();
-    /** libnd4j's reductions as custom ops (axes and keepDims set per call); the legacy ones allocate per call. */
-    private static final CustomOp REDUCE_SUM = DynamicCustomOp.builder("reduce_sum").build();
-    private static final CustomOp REDUCE_MAX = DynamicCustomOp.builder("reduce_max").build();
+    /**
+     * libnd4j's relu (cutoff 0) and reductions (axes and keepDims set per call) as custom ops, which run in a reused
+     * context (the scalar relu and the legacy reductions allocate per call); one set per thread, since an op object
+     * carries state between its setup and its execution.
+     */
+    private static final class CustomOps {
+        final CustomOp relu = DynamicCustomOp.builder("relu").addFloatingPointArguments(0.0).build();
+        final CustomOp reduceSum = DynamicCustomOp.builder("reduce_sum").build();
+        final CustomOp reduceMax = DynamicCustomOp.builder("reduce_max").build();
+    }
+
+    private static final ThreadLocal<CustomOps> OPS = ThreadLocal.withInitial(CustomOps::new);
 
     /**
      * One reused op context per thread: ND4J builds (and allocates off-heap) a fresh context for every custom op
@@ -969,7 +1037,7 @@ public final class Kernels {
         /** The next {@code len} elements (positions, with no array) into {@code dst}. */
         void read(double[] dst, int len) {
             for (int k = 0; k < len;) {
-                int run = Math.min(len - k, inner - col);
+                int run = Math.min(Math.min(len - k, inner - col), CHUNK);
                 int p = (int) row + col * step;
                 if (f == null && d == null) {
                     for (int j = 0; j < run; j++) {
@@ -997,7 +1065,7 @@ public final class Kernels {
         /** Writes {@code len} values from {@code src} to the next elements (an output has no broadcast axes). */
         void write(double[] src, int len) {
             for (int k = 0; k < len;) {
-                int run = Math.min(len - k, inner - col);
+                int run = Math.min(Math.min(len - k, inner - col), CHUNK);
                 int p = (int) row + col * step;
                 if (step == 1 && d != null) {
                     d.put(p, src, k, run);

@@ -43,7 +43,8 @@ public final class NdArrays {
         return a == b || root(a.data()) == root(b.data());
     }
 
-    private static DataBuffer root(DataBuffer buffer) {
+    /** The buffer that owns the memory {@code buffer} looks into (itself when it is not a view's). */
+    static DataBuffer root(DataBuffer buffer) {
         DataBuffer b = buffer;
         while (b.originalDataBuffer() != null && b.originalDataBuffer() != b) {
             b = b.originalDataBuffer();

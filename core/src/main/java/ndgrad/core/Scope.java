@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * collector can be killed for memory long before the heap looks full. A scope owns every array that ndgrad creates
  * on its thread while it is the innermost open scope, and closes them all when it closes. Arrays that must live on
  * (parameters, gradients, optimizer state, a value the caller keeps) are created outside any scope or released
- * from it with {@link #keep(INDArray)}. With no scope open, nothing is tracked and the collector frees arrays.
+ * from it with {@link #keep(INDArray)}.
  *
  * <p>Scopes nest per thread; {@link #keep(INDArray)} hands an array to the enclosing scope, or to nobody when there
  * is none. Views over another array's memory are never owned: closing them would free their parent.
@@ -25,7 +25,13 @@ import org.slf4j.LoggerFactory;
  * <p>Closing gives the arrays to the thread's {@link ArrayPool}, and {@link #allocate} takes from it, so a loop that
  * repeats its shapes stops allocating. Each owned array has a {@link Lease} whose generation changes when the scope
  * lets the array go; holders (such as {@code Tensor}) compare generations, so a recycled array is never read
- * through a stale handle.
+ * through a stale handle. A view shares the lease of the array it looks into.
+ *
+ * <p>With no scope open, arrays are still taken from the pool, and a holder that takes charge of one gets a
+ * <em>floating</em> lease ({@link #adopt}), which {@link Recycler} brings back to the pool: the autograd engine
+ * {@link #retire}s the arrays of a graph that backward freed, and they return one backward later; any other
+ * floating array returns once the garbage collector finds its lease unreachable. So a loop written without scopes
+ * recycles its arrays too.
  *
  * <p>Usage: {@code try (Scope step = Scope.open()) { ... }}
  */
@@ -33,7 +39,8 @@ public final class Scope implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Scope.class);
     private static final ThreadLocal<ArrayDeque<Scope>> STACK = ThreadLocal.withInitial(ArrayDeque::new);
 
-    private final Map<INDArray, Lease> owned = new IdentityHashMap<>();
+    /** Owned arrays by the identity of their root buffer, so that a view finds its base's lease. */
+    private final Map<DataBuffer, Lease> owned = new IdentityHashMap<>();
     private final Thread thread = Thread.currentThread();
     private boolean closed;
 
@@ -57,24 +64,55 @@ public final class Scope implements AutoCloseable {
     }
 
     /**
-     * The right to an owned array's contents: {@link #generation()} changes when the owning scope closes and the
-     * array is recycled or freed.
+     * The right to an array's contents: {@link #generation()} changes when the array is let go (by the scope that
+     * owned it, or by the {@link Recycler} for a floating one) and may be recycled or freed.
      */
     public static final class Lease {
         private final INDArray array;
         private int generation;
+        private final boolean floating;
+        /** What may let a floating array go now. */
+        State state;
+        /** While {@link State#WATCHED}, the notice the collector enqueues when the lease becomes unreachable. */
+        Recycler.Watch watch;
 
-        Lease(INDArray array) {
+        /**
+         * A floating lease's states: let go only when a freed graph retires it; also when the collector finds it
+         * unreachable; never (handed out or kept); already let go.
+         */
+        enum State { RETIRABLE, WATCHED, PINNED, RELEASED }
+
+        Lease(INDArray array, boolean floating) {
             this.array = array;
+            this.floating = floating;
+            this.state = floating ? State.RETIRABLE : State.PINNED;
         }
 
-        /** Changes each time the array is let go by the scope that owned it. */
+        /** Changes each time the array is let go. */
         public int generation() {
             return generation;
         }
 
-        INDArray array() {
+        /** The array (the base array, for a view's lease). */
+        public INDArray array() {
             return array;
+        }
+
+        /** Whether no scope owns the array, so that only the {@link Recycler} lets it go. */
+        public boolean floating() {
+            return floating;
+        }
+
+        /** Keeps a floating array from ever being recycled: its holder handed it out, or was asked to keep it. */
+        public void pin() {
+            Recycler.unwatch(this);
+            state = State.PINNED;
+        }
+
+        /** Lets the array go: stale holders refuse to read it, and the pool may hand it out again. */
+        void release() {
+            generation++;
+            ArrayPool.give(array);
         }
     }
 
@@ -85,29 +123,52 @@ public final class Scope implements AutoCloseable {
     public static <T extends INDArray> T track(T array) {
         Scope s = STACK.get().peek();
         if (s != null && !array.isView()) {
-            s.owned.computeIfAbsent(array, Lease::new);
+            s.owned.computeIfAbsent(root(array), k -> new Lease(array, false));
         }
         return array;
     }
 
     /**
-     * A C-order array of this dtype and shape with unspecified contents, owned by the innermost scope and taken
-     * from the thread's {@link ArrayPool} when it has one; with no scope open, a new array nobody tracks.
+     * A C-order array of this dtype and shape with unspecified contents, taken from the thread's {@link ArrayPool}
+     * when it has one, and owned by the innermost scope; with no scope open, owned by nobody (see {@link #adopt}).
      */
     public static INDArray allocate(DataType type, long... shape) {
+        Recycler.collect();
+        INDArray a = ArrayPool.take(type, shape);
         Scope s = STACK.get().peek();
-        if (s == null) {
-            return shape.length == 0 ? Nd4j.scalar(type, 0) : Nd4j.createUninitialized(type, shape);
+        if (s != null) {
+            s.owned.put(root(a), new Lease(a, false));
         }
-        Lease lease = ArrayPool.take(type, shape);
-        s.owned.put(lease.array, lease);
-        return lease.array;
+        return a;
     }
 
-    /** The lease of {@code array} if an open scope of this thread owns it, else null. */
+    /**
+     * The lease of an array that a holder (such as {@code Tensor}) takes charge of: its owning scope's, or with no
+     * scope owning it a new floating lease, which the {@link Recycler} lets go when a freed graph retires it, or
+     * (once {@link #watch}ed) when it becomes unreachable.
+     */
+    public static Lease adopt(INDArray array) {
+        Lease l = lease(array);
+        return l != null ? l : Recycler.adopt(new Lease(array, true));
+    }
+
+    /**
+     * Lets the {@link Recycler} bring a floating lease's array back to the pool when the garbage collector finds the
+     * lease unreachable (for arrays that no graph will retire: a batch, a value computed without a graph).
+     */
+    public static void watch(Lease lease) {
+        Recycler.watch(lease);
+    }
+
+    /** The lease of {@code array} (or of the array a view looks into) if an open scope of this thread owns it. */
     public static Lease lease(INDArray array) {
-        for (Scope s : STACK.get()) {
-            Lease l = s.owned.get(array);
+        ArrayDeque<Scope> stack = STACK.get();
+        if (stack.isEmpty()) {
+            return null;
+        }
+        DataBuffer key = root(array);
+        for (Scope s : stack) {
+            Lease l = s.owned.get(key);
             if (l != null) {
                 return l;
             }
@@ -116,16 +177,30 @@ public final class Scope implements AutoCloseable {
     }
 
     /**
+     * Floating leases of a graph that backward freed: the arrays of this thread's previous call (the step before)
+     * are let go now, unless pinned since; these wait for the next call, so a step's outputs stay readable until the
+     * next step's backward (see {@link Recycler#retire}).
+     */
+    public static void retire(List<Lease> leases) {
+        Recycler.retire(leases);
+    }
+
+    private static DataBuffer root(INDArray a) {
+        return NdArrays.root(a.data());
+    }
+
+    /**
      * Releases {@code array} from the innermost scope that owns it and gives it to that scope's parent, so it
      * outlives the scope; with no parent it is left to the caller (and the collector). Returns it.
      */
     public static INDArray keep(INDArray array) {
         List<Scope> scopes = new ArrayList<>(STACK.get());
+        DataBuffer key = root(array);
         for (int i = 0; i < scopes.size(); i++) {
-            Lease l = scopes.get(i).owned.remove(array);
+            Lease l = scopes.get(i).owned.remove(key);
             if (l != null) {
                 if (i + 1 < scopes.size()) {
-                    scopes.get(i + 1).owned.put(array, l);
+                    scopes.get(i + 1).owned.put(key, l);
                 }
                 break;
             }
@@ -138,15 +213,16 @@ public final class Scope implements AutoCloseable {
      * other values that live as long as the program needs them). Returns it.
      */
     public static INDArray release(INDArray array) {
+        DataBuffer key = root(array);
         for (Scope s : STACK.get()) {
-            s.owned.remove(array);
+            s.owned.remove(key);
         }
         return array;
     }
 
     /** Whether this scope currently owns {@code array}. */
     public boolean owns(INDArray array) {
-        return owned.containsKey(array);
+        return owned.containsKey(root(array));
     }
 
     /** How many arrays this scope owns now. */
@@ -175,8 +251,7 @@ public final class Scope implements AutoCloseable {
         stack.remove(this);
         closed = true;
         for (Lease l : owned.values()) {
-            l.generation++;
-            ArrayPool.give(l);
+            l.release();
         }
         LOG.trace("Scope let go of {} arrays", owned.size());
         owned.clear();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,7 +65,7 @@ class ArrayPoolTest {
             generation = owned.generation();
             kept = Scope.keep(Scope.allocate(DataType.FLOAT, 6));
             keptLease = Scope.lease(kept);
-            assertNull(Scope.lease(a.reshape(1, 5)), "a view is never owned");
+            assertSame(owned, Scope.lease(a.reshape(1, 5)), "a view shares the lease of the array it looks into");
         }
         assertNull(keptLease, "kept with no enclosing scope: nobody owns it");
         assertEquals(generation + 1, owned.generation());
@@ -115,10 +116,52 @@ class ArrayPoolTest {
     }
 
     @Test
-    void withNoScopeOpenAllocationsAreNotPooled() {
+    void anEndedThreadsPoolIsClosedWhenAnotherThreadMakesOneAndItsLimitWasItsOwn() throws InterruptedException {
+        AtomicReference<INDArray> theirs = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            ArrayPool.setLimitBytes(1 << 10);
+            try (Scope s = Scope.open()) {
+                theirs.set(Scope.allocate(DataType.FLOAT, 9));
+            }
+        });
+        t.start();
+        t.join();
+        assertFalse(theirs.get().wasClosed(), "pooled by its thread");
+        AtomicReference<INDArray> big = new AtomicReference<>();
+        Thread next = new Thread(() -> {
+            try (Scope s = Scope.open()) {
+                big.set(Scope.allocate(DataType.FLOAT, 4096));
+            }
+        });
+        next.start();
+        next.join();
+        assertTrue(theirs.get().wasClosed(), "closed once its thread ended and another thread made a pool");
+        assertFalse(big.get().wasClosed(), "16 KB is pooled by the new thread: the 1 KB limit was the other's");
+        assertEquals(256L << 20, ArrayPool.LIMIT_BYTES);
+    }
+
+    @Test
+    void withNoScopeOpenArraysFloatUntilAGraphRetiresThemAndComeBackOneRetirementLater() {
         INDArray a = Scope.allocate(DataType.DOUBLE, 2, 2);
-        assertNull(Scope.lease(a));
-        assertEquals(0, ArrayPool.stats().misses());
-        assertTrue(Nd4j.zeros(DataType.DOUBLE, 2, 2).equals(a.assign(0)));
+        assertNull(Scope.lease(a), "no scope owns it");
+        assertEquals(1, ArrayPool.stats().misses());
+        Scope.Lease floating = Scope.adopt(a);
+        assertTrue(floating.floating());
+        INDArray b = Scope.allocate(DataType.DOUBLE, 2, 2);
+        Scope.Lease pinned = Scope.adopt(b);
+        pinned.pin();
+        int generation = floating.generation();
+        Scope.retire(List.of(floating, pinned));
+        assertEquals(generation, floating.generation(), "still readable until the next retirement");
+        assertEquals(0, ArrayPool.stats().arrays());
+        Scope.retire(List.of());
+        assertEquals(generation + 1, floating.generation(), "let go at the next retirement");
+        assertEquals(generation, pinned.generation(), "a pinned array is never let go");
+        assertEquals(1, ArrayPool.stats().arrays());
+        assertSame(a, Scope.allocate(DataType.DOUBLE, 2, 2), "the pool hands it out again");
+        try (Scope s = Scope.open()) {
+            INDArray owned = Scope.allocate(DataType.DOUBLE, 3);
+            assertFalse(Scope.adopt(owned).floating(), "a scope's array keeps its scope's lease");
+        }
     }
 }

@@ -189,6 +189,29 @@ class KernelsTest {
     }
 
     @Test
+    void valuesAndCrossEntropyReadRowsLongerThanAChunk() {
+        for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            INDArray x = r(t, 2, 1500);
+            assertArrayEquals(x.castTo(DataType.DOUBLE).data().asDouble(), Kernels.values(x), 0.0);
+            assertArrayEquals(x.transpose().dup().castTo(DataType.DOUBLE).data().asDouble(),
+                    Kernels.values(x.transpose()), 0.0, "a transposed view, read in its C order");
+            INDArray probs = Scope.allocate(t, 2, 1500);
+            double[] losses = Kernels.values(Kernels.crossEntropy(x, new int[] {1499, 3}, probs));
+            double[] v = Kernels.values(x);
+            for (int i = 0; i < 2; i++) {
+                double sum = 0;
+                for (int j = 0; j < 1500; j++) {
+                    sum += Math.exp(v[i * 1500 + j]);
+                }
+                int label = i == 0 ? 1499 : 3;
+                assertEquals(Math.log(sum) - v[i * 1500 + label], losses[i], 1e-5, t + " row " + i);
+                assertEquals(Math.exp(v[i * 1500 + 1200]) / sum, probs.getDouble(i, 1200), 1e-7, t + " probs");
+            }
+        }
+        assertArrayEquals(new double[] {1, 2, 3}, Kernels.values(Nd4j.createFromArray(1, 2, 3)), 0.0, "ints");
+    }
+
+    @Test
     void aPassUpdatesInTheArraysOwnPrecisionAndCopiesViewsBack() {
         for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
             // 3,000 elements: chunks of 1,024 and a partial one; p ← p + 0.5·g·h, g read only

@@ -1,80 +1,128 @@
 package ndgrad.examples;
 
-import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Collectors;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Rng;
 import ndgrad.core.Scope;
-import ndgrad.optim.Sgd;
-import org.bytedeco.javacpp.Pointer;
+import ndgrad.nn.Activation;
+import ndgrad.nn.Linear;
+import ndgrad.nn.Losses;
+import ndgrad.nn.Sequential;
+import ndgrad.optim.Adam;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Measures resident memory over training steps of a small graph (batch 32, 64-256-1 tanh MLP), with each step in
- * a {@link Scope} and without, each in its own JVM with the same heap limit, side by side in one run. Arguments:
- * the child JVMs' heap option (default -Xmx512m) and the number of steps (default 10,000).
+ * Resident memory and time of a training loop written as in PyTorch: a 64-256-1 tanh MLP, MSE against a target
+ * computed from each batch, Adam, a fresh batch of 32 every step, {@code total += loss.item()}. It runs once with a
+ * {@link Scope} around each step and once with no scope at all, each in its own JVM with the default heap (the
+ * heap a user's program gets), and prints RSS at each tenth of the run and ms per step.
  *
  * <p>Usage: {@code mvn -B -q -pl examples exec:java -Dexec.mainClass=ndgrad.examples.MemoryCheck
- * -Dexec.args="-Xmx512m 30000"}
+ * -Dexec.args="20000"}
  */
 public final class MemoryCheck {
     private static final Logger LOG = LoggerFactory.getLogger(MemoryCheck.class);
+
+    private MemoryCheck() {
+    }
+
+    /** One run: steps, ms per step, RSS in MB after each tenth of the steps. */
+    public record Result(String mode, int steps, double msPerStep, long[] rssMb) {
+        /** The largest RSS of the run, in MB. */
+        public long peakMb() {
+            return Arrays.stream(rssMb).max().orElse(0);
+        }
+    }
+
     public static void main(String[] args) throws IOException, InterruptedException {
         if (args.length == 3 && args[0].equals("--child")) {
-            run(args[1].equals("scoped"), Integer.parseInt(args[2]));
+            try {
+                Result r = loop(args[1], Integer.parseInt(args[2]));
+                System.out.println("RESULT " + r.msPerStep() + " " + String.join(" ", Arrays.stream(r.rssMb())
+                        .mapToObj(Long::toString).toList()));
+            } catch (IllegalArgumentException e) {
+                System.out.println(e.getMessage());
+                System.exit(2);
+            }
             return;
         }
-        String heap = args.length > 0 ? args[0] : "-Xmx512m";
-        String steps = args.length > 1 ? args[1] : "10000";
+        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+        List<Result> rs = compare(steps);
+        for (Result r : rs) {
+            LOG.info("{} {} steps: {} ms/step, RSS MB at each tenth: {}", r.mode(), r.steps(),
+                    String.format("%.3f", r.msPerStep()), Arrays.toString(r.rssMb()));
+        }
+        LOG.info("unscoped / scoped: time {}, peak RSS {}", String.format("%.2f", rs.get(1).msPerStep()
+                / rs.get(0).msPerStep()), String.format("%.2f", rs.get(1).peakMb() / (double) rs.get(0).peakMb()));
+    }
+
+    /** The loop with a scope per step and without, each in its own JVM with the default heap. */
+    public static List<Result> compare(int steps) throws IOException, InterruptedException {
+        if (steps < 10) {
+            throw new IllegalArgumentException("MemoryCheck: expected at least 10 steps (RSS is read at every tenth), "
+                    + "got " + steps);
+        }
+        List<Result> rs = new ArrayList<>();
         for (String mode : new String[] {"scoped", "unscoped"}) {
-            Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), heap, "-cp",
-                    classPath(), MemoryCheck.class.getName(), "--child", mode, steps)
-                    .redirectErrorStream(true).start();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
-                r.lines().filter(l -> l.startsWith("RSS")).forEach(l -> LOG.info("{} {}: {}", mode, heap, l));
-            }
-            p.waitFor();
+            rs.add(child(mode, steps));
         }
+        return rs;
     }
 
-    /** This program's class path; under {@code mvn exec:java} it is the class loader's, not java.class.path. */
-    private static String classPath() {
-        if (MemoryCheck.class.getClassLoader() instanceof URLClassLoader loader) {
-            return Arrays.stream(loader.getURLs()).map(u -> new File(u.getFile()).getPath())
-                    .collect(Collectors.joining(File.pathSeparator));
-        }
-        return System.getProperty("java.class.path");
+    /** One run in a child JVM; a child that fails is an error, with its exit code and last line. */
+    static Result child(String mode, int steps) throws IOException, InterruptedException {
+        double[] v = ChildJvm.numbers(ChildJvm.run(List.of(), MemoryCheck.class, "--child", mode,
+                String.valueOf(steps)), "RESULT");
+        return new Result(mode, steps, v[0], Arrays.stream(v, 1, v.length).mapToLong(d -> (long) d).toArray());
     }
 
-    private static void run(boolean scoped, int steps) {
+    /** The training loop in this JVM, {@code "scoped"} or {@code "unscoped"}. */
+    static Result loop(String mode, int steps) throws IOException {
+        if (!mode.equals("scoped") && !mode.equals("unscoped")) {
+            throw new IllegalArgumentException("MemoryCheck: mode must be scoped or unscoped, got '" + mode + "'");
+        }
         Rng rng = new Rng(1);
-        Tensor w1 = Tensor.randn(rng, 64, 256).mul(0.1).requiresGrad();
-        Tensor w2 = Tensor.randn(rng, 256, 1).mul(0.1).requiresGrad();
-        Sgd opt = new Sgd(List.of(w1, w2), 1e-3);
-        StringBuilder line = new StringBuilder("RSS MB at each fifth of " + steps + " steps:");
+        Sequential model = new Sequential(new Linear(64, 256, rng), Activation.tanh(), new Linear(256, 1, rng));
+        Adam opt = new Adam(model.parameters(), Adam.options().lr(1e-3));
+        long[] rss = new long[10];
+        double total = 0;
         long t0 = System.nanoTime();
-        for (int step = 1; step <= steps; step++) {
-            Scope s = scoped ? Scope.open() : null;
+        for (int step = 1, tenth = 0; step <= steps; step++) {
+            Scope s = mode.equals("scoped") ? Scope.open() : null;
             Tensor x = Tensor.uniform(rng, -1, 1, 32, 64);
-            Tensor loss = x.matmul(w1).tanh().matmul(w2).sub(x.sum(true, 1)).pow(2).mean();
+            Tensor y = x.sum(true, 1).tanh();
+            Tensor loss = Losses.mse(model.forward(x), y);
             opt.zeroGrad();
             loss.backward();
             opt.step();
+            total += loss.item();
             if (s != null) {
                 s.close();
             }
-            if (step % (steps / 5) == 0) {
-                line.append(' ').append(Pointer.physicalBytes() >> 20);
+            if (step == (long) steps * (tenth + 1) / 10) {
+                rss[tenth++] = rssMb();
             }
         }
-        line.append(String.format("; %.2f ms/step", (System.nanoTime() - t0) / 1e6 / steps));
-        System.out.println(line);
+        double ms = (System.nanoTime() - t0) / 1e6 / steps;
+        if (!Double.isFinite(total)) {
+            throw new IllegalStateException("MemoryCheck: the loss diverged");
+        }
+        return new Result(mode, steps, ms, rss);
+    }
+
+    /** This process's resident memory in MB (Linux). */
+    static long rssMb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        return 0;
     }
 }

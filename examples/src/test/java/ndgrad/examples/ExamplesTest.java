@@ -15,6 +15,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import ndgrad.core.Idx;
 import ndgrad.core.Rng;
@@ -44,6 +45,21 @@ class ExamplesTest {
         try (InputStream in = shipped(file)) {
             return in.readAllBytes();
         }
+    }
+
+    /** Issue 13: the loop runs with and without scopes in child JVMs, and a child that fails is an error. */
+    @Test
+    void memoryCheckRunsTheLoopBothWaysAndReportsAFailingChild() throws Exception {
+        List<MemoryCheck.Result> rs = MemoryCheck.compare(100);
+        assertEquals(List.of("scoped", "unscoped"), rs.stream().map(MemoryCheck.Result::mode).toList());
+        for (MemoryCheck.Result r : rs) {
+            assertEquals(10, r.rssMb().length);
+            assertTrue(Arrays.stream(r.rssMb()).allMatch(m -> m > 50) && r.msPerStep() > 0, r.toString());
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> MemoryCheck.child("sideways", 100));
+        assertTrue(e.getMessage().contains("exited with code 2")
+                && e.getMessage().endsWith("mode must be scoped or unscoped, got 'sideways'"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> MemoryCheck.compare(5));
     }
 
     @Test

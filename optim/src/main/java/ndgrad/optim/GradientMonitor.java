@@ -4,9 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import ndgrad.autograd.Tensor;
 import ndgrad.nn.Parameter;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +24,7 @@ public final class GradientMonitor {
     private final Map<String, List<Double>> gradNorms = new LinkedHashMap<>();
     private final Map<String, List<Double>> updateRatios = new LinkedHashMap<>();
     private final List<String> warnings = new ArrayList<>();
-    private final List<INDArray> before = new ArrayList<>();
+    private final List<double[]> before = new ArrayList<>();
     private int step;
 
     /** Watches {@code params} with the given thresholds for a vanishing and an exploding gradient norm. */
@@ -49,9 +47,9 @@ public final class GradientMonitor {
         step++;
         before.clear();
         for (Parameter p : params) {
-            double norm = p.value().hasGrad() ? p.value().grad().data().norm2Number().doubleValue() : 0;
+            double norm = p.value().hasGrad() ? norm(p.value().grad().toDoubleArray(), null) : 0;
             gradNorms.get(p.name()).add(norm);
-            before.add(p.value().data().dup());
+            before.add(p.value().toDoubleArray());
             boolean vanished = norm < vanishing;
             if ((vanished || norm > exploding || !Double.isFinite(norm)) && warnings.stream()
                     .noneMatch(w -> w.startsWith(p.name() + ":"))) {
@@ -66,14 +64,22 @@ public final class GradientMonitor {
     /** After the optimizer's step: records ‖w_after - w_before‖ / ‖w_before‖ for each parameter. */
     public void afterStep() {
         for (int i = 0; i < params.size(); i++) {
-            Tensor w = params.get(i).value();
-            INDArray old = before.get(i);
-            double size = old.norm2Number().doubleValue();
-            double change = w.data().distance2(old);
+            double[] old = before.get(i);
+            double size = norm(old, null);
+            double change = norm(params.get(i).value().toDoubleArray(), old);
             updateRatios.get(params.get(i).name()).add(size == 0 ? change : change / size);
-            old.close();
         }
         before.clear();
+    }
+
+    /** ‖a - b‖ (‖a‖ when b is null). */
+    private static double norm(double[] a, double[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            double d = b == null ? a[i] : a[i] - b[i];
+            sum += d * d;
+        }
+        return Math.sqrt(sum);
     }
 
     /** Gradient norms per parameter name, one per step. */

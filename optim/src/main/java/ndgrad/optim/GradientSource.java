@@ -1,15 +1,17 @@
 package ndgrad.optim;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import ndgrad.autograd.Autograd;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.GradientEstimator;
+import ndgrad.core.Kernels;
+import ndgrad.core.NdArrays;
 import ndgrad.core.Scope;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Where an optimizer step gets its gradients: from autograd, or from any {@link GradientEstimator} (finite
@@ -42,35 +44,29 @@ public interface GradientSource {
             try (Autograd.GradMode off = Autograd.noGrad(); Scope call = Scope.open()) {
                 List<Tensor> start = new ArrayList<>();
                 params.forEach(p -> start.add(p.dup()));
-                INDArray x = Nd4j.concat(0, params.stream().map(p -> p.data().castTo(DataType.DOUBLE)
-                        .reshape(p.numel())).toArray(INDArray[]::new));
+                double[] flat = params.stream().flatMapToDouble(p -> Arrays.stream(p.toDoubleArray())).toArray();
                 GradientEstimator.Estimate e = estimator.estimate(a -> {
                     try (Scope evaluation = Scope.open()) {
-                        load(params, a);
+                        load(params, Kernels.values(a), (p, part) -> p.copyFrom(part));
                         return loss.get().item();
                     }
-                }, x);
+                }, NdArrays.create(flat, new long[] {flat.length}, DataType.DOUBLE));
                 for (int i = 0; i < params.size(); i++) {
                     params.get(i).copyFrom(start.get(i));
                 }
-                long offset = 0;
-                for (Tensor p : params) {
-                    INDArray part = e.gradient().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(offset,
-                            offset + p.numel()));
-                    p.setGrad(Tensor.of(part.reshape(p.shape()).castTo(p.dtype())));
-                    offset += p.numel();
-                }
+                load(params, Kernels.values(e.gradient()), Tensor::setGrad);
                 return loss.get().item();
             }
         };
     }
 
-    private static void load(List<Tensor> params, INDArray flat) {
-        long offset = 0;
+    /** Hands each parameter its part of {@code flat}, in its shape and dtype (an array of the current scope). */
+    private static void load(List<Tensor> params, double[] flat, BiConsumer<Tensor, Tensor> to) {
+        int offset = 0;
         for (Tensor p : params) {
-            INDArray part = flat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(offset, offset + p.numel()));
-            p.copyFrom(Tensor.of(part.reshape(p.shape()).castTo(p.dtype())));
-            offset += p.numel();
+            double[] part = Arrays.copyOfRange(flat, offset, offset + (int) p.numel());
+            to.accept(p, Tensor.of(NdArrays.create(part, p.shape(), p.dtype())));
+            offset += part.length;
         }
     }
 }
