@@ -45,9 +45,9 @@ final class Engine {
      * what outlives it (captured gradients, leaves' and retained gradients, anything a hook saw) moves out first.
      * With createGraph, or an observer that keeps every gradient, there is no such scope. When the graph is freed,
      * the arrays its ops made with no scope open are retired ({@link Scope#retire}): they stay readable until the
-     * next backward that frees a graph on this thread, then return to the pool, so a loop written without scopes
-     * recycles its arrays. A loss is read with {@code item()} after the step; one kept across steps needs
-     * {@code keep()}, as the error that refuses it says.
+     * next backward that frees a graph on this thread, then return to the pool, and so do the inputs the step made
+     * for it (its batch), so a loop written without scopes recycles its arrays. A loss is read with {@code item()}
+     * after the step; a value kept across steps needs {@code keep()}, as the error that refuses it says.
      */
     static Tensor[] run(List<Tensor> roots, List<Tensor> seeds, List<Tensor> capture, GradOptions options,
             Observer observer) {
@@ -101,18 +101,34 @@ final class Engine {
         return captured;
     }
 
-    /** Frees the graph's nodes and retires the arrays its ops made with no scope open. */
+    /**
+     * Frees the graph's nodes and retires the arrays its ops made with no scope open, and those of the inputs it
+     * took without their gradient (the recycler keeps the ones that are not this step's own).
+     */
     private static void free(List<Tensor> order) {
-        List<Scope.Lease> retired = new ArrayList<>();
+        List<Scope.Lease> made = new ArrayList<>();
+        Set<Tensor> inputs = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Tensor> todo = new ArrayDeque<>();
         for (Tensor t : order) {
             if (!t.isLeaf()) {
-                t.node().free(retired);
+                for (Tensor in : t.node().inputs) {
+                    if (in.isLeaf() && !in.isRequiresGrad()) {
+                        todo.push(in);
+                    }
+                }
+                t.node().free(made);
                 if (t.retirable()) {
-                    retired.add(t.lease());
+                    made.add(t.lease());
                 }
             }
         }
-        Scope.retire(retired);
+        while (!todo.isEmpty()) {
+            Tensor in = todo.pop();
+            if (in.retirable() && inputs.add(in)) {
+                todo.addAll(List.of(in.sources()));
+            }
+        }
+        Scope.retire(made, inputs.stream().map(Tensor::lease).toList());
     }
 
     /** The gradient for input i summed to the input's shape; a rule that returns another shape is a bug. */

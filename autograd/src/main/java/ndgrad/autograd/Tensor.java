@@ -55,6 +55,11 @@ public final class Tensor {
     private final int leaseGeneration;
     /** Whether this tensor is the one an op made its array for (not a view), so the engine may retire it. */
     private final boolean ownsArray;
+    /**
+     * For a result made without a graph and no scope open: the inputs it was computed from that belong to the
+     * current step, so that the engine recycles them with it when it feeds a graph (see {@code Engine.free}).
+     */
+    private Tensor[] sources;
     private Node node;
     private boolean requiresGrad;
     private Tensor grad;
@@ -216,9 +221,9 @@ public final class Tensor {
     INDArray array() {
         if (isReleased()) {
             throw new IllegalStateException(describe() + (lease.floating()
-                    ? " was released: backward() freed the graph that produced it, and a later backward() reused "
-                    + "its memory. Read it before the next backward() (item(), toDoubleArray()), or call keep() on "
-                    + "it first"
+                    ? " was released: backward() freed the graph that made or used it, and a later backward() "
+                    + "reused its memory. Read it before the next backward() (item(), toDoubleArray()), or call "
+                    + "keep() on it first"
                     : " was released when the Scope that owned it closed; create it outside the scope, or call "
                     + "keep() on it inside the scope"));
         }
@@ -431,6 +436,11 @@ public final class Tensor {
         return lease;
     }
 
+    /** The current step's inputs of this result made without a graph (empty when none were recorded). */
+    Tensor[] sources() {
+        return sources == null ? new Tensor[0] : sources;
+    }
+
     /** Names this tensor for messages, pictures and traces; returns it. */
     public Tensor named(String name) {
         this.name = name;
@@ -566,6 +576,10 @@ public final class Tensor {
                     Autograd.isAnomalyEnabled() ? Anomaly.callerOutsideNdgrad() : null);
         } else if (base == null) {
             Scope.watch(out.lease);
+            if (out.lease.young()) {
+                out.sources = Arrays.stream(inputs).filter(in -> in.lease != null && in.lease.young())
+                        .toArray(Tensor[]::new);
+            }
         }
         if (Autograd.isAnomalyEnabled()) {
             Anomaly.checkForward(op, out, inputs);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import ndgrad.core.ArrayPool;
 import ndgrad.core.Rng;
 import ndgrad.core.Scope;
@@ -60,6 +61,65 @@ class UnscopedTest {
                     && e.getMessage().contains("keep()"), e.getMessage());
         }
         assertEquals(expected, next.item(), 1e-6, "this step's loss reads");
+    }
+
+    /** One training step with no scope: a fresh batch, a target computed from it without a graph, SGD. */
+    private double step(Rng data) {
+        Tensor batch = Tensor.uniform(data, -1, 1, 5, 4);
+        Tensor target = batch.sum(true, 1).tanh().mul(0.5);
+        Tensor loss = batch.matmul(w).tanh().sum(true, 1).sub(target).pow(2).mean();
+        w.zeroGrad();
+        loss.backward();
+        try (Scope update = Scope.open(); Autograd.GradMode off = Autograd.noGrad()) {
+            w.subi(w.grad().mul(0.1));
+        }
+        return loss.item();
+    }
+
+    @Test
+    void aStepsBatchAndWhatWasComputedFromItGoBackWithItsGraph() {
+        Rng data = new Rng(3);
+        for (int i = 0; i < 3; i++) {
+            step(data);
+        }
+        long misses = ArrayPool.stats().misses();
+        double first = step(data);
+        for (int i = 0; i < 20; i++) {
+            step(data);
+        }
+        assertEquals(misses, ArrayPool.stats().misses(), "no array made after the third step");
+        assertTrue(Double.isFinite(first));
+    }
+
+    @Test
+    void batchesPreparedAheadAndConstantsStayWhileAStepsOwnBatchGoesUnlessKept() {
+        loss(logits()).backward();
+        // a second training run on this thread: its batches are prepared ahead, after the first run's backwards
+        List<Tensor> prepared = List.of(Tensor.randn(rng, 5, 4), Tensor.randn(rng, 5, 4), Tensor.randn(rng, 5, 4));
+        List<double[]> values = prepared.stream().map(Tensor::toDoubleArray).toList();
+        Tensor constant = null;
+        for (int epoch = 0; epoch < 3; epoch++) {
+            for (Tensor batch : prepared) {
+                constant = constant == null ? Tensor.full(0.25, 5, 3) : constant;
+                loss(batch.matmul(w).add(constant)).backward();
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(values.get(i), prepared.get(i).toDoubleArray(), 0.0, "prepared batch " + i);
+        }
+        assertEquals(0.25, constant.toDoubleArray()[7], 0.0, "a constant made in the loop, used by each step");
+        Tensor kept = Tensor.randn(rng, 5, 4).keep();
+        double[] keptValues = kept.toDoubleArray();
+        loss(kept.matmul(w)).backward();
+        Tensor stored = Tensor.randn(rng, 5, 4);
+        loss(stored.matmul(w)).backward();
+        for (int i = 0; i < 3; i++) {
+            loss(Tensor.randn(rng, 5, 4).matmul(w)).backward();
+        }
+        assertArrayEquals(keptValues, kept.toDoubleArray(), 0.0, "a step's batch that was kept");
+        IllegalStateException e = assertThrows(IllegalStateException.class, stored::toDoubleArray);
+        assertTrue(e.getMessage().contains("keep()"), "a step's batch stored for later without keep(): "
+                + e.getMessage());
     }
 
     @Test

@@ -4,7 +4,10 @@ import java.lang.ref.PhantomReference;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,10 +21,15 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>a graph's arrays when backward freed it ({@link #retire}): they stay readable until the next backward on the
  * thread, so the loss and the logits of a step can be read after {@code step()}, and then go back;</li>
- * <li>any other floating array (a batch, a value computed without a graph) when the garbage collector finds its
- * lease unreachable, as PyTorch frees a tensor at its last reference. The collector runs often enough for the Java
- * objects of a step, but the off-heap arrays do not prompt it: after {@link #GC_BYTES} bytes of floating arrays
- * not yet back, the recycler asks for a collection.</li>
+ * <li>the step's own inputs to that graph, such as the batch and what was computed from it without a graph: those
+ * made after the previous backward that freed a graph. They go back one backward later too, when the next graph
+ * took new ones of the same dtype and shape in their place, as a loop does with its batches; an input the next
+ * graph uses again is a constant, kept for good, and one it neither uses nor replaces (a batch prepared ahead with
+ * others) is left to the collector, as is everything made before the thread's first backward;</li>
+ * <li>any other floating array (a value computed without a graph, an evaluation's output) when the garbage
+ * collector finds its lease unreachable, as PyTorch frees a tensor at its last reference. The off-heap arrays do not
+ * prompt the collector: after {@link #GC_BYTES} bytes of floating arrays not yet back, the recycler asks for a
+ * collection.</li>
  * </ul>
  * A lease is never recycled once pinned (its array was handed out, or kept). A holder of a recycled lease refuses to
  * read: the lease's generation changed.
@@ -42,8 +50,12 @@ final class Recycler {
     /** This thread's watched leases, held until their array goes back or they are pinned. */
     private final Set<Watch> watches = new HashSet<>();
     private final ReferenceQueue<Scope.Lease> queue = new ReferenceQueue<>();
-    /** The leases of the last freed graph, let go at the next one. */
+    /** The arrays the last freed graph made, let go at the next one. */
     private final List<Scope.Lease> retired = new ArrayList<>();
+    /** The step's inputs to the last freed graph, let go at the next one unless it uses them again. */
+    private final List<Scope.Lease> inputs = new ArrayList<>();
+    /** Graphs freed on this thread so far. */
+    private int epoch;
 
     private Recycler() {
     }
@@ -60,8 +72,9 @@ final class Recycler {
         }
     }
 
-    /** Counts a new floating lease's array as not yet back; returns the lease. */
+    /** Counts a new floating lease's array as not yet back and dates it; returns the lease. */
     static Scope.Lease adopt(Scope.Lease lease) {
+        lease.epoch = MINE.get().epoch;
         long outstanding = OUTSTANDING.addAndGet(bytes(lease.array()));
         if (GC_BYTES > 0 && outstanding > GC_BYTES) {
             OUTSTANDING.set(0);
@@ -104,19 +117,56 @@ final class Recycler {
         }
     }
 
-    /** Lets go of the previous freed graph's arrays that are not pinned, and keeps these for the next call. */
-    static void retire(List<Scope.Lease> leases) {
+    /**
+     * Lets go of the previous freed graph's arrays, and keeps these for the next call: all the arrays this graph
+     * made, and its inputs made since the previous call (the step's own). A step input of the previous graph goes
+     * back only when this graph took a new one of its dtype and shape in its place, as a training loop does with
+     * its batches; one that this graph uses again is a constant, kept for good; any other (a batch prepared with
+     * others ahead of the loop) is left to the collector.
+     */
+    static void retire(List<Scope.Lease> made, List<Scope.Lease> inputs) {
         Recycler r = MINE.get();
-        for (Scope.Lease l : r.retired) {
-            if (l.state == Scope.Lease.State.RETIRABLE || l.state == Scope.Lease.State.WATCHED) {
-                unwatch(l);
-                l.state = Scope.Lease.State.RELEASED;
-                OUTSTANDING.addAndGet(-bytes(l.array()));
-                l.release();
+        Set<Scope.Lease> used = Collections.newSetFromMap(new IdentityHashMap<>());
+        used.addAll(inputs);
+        List<Scope.Lease> young = inputs.stream().filter(Scope.Lease::young).toList();
+        Set<List<Object>> replaced = new HashSet<>();
+        young.forEach(l -> replaced.add(kind(l)));
+        for (Scope.Lease l : r.inputs) {
+            if (used.contains(l)) {
+                l.pin();
+            } else if (replaced.contains(kind(l))) {
+                release(l);
+            } else {
+                watch(l);
             }
         }
+        r.retired.forEach(Recycler::release);
         r.retired.clear();
-        r.retired.addAll(leases);
+        r.retired.addAll(made);
+        r.inputs.clear();
+        r.inputs.addAll(young);
+        r.epoch++;
+    }
+
+    /** An array's dtype and shape, as a key. */
+    private static List<Object> kind(Scope.Lease l) {
+        return List.of(l.array().dataType(), Arrays.toString(l.array().shape()));
+    }
+
+    /** Whether {@code lease} was made since this thread's last freed graph, and after its first. */
+    static boolean isYoung(Scope.Lease lease) {
+        int epoch = MINE.get().epoch;
+        return epoch > 0 && lease.epoch == epoch;
+    }
+
+    /** Lets a retired lease's array go, unless it was pinned or already let go. */
+    private static void release(Scope.Lease l) {
+        if (l.state == Scope.Lease.State.RETIRABLE || l.state == Scope.Lease.State.WATCHED) {
+            unwatch(l);
+            l.state = Scope.Lease.State.RELEASED;
+            OUTSTANDING.addAndGet(-bytes(l.array()));
+            l.release();
+        }
     }
 
     private static long bytes(INDArray a) {

@@ -75,6 +75,8 @@ public final class Scope implements AutoCloseable {
         State state;
         /** While {@link State#WATCHED}, the notice the collector enqueues when the lease becomes unreachable. */
         Recycler.Watch watch;
+        /** How many graphs backward had freed on this thread when the lease was made (see {@link Recycler}). */
+        int epoch;
 
         /**
          * A floating lease's states: let go only when a freed graph retires it; also when the collector finds it
@@ -101,6 +103,14 @@ public final class Scope implements AutoCloseable {
         /** Whether no scope owns the array, so that only the {@link Recycler} lets it go. */
         public boolean floating() {
             return floating;
+        }
+
+        /**
+         * Whether this floating lease was made since this thread's backward last freed a graph (and after the
+         * first one): its array belongs to the current training step.
+         */
+        public boolean young() {
+            return floating && state != State.PINNED && Recycler.isYoung(this);
         }
 
         /** Keeps a floating array from ever being recycled: its holder handed it out, or was asked to keep it. */
@@ -177,12 +187,13 @@ public final class Scope implements AutoCloseable {
     }
 
     /**
-     * Floating leases of a graph that backward freed: the arrays of this thread's previous call (the step before)
-     * are let go now, unless pinned since; these wait for the next call, so a step's outputs stay readable until the
-     * next step's backward (see {@link Recycler#retire}).
+     * Floating leases of a graph that backward freed: the arrays its ops made, and those of the tensors it took as
+     * inputs without needing their gradient. The ones retired by this thread's previous call (the step before) are
+     * let go now, unless pinned since; these wait for the next call, so a step's values stay readable until the next
+     * step's backward (see {@link Recycler#retire} for which inputs are let go).
      */
-    public static void retire(List<Lease> leases) {
-        Recycler.retire(leases);
+    public static void retire(List<Lease> made, List<Lease> inputs) {
+        Recycler.retire(made, inputs);
     }
 
     private static DataBuffer root(INDArray a) {

@@ -142,6 +142,7 @@ class ArrayPoolTest {
 
     @Test
     void withNoScopeOpenArraysFloatUntilAGraphRetiresThemAndComeBackOneRetirementLater() {
+        Scope.retire(List.of(), List.of());
         INDArray a = Scope.allocate(DataType.DOUBLE, 2, 2);
         assertNull(Scope.lease(a), "no scope owns it");
         assertEquals(1, ArrayPool.stats().misses());
@@ -151,10 +152,10 @@ class ArrayPoolTest {
         Scope.Lease pinned = Scope.adopt(b);
         pinned.pin();
         int generation = floating.generation();
-        Scope.retire(List.of(floating, pinned));
+        Scope.retire(List.of(floating, pinned), List.of());
         assertEquals(generation, floating.generation(), "still readable until the next retirement");
         assertEquals(0, ArrayPool.stats().arrays());
-        Scope.retire(List.of());
+        Scope.retire(List.of(), List.of());
         assertEquals(generation + 1, floating.generation(), "let go at the next retirement");
         assertEquals(generation, pinned.generation(), "a pinned array is never let go");
         assertEquals(1, ArrayPool.stats().arrays());
@@ -163,5 +164,26 @@ class ArrayPoolTest {
             INDArray owned = Scope.allocate(DataType.DOUBLE, 3);
             assertFalse(Scope.adopt(owned).floating(), "a scope's array keeps its scope's lease");
         }
+    }
+
+    @Test
+    void aStepsInputsGoBackWhenTheNextGraphReplacesThemAndStayWhenItUsesThemAgain() {
+        Scope.retire(List.of(), List.of());
+        Scope.Lease batch = Scope.adopt(Scope.allocate(DataType.FLOAT, 5));
+        Scope.Lease constant = Scope.adopt(Scope.allocate(DataType.FLOAT, 6));
+        Scope.retire(List.of(), List.of(batch, constant));
+        Scope.Lease nextBatch = Scope.adopt(Scope.allocate(DataType.FLOAT, 5));
+        Scope.retire(List.of(), List.of(nextBatch, constant));
+        assertEquals(1, batch.generation(), "the batch went back: the next graph took another of its kind");
+        assertEquals(0, constant.generation(), "the input the next graph used again stays");
+        Scope.retire(List.of(), List.of());
+        Scope.retire(List.of(), List.of());
+        assertEquals(0, constant.generation(), "and stays for good");
+        assertEquals(0, nextBatch.generation(), "not replaced: left to the collector");
+        Scope.Lease old = Scope.adopt(Scope.allocate(DataType.FLOAT, 7));
+        Scope.retire(List.of(), List.of());
+        Scope.retire(List.of(), List.of(old));
+        Scope.retire(List.of(), List.of());
+        assertEquals(0, old.generation(), "an input made before the step's previous retirement is not the step's");
     }
 }
