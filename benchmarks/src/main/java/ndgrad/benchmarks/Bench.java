@@ -1,10 +1,8 @@
 package ndgrad.benchmarks;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -13,12 +11,20 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.ArrayPool;
 import ndgrad.core.Kernels;
 import ndgrad.core.Rng;
 import ndgrad.core.Scope;
+import ndgrad.core.Threads;
+import ndgrad.examples.ChildJvm;
+import ndgrad.examples.MemoryCheck;
+import ndgrad.examples.Mnist;
+import ndgrad.examples.TrainMnist;
+import ndgrad.nn.Activation;
+import ndgrad.nn.Linear;
+import ndgrad.nn.Sequential;
+import ndgrad.optim.Adam;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -26,26 +32,50 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Training-step benchmarks, side by side in one run: for each configuration (tiny, small, big) and each
- * implementation (the hand-written ND4J floor, ndgrad, SameDiff), {@code rounds} interleaved rounds, each in a
- * fresh JVM (4 s of warm-up, then 3 s of timed steps; peak RSS from /proc/self/status VmHWM). Reports the median
- * ms/step, the range over rounds, steps/s, the ratio to the floor and peak RSS; then the per-op overhead of an
- * ndgrad op against the bare ND4J op, ND4J's sgemm rate, the Java and native paths of {@link Kernels} across sizes
- * ({@link KernelBench}), and a memory run of ndgrad on big ({@code --memory-steps}, default 10,000; 0 skips it):
- * RSS after the first, middle and last step, pool misses and ND4J buffers created per step. Writes the Markdown to
- * {@code benchmarks/results/DATE.md}. OMP_NUM_THREADS is passed through (default 1).
+ * ndgrad, SameDiff and PyTorch side by side in one run, each measurement in a fresh process, rounds interleaved:
+ * <ul>
+ * <li>a training step (forward, backward, plain SGD, float32, one fixed batch) of tiny (2-16-16-1 tanh MSE, batch
+ * 1), small (784-128-64-10 relu cross-entropy, batch 32) and big (784-512-512-10 relu cross-entropy, batch 256),
+ * written as users write it (no Scope); JVMs warm up for 4 s and time 3 s, PyTorch warms up 1 s and times 3 s;</li>
+ * <li>the MNIST main job ({@code ndgrad train mnist --dropout 0 --schedule none}: 784-256-128-10 relu, Adam 1e-3,
+ * batch 64 drawn from the shuffled 8,000 bundled digits, 15 epochs, test accuracy after each), timed from the first
+ * step to the last evaluation, as {@code ../shared/peers/torch_mnist.py} times it.</li>
+ * </ul>
+ * PyTorch runs when Debian's {@code /usr/bin/python3} imports torch (packages python3-torch and
+ * libopenblas0-pthread), with OpenBLAS's library directory on its library path, in four thread settings: torch's
+ * intra-op threads ({@code torch.set_num_threads}) times OpenBLAS's ({@code OPENBLAS_NUM_THREADS}), each 1 or 2.
+ * ndgrad runs with its own thread policy ({@link Threads}) and no thread variable in its environment.
  *
- * <p>Usage: {@code (cd benchmarks && mvn -B -q exec:java -Dexec.args="--rounds 3")}
+ * <p>Then: the per-op overhead of an ndgrad op against the bare ND4J op, sgemm's rate, the Java and native paths of
+ * {@link Kernels} across sizes ({@link KernelBench}), the PyTorch-style loop of {@link MemoryCheck} with and without
+ * scopes (and with {@code OMP_NUM_THREADS=1} in its environment), and a memory run of big ({@code --memory-steps},
+ * default 10,000; 0 skips it). Writes the Markdown to {@code benchmarks/results/DATE.md}.
+ *
+ * <p>Usage: {@code (cd benchmarks && mvn -B -q exec:java -Dexec.args="--rounds 5")}
  */
 public final class Bench {
     private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
-    private static final List<String> IMPLEMENTATIONS = List.of("floor", "ndgrad", "samediff");
     /** The memory run's heap: ndgrad's arrays live off-heap, so the heap holds only small graph objects. */
     private static final String MEMORY_HEAP = "-Xmx128m";
-    /** The heap of every other child. */
-    private static final String HEAP = "-Xmx1g";
+    private static final String PYTHON = "/usr/bin/python3";
+    private static final Path TORCH_SCRIPT = Path.of("src/main/python/torch_bench.py");
+    private static final Path MNIST_DATA = Path.of("../examples/src/main/resources/mnist");
+    /** Where Debian's libopenblas0-pthread puts OpenBLAS; without it torch falls back to the reference BLAS. */
+    private static final String OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread";
+    /** PyTorch's thread settings: {torch intra-op threads, OpenBLAS threads}. */
+    private static final int[][] TORCH_THREADS = {{1, 1}, {2, 1}, {1, 2}, {2, 2}};
 
     private Bench() {
+    }
+
+    /** One implementation of a workload: a name, and how to run one measurement of it. */
+    private record Runner(String name, Measurement measure) {
+    }
+
+    @FunctionalInterface
+    private interface Measurement {
+        /** {value, peak RSS in MB}: ms per step, or seconds of the whole job. */
+        double[] run(String config) throws IOException, InterruptedException;
     }
 
     public static void main(String[] args) throws IOException, InterruptedException {
@@ -55,58 +85,51 @@ public final class Bench {
         }
         int rounds = 5;
         int memorySteps = 10_000;
-        List<String> configs = Workload.NAMES;
+        List<String> configs = List.of("tiny", "small", "big", "mnist");
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
                 case "--configs" -> configs = List.of(args[i + 1].split(","));
                 case "--memory-steps" -> memorySteps = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (expected --rounds N, --configs tiny,small,big, --memory-steps N)");
+                        + " (expected --rounds N, --configs tiny,small,big,mnist, --memory-steps N)");
             }
         }
         if (memorySteps != 0 && memorySteps < 10) {
             throw new IllegalArgumentException("--memory-steps: expected 0 (skip) or at least 10 (RSS is read at "
                     + "every tenth of the run), got " + memorySteps);
         }
-        StringBuilder md = new StringBuilder("# ndgrad benchmarks, " + LocalDate.now() + "\n\n"
-                + "Training step = forward + backward + SGD update, float32, one fixed batch; median ms/step over "
-                + rounds + " interleaved rounds, each implementation in its own JVM (4 s warm-up, 3 s timed); "
-                + "OMP_NUM_THREADS="
-                + threads() + "; " + Runtime.getRuntime().availableProcessors() + " cores.\n\n"
-                + "| config | implementation | median ms/step | range over rounds | steps/s | ratio to floor | "
-                + "GFLOP/s | peak RSS MB |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
+        boolean torch = torchAvailable();
+        StringBuilder md = new StringBuilder("# ndgrad benchmarks, " + LocalDate.now() + "\n\n" + settings(torch)
+                + "\n\n| config | implementation | median | range over rounds | max/min | ratio to PyTorch 1 thread "
+                + "| ratio to PyTorch's best | peak RSS MB |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
         for (String c : configs) {
-            Workload w = Workload.named(c);
+            List<Runner> runners = runners(c, torch);
             Map<String, List<double[]>> results = new LinkedHashMap<>();
-            IMPLEMENTATIONS.forEach(impl -> results.put(impl, new ArrayList<>()));
+            runners.forEach(r -> results.put(r.name(), new ArrayList<>()));
             for (int r = 0; r < rounds; r++) {
-                for (String impl : IMPLEMENTATIONS) {
-                    results.get(impl).add(runChild("step", impl, c));
+                for (Runner runner : runners) {
+                    results.get(runner.name()).add(runner.measure().run(c));
                 }
             }
-            double floor = median(results.get("floor"), 0);
-            for (String impl : IMPLEMENTATIONS) {
-                List<double[]> rs = results.get(impl);
-                double med = median(rs, 0);
-                double lo = rs.stream().mapToDouble(v -> v[0]).min().orElseThrow();
-                double hi = rs.stream().mapToDouble(v -> v[0]).max().orElseThrow();
-                md.append(String.format("| %s | %s | %.3f | %.3f–%.3f | %.0f | %.2f | %.1f | %.0f |%n", c, impl, med,
-                        lo, hi, 1000 / med, med / floor, w.flops() / med / 1e6, median(rs, 1)));
-            }
+            table(md, c, results);
             LOG.info("{} done", c);
         }
-        double[] ops = runChild("ops", "-", "-");
+        double[] ops = ChildJvm.numbers(ChildJvm.run(List.of(), Bench.class, "--child", "ops"), "RESULT");
         md.append(String.format("%nPer-op cost, 4x4 float32 add (µs): bare ND4J `a.add(b)` %.2f; ndgrad `a.add(b)` "
-                + "without a graph %.2f, recording a graph %.2f. sgemm 1024x1024x1024 float32: %.1f GFLOP/s.%n",
-                ops[0], ops[1], ops[2], ops[3]));
+                + "without a graph %.2f, recording a graph %.2f. sgemm 1024x1024x1024 float32, one call on one "
+                + "thread: %.1f GFLOP/s.%n", ops[0], ops[1], ops[2], ops[3]));
         md.append("\nThe two paths of `Kernels` (µs per call, float32, the fastest of 9 interleaved batches; the "
                 + "thresholds: Java loops up to " + Kernels.ELEMENTWISE_LIMIT + " elements, and up to "
-                + Kernels.BLAS_LIMIT + " multiply-adds where BLAS applies):\n\n").append(childText("kernels"));
+                + Kernels.BLAS_LIMIT + " multiply-adds where BLAS applies):\n\n");
+        ChildJvm.run(List.of(), Bench.class, "--child", "kernels").stream().filter(l -> l.startsWith("|"))
+                .forEach(l -> md.append(l).append('\n'));
+        loops(md);
         if (memorySteps > 0) {
-            double[] m = runChild(MEMORY_HEAP, "memory", "ndgrad", "big", String.valueOf(memorySteps));
-            md.append(String.format("%nMemory, ndgrad big, %d steps, heap %s (the arrays are off-heap): RSS in MB "
-                    + "after step 1 and after each tenth of the run: ", memorySteps, MEMORY_HEAP));
+            double[] m = ChildJvm.numbers(ChildJvm.run(List.of(MEMORY_HEAP), Bench.class, "--child", "memory",
+                    String.valueOf(memorySteps)), "RESULT");
+            md.append(String.format("%nMemory, ndgrad big with no Scope, %d steps, heap %s (the arrays are off-heap): "
+                    + "RSS in MB after step 1 and after each tenth of the run: ", memorySteps, MEMORY_HEAP));
             for (int i = 0; i < 11; i++) {
                 md.append(String.format("%.0f%s", m[i], i < 10 ? ", " : ". "));
             }
@@ -120,99 +143,166 @@ public final class Bench {
         LOG.info("\n{}\nwritten to {}", md, file.toAbsolutePath());
     }
 
+    /** The settings that decide the figures, stated once at the top of the results. */
+    private static String settings(boolean torch) {
+        return "One run, rounds interleaved, each measurement in a fresh process; " + Runtime.getRuntime()
+                .availableProcessors() + " cores. ndgrad and SameDiff: Java " + System.getProperty("java.version")
+                + ", default heap, no thread variable in the environment; ndgrad's thread policy: "
+                + Threads.count() + " threads for large products and updates, " + Threads.nativeCount()
+                + " for ND4J's OpenMP and OpenBLAS (SameDiff's JVM applies the same policy: its workload is made "
+                + "with ndgrad's seeded Rng). JVMs warm up 4 s and time 3 s per step measurement. " + (torch ? "PyTorch " + torchVersion() + " eager (Debian's python3-torch, "
+                + "OpenBLAS 0.3 from libopenblas0-pthread), warm-up 1 s and 3 s timed; thread settings as 'torch "
+                + "T, BLAS B': torch.set_num_threads(T) and OPENBLAS_NUM_THREADS=B. 'PyTorch 1 thread' is torch 1, "
+                + "BLAS 1; 'PyTorch's best' is its fastest setting in this run."
+                : "PyTorch: not measured (Debian's python3 cannot import torch here).") + " Step configurations "
+                + "give ms per step; mnist gives seconds of the whole job (15 epochs of training and evaluation).";
+    }
+
+    /** Who runs config {@code c}: ndgrad, SameDiff (steps only) and PyTorch in each thread setting. */
+    private static List<Runner> runners(String c, boolean torch) {
+        List<Runner> rs = new ArrayList<>();
+        rs.add(new Runner("ndgrad", config -> ChildJvm.numbers(ChildJvm.run(List.of(), Bench.class, "--child",
+                config.equals("mnist") ? "mnist" : "step", "ndgrad", config), "RESULT")));
+        if (!c.equals("mnist")) {
+            rs.add(new Runner("samediff", config -> ChildJvm.numbers(ChildJvm.run(List.of(), Bench.class,
+                    "--child", "step", "samediff", config), "RESULT")));
+        }
+        for (int[] t : torch ? TORCH_THREADS : new int[0][]) {
+            rs.add(new Runner("pytorch torch " + t[0] + ", BLAS " + t[1], config -> torch(config, t[0], t[1])));
+        }
+        return rs;
+    }
+
+    /** Median, range, spread and ratios per implementation, as Markdown rows. */
+    private static void table(StringBuilder md, String c, Map<String, List<double[]>> results) {
+        String unit = c.equals("mnist") ? " s" : " ms";
+        double oneThread = results.containsKey("pytorch torch 1, BLAS 1")
+                ? median(results.get("pytorch torch 1, BLAS 1"), 0) : Double.NaN;
+        double best = results.entrySet().stream().filter(e -> e.getKey().startsWith("pytorch"))
+                .mapToDouble(e -> median(e.getValue(), 0)).min().orElse(Double.NaN);
+        results.forEach((impl, rs) -> {
+            double med = median(rs, 0);
+            double lo = rs.stream().mapToDouble(v -> v[0]).min().orElseThrow();
+            double hi = rs.stream().mapToDouble(v -> v[0]).max().orElseThrow();
+            md.append(String.format("| %s | %s | %.3f%s | %.3f–%.3f | %.2f | %.2f | %.2f | %.0f |%n", c, impl, med,
+                    unit, lo, hi, hi / lo, med / oneThread, med / best, median(rs, 1)));
+        });
+    }
+
+    /** The PyTorch-style loop of {@link MemoryCheck}: time and RSS with and without scopes, and the env check. */
+    private static void loops(StringBuilder md) throws IOException, InterruptedException {
+        md.append("\nThe PyTorch-style loop of `MemoryCheck` (64-256-1 tanh MLP, Adam, a fresh batch of 32 each step, "
+                + "`total += loss.item()`), default heap, RSS in MB at each tenth of the run:\n\n"
+                + "| steps | loop | ms/step | RSS MB at each tenth | peak RSS MB | time ratio | peak RSS ratio |\n"
+                + "|---:|---|---:|---|---:|---:|---:|\n");
+        for (int steps : new int[] {20_000, 100_000}) {
+            List<MemoryCheck.Result> rs = new ArrayList<>(MemoryCheck.compare(steps));
+            rs.add(MemoryCheck.child(Map.of("OMP_NUM_THREADS", "1"), "scoped", steps));
+            MemoryCheck.Result scoped = rs.get(0);
+            for (int i = 0; i < rs.size(); i++) {
+                MemoryCheck.Result r = rs.get(i);
+                md.append(String.format("| %d | %s | %.3f | %s | %d | %.2f | %.2f |%n", steps, i == 2
+                        ? "scoped, OMP_NUM_THREADS=1 in its environment" : r.mode(), r.msPerStep(),
+                        Arrays.toString(r.rssMb()), r.peakMb(), r.msPerStep() / scoped.msPerStep(),
+                        r.peakMb() / (double) scoped.peakMb()));
+            }
+        }
+    }
+
     private static double median(List<double[]> rs, int k) {
         double[] v = rs.stream().mapToDouble(a -> a[k]).sorted().toArray();
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
-    private static String threads() {
-        String t = System.getenv("OMP_NUM_THREADS");
-        return t == null ? "1" : t;
+    /** Whether Debian's python3 imports torch here. */
+    private static boolean torchAvailable() throws InterruptedException {
+        try {
+            return python("-c", "import torch").waitFor() == 0 && Files.isRegularFile(TORCH_SCRIPT);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
-    /** Runs one measurement in a fresh JVM and returns the Markdown table rows it prints. */
-    private static String childText(String what) throws IOException, InterruptedException {
-        StringBuilder rows = new StringBuilder();
-        Process p = childProcess(HEAP, what, "-", "-").start();
+    private static String torchVersion() {
+        try {
+            Process p = python("-c", "import torch; print(torch.__version__)");
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+                String v = r.readLine();
+                return p.waitFor() == 0 && v != null ? v.trim() : "?";
+            }
+        } catch (IOException | InterruptedException e) {
+            return "?";
+        }
+    }
+
+    /** One PyTorch measurement of {@code config} with the given thread settings. */
+    private static double[] torch(String config, int torchThreads, int blasThreads) throws IOException,
+            InterruptedException {
+        Process p = config.equals("mnist")
+                ? python(Map.of("OPENBLAS_NUM_THREADS", String.valueOf(blasThreads)), TORCH_SCRIPT.toString(),
+                        "mnist", MNIST_DATA.toString(), String.valueOf(torchThreads))
+                : python(Map.of("OPENBLAS_NUM_THREADS", String.valueOf(blasThreads)), TORCH_SCRIPT.toString(),
+                        "step", config, String.valueOf(torchThreads), "1", "3");
+        List<String> lines = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
-                if (line.startsWith("|")) {
-                    rows.append(line).append('\n');
-                }
+                lines.add(line);
             }
         }
         if (p.waitFor() != 0) {
-            throw new IllegalStateException("benchmark child " + what + " failed");
+            throw new IllegalStateException("PyTorch " + config + " failed: " + String.join("\n", lines));
         }
-        return rows.toString();
+        double[] v = ChildJvm.numbers(lines, "RESULT");
+        return new double[] {v[0], v[v.length - 1]};
     }
 
-    private static ProcessBuilder childProcess(String heap, String what, String impl, String config, String... extra) {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), heap,
-                "-cp", classPath(), Bench.class.getName(), "--child", what, impl, config));
-        cmd.addAll(List.of(extra));
+    private static Process python(String... args) throws IOException {
+        return python(Map.of(), args);
+    }
+
+    /** Debian's python3 with OpenBLAS's directory on its library path and {@code env} added. */
+    private static Process python(Map<String, String> env, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(PYTHON));
+        cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("OMP_NUM_THREADS", threads());
-        return pb;
+        pb.environment().put("LD_LIBRARY_PATH", OPENBLAS_DIR);
+        pb.environment().putAll(env);
+        return pb.start();
     }
 
-    /** Runs one measurement in a fresh JVM and returns the numbers of its RESULT line. */
-    private static double[] runChild(String what, String impl, String config) throws IOException,
-            InterruptedException {
-        return runChild(HEAP, what, impl, config);
-    }
-
-    /** As {@link #runChild(String, String, String)}, with the child's heap option and extra arguments. */
-    private static double[] runChild(String heap, String what, String impl, String config, String... extra)
-            throws IOException, InterruptedException {
-        Process p = childProcess(heap, what, impl, config, extra).start();
-        double[] result = null;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                if (line.startsWith("RESULT ")) {
-                    result = Arrays.stream(line.substring(7).trim().split(" ")).mapToDouble(Double::parseDouble)
-                            .toArray();
-                }
+    /** In a child JVM: time a training step, the MNIST job or the per-op costs. Prints one RESULT line. */
+    private static void child(String[] args) throws IOException {
+        switch (args[1]) {
+            case "kernels" -> System.out.print(KernelBench.table());
+            case "ops" -> System.out.println("RESULT " + opCost(false) + " " + opCost(true) + " " + graphOpCost()
+                    + " " + sgemm());
+            case "memory" -> memory(NdgradStep.step(Workload.named("big"), 0.01), Integer.parseInt(args[2]));
+            case "mnist" -> System.out.println("RESULT " + mnist() + " " + procStatusMb("VmHWM:"));
+            default -> {
+                Workload w = Workload.named(args[3]);
+                Runnable step = args[2].equals("samediff") ? SameDiffStep.step(w, 0.01) : NdgradStep.step(w, 0.01);
+                runFor(step, WARMUP_NS, 0);
+                long[] timed = runFor(step, TIMED_NS, 20);
+                System.out.println("RESULT " + timed[1] / 1e6 / timed[0] + " " + procStatusMb("VmHWM:"));
             }
         }
-        if (p.waitFor() != 0 || result == null) {
-            throw new IllegalStateException("benchmark child " + what + " " + impl + " " + config + " failed");
-        }
-        return result;
     }
 
-    private static String classPath() {
-        if (Bench.class.getClassLoader() instanceof URLClassLoader loader) {
-            return Arrays.stream(loader.getURLs()).map(u -> new File(u.getFile()).getPath())
-                    .collect(Collectors.joining(File.pathSeparator));
-        }
-        return System.getProperty("java.class.path");
-    }
-
-    /** In a child JVM: time a training step, or the per-op costs. Prints one RESULT line. */
-    private static void child(String[] args) throws IOException {
-        if (args[1].equals("kernels")) {
-            System.out.print(KernelBench.table());
-            return;
-        }
-        if (args[1].equals("ops")) {
-            System.out.println("RESULT " + opCost(false) + " " + opCost(true) + " " + graphOpCost() + " " + sgemm());
-            return;
-        }
-        Workload w = Workload.named(args[3]);
-        if (args[1].equals("memory")) {
-            memory(NdgradStep.step(w, 0.01), Integer.parseInt(args[4]));
-            return;
-        }
-        Runnable step = switch (args[2]) {
-            case "floor" -> Floor.step(w, 0.01);
-            case "samediff" -> SameDiffStep.step(w, 0.01);
-            default -> NdgradStep.step(w, 0.01);
-        };
-        runFor(step, WARMUP_NS, 0);
-        long[] timed = runFor(step, TIMED_NS, 20);
-        double ms = timed[1] / 1e6 / timed[0];
-        System.out.println("RESULT " + ms + " " + procStatusMb("VmHWM:"));
+    /**
+     * The MNIST main job as {@code ndgrad train mnist --dropout 0 --schedule none} runs it; returns the seconds from
+     * its first step to its last evaluation.
+     */
+    private static double mnist() throws IOException {
+        Mnist data = Mnist.bundled();
+        Rng rng = new Rng(42);
+        Sequential model = new Sequential(new Linear(784, 256, rng), Activation.relu(), new Linear(256, 128, rng),
+                Activation.relu(), new Linear(128, 10, rng));
+        Adam opt = new Adam(model.parameters(), Adam.options().lr(1e-3));
+        long t0 = System.nanoTime();
+        TrainMnist.History h = TrainMnist.train(model, opt, null, data, 15, 64, rng, (e, s, n) -> { });
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        LOG.info("test accuracy {}", h.accuracy().get(14));
+        return seconds;
     }
 
     /** Warm-up before timing: the JIT needs about 8,000 tiny steps (1.5 s, measured) to reach steady speed. */

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Rng;
-import ndgrad.core.Scope;
 import ndgrad.nn.Activation;
 import ndgrad.nn.Linear;
 import ndgrad.nn.Losses;
@@ -13,8 +12,8 @@ import ndgrad.nn.Sequential;
 import ndgrad.optim.Sgd;
 
 /**
- * The same training step written as a user writes it with ndgrad: Sequential of Linear layers, the loss from
- * {@link Losses}, plain SGD, one {@link Scope} per step.
+ * The training step written as a PyTorch user writes it with ndgrad: Sequential of Linear layers, the loss from
+ * {@link Losses}, plain SGD, no Scope.
  *
  * <p>Usage: {@code Runnable step = NdgradStep.step(Workload.named("tiny"), 0.01);}
  */
@@ -37,13 +36,11 @@ final class NdgradStep {
         Tensor y = Tensor.of(w.y());
         boolean regression = w.sizes()[w.sizes().length - 1] == 1;
         return () -> {
-            try (Scope s = Scope.open()) {
-                Tensor out = model.forward(x);
-                Tensor loss = regression ? Losses.mse(out, y) : Losses.crossEntropy(out, w.labels());
-                opt.zeroGrad();
-                loss.backward();
-                opt.step();
-            }
+            Tensor out = model.forward(x);
+            Tensor loss = regression ? Losses.mse(out, y) : Losses.crossEntropy(out, w.labels());
+            opt.zeroGrad();
+            loss.backward();
+            opt.step();
         };
     }
 }

@@ -376,7 +376,7 @@ public final class Kernels {
      * Plain arrays of at least this many elements are cut into {@link Threads#count()} ranges in {@link #pass}
      * (measured 2026-11-27: Adam's update of a 784x256 parameter, 0.21 ms on one thread and 0.12 on two).
      */
-    public static final long PASS_SPLIT_LIMIT = 1L << 18;
+    public static final long PASS_SPLIT_LIMIT = 1L << 15;
 
     /**
      * One pass over arrays of one shape and dtype (float32 or float64): {@code f} sees each run of up to 1,024

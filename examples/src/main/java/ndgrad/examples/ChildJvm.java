@@ -8,6 +8,7 @@ import java.net.URLClassLoader;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -24,12 +25,20 @@ public final class ChildJvm {
     /** Runs {@code main} with {@code args} in a new JVM with {@code jvmOptions}; returns what it printed. */
     public static List<String> run(List<String> jvmOptions, Class<?> main, String... args) throws IOException,
             InterruptedException {
+        return run(Map.of(), jvmOptions, main, args);
+    }
+
+    /** As {@link #run(List, Class, String...)}, with {@code env} added to the child's environment. */
+    public static List<String> run(Map<String, String> env, List<String> jvmOptions, Class<?> main, String... args)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", classPath(main), main.getName()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
         List<String> lines = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Rng;
 import ndgrad.core.Scope;
@@ -77,7 +78,13 @@ public final class MemoryCheck {
 
     /** One run in a child JVM; a child that fails is an error, with its exit code and last line. */
     static Result child(String mode, int steps) throws IOException, InterruptedException {
-        double[] v = ChildJvm.numbers(ChildJvm.run(List.of(), MemoryCheck.class, "--child", mode,
+        return child(Map.of(), mode, steps);
+    }
+
+    /** One run in a child JVM with {@code env} added to its environment. */
+    public static Result child(Map<String, String> env, String mode, int steps) throws IOException,
+            InterruptedException {
+        double[] v = ChildJvm.numbers(ChildJvm.run(env, List.of(), MemoryCheck.class, "--child", mode,
                 String.valueOf(steps)), "RESULT");
         return new Result(mode, steps, v[0], Arrays.stream(v, 1, v.length).mapToLong(d -> (long) d).toArray());
     }
