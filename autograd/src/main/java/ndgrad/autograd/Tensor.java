@@ -110,7 +110,7 @@ public final class Tensor {
      * (or the array a view looks into), the tensor refuses to read it after that scope closes.
      */
     public static Tensor of(INDArray array) {
-        return new Tensor(array, new int[1], Scope.adopt(array), false);
+        return new Tensor(array, new int[1], Scope.lease(array), false);
     }
 
     /** A 1-D tensor of the default dtype ({@link DTypes}). */
@@ -829,12 +829,13 @@ public final class Tensor {
     }
 
     /**
-     * max(x, 0): d/dx = 1 where x > 0, else 0, as PyTorch; the mask is sign(output), one op on the saved output
-     * (a NaN input gets a NaN gradient).
+     * max(x, 0): d/dx = 1 where x > 0, else 0, as PyTorch's {@code threshold_backward} (from the saved output, in
+     * one pass; when the backward is itself recorded, g times the constant 0/1 mask).
      */
     public Tensor relu() {
-        return op("relu", Kernels.unary(Unary.RELU, array()), SAVE_OUTPUT,
-                (g, out) -> grads(g.mul(owned(Kernels.unary(Unary.SIGN, out.data)))), this);
+        return op("relu", Kernels.unary(Unary.RELU, array()), SAVE_OUTPUT, (g, out) -> grads(Autograd.isGradEnabled()
+                ? g.mul(owned(Kernels.binary(Binary.RELU_GRAD, onesLike(g).array(), out.data)))
+                : owned(Kernels.binary(Binary.RELU_GRAD, g.array(), out.data))), this);
     }
 
     /** x where x > 0, else slope·x (PyTorch's {@code leaky_relu}, default slope 0.01). */

@@ -1,5 +1,7 @@
 package ndgrad.core;
 
+import java.util.function.DoubleUnaryOperator;
+
 /**
  * A run of consecutive elements of a float32 or float64 array, copied into a Java array so that a fused update
  * ({@link Kernels#pass}) can work on it in the array's own precision with a few in-place primitives, as PyTorch's
@@ -18,6 +20,12 @@ public final class Chunk {
     Chunk(boolean float32, int capacity) {
         f = float32 ? new float[capacity] : null;
         d = float32 ? null : new double[capacity];
+    }
+
+    /** A float64 chunk over {@code values} (for the strided path, which reads any dtype as doubles). */
+    Chunk(double[] values) {
+        f = null;
+        d = values;
     }
 
     float[] floats() {
@@ -63,6 +71,16 @@ public final class Chunk {
         return this;
     }
 
+    /** Every element ← v. */
+    public Chunk fill(double v) {
+        if (f != null) {
+            java.util.Arrays.fill(f, 0, n, (float) v);
+        } else {
+            java.util.Arrays.fill(d, 0, n, v);
+        }
+        return this;
+    }
+
     /** this ← this + s. */
     public Chunk add(double s) {
         if (f != null) {
@@ -78,6 +96,85 @@ public final class Chunk {
         return this;
     }
 
+    /** this ← this / s. */
+    public Chunk div(double s) {
+        if (f != null) {
+            float a = (float) s;
+            for (int i = 0; i < n; i++) {
+                f[i] /= a;
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                d[i] /= s;
+            }
+        }
+        return this;
+    }
+
+    /** this ← this · x, elementwise. */
+    public Chunk mul(Chunk x) {
+        if (f != null) {
+            for (int i = 0; i < n; i++) {
+                f[i] *= x.f[i];
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                d[i] *= x.d[i];
+            }
+        }
+        return this;
+    }
+
+    /** this ← this / x, elementwise. */
+    public Chunk div(Chunk x) {
+        if (f != null) {
+            for (int i = 0; i < n; i++) {
+                f[i] /= x.f[i];
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                d[i] /= x.d[i];
+            }
+        }
+        return this;
+    }
+
+    /**
+     * this ← max(this, 0), elementwise (NaN stays NaN, as in PyTorch). {@code Math.max} becomes a vector
+     * instruction; a comparison and a branch per element ran 50 times slower on data that changes (measured).
+     */
+    public Chunk relu() {
+        if (f != null) {
+            for (int i = 0; i < n; i++) {
+                f[i] = Math.max(f[i], 0f);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                d[i] = Math.max(d[i], 0);
+            }
+        }
+        return this;
+    }
+
+    /**
+     * this ← 0 where relu's output {@code out} is 0 (or negative), else this: relu's backward. The 0/1 factor is
+     * min(max(out, 0)·2^k·2^k, 1), with 2^2k above the reciprocal of the smallest subnormal, so it is exact for
+     * every number and runs as vector instructions, where a branch per element mispredicts on half of them. A NaN
+     * output gives a NaN gradient.
+     */
+    public Chunk reluGrad(Chunk out) {
+        if (f != null) {
+            for (int i = 0; i < n; i++) {
+                f[i] *= Math.min(Math.max(out.f[i], 0f) * 0x1p100f * 0x1p100f, 1f);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                d[i] *= Math.min(Math.max(out.d[i], 0) * 0x1p600 * 0x1p600, 1);
+            }
+        }
+        return this;
+    }
+
     /** this ← √this. */
     public Chunk sqrt() {
         if (f != null) {
@@ -87,6 +184,34 @@ public final class Chunk {
         } else {
             for (int i = 0; i < n; i++) {
                 d[i] = Math.sqrt(d[i]);
+            }
+        }
+        return this;
+    }
+
+    /** this ← |this|. */
+    public Chunk abs() {
+        if (f != null) {
+            for (int i = 0; i < n; i++) {
+                f[i] = Math.abs(f[i]);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                d[i] = Math.abs(d[i]);
+            }
+        }
+        return this;
+    }
+
+    /** this ← fn(this) element by element, computed in double (for functions with no vector instruction). */
+    public Chunk map(DoubleUnaryOperator fn) {
+        if (f != null) {
+            for (int i = 0; i < n; i++) {
+                f[i] = (float) fn.applyAsDouble(f[i]);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                d[i] = fn.applyAsDouble(d[i]);
             }
         }
         return this;
@@ -136,16 +261,37 @@ public final class Chunk {
         return this;
     }
 
-    /** this ← this + a·x/y (PyTorch's {@code addcdiv_}). */
-    public Chunk addcdiv(double a, Chunk x, Chunk y) {
+    /** this ← s·this + a·x·y (PyTorch's {@code mul_(s).addcmul_(x, y, value=a)} in one pass). */
+    public Chunk scaleAddcmul(double s, double a, Chunk x, Chunk y) {
         if (f != null) {
-            float s = (float) a;
+            float fs = (float) s;
+            float fa = (float) a;
             for (int i = 0; i < n; i++) {
-                f[i] += s * (x.f[i] / y.f[i]);
+                f[i] = f[i] * fs + fa * x.f[i] * y.f[i];
             }
         } else {
             for (int i = 0; i < n; i++) {
-                d[i] += a * (x.d[i] / y.d[i]);
+                d[i] = d[i] * s + a * x.d[i] * y.d[i];
+            }
+        }
+        return this;
+    }
+
+    /**
+     * this ← this + a·x / (√y·s + eps): the update of the adaptive methods (Adam, RMSprop, Adagrad) in one pass,
+     * PyTorch's {@code denom = (y.sqrt() * s).add_(eps); this.addcdiv_(x, denom, value=a)}.
+     */
+    public Chunk addcdivSqrt(double a, Chunk x, Chunk y, double s, double eps) {
+        if (f != null) {
+            float fa = (float) a;
+            float fs = (float) s;
+            float fe = (float) eps;
+            for (int i = 0; i < n; i++) {
+                f[i] += fa * (x.f[i] / ((float) Math.sqrt(y.f[i]) * fs + fe));
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                d[i] += a * (x.d[i] / (Math.sqrt(y.d[i]) * s + eps));
             }
         }
         return this;

@@ -113,43 +113,48 @@ public final class Kernels {
     public enum Binary {
         ADD(AddOp::new) {
             @Override
-            void apply(double[] x, double[] y, int n) {
-                for (int i = 0; i < n; i++) {
-                    x[i] += y[i];
-                }
+            void apply(Chunk x, Chunk y) {
+                x.axpy(1, y);
             }
         },
         SUB(SubOp::new) {
             @Override
-            void apply(double[] x, double[] y, int n) {
-                for (int i = 0; i < n; i++) {
-                    x[i] -= y[i];
-                }
+            void apply(Chunk x, Chunk y) {
+                x.axpy(-1, y);
             }
         },
         MUL(MulOp::new) {
             @Override
-            void apply(double[] x, double[] y, int n) {
-                for (int i = 0; i < n; i++) {
-                    x[i] *= y[i];
-                }
+            void apply(Chunk x, Chunk y) {
+                x.mul(y);
             }
         },
         DIV(DivOp::new) {
             @Override
-            void apply(double[] x, double[] y, int n) {
-                for (int i = 0; i < n; i++) {
-                    x[i] /= y[i];
-                }
+            void apply(Chunk x, Chunk y) {
+                x.div(y);
             }
         },
         /** The larger of the two (for AMSGrad's running maximum). */
         MAX(Max::new) {
             @Override
-            void apply(double[] x, double[] y, int n) {
-                for (int i = 0; i < n; i++) {
-                    x[i] = Math.max(x[i], y[i]);
-                }
+            void apply(Chunk x, Chunk y) {
+                x.max(y);
+            }
+        },
+        /**
+         * relu's backward: x where y (relu's output) is positive, else 0, as PyTorch's {@code threshold_backward}
+         * (where y is NaN, PyTorch passes x, the Java path gives NaN and libnd4j's {@code relu_bp} 0).
+         */
+        RELU_GRAD(() -> DynamicCustomOp.builder("relu_bp").addFloatingPointArguments(0.0).build()) {
+            @Override
+            void apply(Chunk x, Chunk y) {
+                x.reluGrad(y);
+            }
+
+            @Override
+            INDArray[] nd4jInputs(INDArray x, INDArray y) {
+                return new INDArray[] {y, x};
             }
         };
 
@@ -159,48 +164,51 @@ public final class Kernels {
             this.nd4j = nd4j;
         }
 
-        /** x[i] ← x[i] op y[i] for i < n: one loop per op, so the JIT compiles each tight. */
-        abstract void apply(double[] x, double[] y, int n);
+        /** x ← x op y, elementwise. */
+        abstract void apply(Chunk x, Chunk y);
 
         /** ND4J's op (a custom op: its arrays come from the reused per-thread context, see {@link #exec}). */
         CustomOp nd4j() {
             return nd4j.get();
         }
+
+        /** The operands in the order ND4J's op takes them. */
+        INDArray[] nd4jInputs(INDArray x, INDArray y) {
+            return new INDArray[] {x, y};
+        }
     }
 
-    /** Elementwise functions of one array. */
+    /**
+     * Elementwise functions of one array. The cheap ones run as vector loops in the array's precision at any size;
+     * the others compute each element with {@code java.lang.Math} in double, which native code beats on large
+     * arrays.
+     */
     public enum Unary {
-        NEG(x -> -x, Negative::new), EXP(Math::exp, Exp::new), LOG(Math::log, Log::new), SIN(Math::sin, Sin::new),
-        COS(Math::cos, Cos::new), SQRT(Math::sqrt, Sqrt::new), ABS(Math::abs, Abs::new),
-        SIGN(Math::signum, Sign::new), TANH(Math::tanh, Tanh::new), SIGMOID(x -> 1 / (1 + Math.exp(-x)), Sigmoid::new),
+        NEG(true, x -> -x, Negative::new), EXP(false, Math::exp, Exp::new), LOG(false, Math::log, Log::new),
+        SIN(false, Math::sin, Sin::new), COS(false, Math::cos, Cos::new), SQRT(true, Math::sqrt, Sqrt::new),
+        ABS(true, Math::abs, Abs::new), SIGN(false, Math::signum, Sign::new), TANH(false, Math::tanh, Tanh::new),
+        SIGMOID(false, x -> 1 / (1 + Math.exp(-x)), Sigmoid::new),
         /** On the native path a custom op (see {@link #unary}). */
-        RELU(x -> x <= 0 ? 0 : x, null);
+        RELU(true, x -> x <= 0 ? 0 : x, null);
 
+        private final boolean cheap;
         private final DoubleUnaryOperator f;
         private final BiFunction<INDArray, INDArray, Op> nd4j;
 
-        Unary(DoubleUnaryOperator f, BiFunction<INDArray, INDArray, Op> nd4j) {
+        Unary(boolean cheap, DoubleUnaryOperator f, BiFunction<INDArray, INDArray, Op> nd4j) {
+            this.cheap = cheap;
             this.f = f;
             this.nd4j = nd4j;
         }
 
-        /** x[i] ← f(x[i]) for i < n; a switch on the cheap ops keeps them out of the shared lambda call. */
-        void apply(double[] x, int n) {
+        /** x ← f(x), elementwise: a dedicated loop for the cheap ops, else {@link Chunk#map}. */
+        void apply(Chunk x) {
             switch (this) {
-                case NEG:
-                    for (int i = 0; i < n; i++) {
-                        x[i] = -x[i];
-                    }
-                    break;
-                case RELU:
-                    for (int i = 0; i < n; i++) {
-                        x[i] = Math.max(x[i], 0);
-                    }
-                    break;
-                default:
-                    for (int i = 0; i < n; i++) {
-                        x[i] = f.applyAsDouble(x[i]);
-                    }
+                case NEG -> x.scale(-1);
+                case SQRT -> x.sqrt();
+                case ABS -> x.abs();
+                case RELU -> x.relu();
+                default -> x.map(f);
             }
         }
 
@@ -219,28 +227,18 @@ public final class Kernels {
             this.nd4j = nd4j;
         }
 
-        /** x[i] ← x[i] op s for i < n. */
-        void apply(double[] x, double s, int n) {
+        /** Whether it runs as a vector loop (all but pow). */
+        boolean cheap() {
+            return this != POW;
+        }
+
+        /** x ← x op s, elementwise. */
+        void apply(Chunk x, double s) {
             switch (this) {
-                case ADD:
-                    for (int i = 0; i < n; i++) {
-                        x[i] += s;
-                    }
-                    break;
-                case MUL:
-                    for (int i = 0; i < n; i++) {
-                        x[i] *= s;
-                    }
-                    break;
-                case DIV:
-                    for (int i = 0; i < n; i++) {
-                        x[i] /= s;
-                    }
-                    break;
-                default:
-                    for (int i = 0; i < n; i++) {
-                        x[i] = Math.pow(x[i], s);
-                    }
+                case ADD -> x.add(s);
+                case MUL -> x.scale(s);
+                case DIV -> x.div(s);
+                default -> x.map(v -> Math.pow(v, s));
             }
         }
 
@@ -250,21 +248,27 @@ public final class Kernels {
         }
     }
 
-    /** {@code op(a, b)} elementwise in a new array of the broadcast shape (both of a's dtype). */
+    /**
+     * {@code op(a, b)} elementwise in a new array of the broadcast shape (both of a's dtype): a vector loop in the
+     * arrays' precision when they are plain and of one shape, else strided Java loops for small arrays and ND4J for
+     * large ones.
+     */
     public static INDArray binary(Binary op, INDArray a, INDArray b) {
         long[] shape = Shapes.broadcast(op.name().toLowerCase(Locale.ROOT), a.shape(), b.shape());
         INDArray out = Scope.allocate(a.dataType(), shape);
-        if (java(a, Shapes.numel(shape), ELEMENTWISE_LIMIT)) {
+        if (alike(out, a, b)) {
+            run(1, true, c -> op.apply(c[0].set(c[1]), c[2]), out, a, b);
+        } else if (java(a, Shapes.numel(shape), ELEMENTWISE_LIMIT)) {
             Strided x = Strided.of(a, shape);
             Strided y = Strided.of(b, shape);
             double[] by = chunk(Shapes.numel(shape));
             stream(Strided.of(out, shape), (buf, len) -> {
                 x.read(buf, len);
                 y.read(by, len);
-                op.apply(buf, by, len);
+                op.apply(doubles(buf, len), doubles(by, len));
             });
         } else {
-            exec(op.nd4j(), out, new INDArray[] {a, b}, NO_INTS);
+            exec(op.nd4j(), out, op.nd4jInputs(a, b), NO_INTS);
         }
         return out;
     }
@@ -273,11 +277,14 @@ public final class Kernels {
     public static INDArray unary(Unary op, INDArray x) {
         long[] shape = x.shape();
         INDArray out = Scope.allocate(x.dataType(), shape);
-        if (java(x, x.length(), ELEMENTWISE_LIMIT)) {
+        boolean small = java(x, x.length(), ELEMENTWISE_LIMIT);
+        if ((op.cheap || small) && alike(out, x)) {
+            run(1, true, c -> op.apply(c[0].set(c[1])), out, x);
+        } else if (small) {
             Strided a = Strided.of(x, shape);
             stream(Strided.of(out, shape), (buf, len) -> {
                 a.read(buf, len);
-                op.apply(buf, len);
+                op.apply(doubles(buf, len));
             });
         } else if (op == Unary.RELU) {
             exec(OPS.get().relu, out, new INDArray[] {x}, NO_INTS);
@@ -291,16 +298,43 @@ public final class Kernels {
     public static INDArray scalar(Scalar op, INDArray x, double s) {
         long[] shape = x.shape();
         INDArray out = Scope.allocate(x.dataType(), shape);
-        if (java(x, x.length(), ELEMENTWISE_LIMIT)) {
+        boolean small = java(x, x.length(), ELEMENTWISE_LIMIT);
+        if ((op.cheap() || small) && alike(out, x)) {
+            run(1, true, c -> op.apply(c[0].set(c[1]), s), out, x);
+        } else if (small) {
             Strided a = Strided.of(x, shape);
             stream(Strided.of(out, shape), (buf, len) -> {
                 a.read(buf, len);
-                op.apply(buf, s, len);
+                op.apply(doubles(buf, len), s);
             });
         } else {
             execScalar(op, x, out, s);
         }
         return out;
+    }
+
+    /** A float64 chunk over the first {@code len} values of {@code buf}. */
+    private static Chunk doubles(double[] buf, int len) {
+        Chunk c = new Chunk(buf);
+        c.length(len);
+        return c;
+    }
+
+    /**
+     * Whether these arrays can go through a vector loop ({@link #run}): float32 or float64 of one dtype and shape,
+     * all plain, and the native path not forced.
+     */
+    private static boolean alike(INDArray... arrays) {
+        if (PATH.get() == Path.ND4J || !floating(arrays[0])) {
+            return false;
+        }
+        for (INDArray a : arrays) {
+            if (a.dataType() != arrays[0].dataType() || !Arrays.equals(a.shape(), arrays[0].shape())
+                    || !ArrayPool.plain(a)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -319,9 +353,7 @@ public final class Kernels {
             stream(Strided.of(y, shape), (buf, len) -> {
                 b.read(buf, len);
                 a.read(bx, len);
-                for (int i = 0; i < len; i++) {
-                    buf[i] += alpha * bx[i];
-                }
+                doubles(buf, len).axpy(alpha, doubles(bx, len));
             });
         } else if (blas && same) {
             if (y.dataType() == DataType.FLOAT) {
@@ -345,23 +377,6 @@ public final class Kernels {
         }
     }
 
-    /** y ← s·y in place (optimizer state decay; BLAS scal for large plain arrays). */
-    public static void scale(INDArray y, double s) {
-        if (java(y, y.length(), blas(y) ? BLAS_LIMIT : ELEMENTWISE_LIMIT)) {
-            Strided b = Strided.of(y, y.shape());
-            stream(Strided.of(y, y.shape()), (buf, len) -> {
-                b.read(buf, len);
-                Scalar.MUL.apply(buf, s, len);
-            });
-        } else if (!blas(y)) {
-            execScalar(Scalar.MUL, y, y, s);
-        } else if (y.dataType() == DataType.FLOAT) {
-            openblas_nolapack.cblas_sscal((int) y.length(), (float) s, floats(y), 1);
-        } else {
-            openblas_nolapack.cblas_dscal((int) y.length(), s, doubles(y), 1);
-        }
-    }
-
     /** A fused update of a {@link #pass}: it changes the chunks of the written arrays in place. */
     @FunctionalInterface
     public interface Update {
@@ -373,10 +388,12 @@ public final class Kernels {
     public static final int SCRATCH = 2;
 
     /**
-     * Plain arrays of at least this many elements are cut into {@link Threads#count()} ranges in {@link #pass}
-     * (measured 2026-11-27: Adam's update of a 784x256 parameter, 0.21 ms on one thread and 0.12 on two).
+     * Plain arrays of at least this many elements are cut into {@link Threads#count()} ranges in {@link #pass}. In
+     * a training step the update reads arrays that the backward pass left in the caller's cache, and the worker's
+     * range has to come from memory: Adam on the MNIST model's 200,960-element first layer took 168–183 µs per step
+     * on one thread against 200–215 split in two (measured 2026-11-28).
      */
-    public static final long PASS_SPLIT_LIMIT = 1L << 15;
+    public static final long PASS_SPLIT_LIMIT = 1L << 20;
 
     /**
      * One pass over arrays of one shape and dtype (float32 or float64): {@code f} sees each run of up to 1,024
@@ -399,14 +416,7 @@ public final class Kernels {
             }
             plain[j] = ArrayPool.plain(a) ? a : copy(a);
         }
-        Buffer[] nio = new Buffer[arrays.length];
-        for (int j = 0; j < arrays.length; j++) {
-            nio[j] = nio(plain[j]);
-        }
-        long n = Shapes.numel(shape);
-        int parts = n >= PASS_SPLIT_LIMIT ? Threads.count() : 1;
-        Threads.parallel(parts, part -> passRange(written, f, nio, (int) (n * part / parts),
-                (int) (n * (part + 1) / parts)));
+        run(written, false, f, plain);
         for (int j = 0; j < written; j++) {
             if (plain[j] != arrays[j]) {
                 assign(arrays[j], plain[j]);
@@ -414,15 +424,30 @@ public final class Kernels {
         }
     }
 
-    /** Elements [from, to) of a {@link #pass}, chunk by chunk, in this thread's chunks. */
-    private static void passRange(int written, Update f, Buffer[] nio, int from, int to) {
+    /**
+     * A {@link #pass} over plain arrays of one dtype and shape; with {@code fresh}, the written arrays' contents
+     * are not read ({@code f} sets them).
+     */
+    private static void run(int written, boolean fresh, Update f, INDArray... arrays) {
+        Buffer[] nio = new Buffer[arrays.length];
+        long n = arrays[0].length();
+        for (int j = 0; j < arrays.length; j++) {
+            nio[j] = n <= ELEMENTWISE_LIMIT ? NIO.get().of(arrays[j]) : nio(arrays[j]);
+        }
+        int parts = n >= PASS_SPLIT_LIMIT ? Threads.count() : 1;
+        Threads.parallel(parts, part -> passRange(written, fresh, f, nio, (int) (n * part / parts),
+                (int) (n * (part + 1) / parts)));
+    }
+
+    /** Elements [from, to) of a {@link #run}, chunk by chunk, in this thread's chunks. */
+    private static void passRange(int written, boolean fresh, Update f, Buffer[] nio, int from, int to) {
         boolean float32 = nio[0] instanceof FloatBuffer;
         Chunk[] c = chunks(float32, nio.length + SCRATCH);
         for (int start = from; start < to; start += CHUNK) {
             int len = Math.min(CHUNK, to - start);
             for (int j = 0; j < c.length; j++) {
                 c[j].length(len);
-                if (j >= nio.length) {
+                if (j >= nio.length || fresh && j < written) {
                     continue;
                 }
                 if (float32) {
@@ -469,7 +494,9 @@ public final class Kernels {
     /** {@code y} ← {@code x} (broadcast to y's shape) in place; ND4J's assign does not broadcast, its add does. */
     public static void assign(INDArray y, INDArray x) {
         long[] shape = y.shape();
-        if (java(y, y.length(), ELEMENTWISE_LIMIT)) {
+        if (alike(y, x)) {
+            run(1, true, c -> c[0].set(c[1]), y, x);
+        } else if (java(y, y.length(), ELEMENTWISE_LIMIT)) {
             stream(Strided.of(y, shape), Strided.of(x, shape)::read);
         } else if (Arrays.equals(x.shape(), shape)) {
             y.assign(x);
@@ -494,7 +521,9 @@ public final class Kernels {
 
     /** Every element of {@code y} set to {@code v} in place. */
     public static void fill(INDArray y, double v) {
-        if (java(y, y.length(), ELEMENTWISE_LIMIT)) {
+        if (alike(y)) {
+            run(1, true, c -> c[0].fill(v), y);
+        } else if (java(y, y.length(), ELEMENTWISE_LIMIT)) {
             stream(Strided.of(y, y.shape()), (buf, len) -> Arrays.fill(buf, 0, len, v));
         } else {
             y.assign(v);

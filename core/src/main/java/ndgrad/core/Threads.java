@@ -36,10 +36,6 @@ public final class Threads {
     private static final Worker[] WORKERS = new Worker[COUNT - 1];
     /** Held by the one caller that has the workers; any other caller runs its parts itself. */
     private static final AtomicBoolean BUSY = new AtomicBoolean();
-    /** How long the workers rest after they were found starved of CPU time, in ns. */
-    private static final long REST_NS = 50_000_000;
-    /** Until when (System.nanoTime) callers keep their parts, because the workers did not get a core. */
-    private static volatile long restUntil = Long.MIN_VALUE;
 
     static {
         Nd4j.getEnvironment().setMaxMasterThreads(NATIVE);
@@ -74,17 +70,12 @@ public final class Threads {
      * Runs {@code body} for parts 0 to {@code parts - 1} (at most {@link #count()}): part 0 on the caller and the
      * others on the workers when they are free, else all on the caller in order. Returns when all are done and
      * rethrows the first failure.
-     *
-     * <p>When the caller waited for the workers longer than its own part took, the workers did not get a core
-     * (the JIT compiler takes one for the first seconds of a program, and other programs may): then callers keep
-     * all parts for the next 50 ms.
      */
     static void parallel(int parts, IntConsumer body) {
         if (parts > COUNT) {
             throw new IllegalArgumentException("Threads.parallel: " + parts + " parts for " + COUNT + " threads");
         }
-        long start = System.nanoTime();
-        if (parts == 1 || start < restUntil || !BUSY.compareAndSet(false, true)) {
+        if (parts == 1 || !BUSY.compareAndSet(false, true)) {
             for (int i = 0; i < parts; i++) {
                 body.accept(i);
             }
@@ -95,13 +86,8 @@ public final class Threads {
                 WORKERS[i - 1].submit(body);
             }
             body.accept(0);
-            long own = System.nanoTime() - start;
             for (int i = 1; i < parts; i++) {
                 WORKERS[i - 1].await();
-            }
-            long end = System.nanoTime();
-            if (end - start > 2 * own) {
-                restUntil = end + REST_NS;
             }
         } finally {
             BUSY.set(false);

@@ -12,7 +12,6 @@ import ndgrad.nn.Sequential;
 import ndgrad.optim.LrScheduler;
 import ndgrad.optim.Optimizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,7 +80,16 @@ public final class TrainMnist {
     public static int[] predict(Sequential model, INDArray x) {
         model.eval();
         try (Scope s = Scope.open(); Autograd.GradMode off = Autograd.noGrad()) {
-            return Scope.track(Nd4j.argMax(model.forward(Tensor.of(x)).data(), 1)).toIntVector();
+            Tensor logits = model.forward(Tensor.of(x));
+            int classes = (int) logits.size(1);
+            double[] v = logits.toDoubleArray();
+            int[] best = new int[v.length / classes];
+            for (int i = 0; i < best.length; i++) {
+                for (int c = 1; c < classes; c++) {
+                    best[i] = v[i * classes + c] > v[i * classes + best[i]] ? c : best[i];
+                }
+            }
+            return best;
         }
     }
 

@@ -82,7 +82,7 @@ public final class Adagrad extends Optimizer<Adagrad.Options> {
         Kernels.pass(2, c -> {
             Chunk g = wd == 0 ? c[2] : c[3].set(c[2]).axpy(wd, c[0]);
             c[1].addcmul(1, g, g);
-            c[0].addcdiv(-clr, g, c[4].set(c[1]).sqrt().add(o.eps()));
+            c[0].addcdivSqrt(-clr, g, c[1], 1, o.eps());
         }, p, s.buffer("sum", p, o.initialAccumulatorValue()), grad);
     }
 }

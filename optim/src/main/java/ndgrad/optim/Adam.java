@@ -99,13 +99,12 @@ public final class Adam extends Optimizer<Adam.Options> {
         Kernels.pass(k - 1, c -> {
             Chunk g = coupled == 0 ? c[k - 1] : c[k].set(c[k - 1]).axpy(coupled, c[0]);
             c[1].lerp(g, 1 - b1);
-            c[2].scale(b2).addcmul(1 - b2, g, g);
+            c[2].scaleAddcmul(b2, 1 - b2, g, g);
             Chunk second = ams ? c[3].max(c[2]) : c[2];
-            Chunk denominator = c[k + 1].set(second).sqrt().scale(1 / correction2).add(eps);
             if (decay != 1) {
                 c[0].scale(decay);
             }
-            c[0].addcdiv(-stepSize, c[1], denominator);
+            c[0].addcdivSqrt(-stepSize, c[1], second, 1 / correction2, eps);
         }, arrays);
     }
 }

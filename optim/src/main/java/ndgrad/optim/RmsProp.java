@@ -94,18 +94,17 @@ public final class RmsProp extends Optimizer<RmsProp.Options> {
         int k = add(arrays, grad) + 1;
         Kernels.pass(k - 1, c -> {
             Chunk g = wd == 0 ? c[k - 1] : c[k].set(c[k - 1]).axpy(wd, c[0]);
-            c[1].scale(alpha).addcmul(1 - alpha, g, g);
-            Chunk avg = c[k + 1].set(c[1]);
+            c[1].scaleAddcmul(alpha, 1 - alpha, g, g);
+            Chunk second = c[1];
             if (centered) {
                 c[avgAt].lerp(g, 1 - alpha);
-                avg.addcmul(-1, c[avgAt], c[avgAt]);
+                second = c[k + 1].set(c[1]).addcmul(-1, c[avgAt], c[avgAt]);
             }
-            avg.sqrt().add(o.eps());
             if (mu > 0) {
-                c[bufAt].scale(mu).addcdiv(1, g, avg);
+                c[bufAt].scale(mu).addcdivSqrt(1, g, second, 1, o.eps());
                 c[0].axpy(-o.lr(), c[bufAt]);
             } else {
-                c[0].addcdiv(-o.lr(), g, avg);
+                c[0].addcdivSqrt(-o.lr(), g, second, 1, o.eps());
             }
         }, arrays.toArray(new INDArray[0]));
     }
