@@ -1360,9 +1360,9 @@ public final class Tensor {
      * Softmax cross-entropy of each row of (N, C) logits against integer labels: logsumexp(x_i) - x_i[y_i], shape
      * (N) (PyTorch's {@code cross_entropy} with reduction 'none'). Fused for speed: the forward pass computes the
      * max-shifted log-sum-exp of each row in one pass and keeps the probabilities when a graph is recorded; the
-     * backward pass is (softmax(x) - onehot)·g,
-     * using the kept probabilities, or the differentiable {@link #softmax} when the backward is itself recorded
-     * (createGraph), so higher derivatives stay exact. Equal to {@code -(logSoftmax(1) · onehot).sum(1)}.
+     * backward pass is (softmax(x) - onehot)·g in one pass over the kept probabilities, or with the differentiable
+     * {@link #softmax} when the backward is itself recorded (createGraph), so higher derivatives stay exact. Equal
+     * to {@code -(logSoftmax(1) · onehot).sum(1)}.
      */
     public Tensor crossEntropy(int[] labels) {
         if (dim() != 2 || size(0) != labels.length) {
@@ -1381,17 +1381,18 @@ public final class Tensor {
         }
         Tensor probs = owned(Scope.allocate(dtype(), shape()));
         INDArray value = Kernels.crossEntropy(array(), labels, probs.data);
-        double[] hot = new double[labels.length * classes];
-        for (int i = 0; i < labels.length; i++) {
-            hot[i * classes + labels[i]] = -1;
-        }
-        Tensor minusOneHot = owned(NdArrays.create(hot, shape(), dtype()));
-        long n = labels.length;
         Tensor out = op("crossEntropy", value, SAVE_INPUTS, (g, o) -> {
-            Tensor p = Autograd.isGradEnabled() ? softmax(1) : probs;
-            return grads(p.add(minusOneHot).mul(g.reshape(n, 1)));
+            if (!Autograd.isGradEnabled()) {
+                return grads(owned(Kernels.crossEntropyBackward(probs.data, labels, g.array())));
+            }
+            double[] hot = new double[labels.length * classes];
+            for (int i = 0; i < labels.length; i++) {
+                hot[i * classes + labels[i]] = -1;
+            }
+            return grads(softmax(1).add(owned(NdArrays.create(hot, shape(), dtype()))).mul(g.reshape(labels.length,
+                    1)));
         }, this);
-        out.node.temporaries(probs, minusOneHot);
+        out.node.temporaries(probs);
         return out;
     }
 

@@ -796,6 +796,28 @@ public final class Kernels {
         return out;
     }
 
+    /**
+     * The gradient of {@link #crossEntropy}'s losses for their gradient {@code g} (N): (probs - onehot(labels))
+     * times g_i in each row, in a new (N, C) array, in one pass.
+     */
+    public static INDArray crossEntropyBackward(INDArray probs, int[] labels, INDArray g) {
+        int c = (int) probs.size(1);
+        INDArray out = Scope.allocate(probs.dataType(), probs.shape());
+        double[] gs = values(g);
+        double[] row = new double[c];
+        Strided in = Strided.of(probs, probs.shape());
+        Strided to = Strided.of(out, out.shape());
+        for (int i = 0; i < labels.length; i++) {
+            in.read(row, c);
+            row[labels[i]] -= 1;
+            for (int j = 0; j < c; j++) {
+                row[j] *= gs[i];
+            }
+            to.write(row, c);
+        }
+        return out;
+    }
+
     // ---------------------------------------------------------------- matrix product
 
     /**
@@ -837,11 +859,12 @@ public final class Kernels {
 
     /**
      * Products of at least this many multiply-adds are cut into {@link Threads#count()} blocks run in parallel, each
-     * one single-threaded BLAS call. Waking a parked worker costs about 25 µs, so a product pays only from a few
-     * million multiply-adds (measured 2026-11-27 on 2 cores, 0.2 ms of other work between calls: 64x128x256, 2.1 M,
-     * 43 µs on one thread and 50 on two; 64x256x784, 12.8 M, 259 against 162).
+     * one single-threaded BLAS call. Waking a parked worker takes 25–50 µs, and in a training step the worker's
+     * block comes cold from memory: on 2 cores the MNIST job (64x256x784 and 256x784x64 products, 12.8 M) took
+     * 2.00–2.02 s with its products whole against 2.31–2.50 s split, while big (256x512x784, 103 M) took 4.8 ms
+     * a step split against 7.7 whole (measured 2026-11-28).
      */
-    public static final long SPLIT_LIMIT = 1L << 22;
+    public static final long SPLIT_LIMIT = 1L << 25;
 
     /**
      * Block {@code part} of {@code parts} of out = op(a)·op(b): a band of out's rows when it has at least as many

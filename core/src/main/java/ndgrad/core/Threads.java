@@ -1,6 +1,7 @@
 package ndgrad.core;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 import org.bytedeco.openblas.global.openblas_nolapack;
@@ -67,30 +68,65 @@ public final class Threads {
     }
 
     /**
-     * Runs {@code body} for parts 0 to {@code parts - 1} (at most {@link #count()}): part 0 on the caller and the
-     * others on the workers when they are free, else all on the caller in order. Returns when all are done and
+     * Runs {@code body} for parts 0 to {@code parts - 1}, each exactly once: the caller and the workers (when they
+     * are free) take the next part until none is left, so a worker that wakes late takes fewer. A part computes the
+     * same whichever thread runs it, so results depend on the partition only. Returns when all parts are done and
      * rethrows the first failure.
      */
     static void parallel(int parts, IntConsumer body) {
-        if (parts > COUNT) {
-            throw new IllegalArgumentException("Threads.parallel: " + parts + " parts for " + COUNT + " threads");
-        }
-        if (parts == 1 || !BUSY.compareAndSet(false, true)) {
+        if (parts == 1 || WORKERS.length == 0 || !BUSY.compareAndSet(false, true)) {
             for (int i = 0; i < parts; i++) {
                 body.accept(i);
             }
             return;
         }
         try {
-            for (int i = 1; i < parts; i++) {
-                WORKERS[i - 1].submit(body);
+            Job job = new Job(parts, body);
+            int helpers = Math.min(WORKERS.length, parts - 1);
+            for (int i = 0; i < helpers; i++) {
+                WORKERS[i].submit(job);
             }
-            body.accept(0);
-            for (int i = 1; i < parts; i++) {
-                WORKERS[i - 1].await();
+            job.work();
+            for (int i = 0; i < helpers; i++) {
+                WORKERS[i].await();
             }
+            job.rethrow();
         } finally {
             BUSY.set(false);
+        }
+    }
+
+    /** Parts handed out one at a time to whichever thread asks next. */
+    private static final class Job {
+        private final int parts;
+        private final IntConsumer body;
+        private final AtomicInteger next = new AtomicInteger();
+        private volatile Throwable failure;
+
+        Job(int parts, IntConsumer body) {
+            this.parts = parts;
+            this.body = body;
+        }
+
+        /** Runs parts until none is left (or one failed). */
+        void work() {
+            for (int i = next.getAndIncrement(); i < parts && failure == null; i = next.getAndIncrement()) {
+                try {
+                    body.accept(i);
+                } catch (Throwable t) {
+                    failure = t;
+                }
+            }
+        }
+
+        void rethrow() {
+            Throwable t = failure;
+            if (t instanceof RuntimeException e) {
+                throw e;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
         }
     }
 
@@ -118,21 +154,17 @@ public final class Threads {
      * with a 100 µs spin against 2.8–3.0 s with none (measured 2026-11-27); waking it costs about 25 µs.
      */
     private static final class Worker extends Thread {
-        private final int part;
-        private volatile IntConsumer body;
+        private volatile Job job;
         private volatile boolean done;
-        private volatile Throwable failure;
 
-        Worker(int part) {
-            super("ndgrad-worker-" + part);
-            this.part = part;
+        Worker(int index) {
+            super("ndgrad-worker-" + index);
             setDaemon(true);
         }
 
-        void submit(IntConsumer b) {
-            failure = null;
+        void submit(Job j) {
             done = false;
-            body = b;
+            job = j;
             LockSupport.unpark(this);
         }
 
@@ -144,28 +176,17 @@ public final class Threads {
                     Thread.yield();
                 }
             }
-            Throwable t = failure;
-            if (t instanceof RuntimeException e) {
-                throw e;
-            }
-            if (t instanceof Error e) {
-                throw e;
-            }
         }
 
         @Override
         public void run() {
             while (true) {
-                IntConsumer b;
-                while ((b = body) == null) {
+                Job j;
+                while ((j = job) == null) {
                     LockSupport.park(this);
                 }
-                body = null;
-                try {
-                    b.accept(part);
-                } catch (Throwable t) {
-                    failure = t;
-                }
+                job = null;
+                j.work();
                 done = true;
             }
         }

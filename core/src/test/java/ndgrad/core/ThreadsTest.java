@@ -28,8 +28,9 @@ class ThreadsTest {
     void aSplitProductIsTheSameWhetherTheWorkersRunItsPartsOrTheCallerDoes() {
         Rng rng = new Rng(3);
         for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
-            // 2^22 multiply-adds and more are split; rows or columns, transposed or not
-            long[][] shapes = {{200, 300, 90, 0, 1}, {90, 300, 200, 1, 0}, {70, 400, 160, 0, 0}, {301, 70, 250, 1, 1}};
+            // 2^25 multiply-adds and more are split; rows or columns, transposed or not
+            long[][] shapes = {{400, 600, 150, 0, 1}, {150, 600, 400, 1, 0}, {140, 800, 320, 0, 0},
+                {601, 140, 500, 1, 1}};
             for (long[] s : shapes) {
                 assertTrue(s[0] * s[1] * s[2] >= Kernels.SPLIT_LIMIT);
                 boolean ta = s[3] == 1;
