@@ -2,7 +2,6 @@ package ndgrad.autograd;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 import ndgrad.core.Scope;
 
 /**
@@ -32,14 +31,24 @@ final class Node {
         this.origin = origin;
         this.rule = rule;
         this.saved = saved;
-        this.versions = Arrays.stream(saved).mapToInt(Tensor::version).toArray();
+        this.versions = versions(saved);
     }
 
     /** Saves tensors that the op made for its backward alone: checked like any saved value, recycled with it. */
     void temporaries(Tensor... ts) {
         temporaries = ts;
-        saved = Stream.concat(Arrays.stream(saved), Arrays.stream(ts)).toArray(Tensor[]::new);
-        versions = Arrays.stream(saved).mapToInt(Tensor::version).toArray();
+        Tensor[] all = Arrays.copyOf(saved, saved.length + ts.length);
+        System.arraycopy(ts, 0, all, saved.length, ts.length);
+        saved = all;
+        versions = versions(saved);
+    }
+
+    private static int[] versions(Tensor[] saved) {
+        int[] v = new int[saved.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = saved[i].version();
+        }
+        return v;
     }
 
     Tensor[] backward(Tensor grad, Tensor out) {

@@ -563,7 +563,7 @@ public final class Tensor {
             }
         }
         Tensor out = base == null ? adopted(value) : viewOf(base, value);
-        if (Autograd.isGradEnabled() && Arrays.stream(inputs).anyMatch(Tensor::isRequiresGrad)) {
+        if (Autograd.isGradEnabled() && anyRequiresGrad(inputs)) {
             List<Tensor> saved = new ArrayList<>();
             if ((saves & SAVE_INPUTS) != 0) {
                 saved.addAll(Arrays.asList(inputs));
@@ -577,14 +577,33 @@ public final class Tensor {
         } else if (base == null) {
             Scope.watch(out.lease);
             if (out.lease.young()) {
-                out.sources = Arrays.stream(inputs).filter(in -> in.lease != null && in.lease.young())
-                        .toArray(Tensor[]::new);
+                out.sources = youngOnes(inputs);
             }
         }
         if (Autograd.isAnomalyEnabled()) {
             Anomaly.checkForward(op, out, inputs);
         }
         return out;
+    }
+
+    private static boolean anyRequiresGrad(Tensor[] inputs) {
+        for (Tensor in : inputs) {
+            if (in.requiresGrad) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The inputs whose arrays belong to the current step (see {@link #sources}). */
+    private static Tensor[] youngOnes(Tensor[] inputs) {
+        List<Tensor> young = new ArrayList<>(inputs.length);
+        for (Tensor in : inputs) {
+            if (in.lease != null && in.lease.young()) {
+                young.add(in);
+            }
+        }
+        return young.toArray(new Tensor[0]);
     }
 
     private static Tensor[] grads(Tensor... g) {
@@ -816,16 +835,17 @@ public final class Tensor {
                 (g, out) -> grads(g.mul(owned(Kernels.unary(Unary.SIGN, data)))), this);
     }
 
-    /** tanh x: d/dx = 1 - tanh² x. */
+    /** tanh x: d/dx = 1 - tanh² x (one pass over the saved output, unless the backward is itself recorded). */
     public Tensor tanh() {
-        return op("tanh", Kernels.unary(Unary.TANH, array()), SAVE_OUTPUT,
-                (g, out) -> grads(g.mul(out.mul(out).rsub(1))), this);
+        return op("tanh", Kernels.unary(Unary.TANH, array()), SAVE_OUTPUT, (g, out) -> grads(Autograd.isGradEnabled()
+                ? g.mul(out.mul(out).rsub(1)) : owned(Kernels.binary(Binary.TANH_GRAD, g.array(), out.data))), this);
     }
 
-    /** The logistic sigmoid 1/(1+e^-x): d/dx = σ(x)(1-σ(x)). */
+    /** The logistic sigmoid 1/(1+e^-x): d/dx = σ(x)(1-σ(x)) (one pass, unless the backward is recorded). */
     public Tensor sigmoid() {
-        return op("sigmoid", Kernels.unary(Unary.SIGMOID, array()), SAVE_OUTPUT,
-                (g, out) -> grads(g.mul(out.mul(out.rsub(1)))), this);
+        return op("sigmoid", Kernels.unary(Unary.SIGMOID, array()), SAVE_OUTPUT, (g, out) -> grads(
+                Autograd.isGradEnabled() ? g.mul(out.mul(out.rsub(1)))
+                        : owned(Kernels.binary(Binary.SIGMOID_GRAD, g.array(), out.data))), this);
     }
 
     /**

@@ -29,7 +29,6 @@ public final class ArrayPool {
     public static final long LIMIT_BYTES = Long.getLong("ndgrad.poolBytes", 256L << 20);
     /** Every thread's pool, so that the pools of ended threads can be closed. */
     private static final Map<Thread, ArrayPool> ALL = new WeakHashMap<>();
-    private static final ThreadLocal<ArrayPool> POOL = ThreadLocal.withInitial(ArrayPool::forThisThread);
 
     private final Map<Key, ArrayDeque<INDArray>> free = new HashMap<>();
     private long limit = LIMIT_BYTES;
@@ -42,7 +41,7 @@ public final class ArrayPool {
     }
 
     /** A new pool for the calling thread; first closes the arrays of pools whose threads have ended. */
-    private static ArrayPool forThisThread() {
+    static ArrayPool forThisThread() {
         ArrayPool p = new ArrayPool();
         synchronized (ALL) {
             for (Iterator<Map.Entry<Thread, ArrayPool>> it = ALL.entrySet().iterator(); it.hasNext();) {
@@ -73,13 +72,13 @@ public final class ArrayPool {
 
     /** This thread's pool figures. */
     public static Stats stats() {
-        ArrayPool p = POOL.get();
+        ArrayPool p = PerThread.get().pool;
         return new Stats(p.count, p.bytes, p.hits, p.misses);
     }
 
     /** Closes every array in this thread's pool and zeroes its counters. */
     public static void clear() {
-        ArrayPool p = POOL.get();
+        ArrayPool p = PerThread.get().pool;
         p.closeAll();
         p.hits = 0;
         p.misses = 0;
@@ -100,7 +99,7 @@ public final class ArrayPool {
         if (limitBytes < 0) {
             throw new IllegalArgumentException("ArrayPool.setLimitBytes: expected a limit >= 0, got " + limitBytes);
         }
-        ArrayPool p = POOL.get();
+        ArrayPool p = PerThread.get().pool;
         p.limit = limitBytes;
         if (p.bytes > limitBytes) {
             clear();
@@ -109,7 +108,7 @@ public final class ArrayPool {
 
     /** An array of this dtype and shape with unspecified contents: a pooled one if any, else new. */
     static INDArray take(DataType type, long[] shape) {
-        ArrayPool p = POOL.get();
+        ArrayPool p = PerThread.get().pool;
         ArrayDeque<INDArray> q = p.free.get(new Key(type, shape));
         INDArray a = q == null ? null : q.poll();
         if (a == null) {
@@ -130,13 +129,13 @@ public final class ArrayPool {
         if (a.wasClosed() || !a.closeable()) {
             return;
         }
-        ArrayPool p = POOL.get();
+        ArrayPool p = PerThread.get().pool;
         long size = bytes(a);
         if (!plain(a) || p.bytes + size > p.limit) {
             a.close();
             return;
         }
-        p.free.computeIfAbsent(new Key(a.dataType(), a.shape().clone()), k -> new ArrayDeque<>()).push(a);
+        p.free.computeIfAbsent(new Key(a.dataType(), a.shape()), k -> new ArrayDeque<>()).push(a);
         p.bytes += size;
         p.count++;
     }
@@ -149,12 +148,14 @@ public final class ArrayPool {
 
     /** Whether a's strides are C order's; sizes of 1 may have any stride (ND4J's own check refuses [1, 1]). */
     private static boolean cOrderStrides(INDArray a) {
+        long[] shape = a.shape();
+        long[] stride = a.stride();
         long expected = 1;
-        for (int i = a.rank() - 1; i >= 0; i--) {
-            if (a.size(i) != 1 && a.stride(i) != expected) {
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && stride[i] != expected) {
                 return false;
             }
-            expected *= a.size(i);
+            expected *= shape[i];
         }
         return true;
     }

@@ -175,6 +175,34 @@ public final class Chunk {
         return this;
     }
 
+    /** this ← this·(1 - y²): tanh's backward, given tanh's output y. */
+    public Chunk tanhGrad(Chunk y) {
+        if (f != null) {
+            for (int i = 0; i < n; i++) {
+                f[i] *= 1 - y.f[i] * y.f[i];
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                d[i] *= 1 - y.d[i] * y.d[i];
+            }
+        }
+        return this;
+    }
+
+    /** this ← this·y·(1 - y): the sigmoid's backward, given its output y. */
+    public Chunk sigmoidGrad(Chunk y) {
+        if (f != null) {
+            for (int i = 0; i < n; i++) {
+                f[i] *= y.f[i] * (1 - y.f[i]);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                d[i] *= y.d[i] * (1 - y.d[i]);
+            }
+        }
+        return this;
+    }
+
     /** this ← √this. */
     public Chunk sqrt() {
         if (f != null) {

@@ -10,22 +10,21 @@ import org.nd4j.linalg.api.buffer.DataType;
  * <p>Usage: {@code try (var d = DTypes.use(DataType.DOUBLE)) { Tensor x = Tensor.of(1, 2, 3); }}
  */
 public final class DTypes {
-    private static final ThreadLocal<DataType> DEFAULT = ThreadLocal.withInitial(() -> DataType.FLOAT);
-
     private DTypes() {
     }
 
     /** The current thread's default floating-point dtype. */
     public static DataType defaultType() {
-        return DEFAULT.get();
+        return PerThread.get().defaultType;
     }
 
     /** Makes {@code type} the default until the returned handle closes; then the previous default returns. */
     public static Restore use(DataType type) {
         requireFloating("DTypes.use", type);
-        DataType previous = DEFAULT.get();
-        DEFAULT.set(type);
-        return () -> DEFAULT.set(previous);
+        PerThread t = PerThread.get();
+        DataType previous = t.defaultType;
+        t.defaultType = type;
+        return () -> t.defaultType = previous;
     }
 
     /** Throws a {@link ShapeException} naming {@code op} unless {@code type} is FLOAT, DOUBLE, HALF or BFLOAT16. */

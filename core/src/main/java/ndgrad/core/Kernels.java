@@ -76,8 +76,8 @@ public final class Kernels {
     /** How to compute: by size, always Java loops, or always ND4J. */
     public enum Path { AUTO, JAVA, ND4J }
 
-    private static final Path DEFAULT = parse(System.getProperty("ndgrad.kernels", "auto"));
-    private static final ThreadLocal<Path> PATH = ThreadLocal.withInitial(() -> DEFAULT);
+    /** The path of every thread that did not choose one: system property {@code ndgrad.kernels}. */
+    static final Path DEFAULT_PATH = parse(System.getProperty("ndgrad.kernels", "auto"));
 
     static {
         Threads.init();
@@ -97,14 +97,15 @@ public final class Kernels {
 
     /** Forces {@code path} on this thread until the returned handle closes. */
     public static Restore use(Path path) {
-        Path before = PATH.get();
-        PATH.set(path);
-        return () -> PATH.set(before);
+        PerThread t = PerThread.get();
+        Path before = t.path;
+        t.path = path;
+        return () -> t.path = before;
     }
 
     /** The path this thread uses now. */
     public static Path path() {
-        return PATH.get();
+        return PerThread.get().path;
     }
 
     // ---------------------------------------------------------------- elementwise
@@ -156,6 +157,30 @@ public final class Kernels {
             INDArray[] nd4jInputs(INDArray x, INDArray y) {
                 return new INDArray[] {y, x};
             }
+        },
+        /** tanh's backward: x·(1 - y²), given tanh's output y. */
+        TANH_GRAD(null) {
+            @Override
+            void apply(Chunk x, Chunk y) {
+                x.tanhGrad(y);
+            }
+
+            @Override
+            INDArray composed(INDArray x, INDArray y) {
+                return binary(MUL, x, scalar(Scalar.ADD, scalar(Scalar.MUL, binary(MUL, y, y), -1), 1));
+            }
+        },
+        /** the logistic sigmoid's backward: x·y·(1 - y), given the sigmoid's output y. */
+        SIGMOID_GRAD(null) {
+            @Override
+            void apply(Chunk x, Chunk y) {
+                x.sigmoidGrad(y);
+            }
+
+            @Override
+            INDArray composed(INDArray x, INDArray y) {
+                return binary(MUL, binary(MUL, x, y), scalar(Scalar.ADD, scalar(Scalar.MUL, y, -1), 1));
+            }
         };
 
         private final Supplier<CustomOp> nd4j;
@@ -175,6 +200,11 @@ public final class Kernels {
         /** The operands in the order ND4J's op takes them. */
         INDArray[] nd4jInputs(INDArray x, INDArray y) {
             return new INDArray[] {x, y};
+        }
+
+        /** For an op with no ND4J counterpart: its result from other kernels, when it cannot run as one loop. */
+        INDArray composed(INDArray x, INDArray y) {
+            throw new IllegalStateException(this + " has an ND4J op");
         }
     }
 
@@ -255,8 +285,12 @@ public final class Kernels {
      */
     public static INDArray binary(Binary op, INDArray a, INDArray b) {
         long[] shape = Shapes.broadcast(op.name().toLowerCase(Locale.ROOT), a.shape(), b.shape());
+        boolean alike = alike(a, b) && Arrays.equals(shape, a.shape());
+        if (!alike && op.nd4j == null) {
+            return op.composed(a, b);
+        }
         INDArray out = Scope.allocate(a.dataType(), shape);
-        if (alike(out, a, b)) {
+        if (alike) {
             run(1, true, c -> op.apply(c[0].set(c[1]), c[2]), out, a, b);
         } else if (java(a, Shapes.numel(shape), ELEMENTWISE_LIMIT)) {
             Strided x = Strided.of(a, shape);
@@ -287,7 +321,7 @@ public final class Kernels {
                 op.apply(doubles(buf, len));
             });
         } else if (op == Unary.RELU) {
-            exec(OPS.get().relu, out, new INDArray[] {x}, NO_INTS);
+            exec(PerThread.get().ops().relu, out, new INDArray[] {x}, NO_INTS);
         } else {
             Nd4j.exec(op.nd4j(x, out));
         }
@@ -325,7 +359,7 @@ public final class Kernels {
      * all plain, and the native path not forced.
      */
     private static boolean alike(INDArray... arrays) {
-        if (PATH.get() == Path.ND4J || !floating(arrays[0])) {
+        if (PerThread.get().path == Path.ND4J || !floating(arrays[0])) {
             return false;
         }
         for (INDArray a : arrays) {
@@ -432,7 +466,7 @@ public final class Kernels {
         Buffer[] nio = new Buffer[arrays.length];
         long n = arrays[0].length();
         for (int j = 0; j < arrays.length; j++) {
-            nio[j] = n <= ELEMENTWISE_LIMIT ? NIO.get().of(arrays[j]) : nio(arrays[j]);
+            nio[j] = n <= ELEMENTWISE_LIMIT ? PerThread.get().nio.of(arrays[j]) : nio(arrays[j]);
         }
         int parts = n >= PASS_SPLIT_LIMIT ? Threads.count() : 1;
         Threads.parallel(parts, part -> passRange(written, fresh, f, nio, (int) (n * part / parts),
@@ -467,12 +501,9 @@ public final class Kernels {
         }
     }
 
-    /** This thread's float32 and float64 chunks, grown on demand. */
-    private static final ThreadLocal<Chunk[][]> CHUNKS = ThreadLocal.withInitial(() -> new Chunk[2][0]);
-
     /** {@code k} chunks of this thread (the same objects each call) of the given precision. */
     private static Chunk[] chunks(boolean float32, int k) {
-        Chunk[][] all = CHUNKS.get();
+        Chunk[][] all = PerThread.get().chunks;
         int t = float32 ? 0 : 1;
         if (all[t].length < k) {
             Chunk[] grown = Arrays.copyOf(all[t], k);
@@ -752,7 +783,7 @@ public final class Kernels {
         } else {
             boolean keep = !Arrays.equals(shape, Shapes.dropDims(x.shape(), axes));
             INDArray target = !keep || Arrays.equals(shape, kept) ? out : out.reshape(kept);
-            exec(max ? OPS.get().reduceMax : OPS.get().reduceSum, target, new INDArray[] {x}, Arrays.stream(axes).asLongStream()
+            exec(max ? PerThread.get().ops().reduceMax : PerThread.get().ops().reduceSum, target, new INDArray[] {x}, Arrays.stream(axes).asLongStream()
                     .toArray(), keep);
         }
         return out;
@@ -900,7 +931,7 @@ public final class Kernels {
 
     /** A plain vector of at least n ones, for BLAS row sums and row broadcasts. */
     private static INDArray ones(DataType type, int n) {
-        Map<DataType, INDArray> cache = ONES.get();
+        Map<DataType, INDArray> cache = PerThread.get().ones;
         INDArray ones = cache.get(type);
         if (ones == null || ones.length() < n) {
             ones = Nd4j.ones(type, Math.max(n, 1024));
@@ -909,8 +940,7 @@ public final class Kernels {
         return ones;
     }
 
-    /** Each thread's vector of ones per dtype, grown on demand (made once rather than for each call). */
-    private static final ThreadLocal<Map<DataType, INDArray>> ONES = ThreadLocal.withInitial(HashMap::new);
+
 
     /** The buffer of a plain float32 array, for BLAS. */
     private static FloatPointer floats(INDArray a) {
@@ -923,31 +953,24 @@ public final class Kernels {
     }
 
     /**
-     * libnd4j's relu (cutoff 0) and reductions (axes and keepDims set per call) as custom ops, which run in a reused
-     * context (the scalar relu and the legacy reductions allocate per call); one set per thread, since an op object
-     * carries state between its setup and its execution.
+     * Each thread's libnd4j ops: relu (cutoff 0) and reductions (axes and keepDims set per call) as custom ops, which
+     * run in the thread's reused op context (the scalar relu and the legacy reductions allocate per call; ND4J
+     * builds and allocates a fresh context for every custom op call otherwise). One set per thread, since an op
+     * object carries state between its setup and its execution.
      */
-    private static final class CustomOps {
+    static final class Native {
         final CustomOp relu = DynamicCustomOp.builder("relu").addFloatingPointArguments(0.0).build();
         final CustomOp reduceSum = DynamicCustomOp.builder("reduce_sum").build();
         final CustomOp reduceMax = DynamicCustomOp.builder("reduce_max").build();
+        final OpContext context = Nd4j.getExecutioner().buildContext();
     }
-
-    private static final ThreadLocal<CustomOps> OPS = ThreadLocal.withInitial(CustomOps::new);
-
-    /**
-     * One reused op context per thread: ND4J builds (and allocates off-heap) a fresh context for every custom op
-     * call otherwise, so a training step would allocate on every elementwise op.
-     */
-    private static final ThreadLocal<OpContext> CONTEXT = ThreadLocal.withInitial(
-            () -> Nd4j.getExecutioner().buildContext());
 
     /**
      * Runs custom {@code op} on {@code in} into {@code out} in this thread's context (emptied afterwards), with the
      * op's own float arguments and the given integer and boolean ones (axes, keepDims).
      */
     private static void exec(CustomOp op, INDArray out, INDArray[] in, long[] ints, boolean... bools) {
-        OpContext c = CONTEXT.get();
+        OpContext c = PerThread.get().ops().context;
         try {
             c.setInputArrays(in);
             c.setOutputArrays(out);
@@ -962,16 +985,9 @@ public final class Kernels {
 
     private static final long[] NO_INTS = {};
 
-    /**
-     * Reusable scalar ops per thread, by kind and dtype: constructing one allocates its scalar off-heap (measured),
-     * so each is made once and given new arrays and a new value for each call.
-     */
-    private static final ThreadLocal<Map<List<Object>, BaseScalarOp>> SCALAR_OPS =
-            ThreadLocal.withInitial(HashMap::new);
-
     /** Runs this thread's scalar op of kind {@code kind} on x into out with scalar s. */
     private static void execScalar(Scalar kind, INDArray x, INDArray out, double s) {
-        BaseScalarOp op = SCALAR_OPS.get().computeIfAbsent(List.of(kind, x.dataType()), k -> {
+        BaseScalarOp op = PerThread.get().scalarOps.computeIfAbsent(List.of(kind, x.dataType()), k -> {
             BaseScalarOp o = kind.nd4j();
             o.setScalar(Nd4j.scalar(x.dataType(), 0));
             return o;
@@ -998,7 +1014,7 @@ public final class Kernels {
 
     /** Whether to loop in Java: float32/float64 arrays, by the forced path or by size against {@code limit}. */
     private static boolean java(INDArray like, long size, long limit) {
-        Path p = PATH.get();
+        Path p = PerThread.get().path;
         if (p == Path.ND4J || !floating(like)) {
             return false;
         }
@@ -1010,7 +1026,7 @@ public final class Kernels {
      * map inside ND4J), more than a small kernel's loop. Direct-mapped by identity; a closed array is never served.
      * Only arrays small enough for the Java path pass through, so the arrays it keeps reachable are few and small.
      */
-    private static final class NioCache {
+    static final class NioCache {
         private static final int SIZE = 256;
         private final INDArray[] keys = new INDArray[SIZE];
         private final Buffer[] values = new Buffer[SIZE];
@@ -1025,7 +1041,6 @@ public final class Kernels {
         }
     }
 
-    private static final ThreadLocal<NioCache> NIO = ThreadLocal.withInitial(NioCache::new);
 
     /**
      * Reads or writes one array's elements in the C order of a target shape that the array broadcasts to (stride
@@ -1045,7 +1060,7 @@ public final class Kernels {
         private float[] floats;
 
         private Strided(INDArray a, long[] target, long[] strides) {
-            Buffer nio = a == null ? null : NIO.get().of(a);
+            Buffer nio = a == null ? null : PerThread.get().nio.of(a);
             this.f = nio instanceof FloatBuffer fb ? fb : null;
             this.d = nio instanceof DoubleBuffer db ? db : null;
             this.shape = target;

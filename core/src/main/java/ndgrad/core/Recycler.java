@@ -45,7 +45,6 @@ final class Recycler {
      */
     static final long GC_BYTES = Long.getLong("ndgrad.gcBytes", 16L << 20);
     private static final AtomicLong OUTSTANDING = new AtomicLong();
-    private static final ThreadLocal<Recycler> MINE = ThreadLocal.withInitial(Recycler::new);
 
     /** This thread's watched leases, held until their array goes back or they are pinned. */
     private final Set<Watch> watches = new HashSet<>();
@@ -57,7 +56,7 @@ final class Recycler {
     /** Graphs freed on this thread so far. */
     private int epoch;
 
-    private Recycler() {
+    Recycler() {
     }
 
     /** Notice that the collector found a floating lease unreachable; it keeps the array to give back. */
@@ -74,7 +73,7 @@ final class Recycler {
 
     /** Counts a new floating lease's array as not yet back and dates it; returns the lease. */
     static Scope.Lease adopt(Scope.Lease lease) {
-        lease.epoch = MINE.get().epoch;
+        lease.epoch = PerThread.get().recycler.epoch;
         long outstanding = OUTSTANDING.addAndGet(bytes(lease.array()));
         if (GC_BYTES > 0 && outstanding > GC_BYTES) {
             OUTSTANDING.set(0);
@@ -87,7 +86,7 @@ final class Recycler {
     /** Starts watching a retirable floating lease of this thread for the moment it becomes unreachable. */
     static void watch(Scope.Lease lease) {
         if (lease.state == Scope.Lease.State.RETIRABLE) {
-            Recycler r = MINE.get();
+            Recycler r = PerThread.get().recycler;
             lease.watch = new Watch(lease, r);
             r.watches.add(lease.watch);
             lease.state = Scope.Lease.State.WATCHED;
@@ -107,7 +106,7 @@ final class Recycler {
 
     /** Gives back the arrays of this thread's leases that the collector found unreachable. */
     static void collect() {
-        Recycler r = MINE.get();
+        Recycler r = PerThread.get().recycler;
         for (Reference<? extends Scope.Lease> ref = r.queue.poll(); ref != null; ref = r.queue.poll()) {
             Watch w = (Watch) ref;
             if (r.watches.remove(w)) {
@@ -125,7 +124,7 @@ final class Recycler {
      * others ahead of the loop) is left to the collector.
      */
     static void retire(List<Scope.Lease> made, List<Scope.Lease> inputs) {
-        Recycler r = MINE.get();
+        Recycler r = PerThread.get().recycler;
         Set<Scope.Lease> used = Collections.newSetFromMap(new IdentityHashMap<>());
         used.addAll(inputs);
         List<Scope.Lease> young = inputs.stream().filter(Scope.Lease::young).toList();
@@ -155,7 +154,7 @@ final class Recycler {
 
     /** Whether {@code lease} was made since this thread's last freed graph, and after its first. */
     static boolean isYoung(Scope.Lease lease) {
-        int epoch = MINE.get().epoch;
+        int epoch = PerThread.get().recycler.epoch;
         return epoch > 0 && lease.epoch == epoch;
     }
 

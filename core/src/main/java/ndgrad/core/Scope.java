@@ -8,8 +8,6 @@ import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Deterministic release of off-heap memory. ND4J arrays live outside the Java heap and are freed only by
@@ -36,8 +34,6 @@ import org.slf4j.LoggerFactory;
  * <p>Usage: {@code try (Scope step = Scope.open()) { ... }}
  */
 public final class Scope implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Scope.class);
-    private static final ThreadLocal<ArrayDeque<Scope>> STACK = ThreadLocal.withInitial(ArrayDeque::new);
 
     /** Owned arrays by the identity of their root buffer, so that a view finds its base's lease. */
     private final Map<DataBuffer, Lease> owned = new IdentityHashMap<>();
@@ -54,13 +50,13 @@ public final class Scope implements AutoCloseable {
     /** Opens a scope on this thread; it owns what ndgrad creates until it closes. */
     public static Scope open() {
         Scope s = new Scope();
-        STACK.get().push(s);
+        PerThread.get().scopes.push(s);
         return s;
     }
 
     /** The innermost open scope of this thread, or null. */
     public static Scope current() {
-        return STACK.get().peek();
+        return PerThread.get().scopes.peek();
     }
 
     /**
@@ -131,7 +127,7 @@ public final class Scope implements AutoCloseable {
      * that nothing else owns; views are skipped.
      */
     public static <T extends INDArray> T track(T array) {
-        Scope s = STACK.get().peek();
+        Scope s = PerThread.get().scopes.peek();
         if (s != null && !array.isView()) {
             s.owned.computeIfAbsent(root(array), k -> new Lease(array, false));
         }
@@ -145,7 +141,7 @@ public final class Scope implements AutoCloseable {
     public static INDArray allocate(DataType type, long... shape) {
         Recycler.collect();
         INDArray a = ArrayPool.take(type, shape);
-        Scope s = STACK.get().peek();
+        Scope s = PerThread.get().scopes.peek();
         if (s != null) {
             s.owned.put(root(a), new Lease(a, false));
         }
@@ -172,7 +168,7 @@ public final class Scope implements AutoCloseable {
 
     /** The lease of {@code array} (or of the array a view looks into) if an open scope of this thread owns it. */
     public static Lease lease(INDArray array) {
-        ArrayDeque<Scope> stack = STACK.get();
+        ArrayDeque<Scope> stack = PerThread.get().scopes;
         if (stack.isEmpty()) {
             return null;
         }
@@ -205,7 +201,7 @@ public final class Scope implements AutoCloseable {
      * outlives the scope; with no parent it is left to the caller (and the collector). Returns it.
      */
     public static INDArray keep(INDArray array) {
-        List<Scope> scopes = new ArrayList<>(STACK.get());
+        List<Scope> scopes = new ArrayList<>(PerThread.get().scopes);
         DataBuffer key = root(array);
         for (int i = 0; i < scopes.size(); i++) {
             Lease l = scopes.get(i).owned.remove(key);
@@ -225,7 +221,7 @@ public final class Scope implements AutoCloseable {
      */
     public static INDArray release(INDArray array) {
         DataBuffer key = root(array);
-        for (Scope s : STACK.get()) {
+        for (Scope s : PerThread.get().scopes) {
             s.owned.remove(key);
         }
         return array;
@@ -255,7 +251,7 @@ public final class Scope implements AutoCloseable {
             throw new IllegalStateException("Scope.close: a scope must be closed by the thread that opened it ("
                     + thread.getName() + "), not by " + Thread.currentThread().getName());
         }
-        ArrayDeque<Scope> stack = STACK.get();
+        ArrayDeque<Scope> stack = PerThread.get().scopes;
         while (!stack.isEmpty() && stack.peek() != this) {
             stack.peek().close();
         }
@@ -264,7 +260,6 @@ public final class Scope implements AutoCloseable {
         for (Lease l : owned.values()) {
             l.release();
         }
-        LOG.trace("Scope let go of {} arrays", owned.size());
         owned.clear();
     }
 }

@@ -1,0 +1,50 @@
+package ndgrad.core;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.BaseScalarOp;
+
+/**
+ * Everything {@code core} keeps per thread, behind one {@link ThreadLocal}: a training step looks it up a dozen
+ * times per op, and with a separate thread-local per kind of state (and ND4J's own beside them) a tenth of the
+ * tiny step went to probing the thread's map after misses (measured 2026-11-28).
+ */
+final class PerThread {
+    private static final ThreadLocal<PerThread> MINE = ThreadLocal.withInitial(PerThread::new);
+
+    /** The open scopes, innermost first. */
+    final ArrayDeque<Scope> scopes = new ArrayDeque<>();
+    /** Arrays released by scopes and the recycler, for reuse. */
+    final ArrayPool pool = ArrayPool.forThisThread();
+    /** Floating arrays on their way back to the pool. */
+    final Recycler recycler = new Recycler();
+    /** The default dtype of factories. */
+    DataType defaultType = DataType.FLOAT;
+    /** How {@link Kernels} computes. */
+    Kernels.Path path = Kernels.DEFAULT_PATH;
+    /** {@link Kernels}' caches: NIO views, chunks, vectors of ones, ND4J ops and their context. */
+    final Kernels.NioCache nio = new Kernels.NioCache();
+    Chunk[][] chunks = new Chunk[2][0];
+    final Map<DataType, INDArray> ones = new HashMap<>();
+    final Map<List<Object>, BaseScalarOp> scalarOps = new HashMap<>();
+    private Kernels.Native ops;
+
+    private PerThread() {
+    }
+
+    static PerThread get() {
+        return MINE.get();
+    }
+
+    /** This thread's reused ND4J ops and op context, made on first use. */
+    Kernels.Native ops() {
+        if (ops == null) {
+            ops = new Kernels.Native();
+        }
+        return ops;
+    }
+}
