@@ -177,6 +177,14 @@ public final class Tensor {
         return owned(rng.uniform(DTypes.defaultType(), low, high, shape));
     }
 
+    /**
+     * Of the default dtype: {@code value} with probability {@code prob}, else 0, drawn from {@code rng} (a dropout
+     * mask with value 1/(1-p) and probability 1-p; PyTorch's {@code bernoulli_} times value).
+     */
+    public static Tensor bernoulli(Rng rng, double prob, double value, long... shape) {
+        return owned(rng.bernoulli(DTypes.defaultType(), prob, value, shape));
+    }
+
     /** 0, 1, …, end-1 (as {@code torch.arange(end)}). */
     public static Tensor arange(double end) {
         return arange(0, end, 1);

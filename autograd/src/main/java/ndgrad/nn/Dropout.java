@@ -1,6 +1,8 @@
 package ndgrad.nn;
 
 import ndgrad.autograd.Tensor;
+import ndgrad.core.DTypes;
+import ndgrad.core.Restore;
 import ndgrad.core.Rng;
 
 /**
@@ -27,8 +29,9 @@ public final class Dropout extends Module {
         if (!isTraining() || p == 0) {
             return x;
         }
-        Tensor keep = Tensor.of(rng.uniform(x.dtype(), 0, 1, x.shape())).gt(p);
-        return x.mul(keep).div(1 - p);
+        try (Restore type = DTypes.use(x.dtype())) {
+            return x.mul(Tensor.bernoulli(rng, 1 - p, 1 / (1 - p), x.shape()));
+        }
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.DoubleSupplier;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.Supplier;
 import org.bytedeco.javacpp.DoublePointer;
@@ -575,6 +576,20 @@ public final class Kernels {
         return out;
     }
 
+    /** Every element of the float32 or float64 array {@code y}, in C order, from {@code next}. */
+    public static void generate(INDArray y, DoubleSupplier next) {
+        long n = y.length();
+        double[] buf = chunk(n);
+        Strided out = Strided.of(y, y.shape());
+        for (long done = 0; done < n; done += buf.length) {
+            int len = (int) Math.min(buf.length, n - done);
+            for (int i = 0; i < len; i++) {
+                buf[i] = next.getAsDouble();
+            }
+            out.write(buf, len);
+        }
+    }
+
     /** {@code values} (C order) written into {@code y}, a C-order float32 or float64 array of as many elements. */
     static void write(INDArray y, double[] values) {
         Strided.of(y, y.shape()).write(values, values.length);
@@ -920,13 +935,20 @@ public final class Kernels {
         int trB = tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
         if (out.dataType() == DataType.FLOAT) {
             openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, trA, trB, bm, bn, k, 1f,
-                    new FloatPointer(floats(a)).position(offA), lda, new FloatPointer(floats(b)).position(offB), ldb,
-                    0f, new FloatPointer(floats(out)).position(offC), n);
+                    at(floats(a), offA), lda, at(floats(b), offB), ldb, 0f, at(floats(out), offC), n);
         } else {
             openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, trA, trB, bm, bn, k, 1,
-                    new DoublePointer(doubles(a)).position(offA), lda, new DoublePointer(doubles(b)).position(offB),
-                    ldb, 0, new DoublePointer(doubles(out)).position(offC), n);
+                    at(doubles(a), offA), lda, at(doubles(b), offB), ldb, 0, at(doubles(out), offC), n);
         }
+    }
+
+    /** {@code p} moved {@code offset} elements on (a new pointer; p itself when the offset is 0). */
+    private static FloatPointer at(FloatPointer p, long offset) {
+        return offset == 0 ? p : new FloatPointer(p).position(offset);
+    }
+
+    private static DoublePointer at(DoublePointer p, long offset) {
+        return offset == 0 ? p : new DoublePointer(p).position(offset);
     }
 
     /** A plain vector of at least n ones, for BLAS row sums and row broadcasts. */

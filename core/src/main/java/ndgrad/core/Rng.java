@@ -79,6 +79,22 @@ public final class Rng {
         return NdArrays.create(v, shape, type);
     }
 
+    /**
+     * An array in which each element is {@code value} with probability {@code prob}, else 0, drawn in C order: a
+     * dropout mask is {@code bernoulli(type, 1 - p, 1 / (1 - p), shape)}. Each draw compares 32 random bits with
+     * prob·2^32, and the values go straight into the array.
+     */
+    public INDArray bernoulli(DataType type, double prob, double value, long... shape) {
+        if (!(prob >= 0 && prob <= 1)) {
+            throw new IllegalArgumentException("bernoulli: expected a probability in [0, 1], got " + prob);
+        }
+        checkedLength(shape);
+        INDArray out = Scope.allocate(type, shape);
+        long threshold = Math.round(prob * 0x1p32);
+        Kernels.generate(out, () -> (random.nextInt() & 0xFFFFFFFFL) < threshold ? value : 0);
+        return out;
+    }
+
     private static int checkedLength(long[] shape) {
         long n = Shapes.numel(shape);
         if (n > Integer.MAX_VALUE) {

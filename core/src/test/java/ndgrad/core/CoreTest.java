@@ -15,6 +15,20 @@ import org.nd4j.linalg.factory.Nd4j;
 class CoreTest {
 
     @Test
+    void bernoulliDrawsValueWithItsProbabilityAndRepeatsWithItsSeed() {
+        double[] v = Kernels.values(new Rng(5).bernoulli(DataType.FLOAT, 0.3, 2.0, 100, 100));
+        long hits = java.util.Arrays.stream(v).filter(x -> x == 2).count();
+        assertEquals(3000, hits, 150, "about 30% of 10,000");
+        assertEquals(10_000, hits + java.util.Arrays.stream(v).filter(x -> x == 0).count(), "only 0 and 2");
+        assertArrayEquals(v, Kernels.values(new Rng(5).bernoulli(DataType.FLOAT, 0.3, 2.0, 100, 100)), 0.0);
+        assertEquals(0, java.util.Arrays.stream(Kernels.values(new Rng(1).bernoulli(DataType.DOUBLE, 0, 1, 50)))
+                .sum(), 0.0);
+        assertEquals(50 * 1.5, java.util.Arrays.stream(Kernels.values(new Rng(1).bernoulli(DataType.DOUBLE, 1, 1.5,
+                50))).sum(), 0.0);
+        assertThrows(IllegalArgumentException.class, () -> new Rng(1).bernoulli(DataType.FLOAT, 1.5, 1, 3));
+    }
+
+    @Test
     void broadcastingFollowsNumPy() {
         assertArrayEquals(new long[] {3, 4}, Shapes.broadcast("add", new long[] {3, 1}, new long[] {4}));
         assertArrayEquals(new long[] {2, 3, 4}, Shapes.broadcast("mul", new long[] {2, 1, 4}, new long[] {3, 1}));
