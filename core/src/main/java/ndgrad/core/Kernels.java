@@ -526,7 +526,9 @@ public final class Kernels {
     /** {@code y} ← {@code x} (broadcast to y's shape) in place; ND4J's assign does not broadcast, its add does. */
     public static void assign(INDArray y, INDArray x) {
         long[] shape = y.shape();
-        if (alike(y, x)) {
+        if (x.length() == 1 && floating(y) && floating(x)) {
+            fill(y, x.getDouble(0));
+        } else if (alike(y, x)) {
             run(1, true, c -> c[0].set(c[1]), y, x);
         } else if (java(y, y.length(), ELEMENTWISE_LIMIT)) {
             stream(Strided.of(y, shape), Strided.of(x, shape)::read);
@@ -658,8 +660,20 @@ public final class Kernels {
         long[] shape = g.shape().clone();
         shape[axis] = n;
         INDArray out = Scope.allocate(g.dataType(), shape);
-        fill(out, 0);
         Blocks b = new Blocks(shape, axis);
+        if (g.dataType() == DataType.FLOAT && out.length() <= GATHER_LIMIT && g.length() <= GATHER_LIMIT) {
+            float[] gv = new float[(int) g.length()];
+            ((FloatBuffer) nio(ArrayPool.plain(g) ? g : copy(g))).get(0, gv);
+            float[] acc = new float[(int) out.length()];
+            b.each(indices, (dst, src, len) -> {
+                for (int i = 0; i < len; i++) {
+                    acc[dst + i] += gv[src + i];
+                }
+            });
+            ((FloatBuffer) nio(out)).put(0, acc);
+            return out;
+        }
+        fill(out, 0);
         if (!floating(g)) {
             b.each(indices, (dst, src, len) -> {
                 for (int i = 0; i < len; i++) {
@@ -687,6 +701,13 @@ public final class Kernels {
         });
         return out;
     }
+
+    /**
+     * {@link #indexAdd} of float32 arrays sums in a Java array of the output's size when the output and the
+     * gradient have at most this many elements (each read or written in one bulk copy); others add element by
+     * element into the output's memory.
+     */
+    private static final long GATHER_LIMIT = 1L << 18;
 
     /**
      * A C-order array seen as (outer, n, inner) around {@code axis}: the blocks of {@code inner} elements that
@@ -764,6 +785,10 @@ public final class Kernels {
         INDArray out = Scope.allocate(x.dataType(), shape);
         if (axes.length == 0) {
             assign(out, x);
+            return out;
+        }
+        if (!max && out.length() == 1 && alike(x)) {
+            fill(out, sumAll(x));
             return out;
         }
         boolean columns = !max && x.rank() == 2 && Arrays.equals(axes, new int[] {0}) && blas(x);
@@ -862,6 +887,32 @@ public final class Kernels {
             to.write(row, c);
         }
         return out;
+    }
+
+    /** The sum of all elements of a plain float32 or float64 array, accumulated in double, chunk by chunk. */
+    private static double sumAll(INDArray x) {
+        Buffer nio = x.length() <= ELEMENTWISE_LIMIT ? PerThread.get().nio.of(x) : nio(x);
+        boolean float32 = nio instanceof FloatBuffer;
+        Chunk c = chunks(float32, 1)[0];
+        int n = Math.toIntExact(x.length());
+        double total = 0;
+        for (int start = 0; start < n; start += CHUNK) {
+            int len = Math.min(CHUNK, n - start);
+            if (float32) {
+                float[] f = c.floats();
+                ((FloatBuffer) nio).get(start, f, 0, len);
+                for (int i = 0; i < len; i++) {
+                    total += f[i];
+                }
+            } else {
+                double[] d = c.doubles();
+                ((DoubleBuffer) nio).get(start, d, 0, len);
+                for (int i = 0; i < len; i++) {
+                    total += d[i];
+                }
+            }
+        }
+        return total;
     }
 
     // ---------------------------------------------------------------- matrix product
