@@ -45,13 +45,14 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The arithmetic under {@code Tensor}: elementwise ops with NumPy broadcasting, reductions, matrix products and
- * in-place updates, each computed one of two ways with one meaning. Small arrays run as Java loops over the
- * array's own off-heap buffer (any strides, so views and transposes too), which skips ND4J's per-call dispatch
- * (3–12 µs even for a 4x4 array, measured); larger ones go to native code: matrix products, axpy updates, bias
- * rows (a rank-1 update) and column sums (a product with ones) call OpenBLAS directly (0.3–1 µs per call), the
- * rest are ND4J ops, custom ones run in a reused per-thread context. So a step allocates no off-heap memory
- * after its first: results are new arrays from {@link Scope#allocate}, from the pool inside a scope. Both paths
- * compute in the array's dtype precision or better (Java loops in double), so they agree to float rounding.
+ * in-place updates, each computed one of two ways with one meaning. Plain arrays of one shape run as vector loops
+ * over their own off-heap buffers in their own precision ({@link Chunk}, any size); other small arrays run as
+ * strided Java loops (any strides, so views and transposes too, accumulating in double), which skips ND4J's
+ * per-call dispatch (3–12 µs even for a 4x4 array, measured); larger ones go to native code: matrix products, axpy
+ * updates, bias rows (a rank-1 update) and column sums (a product with ones) call OpenBLAS directly (0.3–1 µs per
+ * call), the rest are ND4J ops, custom ones run in a reused per-thread context. So a step allocates no off-heap
+ * memory once it runs: results are new arrays from {@link Scope#allocate}, which takes them from the thread's
+ * pool, in a scope or not. Both paths agree to float rounding.
  *
  * <p>The path is chosen per call by size ({@link #ELEMENTWISE_LIMIT}, {@link #BLAS_LIMIT}, measured side by side
  * by the benchmark command, {@code ndgrad.benchmarks.KernelBench}); {@link #use(Path)} forces one for this thread
