@@ -8,9 +8,12 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.ArrayPool;
 import ndgrad.core.Kernels;
@@ -44,7 +47,10 @@ import org.slf4j.LoggerFactory;
  * PyTorch runs when Debian's {@code /usr/bin/python3} imports torch (packages python3-torch and
  * libopenblas0-pthread), with OpenBLAS's library directory on its library path, in four thread settings: torch's
  * intra-op threads ({@code torch.set_num_threads}) times OpenBLAS's ({@code OPENBLAS_NUM_THREADS}), each 1 or 2.
- * ndgrad runs with its own thread policy ({@link Threads}) and no thread variable in its environment.
+ * ndgrad runs with its own thread policy ({@link Threads}) and no thread variable in its environment. Both sides'
+ * OpenBLAS kernels are stated; when the environment sets {@code OPENBLAS_CORETYPE} (this project's machines set
+ * Haswell), small, big and mnist run again without it, for ndgrad and PyTorch (three thread settings), as on a
+ * machine where nobody set it.
  *
  * <p>Then: the per-op overhead of an ndgrad op against the bare ND4J op, sgemm's rate, the Java and native paths of
  * {@link Kernels} across sizes ({@link KernelBench}), the PyTorch-style loop of {@link MemoryCheck} with and without
@@ -64,6 +70,8 @@ public final class Bench {
     private static final String OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread";
     /** PyTorch's thread settings: {torch intra-op threads, OpenBLAS threads}. */
     private static final int[][] TORCH_THREADS = {{1, 1}, {2, 1}, {1, 2}, {2, 2}};
+    /** The variable with which OpenBLAS is told its kernels; this project's machines set it. */
+    private static final String CORETYPE = "OPENBLAS_CORETYPE";
 
     private Bench() {
     }
@@ -100,20 +108,23 @@ public final class Bench {
                     + "every tenth of the run), got " + memorySteps);
         }
         boolean torch = torchAvailable();
+        String header = "| config | implementation | median | range over rounds | max/min | ratio to PyTorch 1 thread "
+                + "| ratio to PyTorch's best | peak RSS MB |\n|---|---|---:|---:|---:|---:|---:|---:|\n";
         StringBuilder md = new StringBuilder("# ndgrad benchmarks, " + LocalDate.now() + "\n\n" + settings(torch)
-                + "\n\n| config | implementation | median | range over rounds | max/min | ratio to PyTorch 1 thread "
-                + "| ratio to PyTorch's best | peak RSS MB |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
+                + "\n\n" + header);
         for (String c : configs) {
-            List<Runner> runners = runners(c, torch);
-            Map<String, List<double[]>> results = new LinkedHashMap<>();
-            runners.forEach(r -> results.put(r.name(), new ArrayList<>()));
-            for (int r = 0; r < rounds; r++) {
-                for (Runner runner : runners) {
-                    results.get(runner.name()).add(runner.measure().run(c));
-                }
+            measure(md, c, runners(c, torch, Map.of(), TORCH_THREADS), rounds);
+        }
+        String coreType = System.getenv(CORETYPE);
+        List<String> gemmConfigs = configs.stream().filter(c -> !c.equals("tiny")).toList();
+        if (coreType != null && !gemmConfigs.isEmpty()) {
+            Map<String, String> unset = Collections.singletonMap(CORETYPE, null);
+            md.append(String.format("%nAs on a machine without %s (this environment sets it to %s): ndgrad's "
+                    + "OpenBLAS then loads %s, PyTorch's %s.%n%n%s", CORETYPE, coreType, ndgradCore(unset),
+                    torch ? torchCore(unset) : "-", header));
+            for (String c : gemmConfigs) {
+                measure(md, c, runners(c, torch, unset, Arrays.copyOf(TORCH_THREADS, 3)), rounds);
             }
-            table(md, c, results);
-            LOG.info("{} done", c);
         }
         double[] lookup = ChildJvm.numbers(ChildJvm.run(List.of(), Bench.class, "--child", "lookup"), "RESULT");
         md.append(String.format("%nAn embedding lookup, 320 rows of a 20x16 float32 table that requires grad, forward "
@@ -147,14 +158,50 @@ public final class Bench {
         LOG.info("\n{}\nwritten to {}", md, file.toAbsolutePath());
     }
 
+    /** Runs each of {@code runners} on {@code c}, rounds interleaved, and appends the table rows. */
+    private static void measure(StringBuilder md, String c, List<Runner> runners, int rounds) throws IOException,
+            InterruptedException {
+        Map<String, List<double[]>> results = new LinkedHashMap<>();
+        runners.forEach(r -> results.put(r.name(), new ArrayList<>()));
+        for (int r = 0; r < rounds; r++) {
+            for (Runner runner : runners) {
+                results.get(runner.name()).add(runner.measure().run(c));
+            }
+        }
+        table(md, c, results);
+        LOG.info("{} done", c);
+    }
+
+    /** The OpenBLAS kernels ndgrad's child JVMs load with {@code env}. */
+    private static String ndgradCore(Map<String, String> env) throws IOException, InterruptedException {
+        return ChildJvm.run(env, List.of(), Bench.class, "--child", "core").stream().filter(l -> l.startsWith("CORE "))
+                .map(l -> l.substring(5)).findFirst().orElse("?");
+    }
+
+    /** The OpenBLAS kernels PyTorch loads with {@code env}, as OpenBLAS reports them (OPENBLAS_VERBOSE=2). */
+    private static String torchCore(Map<String, String> env) throws IOException, InterruptedException {
+        Map<String, String> verbose = new HashMap<>(env);
+        verbose.put("OPENBLAS_VERBOSE", "2");
+        Process p = python(verbose, "-c", "import torch; torch.ones(8, 8) @ torch.ones(8, 8)");
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+            String core = r.lines().filter(l -> l.startsWith("Core: ")).map(l -> l.substring(6).trim()
+                    .toUpperCase(java.util.Locale.ROOT)).findFirst().orElse("?");
+            p.waitFor();
+            return core;
+        }
+    }
+
     /** The settings that decide the figures, stated once at the top of the results. */
-    private static String settings(boolean torch) {
+    private static String settings(boolean torch) throws IOException, InterruptedException {
         return "One run, rounds interleaved, each measurement in a fresh process; " + Runtime.getRuntime()
                 .availableProcessors() + " cores. ndgrad and SameDiff: Java " + System.getProperty("java.version")
                 + ", default heap, no thread variable in the environment; ndgrad's thread policy: "
                 + Threads.count() + " threads for large products and updates, " + Threads.nativeCount()
                 + " for ND4J's OpenMP and OpenBLAS (SameDiff's JVM applies the same policy: its workload is made "
-                + "with ndgrad's seeded Rng). JVMs warm up 4 s and time 3 s per step measurement. " + (torch ? "PyTorch " + torchVersion() + " eager (Debian's python3-torch, "
+                + "with ndgrad's seeded Rng). OpenBLAS kernels (" + CORETYPE + " in this environment: "
+                + Objects.requireNonNullElse(System.getenv(CORETYPE), "not set") + "): ndgrad "
+                + Threads.blasCore() + (torch ? ", PyTorch " + torchCore(Map.of()) : "") + ". JVMs warm up 4 s "
+                + "and time 3 s per step measurement. " + (torch ? "PyTorch " + torchVersion() + " eager (Debian's python3-torch, "
                 + "OpenBLAS 0.3 from libopenblas0-pthread), warm-up 1 s and 3 s timed; thread settings as 'torch "
                 + "T, BLAS B': torch.set_num_threads(T) and OPENBLAS_NUM_THREADS=B. 'PyTorch 1 thread' is torch 1, "
                 + "BLAS 1; 'PyTorch's best' is its fastest setting in this run."
@@ -162,17 +209,20 @@ public final class Bench {
                 + "give ms per step; mnist gives seconds of the whole job (15 epochs of training and evaluation).";
     }
 
-    /** Who runs config {@code c}: ndgrad, SameDiff (steps only) and PyTorch in each thread setting. */
-    private static List<Runner> runners(String c, boolean torch) {
+    /**
+     * Who runs config {@code c} with {@code env} added to the environment: ndgrad, SameDiff (steps, and only with
+     * the environment as it is) and PyTorch in each of {@code torchThreads}.
+     */
+    private static List<Runner> runners(String c, boolean torch, Map<String, String> env, int[][] torchThreads) {
         List<Runner> rs = new ArrayList<>();
-        rs.add(new Runner("ndgrad", config -> ChildJvm.numbers(ChildJvm.run(List.of(), Bench.class, "--child",
+        rs.add(new Runner("ndgrad", config -> ChildJvm.numbers(ChildJvm.run(env, List.of(), Bench.class, "--child",
                 config.equals("mnist") ? "mnist" : "step", "ndgrad", config), "RESULT")));
-        if (!c.equals("mnist")) {
+        if (!c.equals("mnist") && env.isEmpty()) {
             rs.add(new Runner("samediff", config -> ChildJvm.numbers(ChildJvm.run(List.of(), Bench.class,
                     "--child", "step", "samediff", config), "RESULT")));
         }
-        for (int[] t : torch ? TORCH_THREADS : new int[0][]) {
-            rs.add(new Runner("pytorch torch " + t[0] + ", BLAS " + t[1], config -> torch(config, t[0], t[1])));
+        for (int[] t : torch ? torchThreads : new int[0][]) {
+            rs.add(new Runner("pytorch torch " + t[0] + ", BLAS " + t[1], config -> torch(config, t[0], t[1], env)));
         }
         return rs;
     }
@@ -239,14 +289,14 @@ public final class Bench {
         }
     }
 
-    /** One PyTorch measurement of {@code config} with the given thread settings. */
-    private static double[] torch(String config, int torchThreads, int blasThreads) throws IOException,
-            InterruptedException {
+    /** One PyTorch measurement of {@code config} with the given thread settings and {@code env} added. */
+    private static double[] torch(String config, int torchThreads, int blasThreads, Map<String, String> env)
+            throws IOException, InterruptedException {
+        Map<String, String> e = new HashMap<>(env);
+        e.put("OPENBLAS_NUM_THREADS", String.valueOf(blasThreads));
         Process p = config.equals("mnist")
-                ? python(Map.of("OPENBLAS_NUM_THREADS", String.valueOf(blasThreads)), TORCH_SCRIPT.toString(),
-                        "mnist", MNIST_DATA.toString(), String.valueOf(torchThreads))
-                : python(Map.of("OPENBLAS_NUM_THREADS", String.valueOf(blasThreads)), TORCH_SCRIPT.toString(),
-                        "step", config, String.valueOf(torchThreads), "1", "3");
+                ? python(e, TORCH_SCRIPT.toString(), "mnist", MNIST_DATA.toString(), String.valueOf(torchThreads))
+                : python(e, TORCH_SCRIPT.toString(), "step", config, String.valueOf(torchThreads), "1", "3");
         List<String> lines = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
@@ -264,13 +314,13 @@ public final class Bench {
         return python(Map.of(), args);
     }
 
-    /** Debian's python3 with OpenBLAS's directory on its library path and {@code env} added. */
+    /** Debian's python3 with OpenBLAS's directory on its library path and {@code env} added (null: removed). */
     private static Process python(Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(PYTHON));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("LD_LIBRARY_PATH", OPENBLAS_DIR);
-        pb.environment().putAll(env);
+        ChildJvm.edit(pb.environment(), env);
         return pb.start();
     }
 
@@ -283,6 +333,7 @@ public final class Bench {
             case "memory" -> memory(NdgradStep.step(Workload.named("big"), 0.01), Integer.parseInt(args[2]));
             case "mnist" -> System.out.println("RESULT " + mnist() + " " + procStatusMb("VmHWM:"));
             case "lookup" -> System.out.println("RESULT " + lookup(false) + " " + lookup(true));
+            case "core" -> System.out.println("CORE " + Threads.blasCore());
             default -> {
                 Workload w = Workload.named(args[3]);
                 Runnable step = args[2].equals("samediff") ? SameDiffStep.step(w, 0.01) : NdgradStep.step(w, 0.01);

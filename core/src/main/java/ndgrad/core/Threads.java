@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * ndgrad's thread policy, set in code the first time ndgrad computes anything, so that the environment
+ * ndgrad's thread and kernel policy, set in code before ndgrad first loads ND4J, so that the environment
  * ({@code OMP_NUM_THREADS} and the like) no longer decides it:
  * <ul>
  * <li>ND4J's OpenMP threads and OpenBLAS's threads: 1 ({@link #nativeCount()}). Their idle workers spin-wait, and on
@@ -22,10 +22,13 @@ import org.slf4j.LoggerFactory;
  * call (a 256x784 by 784x512 product: 1.7 ms on one core, 0.96 ms on two). The blocks depend only on the shapes
  * and the thread count, never on which thread runs them, so results are the same whether the workers were free or
  * another thread of the program had them.</li>
+ * <li>OpenBLAS's kernels: the AVX-512 ones where the CPU has them and nobody chose others ({@link #blasCore()}):
+ * the OpenBLAS that ND4J bundles would otherwise take its oldest kernels on recent AMD CPUs.</li>
  * </ul>
  * Overrides, read once: the system property {@code ndgrad.threads} or the environment variable
- * {@code NDGRAD_THREADS} (threads for products; 1 keeps everything on the calling thread), and
- * {@code ndgrad.nativeThreads} or {@code NDGRAD_NATIVE_THREADS} (ND4J's and OpenBLAS's own threads).
+ * {@code NDGRAD_THREADS} (threads for products; 1 keeps everything on the calling thread),
+ * {@code ndgrad.nativeThreads} or {@code NDGRAD_NATIVE_THREADS} (ND4J's and OpenBLAS's own threads), and
+ * {@code ndgrad.blasCore} or {@code NDGRAD_BLAS_CORE} ({@code auto}, {@code none}, or a core name).
  *
  * <p>Usage: {@code Threads.count()}; {@code java -Dndgrad.threads=1 ...}
  */
@@ -38,6 +41,8 @@ public final class Threads {
     /** Held by the one caller that has the workers; any other caller runs its parts itself. */
     private static final AtomicBoolean BUSY = new AtomicBoolean();
 
+    private static final String BLAS_REQUESTED = BlasCore.choose();
+
     static {
         Nd4j.getEnvironment().setMaxMasterThreads(NATIVE);
         NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(NATIVE);
@@ -46,7 +51,8 @@ public final class Threads {
             WORKERS[i] = new Worker(i + 1);
             WORKERS[i].start();
         }
-        LOG.debug("ndgrad threads: {} for products, {} for ND4J and OpenBLAS", COUNT, NATIVE);
+        LOG.debug("ndgrad threads: {} for products, {} for ND4J and OpenBLAS; OpenBLAS kernels: {} (requested: {})",
+                COUNT, NATIVE, BlasCore.current(), BLAS_REQUESTED == null ? "none" : BLAS_REQUESTED);
     }
 
     private Threads() {
@@ -60,6 +66,14 @@ public final class Threads {
     /** Threads that ND4J's OpenMP loops and OpenBLAS use within one call. */
     public static int nativeCount() {
         return NATIVE;
+    }
+
+    /**
+     * The OpenBLAS kernel set in use, as OpenBLAS names its tables ({@code SKYLAKEX}, {@code HASWELL}, ...;
+     * {@code unknown} where that cannot be read). ndgrad chooses it before OpenBLAS loads ({@link BlasCore}).
+     */
+    public static String blasCore() {
+        return BlasCore.current();
     }
 
     /** Applies the policy now (it is applied anyway before ndgrad's first computation). */

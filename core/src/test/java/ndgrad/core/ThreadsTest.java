@@ -2,9 +2,11 @@ package ndgrad.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.junit.jupiter.api.Test;
@@ -67,5 +69,69 @@ class ThreadsTest {
         Threads.parallel(Threads.count(), part -> ran[part]++);
         assertArrayEquals(java.util.stream.IntStream.generate(() -> 1).limit(ran.length).toArray(), ran,
                 "the workers keep serving after a failure");
+    }
+
+    private static final String AVX512 = "fpu sse2 avx avx2 fma avx512f avx512dq avx512cd avx512bw avx512vl";
+
+    @Test
+    void theAvx512KernelsAreRequestedOnlyWhereTheCpuHasThemAndNobodyChoseOthers() {
+        assertEquals("SKYLAKEX", BlasCore.wanted(null, null, "Linux", "amd64", AVX512));
+        assertEquals("SKYLAKEX", BlasCore.wanted("auto", null, "Linux", "amd64", AVX512));
+        assertNull(BlasCore.wanted(null, "Haswell", "Linux", "amd64", AVX512), "the user's OPENBLAS_CORETYPE stands");
+        assertNull(BlasCore.wanted(null, null, "Linux", "amd64", AVX512.replace(" avx512vl", "")),
+                "all five AVX-512 subsets, or OpenBLAS decides");
+        assertNull(BlasCore.wanted(null, null, "Mac OS X", "aarch64", ""));
+        assertNull(BlasCore.wanted("none", null, "Linux", "amd64", AVX512));
+        assertEquals("HASWELL", BlasCore.wanted("haswell", "ZEN", "Linux", "amd64", AVX512),
+                "ndgrad.blasCore names one: it wins");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BlasCore.wanted("skylake", null, "Linux", "amd64", AVX512));
+        assertTrue(e.getMessage().contains("ndgrad.blasCore") && e.getMessage().contains("'skylake'")
+                && e.getMessage().contains("SKYLAKEX"), e.getMessage());
+    }
+
+    /**
+     * In fresh JVMs, what OpenBLAS actually loaded: ndgrad's request reaches it through the process's environment.
+     * This project's machines are Linux x86-64 with AVX-512 (AMD EPYC), where OpenBLAS 0.3.19 alone would take its
+     * Barcelona kernels.
+     */
+    @Test
+    void openBlasLoadsTheKernelsNdgradRequests() throws Exception {
+        String flags = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo")).stream()
+                .filter(l -> l.startsWith("flags")).findFirst().orElseThrow();
+        boolean avx512 = BlasCore.wanted(null, null, System.getProperty("os.name"), System.getProperty("os.arch"),
+                flags.substring(flags.indexOf(':') + 1)) != null;
+        String fresh = child(java.util.Map.of());
+        if (avx512) {
+            assertEquals("SKYLAKEX", fresh, "nobody chose, and the CPU has AVX-512");
+        } else {
+            assertTrue(!fresh.equals("unknown") && !fresh.equals("SKYLAKEX"), fresh);
+        }
+        assertEquals("HASWELL", child(java.util.Map.of(BlasCore.VARIABLE, "Haswell")), "the user chose");
+        assertEquals("HASWELL", child(java.util.Map.of(BlasCore.VARIABLE, "Zen", "NDGRAD_BLAS_CORE", "haswell")),
+                "ndgrad.blasCore replaces the user's variable");
+    }
+
+    /** Threads.blasCore() in a fresh JVM with OPENBLAS_CORETYPE removed and then {@code env} added. */
+    private static String child(java.util.Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), Child.class.getName()).redirectErrorStream(true);
+        pb.environment().remove(BlasCore.VARIABLE);
+        pb.environment().remove("NDGRAD_BLAS_CORE");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        List<String> lines = new String(p.getInputStream().readAllBytes()).lines().toList();
+        assertEquals(0, p.waitFor(), String.join("\n", lines));
+        return lines.stream().filter(l -> l.startsWith("CORE ")).findFirst().orElseThrow(
+                () -> new AssertionError(String.join("\n", lines))).substring(5);
+    }
+
+    /** Prints the kernels OpenBLAS loaded once ndgrad's policy applied. */
+    public static final class Child {
+        public static void main(String[] args) {
+            Threads.init();
+            Nd4j.create(DataType.FLOAT, 2, 2).mmul(Nd4j.create(DataType.FLOAT, 2, 2));
+            System.out.println("CORE " + Threads.blasCore());
+        }
     }
 }

@@ -28,7 +28,10 @@ public final class ChildJvm {
         return run(Map.of(), jvmOptions, main, args);
     }
 
-    /** As {@link #run(List, Class, String...)}, with {@code env} added to the child's environment. */
+    /**
+     * As {@link #run(List, Class, String...)}, with {@code env} added to the child's environment (a null value
+     * removes the variable).
+     */
     public static List<String> run(Map<String, String> env, List<String> jvmOptions, Class<?> main, String... args)
             throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
@@ -37,7 +40,7 @@ public final class ChildJvm {
         cmd.addAll(List.of("-cp", classPath(main), main.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().putAll(env);
+        edit(pb.environment(), env);
         Process p = pb.start();
         List<String> lines = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
@@ -51,6 +54,17 @@ public final class ChildJvm {
                     + "exited with code " + code + (lines.isEmpty() ? "" : ": " + lines.get(lines.size() - 1)));
         }
         return lines;
+    }
+
+    /** Puts {@code changes} into {@code environment}; a null value removes the variable. */
+    public static void edit(Map<String, String> environment, Map<String, String> changes) {
+        changes.forEach((k, v) -> {
+            if (v == null) {
+                environment.remove(k);
+            } else {
+                environment.put(k, v);
+            }
+        });
     }
 
     /** The numbers on the line that starts with {@code prefix} and a space, from a child's output. */
