@@ -16,15 +16,15 @@ final class Anomaly {
     }
 
     /** Runs a node's backward rule with forward checks off: its result is checked, and reported, as that node's. */
-    static Tensor[] backward(Node node, Tensor upstream, Tensor out) {
+    static Tensor[] backward(Function.Context node, Tensor[] upstream) {
         IN_BACKWARD_RULE.set(true);
         Tensor[] grads;
         try {
-            grads = node.backward(upstream, out);
+            grads = node.backward(upstream);
         } finally {
             IN_BACKWARD_RULE.set(false);
         }
-        checkBackward(node, upstream, grads, out);
+        checkBackward(node, upstream, grads);
         return grads;
     }
 
@@ -52,19 +52,23 @@ final class Anomaly {
     static void checkForward(String op, Tensor out, Tensor[] inputs) {
         if (!IN_BACKWARD_RULE.get() && !finite(out.data()) && Arrays.stream(inputs).allMatch(t -> finite(t.data()))) {
             throw new AnomalyException("anomaly: '" + op + "' produced NaN or infinity in its forward pass from finite "
-                    + "inputs of shapes " + shapes(inputs) + " (output " + out.shapeString() + ")" + where(out));
+                    + "inputs of shapes " + shapes(inputs) + " (output " + out.shapeString() + ")"
+                    + where(callerOutsideNdgrad()));
         }
     }
 
     /** Throws when a backward rule turned a finite upstream gradient into a non-finite input gradient. */
-    private static void checkBackward(Node node, Tensor upstream, Tensor[] grads, Tensor out) {
-        if (!finite(upstream.data())) {
-            return;
+    private static void checkBackward(Function.Context node, Tensor[] upstream, Tensor[] grads) {
+        for (Tensor u : upstream) {
+            if (!finite(u.data())) {
+                return;
+            }
         }
         for (int i = 0; i < grads.length; i++) {
             if (grads[i] != null && !finite(grads[i].data())) {
-                throw new AnomalyException("anomaly: the backward of '" + node.op + "' produced NaN or infinity in "
-                        + "the gradient of its input " + i + " (inputs " + shapes(node.inputs) + ")" + where(out));
+                throw new AnomalyException("anomaly: the backward of '" + node.name() + "' produced NaN or infinity "
+                        + "in the gradient of its input " + i + " (inputs " + shapes(node.inputs) + ")"
+                        + where(node.origin));
             }
         }
     }
@@ -73,8 +77,7 @@ final class Anomaly {
         return Arrays.stream(ts).map(Tensor::shapeString).toList().toString();
     }
 
-    private static String where(Tensor out) {
-        StackTraceElement origin = out.node() == null ? callerOutsideNdgrad() : out.node().origin;
+    private static String where(StackTraceElement origin) {
         return origin == null ? "" : ", created at " + origin;
     }
 }

@@ -1,13 +1,16 @@
 package ndgrad.autograd;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * A backward pass, step by step: in reverse topological order, each op's output, the gradient reaching it, and for
- * each input the local derivative rule applied (e.g. ∂(a·b)/∂a = b) and the gradient pushed to it. Running the
+ * each input the local derivative rule applied (e.g. ∂(a·b)/∂a = b, as the op's {@link Function} states it) and the
+ * gradient pushed to it. Running the
  * trace is a real backward pass: leaves' {@code .grad} accumulate as with {@link Tensor#backward()}.
  *
  * <p>Usage: {@code System.out.println(BackwardTrace.run(y));}
@@ -21,20 +24,6 @@ public final class BackwardTrace {
     public record Step(String op, String output, Tensor upstream, List<Input> inputs) {
     }
 
-    private static final Map<String, String[]> RULES = Map.ofEntries(
-            Map.entry("add/2", new String[] {"1", "1"}), Map.entry("add/1", new String[] {"1"}),
-            Map.entry("sub/2", new String[] {"1", "-1"}), Map.entry("mul/2", new String[] {"b", "a"}),
-            Map.entry("mul/1", new String[] {"c (constant)"}), Map.entry("div/2", new String[] {"1/b", "-a/b²"}),
-            Map.entry("div/1", new String[] {"1/c"}), Map.entry("neg/1", new String[] {"-1"}),
-            Map.entry("pow/1", new String[] {"p·x^(p-1)"}), Map.entry("pow/2", new String[] {"b·a^(b-1)", "a^b·ln a"}),
-            Map.entry("exp/1", new String[] {"exp(x)"}), Map.entry("log/1", new String[] {"1/x"}),
-            Map.entry("sin/1", new String[] {"cos x"}), Map.entry("cos/1", new String[] {"-sin x"}),
-            Map.entry("sqrt/1", new String[] {"1/(2√x)"}), Map.entry("abs/1", new String[] {"sign(x)"}),
-            Map.entry("tanh/1", new String[] {"1 - tanh²(x)"}), Map.entry("sigmoid/1", new String[] {"σ(x)(1 - σ(x))"}),
-            Map.entry("relu/1", new String[] {"1 if x > 0 else 0"}), Map.entry("softplus/1", new String[] {"σ(x)"}),
-            Map.entry("erf/1", new String[] {"2/√π·exp(-x²)"}), Map.entry("matmul/2", new String[] {"G·Bᵀ", "Aᵀ·G"}),
-            Map.entry("sum/1", new String[] {"1 (broadcast)"}), Map.entry("reshape/1", new String[] {"reshape back"}));
-
     private final List<Step> steps;
 
     private BackwardTrace(List<Step> steps) {
@@ -45,19 +34,19 @@ public final class BackwardTrace {
     public static BackwardTrace run(Tensor output) {
         Map<Tensor, String> labels = new IdentityHashMap<>();
         List<Step> steps = new ArrayList<>();
-        Engine.run(List.of(output), null, null, GradOptions.defaults(), (out, upstream, grads) -> {
-            Node n = out.node();
-            String[] rules = RULES.getOrDefault(n.op + "/" + n.inputs.length, new String[0]);
+        Engine.run(List.of(output), null, null, GradOptions.defaults(), (n, upstream, grads) -> {
             List<Input> inputs = new ArrayList<>();
             String[] names = new String[n.inputs.length];
             for (int i = 0; i < names.length; i++) {
                 names[i] = label(n.inputs[i], labels);
             }
             for (int i = 0; i < n.inputs.length; i++) {
-                String rule = i < rules.length ? operands(rules[i], names) : "∂" + n.op + "/∂input" + i;
-                inputs.add(new Input(names[i], rule, grads[i]));
+                String rule = n.function.rule(i);
+                inputs.add(new Input(names[i], rule != null ? operands(rule, names) : "∂" + n.name() + "/∂input" + i,
+                        grads[i]));
             }
-            steps.add(new Step(n.op, label(out, labels), upstream, inputs));
+            String out = Arrays.stream(n.outputs).map(t -> label(t, labels)).collect(Collectors.joining(", "));
+            steps.add(new Step(n.name(), out, upstream[0], inputs));
         });
         return new BackwardTrace(steps);
     }
@@ -75,7 +64,7 @@ public final class BackwardTrace {
     }
 
     private static String label(Tensor t, Map<Tensor, String> labels) {
-        return labels.computeIfAbsent(t, k -> k.name() != null ? k.name() : (k.isLeaf() ? "c" : k.node().op)
+        return labels.computeIfAbsent(t, k -> k.name() != null ? k.name() : (k.isLeaf() ? "c" : k.node().name())
                 + labels.size());
     }
 

@@ -30,12 +30,12 @@ final class Engine {
     }
 
     /**
-     * Sees each step of the reverse loop: the op's output, the gradient reaching it, and the gradient pushed to
+     * Sees each step of the reverse loop: the op, the gradients reaching its outputs, and the gradient pushed to
      * each input (summed to the input's shape; null for inputs that do not require grad).
      */
     @FunctionalInterface
     interface Observer {
-        void step(Tensor output, Tensor upstream, Tensor[] inputGrads);
+        void step(Function.Context op, Tensor[] upstream, Tensor[] inputGrads);
     }
 
     /**
@@ -52,7 +52,7 @@ final class Engine {
     static Tensor[] run(List<Tensor> roots, List<Tensor> seeds, List<Tensor> capture, GradOptions options,
             Observer observer) {
         Tensor[] captured = new Tensor[capture == null ? 0 : capture.size()];
-        List<Tensor> order = topologicalOrder(roots);
+        List<Object> order = topologicalOrder(roots);
         try (Scope temporaries = options.createGraph() || observer != null ? null : Scope.open();
                 Autograd.GradMode mode = Autograd.setGradEnabled(options.createGraph())) {
             Map<Tensor, Tensor> grads = new IdentityHashMap<>();
@@ -65,23 +65,30 @@ final class Engine {
                 captureIndex.put(capture.get(i), i);
             }
             for (int k = order.size() - 1; k >= 0; k--) {
-                Tensor t = order.get(k);
-                Tensor g = grads.remove(t);
-                if (g == null) {
+                if (order.get(k) instanceof Tensor t) {
+                    Tensor g = grads.remove(t);
+                    if (g == null) {
+                        continue;
+                    }
+                    g = t.applyHooks(g, temporaries);
+                    Integer slot = captureIndex.get(t);
+                    if (slot != null) {
+                        captured[slot] = g.outlive(temporaries);
+                    } else if (capture == null && (t.isLeaf() || t.retainsGrad())) {
+                        t.accumulateGrad(g, options.createGraph());
+                    }
+                    if (!t.isLeaf()) {
+                        t.node().receive(t, g);
+                    }
                     continue;
                 }
-                g = t.applyHooks(g, temporaries);
-                Integer slot = captureIndex.get(t);
-                if (slot != null) {
-                    captured[slot] = g.outlive(temporaries);
-                } else if (capture == null && (t.isLeaf() || t.retainsGrad())) {
-                    t.accumulateGrad(g, options.createGraph());
-                }
-                if (t.isLeaf()) {
+                Function.Context node = (Function.Context) order.get(k);
+                Tensor[] upstream = node.takePending();
+                if (upstream == null) {
                     continue;
                 }
-                Node node = t.node();
-                Tensor[] inputGrads = Autograd.isAnomalyEnabled() ? Anomaly.backward(node, g, t) : node.backward(g, t);
+                Tensor[] inputGrads = Autograd.isAnomalyEnabled() ? Anomaly.backward(node, upstream)
+                        : node.backward(upstream);
                 Tensor[] pushed = new Tensor[node.inputs.length];
                 for (int i = 0; i < node.inputs.length; i++) {
                     Tensor in = node.inputs[i];
@@ -91,7 +98,7 @@ final class Engine {
                     }
                 }
                 if (observer != null) {
-                    observer.step(t, g, pushed);
+                    observer.step(node, upstream, pushed);
                 }
             }
         }
@@ -105,21 +112,20 @@ final class Engine {
      * Frees the graph's nodes and retires the arrays its ops made with no scope open, and those of the inputs it
      * took without their gradient (the recycler keeps the ones that are not this step's own).
      */
-    private static void free(List<Tensor> order) {
+    private static void free(List<Object> order) {
         List<Scope.Lease> made = new ArrayList<>();
         Set<Tensor> inputs = Collections.newSetFromMap(new IdentityHashMap<>());
         ArrayDeque<Tensor> todo = new ArrayDeque<>();
-        for (Tensor t : order) {
-            if (!t.isLeaf()) {
-                for (Tensor in : t.node().inputs) {
+        for (Object v : order) {
+            if (v instanceof Function.Context node) {
+                for (Tensor in : node.inputs) {
                     if (in.isLeaf() && !in.isRequiresGrad()) {
                         todo.push(in);
                     }
                 }
-                t.node().free(made);
-                if (t.retirable()) {
-                    made.add(t.lease());
-                }
+                node.free(made);
+            } else if (!((Tensor) v).isLeaf() && ((Tensor) v).retirable()) {
+                made.add(((Tensor) v).lease());
             }
         }
         while (!todo.isEmpty()) {
@@ -132,11 +138,11 @@ final class Engine {
     }
 
     /** The gradient for input i summed to the input's shape; a rule that returns another shape is a bug. */
-    private static Tensor reduced(Node node, int i, Tensor grad, Tensor input) {
+    private static Tensor reduced(Function.Context node, int i, Tensor grad, Tensor input) {
         try {
             return grad.sumTo(input.shape());
         } catch (ShapeException e) {
-            throw new AutogradException("backward of '" + node.op + "' returned a gradient of shape "
+            throw new AutogradException("backward of '" + node.name() + "' returned a gradient of shape "
                     + grad.shapeString() + " for its input " + i + " of shape " + input.shapeString());
         }
     }
@@ -163,11 +169,14 @@ final class Engine {
         return seed;
     }
 
-    /** Every tensor that requires grad and reaches a root, inputs before the ops that use them (iterative DFS). */
-    static List<Tensor> topologicalOrder(List<Tensor> roots) {
-        List<Tensor> order = new ArrayList<>();
-        Set<Tensor> visited = Collections.newSetFromMap(new IdentityHashMap<>());
-        ArrayDeque<Tensor> stack = new ArrayDeque<>();
+    /**
+     * Every tensor that requires grad and reaches a root, and the op that made each non-leaf, inputs before the op
+     * that uses them and the op before its outputs (an iterative depth-first search).
+     */
+    static List<Object> topologicalOrder(List<Tensor> roots) {
+        List<Object> order = new ArrayList<>();
+        Set<Object> visited = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Object> stack = new ArrayDeque<>();
         ArrayDeque<Integer> next = new ArrayDeque<>();
         for (Tensor root : roots) {
             if (!root.isRequiresGrad() || !visited.add(root)) {
@@ -176,16 +185,26 @@ final class Engine {
             stack.push(root);
             next.push(0);
             while (!stack.isEmpty()) {
-                Tensor t = stack.peek();
+                Object v = stack.peek();
                 int i = next.pop();
-                Tensor[] inputs = t.isLeaf() ? new Tensor[0] : t.node().inputs;
-                while (i < inputs.length && (!inputs[i].isRequiresGrad() || visited.contains(inputs[i]))) {
-                    i++;
+                Object child = null;
+                if (v instanceof Tensor t) {
+                    if (i == 0 && !t.isLeaf() && visited.add(t.node())) {
+                        child = t.node();
+                    }
+                } else {
+                    Tensor[] inputs = ((Function.Context) v).inputs;
+                    while (i < inputs.length && (!inputs[i].isRequiresGrad() || visited.contains(inputs[i]))) {
+                        i++;
+                    }
+                    if (i < inputs.length) {
+                        child = inputs[i];
+                        visited.add(child);
+                    }
                 }
-                if (i < inputs.length) {
+                if (child != null) {
                     next.push(i + 1);
-                    visited.add(inputs[i]);
-                    stack.push(inputs[i]);
+                    stack.push(child);
                     next.push(0);
                 } else {
                     order.add(stack.pop());

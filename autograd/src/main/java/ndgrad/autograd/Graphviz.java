@@ -42,14 +42,20 @@ public final class Graphviz {
         for (Tensor t : order) {
             dot.append("  ").append(ids.get(t)).append(" [shape=record, label=\"{").append(label(t)).append("}\"];\n");
         }
+        Map<Function.Context, String> ops = new IdentityHashMap<>();
         for (Tensor t : order) {
             if (!t.isLeaf()) {
-                String op = ids.get(t) + "_op";
-                dot.append("  ").append(op).append(" [shape=ellipse, label=\"").append(escape(t.node().op))
-                        .append("\"];\n  ").append(op).append(" -> ").append(ids.get(t)).append(";\n");
-                for (Tensor in : t.node().inputs) {
-                    dot.append("  ").append(ids.get(in)).append(" -> ").append(op).append(";\n");
+                String op = ops.get(t.node());
+                if (op == null) {
+                    op = ids.get(t) + "_op";
+                    ops.put(t.node(), op);
+                    dot.append("  ").append(op).append(" [shape=ellipse, label=\"").append(escape(t.node().name()))
+                            .append("\"];\n");
+                    for (Tensor in : t.node().inputs) {
+                        dot.append("  ").append(ids.get(in)).append(" -> ").append(op).append(";\n");
+                    }
                 }
+                dot.append("  ").append(op).append(" -> ").append(ids.get(t)).append(";\n");
             }
         }
         return dot.append("}\n").toString();

@@ -3,13 +3,12 @@ package ndgrad.autograd;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import ndgrad.core.ArrayOps;
+import ndgrad.core.ArrayOps.Comparison;
 import ndgrad.core.DTypes;
 import ndgrad.core.Kernels;
-import ndgrad.core.Kernels.Binary;
 import ndgrad.core.Kernels.Scalar;
-import ndgrad.core.Kernels.Unary;
 import ndgrad.core.NdArrays;
 import ndgrad.core.Rng;
 import ndgrad.core.Scope;
@@ -17,14 +16,6 @@ import ndgrad.core.ShapeException;
 import ndgrad.core.Shapes;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.controlflow.Select;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.BooleanIndexing;
-import org.nd4j.linalg.indexing.INDArrayIndex;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.indexing.conditions.Conditions;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * An n-dimensional array that records the operations applied to it, so gradients can flow back through them
@@ -41,10 +32,6 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <p>Usage: {@code Tensor x = Tensor.scalar(2).requiresGrad(); x.mul(x).backward(); x.grad().item(); // 4.0}
  */
 public final class Tensor {
-    private static final int SAVE_NONE = 0;
-    private static final int SAVE_INPUTS = 1;
-    private static final int SAVE_OUTPUT = 2;
-
     private final INDArray data;
     private final int[] version;
     /**
@@ -60,7 +47,7 @@ public final class Tensor {
      * current step, so that the engine recycles them with it when it feeds a graph (see {@code Engine.free}).
      */
     private Tensor[] sources;
-    private Node node;
+    private Function.Context node;
     private boolean requiresGrad;
     private Tensor grad;
     private boolean gradOwned;
@@ -87,20 +74,30 @@ public final class Tensor {
      * A tensor over a new array that no graph will retire, tracked by the current scope; with none open, its array
      * returns to the pool once the tensor and its views are unreachable.
      */
-    private static Tensor owned(INDArray array) {
+    static Tensor owned(INDArray array) {
         Tensor t = adopted(array);
         Scope.watch(t.lease);
         return t;
     }
 
     /** A tensor over a new array, tracked by the current scope, or with a floating lease when none is open. */
-    private static Tensor adopted(INDArray array) {
+    static Tensor adopted(INDArray array) {
         return new Tensor(array, new int[1], Scope.adopt(Scope.track(array)), true);
     }
 
     /** A tensor over {@code base}'s memory: a view, sharing its version counter and lease. */
-    private static Tensor viewOf(Tensor base, INDArray view) {
+    static Tensor viewOf(Tensor base, INDArray view) {
         return new Tensor(view, base.version, base.lease, false);
+    }
+
+    /** A view of all of {@code base}, with no graph. */
+    static Tensor viewOf(Tensor base) {
+        return viewOf(base, base.data);
+    }
+
+    /** The array without the release check, for telling views apart. */
+    INDArray dataUnchecked() {
+        return data;
     }
 
     // ---------------------------------------------------------------- factories
@@ -298,7 +295,7 @@ public final class Tensor {
     /** Sets whether this leaf requires a gradient; only leaves can change it, and only floating types need it. */
     public Tensor requiresGrad(boolean on) {
         if (!isLeaf()) {
-            throw new AutogradException("requiresGrad: " + describe() + " is the result of '" + node.op
+            throw new AutogradException("requiresGrad: " + describe() + " is the result of '" + node.name()
                     + "'; only leaves can change requiresGrad. Use detach() to get a leaf.");
         }
         if (on) {
@@ -330,7 +327,7 @@ public final class Tensor {
     public Tensor grad() {
         if (grad != null) {
             if (gradZeroed) {
-                grad.data.assign(0);
+                Kernels.fill(grad.data, 0);
                 gradZeroed = false;
             }
             return grad;
@@ -377,7 +374,7 @@ public final class Tensor {
             grad.version[0]++;
             gradZeroed = false;
         } else {
-            grad = unowned(g.array().dup('c'));
+            grad = unowned(ArrayOps.unownedCopy(g.array()));
             gradOwned = true;
         }
         return this;
@@ -462,10 +459,10 @@ public final class Tensor {
 
     /** The op that produced this tensor, or null for a leaf. */
     public String op() {
-        return node == null ? null : node.op;
+        return node == null ? null : node.name();
     }
 
-    Node node() {
+    Function.Context node() {
         return node;
     }
 
@@ -526,7 +523,7 @@ public final class Tensor {
             grad = grad == null ? g : grad.add(g);
             gradOwned = false;
         } else if (grad == null || !gradOwned) {
-            INDArray copy = g.array().dup('c');
+            INDArray copy = ArrayOps.unownedCopy(g.array());
             Tensor fresh = isLeaf() ? unowned(copy) : owned(copy);
             if (!isLeaf()) {
                 Scope.keep(copy);
@@ -557,50 +554,27 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- recording
 
-    /**
-     * Wraps an op's result and, when grad mode is on and an input requires grad, records the node that
-     * differentiates it. A result that shares memory with an input (a view) shares its version counter and lease;
-     * any other result is owned by the current scope, or with none open recycled by the engine when backward frees
-     * its graph, or (with no graph) once it is unreachable.
-     */
-    private static Tensor op(String op, INDArray value, int saves, Node.Backward rule, Tensor... inputs) {
-        Tensor base = null;
-        for (Tensor in : inputs) {
-            if (NdArrays.sharesMemory(value, in.data)) {
-                base = in;
-            }
+    /** Makes this output of {@code ctx}'s op part of the graph, or (not differentiable) a plain result. */
+    void record(Function.Context ctx, boolean differentiable) {
+        if (differentiable) {
+            node = ctx;
+            requiresGrad = true;
+        } else {
+            watchUnrecorded(ctx.inputs);
         }
-        Tensor out = base == null ? adopted(value) : viewOf(base, value);
-        if (Autograd.isGradEnabled() && anyRequiresGrad(inputs)) {
-            List<Tensor> saved = new ArrayList<>();
-            if ((saves & SAVE_INPUTS) != 0) {
-                saved.addAll(Arrays.asList(inputs));
-            }
-            if ((saves & SAVE_OUTPUT) != 0) {
-                saved.add(out);
-            }
-            out.requiresGrad = true;
-            out.node = new Node(op, inputs, saved.toArray(new Tensor[0]), rule,
-                    Autograd.isAnomalyEnabled() ? Anomaly.callerOutsideNdgrad() : null);
-        } else if (base == null) {
-            Scope.watch(out.lease);
-            if (out.lease.young()) {
-                out.sources = youngOnes(inputs);
-            }
-        }
-        if (Autograd.isAnomalyEnabled()) {
-            Anomaly.checkForward(op, out, inputs);
-        }
-        return out;
     }
 
-    private static boolean anyRequiresGrad(Tensor[] inputs) {
-        for (Tensor in : inputs) {
-            if (in.requiresGrad) {
-                return true;
+    /**
+     * For a result computed without a graph: when it owns a new array, lets the collector recycle it once
+     * unreachable, and remembers the inputs of the current step it came from (see {@link #sources}).
+     */
+    void watchUnrecorded(Tensor[] inputs) {
+        if (ownsArray && lease != null) {
+            Scope.watch(lease);
+            if (lease.young()) {
+                sources = youngOnes(inputs);
             }
         }
-        return false;
     }
 
     /** The inputs whose arrays belong to the current step (see {@link #sources}). */
@@ -614,22 +588,14 @@ public final class Tensor {
         return young.toArray(new Tensor[0]);
     }
 
-    private static Tensor[] grads(Tensor... g) {
-        return g;
-    }
-
-    /** The gradient for {@code input} if it takes one, else null without computing it. */
-    private static Tensor ifNeeded(Tensor input, Supplier<Tensor> grad) {
-        return input.requiresGrad ? grad.get() : null;
-    }
-
-    /** A constant 0/1 tensor of this tensor's dtype from a boolean ND4J array. */
-    private Tensor mask(INDArray bool) {
-        return owned(Scope.track(bool).castTo(dtype()));
+    /** A constant 0/1 tensor of this tensor's dtype: {@code this op o}, broadcasting. */
+    private Tensor compare(Comparison op, String name, Tensor o) {
+        checkBinary(name, o);
+        return owned(ArrayOps.compare(op, data, o.data, dtype()));
     }
 
     /** Checks that {@code o} can meet this tensor in a broadcasting op, and returns the result shape. */
-    private long[] checkBinary(String op, Tensor o) {
+    long[] checkBinary(String op, Tensor o) {
         if (dtype() != o.dtype()) {
             throw new ShapeException(op + ": dtypes differ: " + dtype() + " and " + o.dtype()
                     + "; convert one with to(DataType)");
@@ -643,7 +609,7 @@ public final class Tensor {
      * This tensor's array broadcast to {@code shape} (itself when already that shape), as one new array: ND4J's
      * {@code broadcast} allocates temporaries of its own that only the garbage collector frees.
      */
-    private INDArray broadcastData(long[] shape) {
+    INDArray broadcastData(long[] shape) {
         if (Arrays.equals(shape(), shape)) {
             return array();
         }
@@ -652,39 +618,31 @@ public final class Tensor {
         return out;
     }
 
-    // ---------------------------------------------------------------- elementwise arithmetic
+    // ---------------------------------------------------------------- elementwise arithmetic (see Elementwise)
 
     /** this + o, broadcasting. */
     public Tensor add(Tensor o) {
-        checkBinary("add", o);
-        return op("add", Kernels.binary(Binary.ADD, data, o.data), SAVE_NONE, (g, out) -> grads(g, g), this, o);
+        return Elementwise.add(this, o);
     }
 
     /** this - o, broadcasting. */
     public Tensor sub(Tensor o) {
-        checkBinary("sub", o);
-        return op("sub", Kernels.binary(Binary.SUB, data, o.data), SAVE_NONE,
-                (g, out) -> grads(g, ifNeeded(o, g::neg)), this, o);
+        return Elementwise.sub(this, o);
     }
 
     /** this * o elementwise, broadcasting. */
     public Tensor mul(Tensor o) {
-        checkBinary("mul", o);
-        return op("mul", Kernels.binary(Binary.MUL, data, o.data), SAVE_INPUTS,
-                (g, out) -> grads(ifNeeded(this, () -> g.mul(o)), ifNeeded(o, () -> g.mul(this))), this, o);
+        return Elementwise.mul(this, o);
     }
 
-    /** this / o elementwise, broadcasting: d/da = 1/b, d/db = -a/b² = -out/b. */
+    /** this / o elementwise, broadcasting. */
     public Tensor div(Tensor o) {
-        checkBinary("div", o);
-        return op("div", Kernels.binary(Binary.DIV, data, o.data), SAVE_INPUTS | SAVE_OUTPUT,
-                (g, out) -> grads(ifNeeded(this, () -> g.div(o)), ifNeeded(o, () -> g.mul(out).div(o).neg())),
-                this, o);
+        return Elementwise.div(this, o);
     }
 
     /** this + s. */
     public Tensor add(double s) {
-        return op("add", Kernels.scalar(Scalar.ADD, array(), s), SAVE_NONE, (g, out) -> grads(g), this);
+        return Elementwise.add(this, s);
     }
 
     /** this - s. */
@@ -699,70 +657,52 @@ public final class Tensor {
 
     /** this * s. */
     public Tensor mul(double s) {
-        return op("mul", Kernels.scalar(Scalar.MUL, array(), s), SAVE_NONE, (g, out) -> grads(g.mul(s)), this);
+        return Elementwise.mul(this, s);
     }
 
     /** this / s. */
     public Tensor div(double s) {
-        return op("div", Kernels.scalar(Scalar.DIV, array(), s), SAVE_NONE, (g, out) -> grads(g.div(s)), this);
+        return Elementwise.div(this, s);
+    }
+
+    /** s / this (PyTorch's {@code s / x}, {@code torch.Tensor.__rtruediv__}): the reciprocal times s. */
+    public Tensor rdiv(double s) {
+        return reciprocal().mul(s);
+    }
+
+    /** 1 / this ({@code torch.reciprocal}): d/dx = -1/x². */
+    public Tensor reciprocal() {
+        return Elementwise.reciprocal(this);
     }
 
     /** -this. */
     public Tensor neg() {
-        return op("neg", Kernels.unary(Unary.NEG, array()), SAVE_NONE, (g, out) -> grads(g.neg()), this);
+        return Elementwise.neg(this);
     }
 
     /** this^p for a constant p: d/dx = p x^(p-1) (zero for p = 0, as in PyTorch). */
     public Tensor pow(double p) {
-        return op("pow", Kernels.scalar(Scalar.POW, array(), p), SAVE_INPUTS,
-                (g, out) -> grads(p == 0 ? g.mul(0) : g.mul(pow(p - 1).mul(p))), this);
+        return Elementwise.pow(this, p);
     }
 
-    /**
-     * this^e elementwise, broadcasting: d/da = e a^(e-1); d/de = a^e ln a, taken as 0 where a = 0 and e ≥ 0
-     * (PyTorch's {@code pow_backward_exponent}).
-     */
+    /** this^e elementwise, broadcasting (see {@link Elementwise#pow(Tensor, Tensor)} for the gradient at 0). */
     public Tensor pow(Tensor e) {
-        long[] shape = checkBinary("pow", e);
-        return op("pow", Transforms.pow(broadcastData(shape), e.broadcastData(shape), true), SAVE_INPUTS | SAVE_OUTPUT,
-                (g, out) -> grads(ifNeeded(this, () -> g.mul(e).mul(pow(e.sub(1)))), ifNeeded(e, () -> {
-                    Tensor zeroBase = mask(data.eq(0)).mul(e.mask(e.data.gte(0)));
-                    return g.mul(out.mul(where(zeroBase, zerosLike(out), log())));
-                })), this, e);
+        return Elementwise.pow(this, e);
     }
 
     /** Elementwise maximum, broadcasting; at ties each input gets half the gradient, as in PyTorch. */
     public Tensor maximum(Tensor o) {
-        return extremum("maximum", o, true);
+        return Elementwise.extremum("maximum", this, o, true);
     }
 
     /** Elementwise minimum, broadcasting; at ties each input gets half the gradient, as in PyTorch. */
     public Tensor minimum(Tensor o) {
-        return extremum("minimum", o, false);
-    }
-
-    private Tensor extremum(String op, Tensor o, boolean max) {
-        long[] shape = checkBinary(op, o);
-        INDArray a = broadcastData(shape);
-        INDArray b = o.broadcastData(shape);
-        INDArray value = max ? Transforms.max(a, b, true) : Transforms.min(a, b, true);
-        return op(op, value, SAVE_INPUTS, (g, out) -> {
-            Tensor wins = mask(max ? a.gt(b) : a.lt(b)).add(mask(a.eq(b)).mul(0.5));
-            return grads(ifNeeded(this, () -> g.mul(wins)), ifNeeded(o, () -> g.mul(wins.rsub(1))));
-        }, this, o);
+        return Elementwise.extremum("minimum", this, o, false);
     }
 
     /** {@code cond ? a : b} elementwise, broadcasting all three; {@code cond} is nonzero for true. */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
-        long[] shape = Shapes.broadcast("where", cond.shape(), a.checkBinary("where", b));
-        INDArray c = Scope.track(cond.broadcastData(shape).neq(0));
-        INDArray value = Scope.track(Nd4j.create(a.dtype(), shape));
-        Nd4j.exec(new Select(new INDArray[] {c, a.broadcastData(shape), b.broadcastData(shape)},
-                new INDArray[] {value}));
-        return op("where", value, SAVE_INPUTS, (g, out) -> {
-            Tensor zero = zerosLike(g);
-            return grads(null, where(cond, g, zero), where(cond, zero, g));
-        }, cond, a, b);
+        return Elementwise.where(cond, a, b);
     }
 
     /** This tensor with {@code value} where {@code mask} is nonzero (PyTorch's {@code masked_fill}). */
@@ -774,121 +714,99 @@ public final class Tensor {
 
     /** 1 where this > o, else 0 (this dtype, no gradient), broadcasting. */
     public Tensor gt(Tensor o) {
-        checkBinary("gt", o);
-        return mask(data.gt(o.data));
+        return compare(Comparison.GT, "gt", o);
     }
 
     /** 1 where this ≥ o, else 0 (this dtype, no gradient), broadcasting. */
     public Tensor ge(Tensor o) {
-        return lt(o).rsub(1);
+        return compare(Comparison.GE, "ge", o);
     }
 
     /** 1 where this < o, else 0 (this dtype, no gradient), broadcasting. */
     public Tensor lt(Tensor o) {
-        checkBinary("lt", o);
-        return mask(data.lt(o.data));
+        return compare(Comparison.LT, "lt", o);
     }
 
     /** 1 where this ≤ o, else 0 (this dtype, no gradient), broadcasting. */
     public Tensor le(Tensor o) {
-        return gt(o).rsub(1);
+        return compare(Comparison.LE, "le", o);
     }
 
     /** 1 where this == o, else 0 (this dtype, no gradient), broadcasting. */
     public Tensor eq(Tensor o) {
-        checkBinary("eq", o);
-        return mask(data.eq(o.data));
+        return compare(Comparison.EQ, "eq", o);
     }
 
     /** 1 where this > s, else 0. */
     public Tensor gt(double s) {
-        return mask(array().gt(s));
+        return owned(ArrayOps.compare(Comparison.GT, array(), s, dtype()));
     }
 
     /** 1 where this < s, else 0. */
     public Tensor lt(double s) {
-        return mask(array().lt(s));
+        return owned(ArrayOps.compare(Comparison.LT, array(), s, dtype()));
     }
 
-    // ---------------------------------------------------------------- elementwise functions
+    // ---------------------------------------------------------------- elementwise functions (see Elementwise)
 
-    /** e^x: d/dx = e^x, the saved output. */
+    /** e^x. */
     public Tensor exp() {
-        return op("exp", Kernels.unary(Unary.EXP, array()), SAVE_OUTPUT, (g, out) -> grads(g.mul(out)), this);
+        return Elementwise.exp(this);
     }
 
-    /** Natural logarithm: d/dx = 1/x. */
+    /** Natural logarithm. */
     public Tensor log() {
-        return op("log", Kernels.unary(Unary.LOG, array()), SAVE_INPUTS, (g, out) -> grads(g.div(this)), this);
+        return Elementwise.log(this);
     }
 
-    /** sin x: d/dx = cos x. */
+    /** sin x. */
     public Tensor sin() {
-        return op("sin", Kernels.unary(Unary.SIN, array()), SAVE_INPUTS, (g, out) -> grads(g.mul(cos())), this);
+        return Elementwise.sin(this);
     }
 
-    /** cos x: d/dx = -sin x. */
+    /** cos x. */
     public Tensor cos() {
-        return op("cos", Kernels.unary(Unary.COS, array()), SAVE_INPUTS, (g, out) -> grads(g.mul(sin()).neg()), this);
+        return Elementwise.cos(this);
     }
 
-    /** Square root: d/dx = 1 / (2 sqrt x). */
+    /** Square root. */
     public Tensor sqrt() {
-        return op("sqrt", Kernels.unary(Unary.SQRT, array()), SAVE_OUTPUT, (g, out) -> grads(g.div(out.mul(2))), this);
+        return Elementwise.sqrt(this);
     }
 
-    /** |x|: d/dx = sign(x), 0 at 0 (as PyTorch). */
+    /** |x|; its gradient is sign(x), 0 at 0 (as PyTorch). */
     public Tensor abs() {
-        return op("abs", Kernels.unary(Unary.ABS, array()), SAVE_INPUTS,
-                (g, out) -> grads(g.mul(owned(Kernels.unary(Unary.SIGN, data)))), this);
+        return Elementwise.abs(this);
     }
 
-    /** tanh x: d/dx = 1 - tanh² x (one pass over the saved output, unless the backward is itself recorded). */
+    /** tanh x. */
     public Tensor tanh() {
-        return op("tanh", Kernels.unary(Unary.TANH, array()), SAVE_OUTPUT, (g, out) -> grads(Autograd.isGradEnabled()
-                ? g.mul(out.mul(out).rsub(1)) : owned(Kernels.binary(Binary.TANH_GRAD, g.array(), out.data))), this);
+        return Elementwise.tanh(this);
     }
 
-    /** The logistic sigmoid 1/(1+e^-x): d/dx = σ(x)(1-σ(x)) (one pass, unless the backward is recorded). */
+    /** The logistic sigmoid 1/(1+e^-x). */
     public Tensor sigmoid() {
-        return op("sigmoid", Kernels.unary(Unary.SIGMOID, array()), SAVE_OUTPUT, (g, out) -> grads(
-                Autograd.isGradEnabled() ? g.mul(out.mul(out.rsub(1)))
-                        : owned(Kernels.binary(Binary.SIGMOID_GRAD, g.array(), out.data))), this);
+        return Elementwise.sigmoid(this);
     }
 
-    /**
-     * max(x, 0): d/dx = 1 where x > 0, else 0, as PyTorch's {@code threshold_backward} (from the saved output, in
-     * one pass; when the backward is itself recorded, g times the constant 0/1 mask).
-     */
+    /** max(x, 0); its gradient is 1 where x > 0, else 0 (PyTorch's {@code threshold_backward}). */
     public Tensor relu() {
-        return op("relu", Kernels.unary(Unary.RELU, array()), SAVE_OUTPUT, (g, out) -> grads(Autograd.isGradEnabled()
-                ? g.mul(owned(Kernels.binary(Binary.RELU_GRAD, onesLike(g).array(), out.data)))
-                : owned(Kernels.binary(Binary.RELU_GRAD, g.array(), out.data))), this);
+        return Elementwise.relu(this);
     }
 
     /** x where x > 0, else slope·x (PyTorch's {@code leaky_relu}, default slope 0.01). */
     public Tensor leakyRelu(double slope) {
-        return op("leakyRelu", Transforms.leakyRelu(array(), slope, true), SAVE_INPUTS,
-                (g, out) -> grads(g.mul(gt(0).mul(1 - slope).add(slope))), this);
+        return Elementwise.leakyRelu(this, slope);
     }
 
-    /**
-     * ln(1 + e^x), computed stably as max(x, 0) + ln(1 + e^-|x|); d/dx = σ(x) (PyTorch's {@code softplus}, beta 1).
-     */
+    /** ln(1 + e^x), computed stably (PyTorch's {@code softplus}, beta 1). */
     public Tensor softplus() {
-        INDArray x = array();
-        INDArray value = Transforms.max(x, 0.0, true)
-                .addi(Scope.track(Transforms.log1p(Scope.track(Transforms.exp(Scope.track(Transforms.abs(x, true))
-                        .negi(), false)), false)));
-        return op("softplus", value, SAVE_INPUTS, (g, out) -> grads(g.mul(sigmoid())), this);
+        return Elementwise.softplus(this);
     }
 
-    /** The error function: d/dx = 2/√π e^(-x²). */
+    /** The error function. */
     public Tensor erf() {
-        INDArray value = Scope.track(array().ulike());
-        Nd4j.getExecutioner().exec(new Erf(data, value));
-        return op("erf", value, SAVE_INPUTS,
-                (g, out) -> grads(g.mul(mul(this).neg().exp().mul(2 / Math.sqrt(Math.PI)))), this);
+        return Elementwise.erf(this);
     }
 
     /** GELU x·Φ(x) = x/2 (1 + erf(x/√2)), PyTorch's default (Hendrycks &amp; Gimpel 2016); composed. */
@@ -906,31 +824,19 @@ public final class Tensor {
      * for a one-sided clamp.
      */
     public Tensor clamp(double min, double max) {
-        if (!(min <= max)) {
-            throw new IllegalArgumentException("clamp: expected min <= max, got min=" + min + ", max=" + max);
-        }
-        INDArray value = Transforms.min(Scope.track(Transforms.max(array(), min, true)), max, false);
-        return op("clamp", value, SAVE_INPUTS,
-                (g, out) -> grads(g.mul(mask(data.gte(min)).mul(mask(data.lte(max))))), this);
+        return Elementwise.clamp(this, min, max);
     }
 
     /** Converts to {@code type} (a copy); the gradient is converted back. */
     public Tensor to(DataType type) {
-        DTypes.requireFloating("to", type);
-        DataType from = dtype();
-        if (from == type) {
-            return this;
-        }
-        return op("to", array().castTo(type), SAVE_NONE, (g, out) -> grads(g.to(from)), this);
+        return Elementwise.to(this, type);
     }
 
-    // ---------------------------------------------------------------- matrix product
+    // ---------------------------------------------------------------- matrix product (see LinearAlgebra)
 
     /**
      * Matrix product of 2-D or 3-D (batched) tensors; a 2-D operand is broadcast over the other's batch, as in
-     * {@code torch.matmul}. d/dA = G Bᵀ, d/dB = Aᵀ G. 2-D products call BLAS gemm directly: it reads transposed
-     * views as they are, and {@code INDArray.mmul} leaves internal temporaries (≈22 KB a call for 32x64 by 64x256,
-     * measured) to the garbage collector.
+     * {@code torch.matmul}. 2-D products call BLAS gemm directly: it reads transposed views as they are.
      */
     public Tensor matmul(Tensor o) {
         if (dtype() != o.dtype()) {
@@ -945,32 +851,14 @@ public final class Tensor {
                     + " cannot be multiplied (" + size(-1) + " != " + o.size(-2) + ")");
         }
         if (dim() == 2 && o.dim() == 2) {
-            return mm(this, o, false, false);
+            return LinearAlgebra.mm(this, o, false, false);
         }
-        long batch = Math.max(dim() == 3 ? size(0) : 1, o.dim() == 3 ? o.size(0) : 1);
-        INDArray value = Nd4j.matmul(batched("matmul", batch, o), o.batched("matmul", batch, this));
-        return op("matmul", value, SAVE_INPUTS, (g, out) -> grads(ifNeeded(this, () -> g.matmul(o.mT())),
-                ifNeeded(o, () -> mT().matmul(g))), this, o);
-    }
-
-    /**
-     * op(a)·op(b) for 2-D a and b, op transposing when its flag is set, as one BLAS gemm that reads transposed
-     * operands in place. Its backward is again this op with other flags, so it is differentiable any number of
-     * times without transpose nodes: for C = A·B, dA = G·Bᵀ, dB = Aᵀ·G; for C = A·Bᵀ, dA = G·B, dB = Gᵀ·A; for
-     * C = Aᵀ·B, dA = B·Gᵀ, dB = A·G; for C = Aᵀ·Bᵀ, dA = Bᵀ·Gᵀ, dB = Gᵀ·Aᵀ.
-     */
-    static Tensor mm(Tensor a, Tensor b, boolean ta, boolean tb) {
-        return op("matmul", Kernels.gemm(a.array(), b.array(), ta, tb), SAVE_INPUTS, (g, out) -> {
-            Tensor da = ifNeeded(a, () -> ta ? mm(b, g, tb, true) : mm(g, b, false, !tb));
-            Tensor db = ifNeeded(b, () -> tb ? mm(g, a, true, ta) : mm(a, g, !ta, false));
-            return grads(da, db);
-        }, a, b);
+        return LinearAlgebra.batched(this, o, Math.max(dim() == 3 ? size(0) : 1, o.dim() == 3 ? o.size(0) : 1));
     }
 
     /**
      * x·Wᵀ + b for x of shape (N, in), W of shape (out, in) and b of shape (out) or null: PyTorch's
-     * {@code F.linear}, as one node: one gemm that reads W transposed in place, the bias added in place (a BLAS
-     * rank-1 update for large outputs); backward dx = G·W, dW = Gᵀ·x, db = G summed over the batch.
+     * {@code F.linear}, as one node.
      */
     public Tensor linear(Tensor weight, Tensor bias) {
         if (dim() != 2 || weight.dim() != 2 || size(1) != weight.size(1) || dtype() != weight.dtype()) {
@@ -978,7 +866,7 @@ public final class Tensor {
                     + shapeString() + " " + dtype() + " and " + weight.shapeString() + " " + weight.dtype());
         }
         if (bias == null) {
-            return mm(this, weight, false, true);
+            return LinearAlgebra.mm(this, weight, false, true);
         }
         long[] shape = {size(0), weight.size(0)};
         if (bias.dtype() != dtype() || !Arrays.equals(Shapes.broadcast("linear", shape, bias.shape()), shape)) {
@@ -986,15 +874,11 @@ public final class Tensor {
                     + Shapes.str(shape) + " (e.g. (" + shape[1] + ")), got " + bias.shapeString() + " "
                     + bias.dtype());
         }
-        INDArray value = Kernels.gemm(array(), weight.array(), false, true);
-        Kernels.axpy(1, bias.array(), value);
-        return op("linear", value, SAVE_INPUTS, (g, out) -> grads(ifNeeded(this, () -> mm(g, weight, false, false)),
-                ifNeeded(weight, () -> mm(g, this, true, false)), ifNeeded(bias, () -> g.sumTo(bias.shape()))),
-                this, weight, bias);
+        return LinearAlgebra.linear(this, weight, bias);
     }
 
     /** This 2-D or 3-D array as a 3-D array with {@code batch} matrices. */
-    private INDArray batched(String op, long batch, Tensor other) {
+    INDArray batched(String op, long batch, Tensor other) {
         if (dim() == 3 && size(0) != batch && size(0) != 1) {
             throw new ShapeException(op + ": batch sizes differ: " + shapeString() + " and " + other.shapeString());
         }
@@ -1013,8 +897,7 @@ public final class Tensor {
         if (Arrays.equals(target, shape())) {
             return this;
         }
-        long[] from = shape();
-        return op("reshape", Kernels.reshape(array(), target), SAVE_NONE, (g, out) -> grads(g.reshape(from)), this);
+        return ShapeOps.reshape(this, target);
     }
 
     /**
@@ -1026,14 +909,11 @@ public final class Tensor {
         if (Arrays.equals(target, shape())) {
             return this;
         }
-        INDArray v = array().reshape('c', target);
-        if (!NdArrays.sharesMemory(v, data)) {
-            Scope.track(v);
+        if (!NdArrays.sharesMemory(Scope.track(ArrayOps.viewAs(array(), target)), data)) {
             throw new ShapeException("view: " + describe() + " is not contiguous in C order, so it cannot be seen as "
                     + Shapes.str(target) + " without a copy; use reshape(...) instead");
         }
-        long[] from = shape();
-        return op("view", v, SAVE_NONE, (g, out) -> grads(g.reshape(from)), this);
+        return ShapeOps.view(this, target);
     }
 
     private long[] inferShape(long[] shape) {
@@ -1082,7 +962,7 @@ public final class Tensor {
             seen[d[i]] = true;
             inverse[d[i]] = i;
         }
-        return op("permute", array().permute(d), SAVE_NONE, (g, out) -> grads(g.permute(inverse)), this);
+        return ShapeOps.permute(this, d, inverse);
     }
 
     /** Dimensions {@code a} and {@code b} swapped. */
@@ -1142,11 +1022,7 @@ public final class Tensor {
             throw new ShapeException("expand: shape " + shapeString() + " cannot be expanded to "
                     + Shapes.str(shape));
         }
-        long[] from = shape();
-        if (Arrays.equals(from, shape)) {
-            return this;
-        }
-        return op("expand", broadcastData(shape), SAVE_NONE, (g, out) -> grads(g.sumTo(from)), this);
+        return Arrays.equals(shape(), shape) ? this : ShapeOps.expand(this, shape);
     }
 
     /**
@@ -1154,11 +1030,7 @@ public final class Tensor {
      * the adjoint of {@link #expand}.
      */
     public Tensor sumTo(long... shape) {
-        long[] from = shape();
-        if (Arrays.equals(from, shape)) {
-            return this;
-        }
-        return op("sumTo", Kernels.sumTo(array(), shape), SAVE_NONE, (g, out) -> grads(g.expand(from)), this);
+        return Arrays.equals(shape(), shape) ? this : Reductions.sumTo(this, shape);
     }
 
     /** Elements {@code start} (inclusive) to {@code end} (exclusive) along {@code axis}; negatives count back. */
@@ -1171,8 +1043,7 @@ public final class Tensor {
             throw new ShapeException("slice: range [" + start + ", " + end + ") is out of bounds for axis " + axis
                     + " of shape " + shapeString());
         }
-        return op("slice", array().get(index(a, NDArrayIndex.interval(s, e))), SAVE_NONE,
-                (g, out) -> grads(g.pad(a, s, n - e)), this);
+        return ShapeOps.slice(this, a, s, e);
     }
 
     /** Zeros added along {@code axis}: {@code before} in front, {@code after} behind; the adjoint of slice. */
@@ -1181,12 +1052,7 @@ public final class Tensor {
         if (before < 0 || after < 0) {
             throw new ShapeException("pad: expected non-negative padding, got before=" + before + ", after=" + after);
         }
-        long[] s = shape();
-        long n = s[a];
-        s[a] += before + after;
-        INDArray value = Scope.track(Nd4j.zeros(dtype(), s));
-        value.get(index(a, NDArrayIndex.interval(before, before + n))).assign(array());
-        return op("pad", value, SAVE_NONE, (g, out) -> grads(g.slice(a, before, before + n)), this);
+        return ShapeOps.pad(this, a, before, after);
     }
 
     /** The sub-tensor at {@code index} along {@code axis}, that axis removed. */
@@ -1211,21 +1077,7 @@ public final class Tensor {
                         + " of size " + n);
             }
         }
-        return op("indexSelect", Kernels.indexSelect(array(), a, indices), SAVE_NONE,
-                (g, out) -> grads(g.indexAdd(a, indices, n)), this);
-    }
-
-    /** Zeros of size {@code n} along {@code axis} with entry j of this added at {@code indices[j]}. */
-    private Tensor indexAdd(int a, long[] indices, long n) {
-        return op("indexAdd", Kernels.indexAdd(array(), a, indices, n), SAVE_NONE,
-                (g, out) -> grads(g.indexSelect(a, indices)), this);
-    }
-
-    private INDArrayIndex[] index(int axis, INDArrayIndex at) {
-        INDArrayIndex[] idx = new INDArrayIndex[dim()];
-        Arrays.fill(idx, NDArrayIndex.all());
-        idx[axis] = at;
-        return idx;
+        return ShapeOps.indexSelect(this, a, indices);
     }
 
     /** Tensors joined along {@code axis}; all other sizes must match. */
@@ -1234,7 +1086,6 @@ public final class Tensor {
             throw new ShapeException("concat: expected at least one tensor");
         }
         int a = Shapes.axis("concat", axis, ts[0].dim());
-        INDArray[] arrays = new INDArray[ts.length];
         long[] offsets = new long[ts.length + 1];
         for (int i = 0; i < ts.length; i++) {
             long[] si = ts[i].shape();
@@ -1247,17 +1098,9 @@ public final class Tensor {
                         + ts[i].dtype() + ", but tensor 0 has " + ts[0].shapeString() + " and " + ts[0].dtype()
                         + "; all sizes but axis " + axis + " must match");
             }
-            arrays[i] = ts[i].array();
             offsets[i + 1] = offsets[i] + si[a];
         }
-        INDArray value = ts.length == 1 ? arrays[0].dup() : Nd4j.concat(a, arrays);
-        return op("concat", value, SAVE_NONE, (g, out) -> {
-            Tensor[] parts = new Tensor[ts.length];
-            for (int i = 0; i < ts.length; i++) {
-                parts[i] = g.slice(a, offsets[i], offsets[i + 1]);
-            }
-            return parts;
-        }, ts);
+        return ShapeOps.concat(a, ts, offsets);
     }
 
     /** Tensors of equal shape stacked along a new dimension {@code axis}. */
@@ -1286,10 +1129,7 @@ public final class Tensor {
     /** The sum over {@code axes} (all when none), keeping them as size 1 when {@code keepDims}. */
     public Tensor sum(boolean keepDims, int... axes) {
         int[] ax = Shapes.axes("sum", axes, dim());
-        long[] from = shape();
-        long[] kept = Shapes.keepDims(from, ax);
-        return op("sum", Kernels.sum(array(), keepDims, ax), SAVE_NONE,
-                (g, out) -> grads((g.dim() == 0 ? g : g.reshape(kept)).expand(from)), this);
+        return Reductions.sum(this, keepDims, ax);
     }
 
     /** The mean of all elements (rank 0). */
@@ -1351,16 +1191,7 @@ public final class Tensor {
     }
 
     private Tensor extreme(String op, boolean max, boolean keepDims, int[] axes) {
-        int[] ax = Shapes.axes(op, axes, dim());
-        long[] kept = Shapes.keepDims(shape(), ax);
-        if (numel() == 0) {
-            throw new ShapeException(op + ": cannot reduce an empty tensor of shape " + shapeString());
-        }
-        INDArray value = max ? Kernels.max(array(), keepDims, ax) : Scope.track(array().min(keepDims, ax));
-        return op(op, value, SAVE_INPUTS | SAVE_OUTPUT, (g, out) -> {
-            Tensor hit = eq(out.detach().reshape(kept));
-            return grads(g.reshape(kept).mul(hit.div(hit.sum(true, ax))));
-        }, this);
+        return Reductions.amax(op, this, max, keepDims, Shapes.axes(op, axes, dim()));
     }
 
     /** ln Σ exp(x) over {@code axes}, computed as m + ln Σ exp(x - m) with m the (constant) maximum. */
@@ -1404,31 +1235,12 @@ public final class Tensor {
                         + classes + ")");
             }
         }
-        if (!requiresGrad || !Autograd.isGradEnabled()) {
-            return op("crossEntropy", Kernels.crossEntropy(array(), labels, null), SAVE_NONE, null, this);
-        }
-        Tensor probs = owned(Scope.allocate(dtype(), shape()));
-        INDArray value = Kernels.crossEntropy(array(), labels, probs.data);
-        Tensor out = op("crossEntropy", value, SAVE_INPUTS, (g, o) -> {
-            if (!Autograd.isGradEnabled()) {
-                return grads(owned(Kernels.crossEntropyBackward(probs.data, labels, g.array())));
-            }
-            double[] hot = new double[labels.length * classes];
-            for (int i = 0; i < labels.length; i++) {
-                hot[i * classes + labels[i]] = -1;
-            }
-            return grads(softmax(1).add(owned(NdArrays.create(hot, shape(), dtype()))).mul(g.reshape(labels.length,
-                    1)));
-        }, this);
-        out.node.temporaries(probs);
-        return out;
+        return LossOps.crossEntropy(this, labels);
     }
 
     /** The constant max over {@code axes} (keepDims), 0 where it is not finite; shifting by it changes no gradient. */
     private Tensor stableShift(int[] axes) {
-        INDArray m = Kernels.max(array(), true, axes);
-        BooleanIndexing.replaceWhere(m, 0.0, Conditions.isInfinite());
-        return owned(m);
+        return owned(ArrayOps.zeroInfinities(Kernels.max(array(), true, axes)));
     }
 
     // ---------------------------------------------------------------- in-place (not recorded)
@@ -1447,13 +1259,14 @@ public final class Tensor {
 
     /** this *= s in place. */
     public Tensor muli(double s) {
-        inPlace("muli", this).muli(s);
+        INDArray a = inPlace("muli", this);
+        Kernels.assign(a, Kernels.scalar(Scalar.MUL, a, s));
         return this;
     }
 
     /** Every element set to {@code value} in place. */
     public Tensor fill(double value) {
-        inPlace("fill", this).assign(value);
+        Kernels.fill(inPlace("fill", this), value);
         return this;
     }
 
@@ -1501,7 +1314,7 @@ public final class Tensor {
     /** A short description for messages: name (if any), shape, dtype and producing op. */
     public String describe() {
         return "tensor" + (name == null ? "" : " '" + name + "'") + " of shape " + shapeString() + " and dtype "
-                + data.dataType() + (node == null ? "" : " from '" + node.op + "'");
+                + data.dataType() + (node == null ? "" : " from '" + node.name() + "'");
     }
 
     /** {@code tensor([[1.0, 2.0], [3.0, 4.0]], dtype=FLOAT, op=mul)}; large tensors are summarized. */
@@ -1514,31 +1327,31 @@ public final class Tensor {
         if (isReleased()) {
             sb.append("<released>");
         } else if (numel() <= 1000) {
-            format(sb, data.castTo(DataType.DOUBLE), 0, new long[dim()]);
+            format(sb, Kernels.values(data), shape(), 0, new int[] {0});
         } else {
             sb.append("<").append(numel()).append(" values>");
         }
         sb.append(", shape=").append(shapeString()).append(", dtype=").append(data.dataType());
         if (node != null) {
-            sb.append(", op=").append(node.op);
+            sb.append(", op=").append(node.name());
         } else if (requiresGrad) {
             sb.append(", requiresGrad");
         }
         return sb.append(")").toString();
     }
 
-    private static void format(StringBuilder sb, INDArray a, int axis, long[] at) {
-        if (axis == a.rank()) {
-            sb.append(a.rank() == 0 ? a.getDouble(0) : a.getDouble(at));
+    /** Appends values in C order from {@code next[0]} on as nested lists of {@code shape}, from {@code axis}. */
+    private static void format(StringBuilder sb, double[] values, long[] shape, int axis, int[] next) {
+        if (axis == shape.length) {
+            sb.append(values[next[0]++]);
             return;
         }
         sb.append("[");
-        for (long i = 0; i < a.size(axis); i++) {
+        for (long i = 0; i < shape[axis]; i++) {
             if (i > 0) {
                 sb.append(", ");
             }
-            at[axis] = i;
-            format(sb, a, axis + 1, at);
+            format(sb, values, shape, axis + 1, next);
         }
         sb.append("]");
     }

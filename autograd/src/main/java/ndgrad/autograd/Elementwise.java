@@ -1,0 +1,289 @@
+package ndgrad.autograd;
+
+import static ndgrad.autograd.Definition.op;
+import static ndgrad.autograd.Definition.unary;
+import static ndgrad.autograd.Function.tensors;
+
+import ndgrad.core.ArrayOps;
+import ndgrad.core.ArrayOps.Comparison;
+import ndgrad.core.DTypes;
+import ndgrad.core.Kernels;
+import ndgrad.core.Kernels.Binary;
+import ndgrad.core.Kernels.Scalar;
+import ndgrad.core.Kernels.Unary;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The elementwise ops, each one definition: its name, its forward, what it saves, its backward and its local
+ * derivative as text. Binary ops broadcast as NumPy does; the engine sums a broadcast input's gradient back to its
+ * shape. {@link Tensor}'s fluent methods call these.
+ */
+final class Elementwise {
+    private Elementwise() {
+    }
+
+    private static final Function ADD = op("add",
+            (c, x) -> c.output(Kernels.binary(Binary.ADD, x[0].array(), x[1].array())),
+            (c, g) -> tensors(g, g), "1", "1");
+
+    private static final Function SUB = op("sub",
+            (c, x) -> c.output(Kernels.binary(Binary.SUB, x[0].array(), x[1].array())),
+            (c, g) -> tensors(g, c.inputGrad(1, g::neg)), "1", "-1");
+
+    private static final Function MUL = op("mul",
+            (c, x) -> {
+                c.save(x[0], x[1]);
+                return c.output(Kernels.binary(Binary.MUL, x[0].array(), x[1].array()));
+            },
+            (c, g) -> tensors(c.inputGrad(0, () -> g.mul(c.saved(1))), c.inputGrad(1, () -> g.mul(c.saved(0)))),
+            "b", "a");
+
+    /** d/da = 1/b, d/db = -a/b² = -out/b. */
+    private static final Function DIV = op("div",
+            (c, x) -> {
+                Tensor out = c.output(Kernels.binary(Binary.DIV, x[0].array(), x[1].array()));
+                c.save(x[1], out);
+                return out;
+            },
+            (c, g) -> tensors(c.inputGrad(0, () -> g.div(c.saved(0))),
+                    c.inputGrad(1, () -> g.mul(c.saved(1)).div(c.saved(0)).neg())), "1/b", "-a/b²");
+
+    private static final Function NEG = unary("neg", "-1",
+            (c, x) -> c.output(Kernels.unary(Unary.NEG, x.array())), (c, g) -> g.neg());
+
+    /** 1/x: d/dx = -1/x² = -out². */
+    private static final Function RECIPROCAL = unary("reciprocal", "-1/x²",
+            (c, x) -> c.save(c.output(Kernels.scalar(Scalar.POW, x.array(), -1))),
+            (c, g) -> g.mul(c.saved(0).mul(c.saved(0))).neg());
+
+    private static final Function EXP = unary("exp", "exp(x)",
+            (c, x) -> c.save(c.output(Kernels.unary(Unary.EXP, x.array()))), (c, g) -> g.mul(c.saved(0)));
+
+    private static final Function LOG = unary("log", "1/x",
+            (c, x) -> c.output(Kernels.unary(Unary.LOG, c.save(x).array())), (c, g) -> g.div(c.saved(0)));
+
+    private static final Function SIN = unary("sin", "cos x",
+            (c, x) -> c.output(Kernels.unary(Unary.SIN, c.save(x).array())), (c, g) -> g.mul(c.saved(0).cos()));
+
+    private static final Function COS = unary("cos", "-sin x",
+            (c, x) -> c.output(Kernels.unary(Unary.COS, c.save(x).array())),
+            (c, g) -> g.mul(c.saved(0).sin()).neg());
+
+    private static final Function SQRT = unary("sqrt", "1/(2√x)",
+            (c, x) -> c.save(c.output(Kernels.unary(Unary.SQRT, x.array()))), (c, g) -> g.div(c.saved(0).mul(2)));
+
+    /** d/dx = sign(x), 0 at 0 (as PyTorch). */
+    private static final Function ABS = unary("abs", "sign(x)",
+            (c, x) -> c.output(Kernels.unary(Unary.ABS, c.save(x).array())),
+            (c, g) -> g.mul(Tensor.owned(Kernels.unary(Unary.SIGN, c.saved(0).array()))));
+
+    /** d/dx = 1 - tanh² x: one pass over the saved output, unless the backward is itself recorded. */
+    private static final Function TANH = unary("tanh", "1 - tanh²(x)",
+            (c, x) -> c.save(c.output(Kernels.unary(Unary.TANH, x.array()))),
+            (c, g) -> Autograd.isGradEnabled() ? g.mul(c.saved(0).mul(c.saved(0)).rsub(1))
+                    : Tensor.owned(Kernels.binary(Binary.TANH_GRAD, g.array(), c.saved(0).array())));
+
+    /** The logistic sigmoid 1/(1+e^-x): d/dx = σ(x)(1-σ(x)), in one pass unless the backward is recorded. */
+    private static final Function SIGMOID = unary("sigmoid", "σ(x)(1 - σ(x))",
+            (c, x) -> c.save(c.output(Kernels.unary(Unary.SIGMOID, x.array()))),
+            (c, g) -> Autograd.isGradEnabled() ? g.mul(c.saved(0).mul(c.saved(0).rsub(1)))
+                    : Tensor.owned(Kernels.binary(Binary.SIGMOID_GRAD, g.array(), c.saved(0).array())));
+
+    /**
+     * max(x, 0): d/dx = 1 where x > 0, else 0, as PyTorch's {@code threshold_backward} (from the saved output, in
+     * one pass; when the backward is itself recorded, g times the constant 0/1 mask).
+     */
+    private static final Function RELU = unary("relu", "1 if x > 0 else 0",
+            (c, x) -> c.save(c.output(Kernels.unary(Unary.RELU, x.array()))),
+            (c, g) -> Autograd.isGradEnabled()
+                    ? g.mul(Tensor.owned(Kernels.binary(Binary.RELU_GRAD, Tensor.onesLike(g).array(),
+                            c.saved(0).array())))
+                    : Tensor.owned(Kernels.binary(Binary.RELU_GRAD, g.array(), c.saved(0).array())));
+
+    /** ln(1 + e^x), stably: d/dx = σ(x) (PyTorch's {@code softplus}, beta 1). */
+    private static final Function SOFTPLUS = unary("softplus", "σ(x)",
+            (c, x) -> c.output(ArrayOps.softplus(c.save(x).array())), (c, g) -> g.mul(c.saved(0).sigmoid()));
+
+    /** The error function: d/dx = 2/√π e^(-x²). */
+    private static final Function ERF = unary("erf", "2/√π·exp(-x²)",
+            (c, x) -> c.output(ArrayOps.erf(c.save(x).array())),
+            (c, g) -> g.mul(c.saved(0).mul(c.saved(0)).neg().exp().mul(2 / Math.sqrt(Math.PI))));
+
+    static Tensor add(Tensor a, Tensor b) {
+        a.checkBinary("add", b);
+        return ADD.apply(a, b);
+    }
+
+    static Tensor sub(Tensor a, Tensor b) {
+        a.checkBinary("sub", b);
+        return SUB.apply(a, b);
+    }
+
+    static Tensor mul(Tensor a, Tensor b) {
+        a.checkBinary("mul", b);
+        return MUL.apply(a, b);
+    }
+
+    static Tensor div(Tensor a, Tensor b) {
+        a.checkBinary("div", b);
+        return DIV.apply(a, b);
+    }
+
+    /** x + s for a constant s: d/dx = 1. */
+    static Tensor add(Tensor x, double s) {
+        return unary("add", "1", (c, a) -> c.output(Kernels.scalar(Scalar.ADD, a.array(), s)), (c, g) -> g).apply(x);
+    }
+
+    /** x·s for a constant s: d/dx = s. */
+    static Tensor mul(Tensor x, double s) {
+        return unary("mul", String.valueOf(s), (c, a) -> c.output(Kernels.scalar(Scalar.MUL, a.array(), s)),
+                (c, g) -> g.mul(s)).apply(x);
+    }
+
+    /** x / s for a constant s: d/dx = 1/s. */
+    static Tensor div(Tensor x, double s) {
+        return unary("div", "1/" + s, (c, a) -> c.output(Kernels.scalar(Scalar.DIV, a.array(), s)),
+                (c, g) -> g.div(s)).apply(x);
+    }
+
+    static Tensor neg(Tensor x) {
+        return NEG.apply(x);
+    }
+
+    static Tensor reciprocal(Tensor x) {
+        return RECIPROCAL.apply(x);
+    }
+
+    /** x^p for a constant p: d/dx = p x^(p-1) (zero for p = 0, as in PyTorch). */
+    static Tensor pow(Tensor x, double p) {
+        return unary("pow", p + "·x^" + (p - 1), (c, a) -> c.output(Kernels.scalar(Scalar.POW, c.save(a).array(), p)),
+                (c, g) -> p == 0 ? g.mul(0) : g.mul(c.saved(0).pow(p - 1).mul(p))).apply(x);
+    }
+
+    /**
+     * a^b elementwise, broadcasting: d/da = b a^(b-1); d/db = a^b ln a, taken as 0 where a = 0 and b ≥ 0 (PyTorch's
+     * {@code pow_backward_exponent}).
+     */
+    static Tensor pow(Tensor a, Tensor b) {
+        long[] shape = a.checkBinary("pow", b);
+        return op("pow", (c, x) -> {
+            Tensor out = c.output(ArrayOps.pow(x[0].broadcastData(shape), x[1].broadcastData(shape)));
+            c.save(x[0], x[1], out);
+            return out;
+        }, (c, g) -> {
+            Tensor base = c.saved(0);
+            Tensor e = c.saved(1);
+            return tensors(c.inputGrad(0, () -> g.mul(e).mul(base.pow(e.sub(1)))), c.inputGrad(1, () -> {
+                Tensor zeroBase = base.eq(Tensor.zerosLike(base)).mul(e.ge(Tensor.zerosLike(e)));
+                Tensor out = c.saved(2);
+                return g.mul(out.mul(where(zeroBase, Tensor.zerosLike(out), base.log())));
+            }));
+        }, "b·a^(b-1)", "a^b·ln a").apply(a, b);
+    }
+
+    /** The elementwise maximum or minimum, broadcasting; at ties each input gets half the gradient, as PyTorch. */
+    static Tensor extremum(String name, Tensor a, Tensor b, boolean max) {
+        long[] shape = a.checkBinary(name, b);
+        return op(name, (c, x) -> {
+            c.save(x[0], x[1]);
+            return c.output(ArrayOps.extremum(x[0].broadcastData(shape), x[1].broadcastData(shape), max));
+        }, (c, g) -> {
+            INDArray x = c.saved(0).broadcastData(shape);
+            INDArray y = c.saved(1).broadcastData(shape);
+            DataType type = g.dtype();
+            Tensor wins = Tensor.owned(ArrayOps.compare(max ? Comparison.GT : Comparison.LT, x, y, type))
+                    .add(Tensor.owned(ArrayOps.compare(Comparison.EQ, x, y, type)).mul(0.5));
+            return tensors(c.inputGrad(0, () -> g.mul(wins)), c.inputGrad(1, () -> g.mul(wins.rsub(1))));
+        }, max ? "1 if a > b, ½ if a = b" : "1 if a < b, ½ if a = b",
+                max ? "1 if b > a, ½ if a = b" : "1 if b < a, ½ if a = b").apply(a, b);
+    }
+
+    /** {@code cond ? a : b} elementwise, broadcasting all three; {@code cond} is nonzero for true. */
+    static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        long[] shape = ndgrad.core.Shapes.broadcast("where", cond.shape(), a.checkBinary("where", b));
+        return op("where", (c, x) -> {
+            c.save(x[0]);
+            return c.output(ArrayOps.where(x[0].broadcastData(shape), x[1].broadcastData(shape),
+                    x[2].broadcastData(shape)));
+        }, (c, g) -> {
+            Tensor zero = Tensor.zerosLike(g);
+            return tensors(null, c.inputGrad(1, () -> where(c.saved(0), g, zero)),
+                    c.inputGrad(2, () -> where(c.saved(0), zero, g)));
+        }, "-", "1 where cond", "1 where not cond").apply(cond, a, b);
+    }
+
+    static Tensor exp(Tensor x) {
+        return EXP.apply(x);
+    }
+
+    static Tensor log(Tensor x) {
+        return LOG.apply(x);
+    }
+
+    static Tensor sin(Tensor x) {
+        return SIN.apply(x);
+    }
+
+    static Tensor cos(Tensor x) {
+        return COS.apply(x);
+    }
+
+    static Tensor sqrt(Tensor x) {
+        return SQRT.apply(x);
+    }
+
+    static Tensor abs(Tensor x) {
+        return ABS.apply(x);
+    }
+
+    static Tensor tanh(Tensor x) {
+        return TANH.apply(x);
+    }
+
+    static Tensor sigmoid(Tensor x) {
+        return SIGMOID.apply(x);
+    }
+
+    static Tensor relu(Tensor x) {
+        return RELU.apply(x);
+    }
+
+    static Tensor softplus(Tensor x) {
+        return SOFTPLUS.apply(x);
+    }
+
+    static Tensor erf(Tensor x) {
+        return ERF.apply(x);
+    }
+
+    /** x where x > 0, else slope·x: d/dx = 1 where x > 0, else slope. */
+    static Tensor leakyRelu(Tensor x, double slope) {
+        return unary("leakyRelu", "1 if x > 0 else " + slope,
+                (c, a) -> c.output(ArrayOps.leakyRelu(c.save(a).array(), slope)),
+                (c, g) -> g.mul(c.saved(0).gt(0).mul(1 - slope).add(slope))).apply(x);
+    }
+
+    /** x limited to [min, max]: the gradient passes where min ≤ x ≤ max (PyTorch's {@code clamp}). */
+    static Tensor clamp(Tensor x, double min, double max) {
+        if (!(min <= max)) {
+            throw new IllegalArgumentException("clamp: expected min <= max, got min=" + min + ", max=" + max);
+        }
+        return unary("clamp", "1 if " + min + " ≤ x ≤ " + max + " else 0",
+                (c, a) -> c.output(ArrayOps.clamp(c.save(a).array(), min, max)), (c, g) -> {
+                    INDArray a = c.saved(0).array();
+                    return g.mul(Tensor.owned(ArrayOps.compare(Comparison.GE, a, min, g.dtype()))
+                            .mul(Tensor.owned(ArrayOps.compare(Comparison.LE, a, max, g.dtype()))));
+                }).apply(x);
+    }
+
+    /** Converted to {@code type} (a copy); the gradient is converted back. */
+    static Tensor to(Tensor x, DataType type) {
+        DTypes.requireFloating("to", type);
+        DataType from = x.dtype();
+        if (from == type) {
+            return x;
+        }
+        return unary("to", "1", (c, a) -> c.output(ArrayOps.cast(a.array(), type)), (c, g) -> g.to(from)).apply(x);
+    }
+}

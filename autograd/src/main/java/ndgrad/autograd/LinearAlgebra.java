@@ -1,0 +1,56 @@
+package ndgrad.autograd;
+
+import static ndgrad.autograd.Definition.op;
+import static ndgrad.autograd.Function.tensors;
+
+import ndgrad.core.ArrayOps;
+import ndgrad.core.Kernels;
+
+/** The matrix products, each one definition: 2-D products as one BLAS gemm, batched products, and linear layers. */
+final class LinearAlgebra {
+    private LinearAlgebra() {
+    }
+
+    /**
+     * op(a)·op(b) for 2-D a and b, op transposing when its flag is set, as one BLAS gemm that reads transposed
+     * operands in place. Its backward is again this op with other flags, so it is differentiable any number of
+     * times without transpose nodes: for C = A·B, dA = G·Bᵀ, dB = Aᵀ·G; for C = A·Bᵀ, dA = G·B, dB = Gᵀ·A; for
+     * C = Aᵀ·B, dA = B·Gᵀ, dB = A·G; for C = Aᵀ·Bᵀ, dA = Bᵀ·Gᵀ, dB = Gᵀ·Aᵀ.
+     */
+    static Tensor mm(Tensor a, Tensor b, boolean ta, boolean tb) {
+        return op("matmul", (c, x) -> {
+            c.save(x[0], x[1]);
+            return c.output(Kernels.gemm(x[0].array(), x[1].array(), ta, tb));
+        }, (c, g) -> {
+            Tensor p = c.saved(0);
+            Tensor q = c.saved(1);
+            return tensors(c.inputGrad(0, () -> ta ? mm(q, g, tb, true) : mm(g, q, false, !tb)),
+                    c.inputGrad(1, () -> tb ? mm(g, p, true, ta) : mm(p, g, !ta, false)));
+        }, "G·Bᵀ", "Aᵀ·G").apply(a, b);
+    }
+
+    /** Products of 3-D arrays of {@code batch} matrices each (2-D operands broadcast): d/dA = G·Bᵀ, d/dB = Aᵀ·G. */
+    static Tensor batched(Tensor a, Tensor b, long batch) {
+        return op("matmul", (c, x) -> {
+            c.save(x[0], x[1]);
+            return c.output(ArrayOps.batchedMatmul(x[0].batched("matmul", batch, x[1]),
+                    x[1].batched("matmul", batch, x[0])));
+        }, (c, g) -> tensors(c.inputGrad(0, () -> g.matmul(c.saved(1).mT())),
+                c.inputGrad(1, () -> c.saved(0).mT().matmul(g))), "G·Bᵀ", "Aᵀ·G").apply(a, b);
+    }
+
+    /**
+     * x·Wᵀ + b, PyTorch's {@code F.linear}, as one node: one gemm that reads W transposed in place, the bias added in
+     * place (a BLAS rank-1 update for large outputs); backward dx = G·W, dW = Gᵀ·x, db = G summed over the batch.
+     */
+    static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
+        return op("linear", (c, x) -> {
+            c.save(x[0], x[1]);
+            Tensor out = c.output(Kernels.gemm(x[0].array(), x[1].array(), false, true));
+            Kernels.axpy(1, x[2].array(), out.array());
+            return out;
+        }, (c, g) -> tensors(c.inputGrad(0, () -> mm(g, c.saved(1), false, false)),
+                c.inputGrad(1, () -> mm(g, c.saved(0), true, false)), c.inputGrad(2, () -> g)),
+                "G·W", "Gᵀ·x", "1 (summed over the batch)").apply(input, weight, bias);
+    }
+}

@@ -1,0 +1,90 @@
+package ndgrad.autograd;
+
+import static ndgrad.autograd.Definition.op;
+import static ndgrad.autograd.Definition.unary;
+
+import java.util.Collections;
+import ndgrad.core.ArrayOps;
+import ndgrad.core.Kernels;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The shape and indexing ops, each one definition. Each backward is the adjoint op: reshape back, the inverse
+ * permutation, sum over what was expanded, pad what was sliced, scatter-add what was gathered.
+ */
+final class ShapeOps {
+    private ShapeOps() {
+    }
+
+    /** The same values in shape {@code to}: a view or a copy, as {@code torch.reshape}. */
+    static Tensor reshape(Tensor x, long[] to) {
+        long[] from = x.shape();
+        return unary("reshape", "reshape back", (c, a) -> c.output(Kernels.reshape(a.array(), to)),
+                (c, g) -> g.reshape(from)).apply(x);
+    }
+
+    /** The same memory seen as {@code to} (the caller checked that this is a view). */
+    static Tensor view(Tensor x, long[] to) {
+        long[] from = x.shape();
+        return unary("view", "reshape back", (c, a) -> c.output(ArrayOps.viewAs(a.array(), to)),
+                (c, g) -> g.reshape(from)).apply(x);
+    }
+
+    /** Dimensions reordered (a view): the gradient takes the inverse order. */
+    static Tensor permute(Tensor x, int[] dims, int[] inverse) {
+        return unary("permute", "permute back", (c, a) -> c.output(ArrayOps.permute(a.array(), dims)),
+                (c, g) -> g.permute(inverse)).apply(x);
+    }
+
+    /** Broadcast to {@code shape} (a copy): the gradient is summed back. */
+    static Tensor expand(Tensor x, long[] shape) {
+        long[] from = x.shape();
+        return unary("expand", "1 (summed back)", (c, a) -> c.output(a.broadcastData(shape)),
+                (c, g) -> g.sumTo(from)).apply(x);
+    }
+
+    /** Elements [s, e) along axis {@code a} (a view): the gradient is padded back with zeros. */
+    static Tensor slice(Tensor x, int a, long s, long e) {
+        long n = x.size(a);
+        return unary("slice", "1 inside the slice, 0 outside", (c, t) -> c.output(ArrayOps.slice(t.array(), a, s, e)),
+                (c, g) -> g.pad(a, s, n - e)).apply(x);
+    }
+
+    /** Zeros added along axis {@code a}: the gradient is the slice that holds x. */
+    static Tensor pad(Tensor x, int a, long before, long after) {
+        long n = x.size(a);
+        return unary("pad", "1 (sliced back)", (c, t) -> c.output(ArrayOps.pad(t.array(), a, before, after)),
+                (c, g) -> g.slice(a, before, before + n)).apply(x);
+    }
+
+    /** Entries {@code indices} along axis {@code a} (a row copy): the gradient is scatter-added back. */
+    static Tensor indexSelect(Tensor x, int a, long[] indices) {
+        long n = x.size(a);
+        return unary("indexSelect", "1 at the selected entries (summed over repeats)",
+                (c, t) -> c.output(Kernels.indexSelect(t.array(), a, indices)),
+                (c, g) -> indexAdd(g, a, indices, n)).apply(x);
+    }
+
+    /** Zeros of size {@code n} along axis {@code a} with entry j of x added at {@code indices[j]}. */
+    static Tensor indexAdd(Tensor x, int a, long[] indices, long n) {
+        return unary("indexAdd", "1 at the entries added to", (c, t) -> c.output(Kernels.indexAdd(t.array(), a,
+                indices, n)), (c, g) -> g.indexSelect(a, indices)).apply(x);
+    }
+
+    /** Tensors joined along axis {@code a} (checked by the caller): each gets its slice of the gradient. */
+    static Tensor concat(int a, Tensor[] ts, long[] offsets) {
+        return op("concat", (c, x) -> {
+            INDArray[] arrays = new INDArray[x.length];
+            for (int i = 0; i < x.length; i++) {
+                arrays[i] = x[i].array();
+            }
+            return c.output(ArrayOps.concat(a, arrays));
+        }, (c, g) -> {
+            Tensor[] parts = new Tensor[ts.length];
+            for (int i = 0; i < ts.length; i++) {
+                parts[i] = g.slice(a, offsets[i], offsets[i + 1]);
+            }
+            return parts;
+        }, Collections.nCopies(ts.length, "1 (its slice)").toArray(new String[0])).apply(ts);
+    }
+}
