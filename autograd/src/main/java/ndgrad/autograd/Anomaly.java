@@ -1,9 +1,8 @@
 package ndgrad.autograd;
 
+import ndgrad.core.ArrayOps;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.BooleanIndexing;
-import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /** The checks of anomaly mode: where an op was created, and whether it turned finite values into NaN or infinity. */
 final class Anomaly {
@@ -44,8 +43,7 @@ final class Anomaly {
     }
 
     static boolean finite(INDArray a) {
-        return !a.dataType().isFPType() || !(BooleanIndexing.or(a, Conditions.isNan())
-                || BooleanIndexing.or(a, Conditions.isInfinite()));
+        return ArrayOps.allFinite(a);
     }
 
     /** Throws when {@code out} is not finite although every input is. */

@@ -1,5 +1,6 @@
 package ndgrad.autograd;
 
+import ndgrad.core.NdArrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import ndgrad.core.Restore;
@@ -140,8 +141,9 @@ public final class Autograd {
         long n = y.numel();
         Tensor[] rows = new Tensor[(int) n];
         for (int i = 0; i < n; i++) {
-            INDArray e = Tensor.zerosLike(y).data();
-            e.putScalar(i, 1.0);
+            double[] hot = new double[(int) n];
+            hot[i] = 1;
+            INDArray e = NdArrays.create(hot, y.shape(), y.dtype());
             GradOptions keep = GradOptions.defaults().retainGraph(true).allowUnused(true);
             rows[i] = y.isRequiresGrad()
                     ? grad(List.of(y), List.of(x), List.of(Tensor.of(e)), keep).get(0).detach().flatten()

@@ -13,18 +13,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * backward needs; {@code backward} turns the gradients of the outputs into gradients of the inputs. Every built-in
  * op of ndgrad is one. A backward written with tensor ops is recorded when the caller asks for a graph of the
  * gradient ({@code createGraph}), so it can be differentiated again; {@link #onceDifferentiable()} says it cannot.
+ * As in PyTorch, save inputs and outputs, and compute other intermediates again in backward: a tensor made in
+ * forward carries no graph, so a second derivative would take it as a constant.
  *
  * <p>Usage:
  * <pre>{@code
  * class Swish extends Function {
  *     Swish() { super("swish", "σ(x)(1 + x(1 - σ(x)))"); }
  *     protected Tensor[] forward(Context ctx, Tensor... in) {
- *         Tensor s = in[0].sigmoid();
- *         ctx.save(in[0], s);
- *         return tensors(in[0].mul(s));
+ *         ctx.save(in[0]);
+ *         return tensors(in[0].mul(in[0].sigmoid()));
  *     }
  *     protected Tensor[] backward(Context ctx, Tensor... grads) {
- *         Tensor x = ctx.saved(0), s = ctx.saved(1);
+ *         Tensor x = ctx.saved(0), s = x.sigmoid();
  *         return tensors(grads[0].mul(s.mul(x.mul(s.rsub(1)).add(1))));
  *     }
  * }

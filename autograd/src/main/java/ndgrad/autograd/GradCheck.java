@@ -1,5 +1,7 @@
 package ndgrad.autograd;
 
+import ndgrad.core.Kernels;
+import ndgrad.core.NdArrays;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -149,8 +151,9 @@ public final class GradCheck {
         long outputs = y.numel();
         double[][] analytical = new double[(int) outputs][];
         for (int j = 0; j < outputs; j++) {
-            INDArray e = Tensor.zerosLike(y).data();
-            e.putScalar(j, 1.0);
+            double[] hot = new double[(int) outputs];
+            hot[j] = 1;
+            INDArray e = NdArrays.create(hot, y.shape(), y.dtype());
             analytical[j] = vjp(y, inputs[k], Tensor.of(e));
         }
         for (long i = 0; i < x.length(); i++) {
@@ -170,10 +173,9 @@ public final class GradCheck {
             INDArray u = unit(rng.normal(DataType.DOUBLE, x.shape()));
             INDArray v = unit(rng.normal(DataType.DOUBLE, y.shape()));
             double[] vJ = vjp(y, inputs[k], Tensor.of(v));
-            double analytical = dot(vJ, u.reshape(u.length()).toDoubleVector());
+            double analytical = dot(vJ, Kernels.values(u));
             double[] numerical = FiniteDifference.centralDirectional(x, u, options.eps(), () -> evaluate(f, inputs));
-            entries.add(new Entry(k, new long[] {d}, -1, analytical, dot(numerical, v.reshape(v.length())
-                    .toDoubleVector())));
+            entries.add(new Entry(k, new long[] {d}, -1, analytical, dot(numerical, Kernels.values(v))));
         }
     }
 
@@ -273,7 +275,12 @@ public final class GradCheck {
     }
 
     private static INDArray unit(INDArray a) {
-        return a.divi(Math.max(a.norm2Number().doubleValue(), Double.MIN_NORMAL));
+        double[] v = Kernels.values(a);
+        double norm = Math.max(Math.sqrt(dot(v, v)), Double.MIN_NORMAL);
+        for (int i = 0; i < v.length; i++) {
+            v[i] /= norm;
+        }
+        return NdArrays.create(v, a.shape(), a.dataType());
     }
 
     private static double dot(double[] a, double[] b) {

@@ -66,6 +66,21 @@ public final class ArrayOps {
         return x.dup('c');
     }
 
+    /** A new array of {@code x}'s shape and dtype, unspecified contents, that no scope owns (optimizer state). */
+    public static INDArray unownedLike(INDArray x) {
+        return x.ulike();
+    }
+
+    /** The Euclidean norm of all of {@code x}'s entries. */
+    public static double norm2(INDArray x) {
+        return x.norm2Number().doubleValue();
+    }
+
+    /** The inverse of the square matrix {@code a}. */
+    public static INDArray inverse(INDArray a) {
+        return Scope.track(org.nd4j.linalg.inverse.InvertMatrix.invert(a, false));
+    }
+
     /** a^b elementwise for arrays of one shape. */
     public static INDArray pow(INDArray a, INDArray b) {
         return Scope.track(Transforms.pow(a, b, true));

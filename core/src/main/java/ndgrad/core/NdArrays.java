@@ -55,4 +55,34 @@ public final class NdArrays {
         }
         return b;
     }
+
+    /** A 2-D array of {@code type} from rows of equal length. */
+    public static INDArray matrix(double[][] rows, DataType type) {
+        int cols = rows.length == 0 ? 0 : rows[0].length;
+        double[] flat = new double[rows.length * cols];
+        for (int r = 0; r < rows.length; r++) {
+            if (rows[r].length != cols) {
+                throw new IllegalArgumentException("matrix: row " + r + " has " + rows[r].length
+                        + " values, row 0 has " + cols);
+            }
+            System.arraycopy(rows[r], 0, flat, r * cols, cols);
+        }
+        return create(flat, new long[] {rows.length, cols}, type);
+    }
+
+    /** The rows of a 2-D array as doubles. */
+    public static double[][] rows(INDArray x) {
+        int cols = (int) x.size(1);
+        double[] v = Kernels.values(x);
+        double[][] out = new double[(int) x.size(0)][];
+        for (int r = 0; r < out.length; r++) {
+            out[r] = java.util.Arrays.copyOfRange(v, r * cols, (r + 1) * cols);
+        }
+        return out;
+    }
+
+    /** A copy of rows {@code from} (inclusive) to {@code to} (exclusive) of {@code x}, as a new array. */
+    public static INDArray rows(INDArray x, long from, long to) {
+        return Kernels.copy(ArrayOps.slice(x, 0, from, to));
+    }
 }

@@ -1,5 +1,6 @@
 package ndgrad.examples;
 
+import ndgrad.core.ArrayOps;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,7 +62,7 @@ public final class Diagnose implements Callable<Integer> {
         List<ndgrad.nn.Parameter> weights = model.namedParameters().stream().filter(p -> p.name().endsWith("weight"))
                 .toList();
         GradientMonitor monitor = new GradientMonitor(weights, 1e-6, 1e3);
-        Datasets.Labeled floatMoons = new Datasets.Labeled(moons.x().castTo(DataType.FLOAT), moons.labels(),
+        Datasets.Labeled floatMoons = new Datasets.Labeled(ArrayOps.cast(moons.x(), DataType.FLOAT), moons.labels(),
                 moons.classes());
         TrainClassifier.train(model, new Sgd(model.parameters(), 0.05), floatMoons, steps, monitor);
         return monitor;

@@ -1,5 +1,6 @@
 package ndgrad.examples;
 
+import ndgrad.core.NdArrays;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -9,7 +10,6 @@ import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Reads a digit image as MNIST's input: scaled to 28x28 gray, ink bright on dark (a dark-on-light drawing is
@@ -45,7 +45,11 @@ final class Images {
                 v[i] = 1 - v[i];
             }
         }
-        return Nd4j.create(v, new long[] {1, 784}, DataType.FLOAT);
+        double[] d = new double[784];
+        for (int i = 0; i < 784; i++) {
+            d[i] = v[i];
+        }
+        return NdArrays.create(d, new long[] {1, 784}, DataType.FLOAT);
     }
 
     /** Writes an MNIST row (1, 784) as a 28x28 PNG, for tests and demos. */

@@ -1,5 +1,8 @@
 package ndgrad.examples;
 
+import ndgrad.core.NdArrays;
+import ndgrad.core.Kernels;
+import ndgrad.core.ArrayOps;
 import java.util.ArrayList;
 import java.util.List;
 import ndgrad.autograd.Tensor;
@@ -8,8 +11,6 @@ import ndgrad.nn.Losses;
 import ndgrad.optim.Optimizer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.inverse.InvertMatrix;
 
 /**
  * Linear regression two ways: the closed form θ = (XᵀX)⁻¹Xᵀy (normal equations, X with a column of ones) and
@@ -23,8 +24,12 @@ public final class LinearRegression {
 
     /** The least-squares weights followed by the bias. */
     public static double[] closedForm(Datasets.Regression d) {
-        INDArray x = Nd4j.hstack(d.x(), Nd4j.ones(DataType.DOUBLE, d.x().size(0), 1));
-        return InvertMatrix.invert(x.transpose().mmul(x), false).mmul(x.transpose()).mmul(d.y()).toDoubleVector();
+        INDArray ones = NdArrays.create(new double[(int) d.x().size(0)], new long[] {d.x().size(0), 1},
+                DataType.DOUBLE);
+        Kernels.fill(ones, 1);
+        INDArray x = ArrayOps.concat(1, d.x(), ones);
+        INDArray pseudoInverse = Kernels.gemm(ArrayOps.inverse(Kernels.gemm(x, x, true, false)), x, false, true);
+        return Kernels.values(Kernels.gemm(pseudoInverse, d.y(), false, false));
     }
 
     /** Fits w (d, 1) and b (1), leaves requiring grad that {@code opt} updates, for {@code steps}; returns losses. */

@@ -1,5 +1,6 @@
 package ndgrad.examples;
 
+import ndgrad.core.NdArrays;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -21,8 +22,8 @@ public record Mnist(INDArray trainX, int[] trainY, INDArray testX, int[] testY) 
     public static Mnist bundled() throws IOException {
         INDArray x = Idx.readImages(resource("mnist-10k-images-idx3-ubyte.gz"), "bundled MNIST images");
         int[] y = Idx.readLabels(resource("mnist-10k-labels-idx1-ubyte.gz"), "bundled MNIST labels");
-        return new Mnist(x.get(interval(0, 8000)).dup(), java.util.Arrays.copyOfRange(y, 0, 8000),
-                x.get(interval(8000, 10000)).dup(), java.util.Arrays.copyOfRange(y, 8000, 10000));
+        return new Mnist(NdArrays.rows(x, 0, 8000), java.util.Arrays.copyOfRange(y, 0, 8000),
+                NdArrays.rows(x, 8000, 10000), java.util.Arrays.copyOfRange(y, 8000, 10000));
     }
 
     /** The full set from {@code dir}, which holds the four standard gzip IDX files. */
@@ -47,12 +48,9 @@ public record Mnist(INDArray trainX, int[] trainY, INDArray testX, int[] testY) 
     /** The first {@code n} training digits only. */
     public Mnist limitTrain(int n) {
         int m = Math.min(n, trainY.length);
-        return new Mnist(trainX.get(interval(0, m)).dup(), java.util.Arrays.copyOfRange(trainY, 0, m), testX, testY);
+        return new Mnist(NdArrays.rows(trainX, 0, m), java.util.Arrays.copyOfRange(trainY, 0, m), testX, testY);
     }
 
-    private static org.nd4j.linalg.indexing.INDArrayIndex interval(int from, int to) {
-        return org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to);
-    }
 
     private static InputStream open(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {

@@ -1,5 +1,7 @@
 package ndgrad.examples;
 
+import ndgrad.core.Kernels;
+import ndgrad.core.NdArrays;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -14,7 +16,6 @@ import ndgrad.optim.LrScheduler;
 import ndgrad.optim.Optimizer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -188,7 +189,7 @@ public final class Ndgrad {
         if (index < 0 || index >= m.testY().length) {
             throw new IllegalArgumentException("--image index " + index + " is outside 0.." + (m.testY().length - 1));
         }
-        return m.testX().getRow(index, true).dup();
+        return NdArrays.rows(m.testX(), index, index + 1);
     }
 
     static int[] sizes(int in, int[] hidden, int out) {
@@ -206,10 +207,11 @@ public final class Ndgrad {
     static void save(Sequential model, int[] sizes, String activation, double dropout, Path file) throws IOException {
         Map<String, INDArray> arrays = new LinkedHashMap<>();
         model.namedParameters().forEach(p -> arrays.put(p.name(), p.value().data()));
-        arrays.put("meta.sizes", Nd4j.create(java.util.Arrays.stream(sizes).asDoubleStream().toArray(),
+        arrays.put("meta.sizes", NdArrays.create(java.util.Arrays.stream(sizes).asDoubleStream().toArray(),
                 new long[] {sizes.length}, DataType.DOUBLE));
-        arrays.put("meta.activation", Nd4j.scalar(DataType.DOUBLE, (double) Cli.ACTIVATIONS.indexOf(activation)));
-        arrays.put("meta.dropout", Nd4j.scalar(DataType.DOUBLE, dropout));
+        arrays.put("meta.activation", NdArrays.create(new double[] {Cli.ACTIVATIONS.indexOf(activation)},
+                new long[0], DataType.DOUBLE));
+        arrays.put("meta.dropout", NdArrays.create(new double[] {dropout}, new long[0], DataType.DOUBLE));
         Npz.write(file, arrays);
     }
 
@@ -222,7 +224,7 @@ public final class Ndgrad {
         if (sizes == null || act == null || dropout == null) {
             throw new IOException(file + ": not a model saved by 'ndgrad train mnist --save' (no meta entries)");
         }
-        int[] s = java.util.Arrays.stream(sizes.toDoubleVector()).mapToInt(v -> (int) v).toArray();
+        int[] s = java.util.Arrays.stream(Kernels.values(sizes)).mapToInt(v -> (int) v).toArray();
         Sequential m = Cli.mlp(s, Cli.ACTIVATIONS.get((int) act.getDouble(0)), dropout.getDouble(0), rng);
         m.load(arrays, file.toString());
         return m;

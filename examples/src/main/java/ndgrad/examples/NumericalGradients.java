@@ -1,5 +1,6 @@
 package ndgrad.examples;
 
+import ndgrad.core.Kernels;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,7 +64,7 @@ public final class NumericalGradients {
     /** Every method at {@code x}. */
     public static List<Row> compare(UnaryOperator<Tensor> f, double[] x) {
         INDArray at = NdArrays.create(x, new long[] {x.length}, DataType.DOUBLE);
-        Tensor t = Tensor.of(at.dup()).requiresGrad();
+        Tensor t = Tensor.of(Kernels.copy(at)).requiresGrad();
         double[] exact = Autograd.grad(f.apply(t), t).get(0).toDoubleArray();
         ToDoubleFunction<INDArray> fx = values(f);
         Map<String, GradientEstimator> methods = new LinkedHashMap<>();
@@ -75,10 +76,12 @@ public final class NumericalGradients {
         methods.put("SPSA (1000 samples)", StochasticGradient.spsa(1e-4, 1000, new Rng(1)));
         methods.put("Gaussian smoothing (1000)", StochasticGradient.gaussianSmoothing(1e-4, 1000, new Rng(1)));
         methods.put("local regression (40 samples)", (g, a) -> {
-            INDArray samples = new Rng(2).uniform(DataType.DOUBLE, -1e-3, 1e-3, 40, x.length).addiRowVector(a);
+            INDArray samples = new Rng(2).uniform(DataType.DOUBLE, -1e-3, 1e-3, 40, x.length);
+            Kernels.axpy(1, a, samples);
+            double[][] rows = NdArrays.rows(samples);
             double[] v = new double[40];
             for (int i = 0; i < 40; i++) {
-                v[i] = g.applyAsDouble(samples.getRow(i).dup());
+                v[i] = g.applyAsDouble(NdArrays.create(rows[i], new long[] {x.length}, DataType.DOUBLE));
             }
             LocalGradient.Fit fit = LocalGradient.fit(a, samples, v, 0);
             return new GradientEstimator.Estimate(fit.gradient(), 40, fit.residual());
@@ -87,7 +90,7 @@ public final class NumericalGradients {
         rows.add(new Row("autograd (exact)", exact, 0, 1));
         methods.forEach((name, m) -> {
             GradientEstimator.Estimate e = m.estimate(fx, at);
-            double[] g = e.gradient().toDoubleVector();
+            double[] g = Kernels.values(e.gradient());
             double err = 0;
             for (int i = 0; i < g.length; i++) {
                 err = Math.max(err, Math.abs(g[i] - exact[i]));
@@ -100,14 +103,14 @@ public final class NumericalGradients {
     /** Max-abs gradient error per scheme (forward, central, 5-point) for each relative step in {@code hs}. */
     public static Map<String, double[]> errorVsH(UnaryOperator<Tensor> f, double[] x, double[] hs) {
         INDArray at = NdArrays.create(x, new long[] {x.length}, DataType.DOUBLE);
-        Tensor t = Tensor.of(at.dup()).requiresGrad();
+        Tensor t = Tensor.of(Kernels.copy(at)).requiresGrad();
         double[] exact = Autograd.grad(f.apply(t), t).get(0).toDoubleArray();
         Map<String, double[]> out = new LinkedHashMap<>();
         for (Scheme s : new Scheme[] {Scheme.FORWARD, Scheme.CENTRAL, Scheme.FIVE_POINT}) {
             double[] err = new double[hs.length];
             for (int k = 0; k < hs.length; k++) {
-                double[] g = FiniteDifference.gradient(values(f), at, FiniteDifference.options(s).eps(hs[k]))
-                        .toDoubleVector();
+                double[] g = Kernels.values(FiniteDifference.gradient(values(f), at,
+                        FiniteDifference.options(s).eps(hs[k])));
                 for (int i = 0; i < g.length; i++) {
                     err[k] = Math.max(err[k], Math.abs(g[i] - exact[i]));
                 }

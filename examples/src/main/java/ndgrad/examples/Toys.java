@@ -1,5 +1,7 @@
 package ndgrad.examples;
 
+import ndgrad.core.ArrayOps;
+import ndgrad.core.NdArrays;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +20,6 @@ import ndgrad.optim.LrFinder;
 import ndgrad.optim.Optimizer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,9 +59,9 @@ final class Toys {
             double acc = TrainMnist.accuracy(model, d.x(), d.labels());
             Ndgrad.LOG.info("{}: {} after {} full-batch steps: loss {}, train accuracy {}%", o.task, model, steps,
                     String.format("%.4f", losses.get(steps - 1)), String.format("%.1f", 100 * acc));
-            double[][] pts = d.x().toDoubleMatrix();
+            double[][] pts = NdArrays.rows(d.x());
             double[] range = {-2, 2.5};
-            INDArray grid = Nd4j.create(Plots.grid(range, range));
+            INDArray grid = NdArrays.matrix(Plots.grid(range, range), DataType.DOUBLE);
             double[] regions = java.util.Arrays.stream(TrainMnist.predict(model, grid)).asDoubleStream().toArray();
             Path boundary = Plots.field(o.out.dir().resolve(o.task + "-boundary.png"), o.task + " decision regions", range,
                     range, regions, true, Map.of(), new Plots.Points(pts, d.labels()));
@@ -179,7 +180,7 @@ final class Toys {
             } else if (problem.equals("moons")) {
                 Datasets.Labeled d = Datasets.moons(256, 0.1, rng);
                 model = Cli.mlp(new int[] {2, 16, 16, 2}, "tanh", 0, rng);
-                x = d.x().castTo(DataType.FLOAT);
+                x = ArrayOps.cast(d.x(), DataType.FLOAT);
                 y = d.labels();
             } else {
                 throw new IllegalArgumentException("unknown problem '" + problem + "' (expected mnist or moons)");

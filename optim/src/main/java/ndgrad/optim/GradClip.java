@@ -1,9 +1,10 @@
 package ndgrad.optim;
 
+import ndgrad.core.Kernels;
+import ndgrad.core.ArrayOps;
 import java.util.List;
 import ndgrad.autograd.Autograd;
 import ndgrad.autograd.Tensor;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Gradient clipping in place, as {@code torch.nn.utils.clip_grad_norm_} and {@code clip_grad_value_}.
@@ -25,7 +26,7 @@ public final class GradClip {
         double sq = 0;
         for (Tensor p : params) {
             if (p.hasGrad()) {
-                double n = p.grad().data().norm2Number().doubleValue();
+                double n = ArrayOps.norm2(p.grad().data());
                 sq += n * n;
             }
         }
@@ -46,7 +47,7 @@ public final class GradClip {
         }
         try (Autograd.GradMode off = Autograd.noGrad()) {
             params.stream().filter(Tensor::hasGrad)
-                    .forEach(p -> p.grad().modify(g -> Transforms.min(Transforms.max(g, -clip, false), clip, false)));
+                    .forEach(p -> p.grad().modify(g -> Kernels.assign(g, ArrayOps.clamp(g, -clip, clip))));
         }
     }
 }

@@ -1,5 +1,7 @@
 package ndgrad.optim;
 
+import ndgrad.core.NdArrays;
+import ndgrad.core.ArrayOps;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
@@ -16,7 +18,6 @@ import ndgrad.core.Npz;
 import ndgrad.core.Scope;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The common part of first-order optimizers, as {@code torch.optim.Optimizer}: parameter groups, each with its own
@@ -69,7 +70,7 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
         /** The buffer {@code name}, created shaped like {@code like} and filled with {@code value} on first use. */
         INDArray buffer(String name, INDArray like, double value) {
             return buffers.computeIfAbsent(name, n -> {
-                INDArray b = like.ulike();
+                INDArray b = ArrayOps.unownedLike(like);
                 Kernels.fill(b, value);
                 return b;
             });
@@ -153,7 +154,7 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
             State s = state.get(all.get(i));
             if (s != null) {
                 Map<String, INDArray> copies = new LinkedHashMap<>();
-                s.buffers.forEach((n, b) -> copies.put(n, b.dup('c')));
+                s.buffers.forEach((n, b) -> copies.put(n, ArrayOps.unownedCopy(b)));
                 entries.put(i, new StateDict.Entry(s.step, copies));
             }
         }
@@ -197,9 +198,13 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
         d.entries().forEach((i, e) -> {
             State s = new State();
             s.step = e.step();
-            e.buffers().forEach((n, b) -> s.buffers.put(n, b.dup('c')));
+            e.buffers().forEach((n, b) -> s.buffers.put(n, ArrayOps.unownedCopy(b)));
             state.put(all.get(i), s);
         });
+    }
+
+    private static INDArray scalar(double v) {
+        return NdArrays.create(new double[] {v}, new long[0], DataType.DOUBLE);
     }
 
     /** Writes {@link #stateDict} to an {@code .npz} file (options as scalars, buffers as arrays), atomically. */
@@ -209,16 +214,16 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
         for (int g = 0; g < d.options().size(); g++) {
             O o = d.options().get(g);
             for (RecordComponent c : o.getClass().getRecordComponents()) {
-                arrays.put("group." + g + "." + c.getName(), Nd4j.scalar(DataType.DOUBLE, number(component(c, o))));
+                arrays.put("group." + g + "." + c.getName(), scalar(number(component(c, o))));
             }
         }
         for (int i = 0; i < d.shapes().size(); i++) {
             long[] s = d.shapes().get(i);
-            arrays.put("shape." + i, Nd4j.create(Arrays.stream(s).asDoubleStream().toArray(), new long[] {s.length},
+            arrays.put("shape." + i, NdArrays.create(Arrays.stream(s).asDoubleStream().toArray(), new long[] {s.length},
                     DataType.DOUBLE));
         }
         d.entries().forEach((i, e) -> {
-            arrays.put("state." + i + ".step", Nd4j.scalar(DataType.DOUBLE, (double) e.step()));
+            arrays.put("state." + i + ".step", scalar(e.step()));
             e.buffers().forEach((n, b) -> arrays.put("state." + i + "." + n, b));
         });
         Npz.write(file, arrays);
@@ -233,7 +238,7 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
         }
         List<long[]> shapes = new ArrayList<>();
         for (int i = 0; a.containsKey("shape." + i); i++) {
-            shapes.add(Arrays.stream(a.get("shape." + i).toDoubleVector()).mapToLong(v -> (long) v).toArray());
+            shapes.add(Arrays.stream(Kernels.values(a.get("shape." + i))).mapToLong(v -> (long) v).toArray());
         }
         Map<Integer, StateDict.Entry> entries = new LinkedHashMap<>();
         for (int i = 0; i < shapes.size(); i++) {

@@ -1,0 +1,269 @@
+package ndgrad.autograd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Users' own ops through the public Function API: checked gradients, several outputs, and the rules it enforces. */
+class FunctionTest {
+
+    /**
+     * swish(x) = x·σ(x), with d/dx = σ(x)(1 + x(1 - σ(x))) written in tensor ops, so it differentiates again: the
+     * backward recomputes σ(x) from the saved input (a tensor made in forward carries no graph, so saving it would
+     * make it a constant of the second derivative, as in PyTorch).
+     */
+    static final class Swish extends Function {
+        private final boolean wrong;
+
+        Swish(boolean wrong) {
+            super("swish", "σ(x)(1 + x(1 - σ(x)))");
+            this.wrong = wrong;
+        }
+
+        @Override
+        protected Tensor[] forward(Context ctx, Tensor... in) {
+            ctx.save(in[0]);
+            return tensors(in[0].mul(in[0].sigmoid()));
+        }
+
+        @Override
+        protected Tensor[] backward(Context ctx, Tensor... grads) {
+            Tensor x = ctx.saved(0);
+            Tensor s = x.sigmoid();
+            // the planted mistake: 1 - s written as s
+            Tensor d = s.mul(x.mul(wrong ? s : s.rsub(1)).add(1));
+            return tensors(grads[0].mul(d));
+        }
+    }
+
+    @Test
+    void aUserOpIsGradientCheckedToFirstAndSecondOrder() {
+        Tensor x = new Inputs(1).normal(3, 4);
+        Tensor y = new Swish(false).apply(x);
+        assertArrayEquals(x.mul(x.sigmoid()).toDoubleArray(), y.toDoubleArray(), 1e-15);
+        assertEquals("swish", y.op());
+        GradCheck.assertGradients(t -> new Swish(false).apply(t), x);
+        GradCheck.assertSecondOrder(GradCheck.Options.defaults(), in -> new Swish(false).apply(in[0]), x);
+        // swish'(1) = σ(1)(1 + 1 - σ(1)) = 0.9276705118714869 (torch.autograd.grad of x * torch.sigmoid(x) at 1.0)
+        Tensor one = Tensor.of(new double[] {1}, 1).to(org.nd4j.linalg.api.buffer.DataType.DOUBLE).requiresGrad();
+        new Swish(false).apply(one).sum().backward();
+        assertEquals(0.9276705118714869, one.grad().item(), 1e-15);
+    }
+
+    @Test
+    void aPlantedWrongBackwardFailsGradCheckWithItsReport() {
+        Tensor x = new Inputs(2).normal(2, 3);
+        GradCheck.Report r = GradCheck.check(GradCheck.Options.defaults(), in -> new Swish(true).apply(in[0]), x);
+        assertFalse(r.passed());
+        assertEquals(6, r.failures().size(), r.toString());
+        assertTrue(r.toString().startsWith("GradCheck FAILED") && r.toString().contains("input 0, element [0, 0]"),
+                r.toString());
+        AssertionError e = assertThrows(AssertionError.class,
+                () -> GradCheck.assertGradients(t -> new Swish(true).apply(t), x));
+        assertTrue(e.getMessage().contains("analytical") && e.getMessage().contains("numerical"), e.getMessage());
+    }
+
+    /** (sin x, cos x) as one op with two outputs. */
+    static final class SinCos extends Function {
+        int backwardCalls;
+
+        SinCos() {
+            super("sincos", "cos x (and -sin x)");
+        }
+
+        @Override
+        protected Tensor[] forward(Context ctx, Tensor... in) {
+            ctx.save(in[0]);
+            return tensors(in[0].sin(), in[0].cos());
+        }
+
+        @Override
+        protected Tensor[] backward(Context ctx, Tensor... g) {
+            backwardCalls++;
+            Tensor x = ctx.saved(0);
+            return tensors(g[0].mul(x.cos()).sub(g[1].mul(x.sin())));
+        }
+    }
+
+    @Test
+    void anOpWithTwoOutputsRunsItsBackwardOnceWithBothGradients() {
+        Tensor x = new Inputs(3).normal(5);
+        Tensor w = new Inputs(4).normal(5);
+        SinCos op = new SinCos();
+        Tensor[] out = op.applyAll(x);
+        assertEquals(2, out.length);
+        out[0].mul(w).add(out[1].mul(out[1])).sum().backward();
+        assertEquals(1, op.backwardCalls, "one backward for both outputs");
+        Tensor x2 = Tensor.of(x.data().dup()).requiresGrad();
+        x2.sin().mul(w).add(x2.cos().mul(x2.cos())).sum().backward();
+        assertArrayEquals(x2.grad().toDoubleArray(), x.grad().toDoubleArray(), 1e-14);
+        GradCheck.assertGradients(GradCheck.Options.defaults(), in -> {
+            Tensor[] sc = new SinCos().applyAll(in[0]);
+            return sc[0].mul(sc[1]).add(sc[1]);
+        }, x);
+        // an output that no gradient reaches counts as zeros
+        Tensor x3 = Tensor.of(x.data().dup()).requiresGrad();
+        new SinCos().applyAll(x3)[1].sum().backward();
+        assertArrayEquals(x3.detach().sin().neg().toDoubleArray(), x3.grad().toDoubleArray(), 1e-15);
+    }
+
+    /** a·b that records which inputs it was asked a gradient for. */
+    static final class Product extends Function {
+        final List<Boolean> asked = new ArrayList<>();
+
+        Product() {
+            super("product", "b", "a");
+        }
+
+        @Override
+        protected Tensor[] forward(Context ctx, Tensor... in) {
+            ctx.save(in[0], in[1]);
+            return tensors(in[0].mul(in[1]));
+        }
+
+        @Override
+        protected Tensor[] backward(Context ctx, Tensor... g) {
+            asked.add(ctx.needsInputGrad(0));
+            asked.add(ctx.needsInputGrad(1));
+            return tensors(ctx.inputGrad(0, () -> g[0].mul(ctx.saved(1))), ctx.inputGrad(1, () -> {
+                throw new AssertionError("input 1 needs no gradient");
+            }));
+        }
+    }
+
+    @Test
+    void needsInputGradSaysWhichInputsTakeAGradient() {
+        Tensor a = new Inputs(5).normal(3);
+        Tensor b = new Inputs(6).normal(3).detach();
+        Product op = new Product();
+        op.apply(a, b).sum().backward();
+        assertEquals(List.of(true, false), op.asked);
+        assertArrayEquals(b.toDoubleArray(), a.grad().toDoubleArray(), 0);
+        try (Autograd.GradMode off = Autograd.noGrad()) {
+            Tensor y = new Product().apply(a, b);
+            assertFalse(y.isRequiresGrad(), "with grad mode off nothing is recorded");
+            assertNull(y.op());
+        }
+    }
+
+    /** x³ whose backward is marked once-differentiable. */
+    static final class Cube extends Function {
+        Cube() {
+            super("cube", "3x²");
+        }
+
+        @Override
+        protected Tensor[] forward(Context ctx, Tensor... in) {
+            ctx.save(in[0]);
+            return tensors(in[0].pow(3));
+        }
+
+        @Override
+        protected Tensor[] backward(Context ctx, Tensor... g) {
+            return tensors(g[0].mul(ctx.saved(0).pow(2).mul(3)));
+        }
+
+        @Override
+        protected boolean onceDifferentiable() {
+            return true;
+        }
+    }
+
+    @Test
+    void aOnceDifferentiableOpRefusesASecondDerivativeByName() {
+        Tensor x = new Inputs(7).normal(4);
+        GradCheck.assertGradients(t -> new Cube().apply(t), x);
+        Tensor g = Autograd.grad(List.of(new Cube().apply(x).sum()), List.of(x), null,
+                GradOptions.defaults().createGraph(true)).get(0);
+        assertArrayEquals(x.detach().pow(2).mul(3).toDoubleArray(), g.toDoubleArray(), 1e-15);
+        AutogradException e = assertThrows(AutogradException.class, () -> g.sum().backward());
+        assertTrue(e.getMessage().startsWith("cube: its backward is once-differentiable"), e.getMessage());
+    }
+
+    @Test
+    void aSavedInputChangedInPlaceIsRefusedByName() {
+        Tensor x = new Inputs(8).normal(3);
+        Tensor a = x.mul(1);
+        Tensor y = new Swish(false).apply(a);
+        try (Autograd.GradMode off = Autograd.noGrad()) {
+            a.addi(Tensor.onesLike(a));
+        }
+        AutogradException e = assertThrows(AutogradException.class, () -> y.sum().backward());
+        assertTrue(e.getMessage().startsWith("swish: a value needed for its gradient")
+                && e.getMessage().contains("modified by an in-place operation"), e.getMessage());
+    }
+
+    @Test
+    void nonDifferentiableOutputsCarryNoGradient() {
+        Function signAndAbs = new Function("signAndAbs", "sign(x)") {
+            @Override
+            protected Tensor[] forward(Context ctx, Tensor... in) {
+                Tensor sign = in[0].gt(0).mul(2).sub(1);
+                ctx.markNonDifferentiable(sign);
+                ctx.save(sign);
+                return tensors(in[0].abs(), sign);
+            }
+
+            @Override
+            protected Tensor[] backward(Context ctx, Tensor... g) {
+                return tensors(g[0].mul(ctx.saved(0)));
+            }
+        };
+        Tensor x = new Inputs(9).awayFromZero(4);
+        Tensor[] out = signAndAbs.applyAll(x);
+        assertTrue(out[0].isRequiresGrad());
+        assertFalse(out[1].isRequiresGrad());
+        out[0].sum().backward();
+        assertArrayEquals(out[1].toDoubleArray(), x.grad().toDoubleArray(), 0);
+    }
+
+    @Test
+    void mistakesInAUserOpAreNamed() {
+        Function none = new Function("twoGrads") {
+            @Override
+            protected Tensor[] forward(Context ctx, Tensor... in) {
+                return tensors(in[0].mul(2));
+            }
+
+            @Override
+            protected Tensor[] backward(Context ctx, Tensor... g) {
+                return tensors(g[0], g[0]);
+            }
+        };
+        Tensor x = new Inputs(10).normal(2);
+        AutogradException e = assertThrows(AutogradException.class, () -> none.apply(x).sum().backward());
+        assertEquals("backward of 'twoGrads' returned 2 gradients for its 1 inputs", e.getMessage());
+        Function identity = new Function("identity", "1") {
+            @Override
+            protected Tensor[] forward(Context ctx, Tensor... in) {
+                return tensors(in[0]);
+            }
+
+            @Override
+            protected Tensor[] backward(Context ctx, Tensor... g) {
+                return tensors(g[0]);
+            }
+        };
+        Tensor y = identity.apply(x);
+        assertFalse(y == x, "an input returned as it is becomes a view of it");
+        assertEquals("identity", y.op());
+        y.mul(3).sum().backward();
+        assertArrayEquals(new double[] {3, 3}, x.grad().toDoubleArray(), 0);
+        AutogradException two = assertThrows(AutogradException.class, () -> new SinCos().apply(x));
+        assertTrue(two.getMessage().contains("use applyAll"), two.getMessage());
+    }
+
+    @Test
+    void theTraceShowsAUserOpsRule() {
+        Tensor x = Tensor.of(new double[] {0.5}, 1).requiresGrad().named("x");
+        String trace = BackwardTrace.run(new Swish(false).apply(x).sum()).toString();
+        assertTrue(trace.contains("swish") && trace.contains("σ(x)(1 + x(1 - σ(x)))"), trace);
+    }
+}
