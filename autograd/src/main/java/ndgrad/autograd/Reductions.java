@@ -53,4 +53,31 @@ final class Reductions {
             return g.reshape(kept).mul(hit.div(hit.sum(true, axes)));
         }).apply(x);
     }
+
+    /**
+     * The maximum (or minimum) along {@code dim} and the index of its first occurrence, as {@code torch.max(x,
+     * dim)}: the whole gradient goes to that one entry (scattered back at the indices), unlike {@link #amax}.
+     */
+    static Tensor[] maxAlong(String name, Tensor x, int dim, boolean keepDim, boolean max) {
+        if (x.numel() == 0) {
+            throw new ShapeException(name + ": cannot reduce an empty tensor of shape " + x.shapeString());
+        }
+        long[] shape = x.shape();
+        long[] kept = Shapes.keepDims(shape, new int[] {dim});
+        return new Function(name, "1 at the first " + (max ? "maximum" : "minimum") + ", 0 elsewhere") {
+            @Override
+            protected Tensor[] forward(Context c, Tensor... in) {
+                Tensor at = c.save(Tensor.owned(ArrayOps.argExtreme(in[0].array(), dim, max)).reshape(kept));
+                Tensor values = in[0].gather(dim, at);
+                Tensor indices = keepDim ? at : at.squeeze(dim);
+                c.markNonDifferentiable(indices);
+                return tensors(keepDim ? values : values.squeeze(dim), indices);
+            }
+
+            @Override
+            protected Tensor[] backward(Context c, Tensor... g) {
+                return tensors(Tensor.zerosOf(g[0].dtype(), shape).scatterAdd(dim, c.saved(0), g[0].reshape(kept)));
+            }
+        }.applyAll(x);
+    }
 }

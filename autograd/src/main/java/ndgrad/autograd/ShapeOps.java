@@ -2,6 +2,7 @@ package ndgrad.autograd;
 
 import static ndgrad.autograd.Definition.op;
 import static ndgrad.autograd.Definition.unary;
+import static ndgrad.autograd.Function.tensors;
 
 import java.util.Collections;
 import ndgrad.core.ArrayOps;
@@ -86,5 +87,31 @@ final class ShapeOps {
             }
             return parts;
         }, Collections.nCopies(ts.length, "1 (its slice)").toArray(new String[0])).apply(ts);
+    }
+
+    /**
+     * Entries of x picked along {@code dim} by the int64 {@code index} (torch.gather; checked by the caller): the
+     * gradient is scatter-added back, so repeated indices accumulate.
+     */
+    static Tensor gather(Tensor x, int dim, Tensor index) {
+        long[] shape = x.shape();
+        return op("gather", (c, t) -> {
+            c.save(t[1]);
+            return c.output(ArrayOps.gather(t[0].array(), dim, t[1].array()));
+        }, (c, g) -> tensors(c.inputGrad(0, () -> Tensor.zerosOf(g.dtype(), shape).scatterAdd(dim, c.saved(0), g)),
+                null), "1 at each gathered entry (summed over repeats)", "-").apply(x, index);
+    }
+
+    /**
+     * {@code base} plus each entry of {@code src} added at the position {@code index} names along {@code dim}
+     * (torch.scatter_add, out of place; checked by the caller): d/dbase = 1, d/dsrc = the gradient gathered at
+     * index.
+     */
+    static Tensor scatterAdd(Tensor base, int dim, Tensor index, Tensor src) {
+        return op("scatterAdd", (c, t) -> {
+            c.save(t[1]);
+            return c.output(ArrayOps.scatterAdd(t[0].array(), dim, t[1].array(), t[2].array()));
+        }, (c, g) -> tensors(c.inputGrad(0, () -> g), null, c.inputGrad(2, () -> g.gather(dim, c.saved(0)))),
+                "1", "-", "1 gathered at index").apply(base, index, src);
     }
 }

@@ -201,6 +201,11 @@ public final class Tensor {
         return of(v);
     }
 
+    /** Zeros of {@code type}. */
+    static Tensor zerosOf(DataType type, long... shape) {
+        return fullOf(0, type, shape);
+    }
+
     private static Tensor fullOf(double value, DataType type, long... shape) {
         INDArray a = Scope.allocate(type, shape);
         Kernels.fill(a, value);
@@ -835,16 +840,28 @@ public final class Tensor {
     // ---------------------------------------------------------------- matrix product (see LinearAlgebra)
 
     /**
-     * Matrix product of 2-D or 3-D (batched) tensors; a 2-D operand is broadcast over the other's batch, as in
-     * {@code torch.matmul}. 2-D products call BLAS gemm directly: it reads transposed views as they are.
+     * Matrix product as {@code torch.matmul}: of 2-D matrices, of 3-D batches (a 2-D operand broadcast over the
+     * other's batch), and with 1-D operands: 1-D·1-D is the dot product (rank 0), 2-D·1-D a matrix-vector product,
+     * 1-D·2-D takes the vector as a row, N-D·1-D takes it as a column of every matrix, and 1-D·N-D as a row; the
+     * vector's added dimension is removed from the result. 2-D products call BLAS gemm directly.
      */
     public Tensor matmul(Tensor o) {
         if (dtype() != o.dtype()) {
             throw new ShapeException("matmul: dtypes differ: " + dtype() + " and " + o.dtype());
         }
-        if (dim() < 2 || dim() > 3 || o.dim() < 2 || o.dim() > 3) {
-            throw new ShapeException("matmul: expected 2-D or 3-D operands, got shapes " + shapeString() + " and "
-                    + o.shapeString());
+        if (dim() < 1 || dim() > 3 || o.dim() < 1 || o.dim() > 3) {
+            throw new ShapeException("matmul: expected 1-D, 2-D or 3-D operands, got shapes " + shapeString()
+                    + " and " + o.shapeString());
+        }
+        if (size(-1) != o.size(o.dim() == 1 ? 0 : -2)) {
+            throw new ShapeException("matmul: shapes " + shapeString() + " and " + o.shapeString()
+                    + " cannot be multiplied (" + size(-1) + " != " + o.size(o.dim() == 1 ? 0 : -2) + ")");
+        }
+        if (o.dim() == 1) {
+            return matmul(o.unsqueeze(1)).squeeze(-1);
+        }
+        if (dim() == 1) {
+            return unsqueeze(0).matmul(o).squeeze(-2);
         }
         if (size(-1) != o.size(-2)) {
             throw new ShapeException("matmul: shapes " + shapeString() + " and " + o.shapeString()
@@ -1170,24 +1187,155 @@ public final class Tensor {
         return var(1, false, axes);
     }
 
-    /** The maximum over {@code axes} (all when none); ties share the gradient equally (as {@code torch.amax}). */
-    public Tensor max(boolean keepDims, int... axes) {
-        return extreme("max", true, keepDims, axes);
+    /**
+     * The maximum over {@code axes} (all when none), kept as size 1 when {@code keepDims}, as {@code torch.amax}:
+     * elements tied for the maximum share its gradient equally. For the index of the maximum and PyTorch's
+     * {@code torch.max(x, dim)} gradient (all of it to that index), see {@link #max(int, boolean)}.
+     */
+    public Tensor amax(boolean keepDims, int... axes) {
+        return extreme("amax", true, keepDims, axes);
     }
 
-    /** The maximum of all elements (rank 0). */
+    /** The maximum over {@code dims} (all when none), as {@code torch.amax(x, dims)}. */
+    public Tensor amax(int... dims) {
+        return amax(false, dims);
+    }
+
+    /** The maximum of all elements (rank 0); tied maxima share the gradient, as {@code torch.max(x)}. */
     public Tensor max() {
-        return max(false);
+        return amax(false);
     }
 
-    /** The minimum over {@code axes} (all when none); ties share the gradient equally (as {@code torch.amin}). */
-    public Tensor min(boolean keepDims, int... axes) {
-        return extreme("min", false, keepDims, axes);
+    /** The minimum over {@code axes} (all when none), as {@code torch.amin}: ties share the gradient. */
+    public Tensor amin(boolean keepDims, int... axes) {
+        return extreme("amin", false, keepDims, axes);
     }
 
-    /** The minimum of all elements (rank 0). */
+    /** The minimum over {@code dims} (all when none), as {@code torch.amin(x, dims)}. */
+    public Tensor amin(int... dims) {
+        return amin(false, dims);
+    }
+
+    /** The minimum of all elements (rank 0); tied minima share the gradient, as {@code torch.min(x)}. */
     public Tensor min() {
-        return min(false);
+        return amin(false);
+    }
+
+    /** The values and indices of {@link #max(int, boolean)} and {@link #min(int, boolean)}. */
+    public record ValuesIndices(Tensor values, Tensor indices) {
+    }
+
+    /**
+     * The maximum along {@code dim} and the (first) index where it occurs, as {@code torch.max(x, dim, keepdim)}:
+     * the whole gradient goes to that index (compare {@link #amax}, which splits it among ties). The indices are
+     * int64 and carry no gradient.
+     */
+    public ValuesIndices max(int dim, boolean keepDim) {
+        Tensor[] r = Reductions.maxAlong("max", this, Shapes.axis("max", dim, dim()), keepDim, true);
+        return new ValuesIndices(r[0], r[1]);
+    }
+
+    /** {@code max(dim, false)}. */
+    public ValuesIndices max(int dim) {
+        return max(dim, false);
+    }
+
+    /** The minimum along {@code dim} and its (first) index, as {@code torch.min(x, dim, keepdim)}. */
+    public ValuesIndices min(int dim, boolean keepDim) {
+        Tensor[] r = Reductions.maxAlong("min", this, Shapes.axis("min", dim, dim()), keepDim, false);
+        return new ValuesIndices(r[0], r[1]);
+    }
+
+    /** {@code min(dim, false)}. */
+    public ValuesIndices min(int dim) {
+        return min(dim, false);
+    }
+
+    /** The (first) index of the maximum along {@code dim}, int64, as {@code torch.argmax(x, dim, keepdim)}. */
+    public Tensor argmax(int dim, boolean keepDim) {
+        return argExtreme("argmax", dim, keepDim, true);
+    }
+
+    /** {@code argmax(dim, false)}. */
+    public Tensor argmax(int dim) {
+        return argmax(dim, false);
+    }
+
+    /** The (first) index of the maximum of the flattened tensor, rank 0, as {@code torch.argmax(x)}. */
+    public Tensor argmax() {
+        return reshape(-1).argmax(0);
+    }
+
+    /** The (first) index of the minimum along {@code dim}, int64, as {@code torch.argmin(x, dim, keepdim)}. */
+    public Tensor argmin(int dim, boolean keepDim) {
+        return argExtreme("argmin", dim, keepDim, false);
+    }
+
+    /** {@code argmin(dim, false)}. */
+    public Tensor argmin(int dim) {
+        return argmin(dim, false);
+    }
+
+    /** The (first) index of the minimum of the flattened tensor, rank 0, as {@code torch.argmin(x)}. */
+    public Tensor argmin() {
+        return reshape(-1).argmin(0);
+    }
+
+    private Tensor argExtreme(String op, int dim, boolean keepDim, boolean max) {
+        int a = Shapes.axis(op, dim, dim());
+        if (size(a) == 0) {
+            throw new ShapeException(op + ": cannot reduce an empty dimension " + dim + " of shape " + shapeString());
+        }
+        Tensor i = owned(ArrayOps.argExtreme(array(), a, max));
+        return keepDim ? i.unsqueeze(a) : i;
+    }
+
+    /**
+     * The entries along {@code dim} picked by the int64 {@code index} (of this rank; its other sizes at most this
+     * tensor's), as {@code torch.gather}: for dim 1, out[i][j] = this[i][index[i][j]]. The gradient accumulates
+     * over repeated indices.
+     */
+    public Tensor gather(int dim, Tensor index) {
+        int a = Shapes.axis("gather", dim, dim());
+        checkIndex("gather", a, index, this, shape());
+        return ShapeOps.gather(this, a, index);
+    }
+
+    /**
+     * This tensor plus each entry of {@code src} added where the int64 {@code index} (of src's shape) names along
+     * {@code dim}, as {@code torch.scatter_add} (out of place): for dim 1, out[i][index[i][j]] += src[i][j].
+     */
+    public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
+        int a = Shapes.axis("scatterAdd", dim, dim());
+        if (src.dtype() != dtype() || !Arrays.equals(src.shape(), index.shape())) {
+            throw new ShapeException("scatterAdd: expected src of dtype " + dtype() + " and the index's shape "
+                    + index.shapeString() + ", got " + src.shapeString() + " " + src.dtype());
+        }
+        checkIndex("scatterAdd", a, index, this, shape());
+        return ShapeOps.scatterAdd(this, a, index, src);
+    }
+
+    /**
+     * Checks an index tensor: integer, of {@code target}'s rank, no larger than it along the other dims, and every
+     * entry in [0, target's size along dim).
+     */
+    private static void checkIndex(String op, int dim, Tensor index, Tensor target, long[] shape) {
+        if (index.dtype().isFPType() || index.dim() != shape.length) {
+            throw new ShapeException(op + ": expected an integer index of rank " + shape.length + ", got "
+                    + index.dtype() + " of shape " + index.shapeString());
+        }
+        for (int d = 0; d < shape.length; d++) {
+            if (d != dim && index.size(d) > shape[d]) {
+                throw new ShapeException(op + ": index of shape " + index.shapeString() + " is larger than "
+                        + target.shapeString() + " in dim " + d);
+            }
+        }
+        for (double v : index.toDoubleArray()) {
+            if (v < 0 || v >= shape[dim]) {
+                throw new ShapeException(op + ": index " + (long) v + " is out of range for dim " + dim + " of size "
+                        + shape[dim]);
+            }
+        }
     }
 
     private Tensor extreme(String op, boolean max, boolean keepDims, int[] axes) {

@@ -116,8 +116,8 @@ class OpGradCheckTest {
                 c("var unbiased", x -> x[0].var(1), r.normal(3, 4)),
                 c("var population keepDims", x -> x[0].var(0, true, 0), r.normal(3, 4)),
                 c("max all", x -> x[0].max(), r.distinct(3, 4)),
-                c("max axis 1", x -> x[0].max(false, 1), r.distinct(3, 4)),
-                c("min axis 0 keepDims", x -> x[0].min(true, 0), r.distinct(3, 4)),
+                c("max axis 1", x -> x[0].amax(false, 1), r.distinct(3, 4)),
+                c("min axis 0 keepDims", x -> x[0].amin(true, 0), r.distinct(3, 4)),
                 c("softmax axis 1", x -> x[0].softmax(1), r.normal(3, 4)),
                 c("softmax axis 0", x -> x[0].softmax(0), r.normal(3, 4)),
                 c("logSoftmax", x -> x[0].logSoftmax(-1), r.normal(3, 4)),
@@ -125,9 +125,37 @@ class OpGradCheckTest {
                 c("logSumExp all keepDims", x -> x[0].logSumExp(true), r.normal(3, 4)),
                 c("crossEntropy (fused)", x -> x[0].crossEntropy(new int[] {2, 0, 1, 2}), r.normal(4, 3)),
                 c("crossEntropy of large logits", x -> x[0].mul(100).crossEntropy(new int[] {1, 0}), r.normal(2, 3)),
+                // the ops of the engine issue: 1-D matmul, reciprocal, gather/scatterAdd, max with indices, losses
+                c("matmul dot 1-D·1-D", x -> x[0].matmul(x[1]), r.normal(4), r.normal(4)),
+                c("matmul 2-D·1-D", x -> x[0].matmul(x[1]), r.normal(3, 4), r.normal(4)),
+                c("matmul 1-D·2-D", x -> x[0].matmul(x[1]), r.normal(4), r.normal(4, 3)),
+                c("matmul 3-D·1-D", x -> x[0].matmul(x[1]), r.normal(2, 3, 4), r.normal(4)),
+                c("matmul 1-D·3-D", x -> x[0].matmul(x[1]), r.normal(4), r.normal(2, 4, 3)),
+                c("reciprocal", x -> x[0].reciprocal(), r.awayFromZero(3, 4)),
+                c("rdiv", x -> x[0].rdiv(2.5), r.awayFromZero(3, 4)),
+                c("gather dim 1 with repeats", x -> x[0].gather(1, index(new double[] {0, 4, 4, 1, 2, 2, 2, 3},
+                        2, 4)), r.normal(2, 5)),
+                c("gather dim 0", x -> x[0].gather(0, index(new double[] {2, 0, 1, 1}, 1, 4)), r.normal(3, 4)),
+                c("scatterAdd dim 1", x -> x[0].scatterAdd(1, index(new double[] {0, 4, 4, 1, 2, 2, 3, 0}, 2, 4),
+                        x[1]), r.normal(2, 5), r.normal(2, 4)),
+                c("max(dim) values", x -> x[0].max(1).values(), r.distinct(3, 4)),
+                c("min(dim, keepDim) values", x -> x[0].min(0, true).values(), r.distinct(3, 4)),
+                c("amax of dims", x -> x[0].amax(0, 2), r.distinct(2, 3, 2)),
+                c("crossEntropy weighted, ignored, smoothed", x -> ndgrad.nn.Losses.crossEntropy(x[0],
+                        new int[] {2, -100, 1, 0}, ndgrad.nn.Losses.CrossEntropyOptions.defaults().weight(
+                                Tensor.of(new double[] {0.5, 1, 2}, 3).to(DataType.DOUBLE)).labelSmoothing(0.2)),
+                        r.normal(4, 3)),
+                c("crossEntropy probability targets, sum", x -> ndgrad.nn.Losses.crossEntropy(x[0], x[1].softmax(1),
+                        ndgrad.nn.Losses.CrossEntropyOptions.defaults().reduction(ndgrad.nn.Losses.Reduction.SUM)),
+                        r.normal(4, 3), r.normal(4, 3)),
                 // a composition: a two-layer MLP and its mean squared error
                 c("mlp", x -> x[0].matmul(x[1]).add(x[2]).tanh().matmul(x[3]).sub(1).pow(2).mean(),
                         r.normal(4, 3), r.normal(3, 5), r.normal(5), r.normal(5, 2)));
+    }
+
+    /** An int64 index tensor. */
+    static Tensor index(double[] values, long... shape) {
+        return Tensor.of(ndgrad.core.NdArrays.create(values, shape, DataType.LONG));
     }
 
     @ParameterizedTest(name = "{0}")

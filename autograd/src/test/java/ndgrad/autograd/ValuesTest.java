@@ -86,7 +86,7 @@ class ValuesTest extends Float64Test {
         assertArrayEquals(new double[] {1.5, 3, 4.5, 6}, x.mean(false, 0).toDoubleArray());
         assertArrayEquals(new long[] {2, 1}, x.mean(true, 1).shape());
         assertEquals(30.0, x.sum().item());
-        assertArrayEquals(new double[] {2, 4, 6, 8}, x.max(false, 0).toDoubleArray());
+        assertArrayEquals(new double[] {2, 4, 6, 8}, x.amax(false, 0).toDoubleArray());
     }
 
     @Test

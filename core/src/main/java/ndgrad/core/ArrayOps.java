@@ -175,6 +175,86 @@ public final class ArrayOps {
         return arrays.length == 1 ? Kernels.copy(arrays[0]) : Scope.track(Nd4j.concat(axis, arrays));
     }
 
+    /**
+     * {@code out[p] = x[p with p[dim] = index[p]]} for every position p of {@code index} (torch.gather): out has
+     * index's shape and x's dtype. The caller checked ranks, sizes and the range of the indices.
+     */
+    public static INDArray gather(INDArray x, int dim, INDArray index) {
+        long[] xs = x.shape();
+        long[] is = index.shape();
+        double[] v = Kernels.values(x);
+        double[] idx = Kernels.values(index);
+        double[] out = new double[idx.length];
+        for (int k = 0; k < idx.length; k++) {
+            out[k] = v[(int) offset(k, is, xs, dim, (long) idx[k])];
+        }
+        return NdArrays.create(out, is, x.dataType());
+    }
+
+    /**
+     * {@code base} with each {@code src[p]} (p a position of {@code index}) added at {@code p with p[dim] =
+     * index[p]}, as a new array (torch.scatter_add). The caller checked ranks, sizes and the indices.
+     */
+    public static INDArray scatterAdd(INDArray base, int dim, INDArray index, INDArray src) {
+        long[] bs = base.shape();
+        long[] is = index.shape();
+        long[] ss = src.shape();
+        double[] out = Kernels.values(base);
+        double[] idx = Kernels.values(index);
+        double[] v = Kernels.values(src);
+        for (int k = 0; k < idx.length; k++) {
+            out[(int) offset(k, is, bs, dim, (long) idx[k])] += v[(int) offset(k, is, ss, -1, 0)];
+        }
+        return NdArrays.create(out, bs, base.dataType());
+    }
+
+    /**
+     * The C-order offset in an array of shape {@code to} of position {@code k} of shape {@code from}, with the
+     * coordinate along {@code dim} replaced by {@code at} (none replaced for dim -1).
+     */
+    private static long offset(long k, long[] from, long[] to, int dim, long at) {
+        long offset = 0;
+        long stride = 1;
+        for (int d = from.length - 1; d >= 0; d--) {
+            long coordinate = k % from[d];
+            k /= from[d];
+            offset += (d == dim ? at : coordinate) * stride;
+            stride *= to[d];
+        }
+        return offset;
+    }
+
+    /**
+     * The index of the first maximum (or minimum) along {@code dim} of every line of x, as int64 of x's shape
+     * without that dim (torch.argmax returns the first of tied maxima); NaN counts as the maximum, as in PyTorch.
+     */
+    public static INDArray argExtreme(INDArray x, int dim, boolean max) {
+        long[] shape = x.shape();
+        double[] v = Kernels.values(x);
+        long n = shape[dim];
+        long inner = 1;
+        for (int d = dim + 1; d < shape.length; d++) {
+            inner *= shape[d];
+        }
+        long outer = n == 0 ? 0 : v.length / (n * inner);
+        double[] out = new double[(int) (outer * inner)];
+        for (long o = 0; o < outer; o++) {
+            for (long i = 0; i < inner; i++) {
+                long base = o * n * inner + i;
+                int best = 0;
+                for (int j = 1; j < n && !Double.isNaN(v[(int) (base + (long) best * inner)]); j++) {
+                    double c = v[(int) (base + j * inner)];
+                    double b = v[(int) (base + (long) best * inner)];
+                    if (Double.isNaN(c) || (max ? c > b : c < b)) {
+                        best = j;
+                    }
+                }
+                out[(int) (o * inner + i)] = best;
+            }
+        }
+        return NdArrays.create(out, Shapes.dropDims(shape, new int[] {dim}), DataType.LONG);
+    }
+
     private static INDArrayIndex[] index(int rank, int axis, INDArrayIndex at) {
         INDArrayIndex[] idx = new INDArrayIndex[rank];
         Arrays.fill(idx, NDArrayIndex.all());
