@@ -66,9 +66,16 @@ class CoreTest {
         assertEquals(a, b);
         assertNotEquals(a, new Rng(43).normal(DataType.FLOAT, 3, 4));
         assertArrayEquals(new Rng(7).permutation(10), new Rng(7).permutation(10));
-        INDArray u = new Rng(1).uniform(DataType.DOUBLE, -2, 3, 1000);
-        assertTrue(u.minNumber().doubleValue() >= -2 && u.maxNumber().doubleValue() < 3);
-        assertEquals(0.5, u.meanNumber().doubleValue(), 0.15);
+        // U(-2, 3) from 100,000 draws: mean 0.5 and variance 25/12 within 5 standard errors (0.023 and 0.012), and
+        // both ends reached to within 1e-3 (a wrong offset or scale fails; each bound holds with probability 1 - 1e-6)
+        double[] u = Kernels.values(new Rng(1).uniform(DataType.DOUBLE, -2, 3, 100_000));
+        double mean = java.util.Arrays.stream(u).average().orElseThrow();
+        double var = java.util.Arrays.stream(u).map(x -> (x - mean) * (x - mean)).sum() / (u.length - 1);
+        double lo = java.util.Arrays.stream(u).min().orElseThrow();
+        double hi = java.util.Arrays.stream(u).max().orElseThrow();
+        assertTrue(lo >= -2 && lo < -2 + 1e-3 && hi < 3 && hi > 3 - 1e-3, "range [" + lo + ", " + hi + "]");
+        assertEquals(0.5, mean, 5 * Math.sqrt(25.0 / 12 / u.length));
+        assertEquals(25.0 / 12, var, 5 * 25.0 / 12 * Math.sqrt(0.8 / u.length));
         INDArray n = new Rng(1).normal(DataType.DOUBLE, 20000);
         assertEquals(0, n.meanNumber().doubleValue(), 0.03);
         assertEquals(1, n.stdNumber().doubleValue(), 0.03);

@@ -2,10 +2,12 @@ package ndgrad.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Arrays;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -146,19 +148,131 @@ class KernelsTest {
         }
     }
 
+    /**
+     * The size picks the path: the Java loops and ND4J round some results differently (float32 exp, and a float32
+     * product summed in double or in float), so the automatic path's bits show which path ran, just below and just
+     * above each threshold; a forced path overrides the size.
+     */
     @Test
     void theSizeDecidesUnlessAPathIsForced() {
-        INDArray small = r(DataType.FLOAT, 4, 4);
-        INDArray big = r(DataType.FLOAT, 100, 100);
         assertEquals(Kernels.Path.AUTO, Kernels.path());
-        try (Restore k = Kernels.use(Kernels.Path.JAVA)) {
-            assertEquals(Kernels.Path.JAVA, Kernels.path());
-            assertArrayEquals(big.add(1).data().asFloat(), Kernels.scalar(Kernels.Scalar.ADD, big, 1).data()
-                    .asFloat(), 1e-6f);
+        for (long n : new long[] {Kernels.ELEMENTWISE_LIMIT, Kernels.ELEMENTWISE_LIMIT + 1}) {
+            INDArray x = RNG.uniform(DataType.FLOAT, -20, 20, n);
+            float[] java = viaPath(Kernels.Path.JAVA, () -> Kernels.unary(Kernels.Unary.EXP, x));
+            float[] nd4j = viaPath(Kernels.Path.ND4J, () -> Kernels.unary(Kernels.Unary.EXP, x));
+            assertFalse(Arrays.equals(java, nd4j), "the paths round exp differently, so they can be told apart");
+            assertArrayEquals(n <= Kernels.ELEMENTWISE_LIMIT ? java : nd4j,
+                    viaPath(Kernels.Path.AUTO, () -> Kernels.unary(Kernels.Unary.EXP, x)), "exp of " + n);
+        }
+        // gemm: m·n·k multiply-adds against BLAS_LIMIT (128): 1x1x128 and 1x1x129, a row (1e8, 1, ..., 1, -1e8)
+        // times ones, whose exact sum k - 2 a float32 accumulation loses (1e8 + 1 rounds to 1e8)
+        for (long k : new long[] {Kernels.BLAS_LIMIT, Kernels.BLAS_LIMIT + 1}) {
+            double[] row = new double[(int) k];
+            Arrays.fill(row, 1);
+            row[0] = 1e8;
+            row[(int) k - 1] = -1e8;
+            INDArray a = NdArrays.create(row, new long[] {1, k}, DataType.FLOAT);
+            INDArray b = Kernels.copy(NdArrays.create(new double[(int) k], new long[] {k, 1}, DataType.FLOAT));
+            Kernels.fill(b, 1);
+            float[] java = viaPath(Kernels.Path.JAVA, () -> Kernels.gemm(a, b, false, false));
+            float[] blas = viaPath(Kernels.Path.ND4J, () -> Kernels.gemm(a, b, false, false));
+            double exact = 0;
+            for (int i = 0; i < k; i++) {
+                exact += (double) a.getFloat(i) * b.getFloat(i);
+            }
+            assertEquals((float) exact, java[0], "the Java loop sums in double");
+            assertEquals(k - 2, java[0], "the Java loop sums in double: exact");
+            assertFalse(java[0] == blas[0], "BLAS sums in float32 and loses the ones next to 1e8");
+            assertEquals(k <= Kernels.BLAS_LIMIT ? java[0] : blas[0],
+                    viaPath(Kernels.Path.AUTO, () -> Kernels.gemm(a, b, false, false))[0], "gemm of " + k);
         }
         assertEquals(Kernels.Path.AUTO, Kernels.path());
-        assertArrayEquals(small.mul(small).data().asFloat(),
-                Kernels.binary(Kernels.Binary.MUL, small, small).data().asFloat(), 1e-6f);
+    }
+
+    private static float[] viaPath(Kernels.Path path, Supplier<INDArray> kernel) {
+        try (Restore p = Kernels.use(path)) {
+            return kernel.get().data().asFloat();
+        }
+    }
+
+    /** Both paths against values computed here with java.lang.Math, not only against each other. */
+    @Test
+    void bothPathsGiveKnownValues() {
+        double[] v = {-1.5, -0.25, 0.5, 2};
+        double[] w = {0.75, -3, 1.25, 0.5};
+        for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            INDArray x = NdArrays.create(v, new long[] {2, 2}, t);
+            INDArray y = NdArrays.create(w, new long[] {2, 2}, t);
+            double tol = t == DataType.DOUBLE ? 1e-15 : 1e-6;
+            for (Kernels.Path path : new Kernels.Path[] {Kernels.Path.JAVA, Kernels.Path.ND4J}) {
+                try (Restore p = Kernels.use(path)) {
+                    String at = path + " " + t + " ";
+                    for (Kernels.Unary op : Kernels.Unary.values()) {
+                        if (op == Kernels.Unary.LOG || op == Kernels.Unary.SQRT) {
+                            assertValues(at + op, map(w, op == Kernels.Unary.LOG ? Math::log : Math::sqrt, true),
+                                    Kernels.unary(op, Kernels.unary(Kernels.Unary.ABS, y)), tol);
+                        } else {
+                            assertValues(at + op, map(v, expected(op), false), Kernels.unary(op, x), tol);
+                        }
+                    }
+                    assertValues(at + "add", new double[] {-0.75, -3.25, 1.75, 2.5}, Kernels.binary(
+                            Kernels.Binary.ADD, x, y), tol);
+                    assertValues(at + "sub", new double[] {-2.25, 2.75, -0.75, 1.5}, Kernels.binary(
+                            Kernels.Binary.SUB, x, y), tol);
+                    assertValues(at + "mul", new double[] {-1.125, 0.75, 0.625, 1}, Kernels.binary(
+                            Kernels.Binary.MUL, x, y), tol);
+                    assertValues(at + "div", new double[] {-2, 1 / 12.0, 0.4, 4}, Kernels.binary(
+                            Kernels.Binary.DIV, x, y), tol);
+                    assertValues(at + "max", new double[] {0.75, -0.25, 1.25, 2}, Kernels.binary(
+                            Kernels.Binary.MAX, x, y), tol);
+                    // grad rules: relu passes g where the output is > 0; tanh g(1 - t²); sigmoid g s(1 - s)
+                    assertValues(at + "relu grad", new double[] {0, 0, 1.25, 0.5}, Kernels.binary(
+                            Kernels.Binary.RELU_GRAD, y, x), tol);
+                    assertValues(at + "tanh grad", new double[] {0.75 * (1 - 2.25), -3 * (1 - 0.0625), 1.25 * 0.75,
+                        0.5 * (1 - 4)}, Kernels.binary(Kernels.Binary.TANH_GRAD, y, x), tol);
+                    assertValues(at + "sigmoid grad", new double[] {0.75 * -1.5 * 2.5, -3 * -0.25 * 1.25,
+                        1.25 * 0.5 * 0.5, 0.5 * 2 * -1}, Kernels.binary(Kernels.Binary.SIGMOID_GRAD, y, x), tol);
+                    assertValues(at + "pow", new double[] {2.25, 0.0625, 0.25, 4}, Kernels.scalar(
+                            Kernels.Scalar.POW, x, 2), tol);
+                    assertValues(at + "sum axis 0", new double[] {-1, 1.75}, Kernels.sum(x, false, 0), tol);
+                    assertValues(at + "max axis 1", new double[] {-0.25, 2}, Kernels.max(x, false, 1), tol);
+                    assertValues(at + "sumTo row", new double[] {-1, 1.75}, Kernels.sumTo(x, new long[] {1, 2}),
+                            tol);
+                    INDArray z = Kernels.copy(y);
+                    Kernels.axpy(2, NdArrays.create(new double[] {1, -1}, new long[] {2}, t), z);
+                    assertValues(at + "axpy of a row", new double[] {2.75, -5, 3.25, -1.5}, z, tol);
+                    assertValues(at + "gemm", new double[] {-1.125 - 0.3125, 4.5 - 0.125, 0.375 + 2.5, -1.5 + 1},
+                            Kernels.gemm(x, y, false, false), tol);
+                }
+            }
+        }
+    }
+
+    private static java.util.function.DoubleUnaryOperator expected(Kernels.Unary op) {
+        return switch (op) {
+            case NEG -> a -> -a;
+            case EXP -> Math::exp;
+            case SIN -> Math::sin;
+            case COS -> Math::cos;
+            case ABS -> Math::abs;
+            case SIGN -> Math::signum;
+            case TANH -> Math::tanh;
+            case SIGMOID -> a -> 1 / (1 + Math.exp(-a));
+            case RELU -> a -> Math.max(a, 0);
+            default -> throw new IllegalArgumentException(op.toString());
+        };
+    }
+
+    private static double[] map(double[] v, java.util.function.DoubleUnaryOperator f, boolean abs) {
+        return Arrays.stream(v).map(a -> f.applyAsDouble(abs ? Math.abs(a) : a)).toArray();
+    }
+
+    private static void assertValues(String what, double[] expected, INDArray actual, double tol) {
+        double[] got = Kernels.values(actual);
+        assertEquals(expected.length, got.length, what);
+        for (int i = 0; i < got.length; i++) {
+            assertEquals(expected[i], got[i], tol * Math.max(1, Math.abs(expected[i])), what + " element " + i);
+        }
     }
 
     @Test

@@ -11,6 +11,7 @@ import ndgrad.nn.Module;
 import ndgrad.nn.Sequential;
 import ndgrad.optim.Adagrad;
 import ndgrad.optim.Adam;
+import ndgrad.optim.AdamW;
 import ndgrad.optim.LrScheduler;
 import ndgrad.optim.Optimizer;
 import ndgrad.optim.RmsProp;
@@ -68,13 +69,13 @@ final class Cli {
                     + lr + ", momentum=" + momentum + ", weight decay=" + weightDecay);
         }
         return switch (name) {
-            case "sgd" -> new Sgd(params, Sgd.options(lr).weightDecay(weightDecay));
-            case "momentum" -> new Sgd(params, Sgd.options(lr).momentum(momentum).weightDecay(weightDecay));
-            case "nesterov" -> new Sgd(params, Sgd.options(lr).momentum(momentum).nesterov(true)
+            case "sgd" -> new Sgd(params, Sgd.options().lr(lr).weightDecay(weightDecay));
+            case "momentum" -> new Sgd(params, Sgd.options().lr(lr).momentum(momentum).weightDecay(weightDecay));
+            case "nesterov" -> new Sgd(params, Sgd.options().lr(lr).momentum(momentum).nesterov(true)
                     .weightDecay(weightDecay));
             case "rmsprop" -> new RmsProp(params, RmsProp.options().lr(lr).momentum(momentum).weightDecay(weightDecay));
             case "adam" -> new Adam(params, Adam.options().lr(lr).weightDecay(weightDecay));
-            case "adamw" -> new Adam(params, Adam.adamW().lr(lr).weightDecay(weightDecay));
+            case "adamw" -> new AdamW(params, AdamW.options().lr(lr).weightDecay(weightDecay));
             case "adagrad" -> new Adagrad(params, Adagrad.options().lr(lr).weightDecay(weightDecay));
             default -> throw new IllegalArgumentException("unknown optimizer '" + name + "' (expected one of "
                     + OPTIMIZERS + ")");

@@ -15,6 +15,7 @@ import ndgrad.nn.Losses;
 import ndgrad.nn.Sequential;
 import ndgrad.optim.Adagrad;
 import ndgrad.optim.Adam;
+import ndgrad.optim.AdamW;
 import ndgrad.optim.LineSearch;
 import ndgrad.optim.Newton;
 import ndgrad.optim.Optimizer;
@@ -59,11 +60,11 @@ public final class CompareOptimizers {
             }));
             double lr = problem.equals("quadratic") ? 0.009 : 1e-3;
             firstOrder(runs, problem, steps, "SGD", p -> new Sgd(p, lr));
-            firstOrder(runs, problem, steps, "momentum", p -> new Sgd(p, Sgd.options(lr).momentum(0.9)));
-            firstOrder(runs, problem, steps, "Nesterov", p -> new Sgd(p, Sgd.options(lr).momentum(0.9).nesterov(true)));
+            firstOrder(runs, problem, steps, "momentum", p -> new Sgd(p, Sgd.options().lr(lr).momentum(0.9)));
+            firstOrder(runs, problem, steps, "Nesterov", p -> new Sgd(p, Sgd.options().lr(lr).momentum(0.9).nesterov(true)));
             firstOrder(runs, problem, steps, "RMSprop", p -> new RmsProp(p, RmsProp.options()));
             firstOrder(runs, problem, steps, "Adam", p -> new Adam(p, Adam.options().lr(0.05)));
-            firstOrder(runs, problem, steps, "AdamW", p -> new Adam(p, Adam.adamW().lr(0.05)));
+            firstOrder(runs, problem, steps, "AdamW", p -> new AdamW(p, AdamW.options().lr(0.05)));
             firstOrder(runs, problem, steps, "Adagrad", p -> new Adagrad(p, Adagrad.options().lr(0.5)));
             runs.put("Newton", solve(problem, Math.min(steps, 50), (loss, params) -> {
                 Newton n = new Newton(params, Newton.options());

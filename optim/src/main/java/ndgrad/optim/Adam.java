@@ -1,6 +1,8 @@
 package ndgrad.optim;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Chunk;
 import ndgrad.core.Kernels;
@@ -15,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * p ← p - (lr / (1 - β1^t)) · m / (√v(or v̂) / √(1 - β2^t) + ε)
  * </pre>
  *
- * <p>Usage: {@code new Adam(params, Adam.options().lr(1e-3))}, {@code new Adam(params, Adam.adamW())}
+ * <p>Usage: {@code new Adam(params, Adam.options().lr(1e-3))}; for AdamW, {@link AdamW}.
  */
 public final class Adam extends Optimizer<Adam.Options> {
     /** lr, beta1, beta2, eps, weightDecay, amsgrad, and whether weight decay is decoupled (AdamW). */
@@ -33,6 +35,30 @@ public final class Adam extends Optimizer<Adam.Options> {
         @Override
         public Options withLr(double value) {
             return new Options(value, beta1, beta2, eps, weightDecay, amsgrad, decoupled);
+        }
+
+        @Override
+        public Map<String, Double> asMap() {
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("lr", lr);
+            m.put("beta1", beta1);
+            m.put("beta2", beta2);
+            m.put("eps", eps);
+            m.put("weightDecay", weightDecay);
+            m.put("amsgrad", amsgrad ? 1.0 : 0.0);
+            m.put("decoupled", decoupled ? 1.0 : 0.0);
+            return m;
+        }
+
+        @Override
+        public Options fromMap(Map<String, Double> m) {
+            return new Options(Optimizer.Options.get(m, "lr"),
+                    Optimizer.Options.get(m, "beta1"),
+                    Optimizer.Options.get(m, "beta2"),
+                    Optimizer.Options.get(m, "eps"),
+                    Optimizer.Options.get(m, "weightDecay"),
+                    Optimizer.Options.get(m, "amsgrad") != 0,
+                    Optimizer.Options.get(m, "decoupled") != 0);
         }
 
         /** A copy with this learning rate. */
@@ -55,6 +81,11 @@ public final class Adam extends Optimizer<Adam.Options> {
             return new Options(lr, beta1, beta2, eps, value, amsgrad, decoupled);
         }
 
+        /** A copy with weight decay decoupled (AdamW's, PyTorch's {@code decoupled_weight_decay}) or coupled (L2). */
+        public Options decoupledWeightDecay(boolean value) {
+            return new Options(lr, beta1, beta2, eps, weightDecay, amsgrad, value);
+        }
+
         /** A copy with the AMSGrad variant on or off (Reddi et al. 2018). */
         public Options amsgrad(boolean value) {
             return new Options(lr, beta1, beta2, eps, weightDecay, value, decoupled);
@@ -66,10 +97,6 @@ public final class Adam extends Optimizer<Adam.Options> {
         return new Options(1e-3, 0.9, 0.999, 1e-8, 0, false, false);
     }
 
-    /** AdamW with PyTorch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, decoupled weight decay 0.01. */
-    public static Options adamW() {
-        return new Options(1e-3, 0.9, 0.999, 1e-8, 0.01, false, true);
-    }
 
     /** One group of parameters. */
     public Adam(List<Tensor> params, Options options) {
@@ -83,6 +110,11 @@ public final class Adam extends Optimizer<Adam.Options> {
 
     @Override
     protected void update(INDArray p, INDArray grad, Options o, State s) {
+        step(p, grad, o, s);
+    }
+
+    /** One Adam or AdamW update of p in place, in one pass over p, its gradient and its buffers. */
+    static void step(INDArray p, INDArray grad, Options o, State s) {
         double decay = o.decoupled() ? 1 - o.lr() * o.weightDecay() : 1;
         double coupled = o.decoupled() ? 0 : o.weightDecay();
         double b1 = o.beta1();

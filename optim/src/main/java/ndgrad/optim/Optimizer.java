@@ -1,9 +1,7 @@
 package ndgrad.optim;
 
-import ndgrad.core.NdArrays;
 import ndgrad.core.ArrayOps;
 import java.io.IOException;
-import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,9 +12,7 @@ import java.util.Map;
 import ndgrad.autograd.Autograd;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Kernels;
-import ndgrad.core.Npz;
 import ndgrad.core.Scope;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -31,13 +27,32 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param <O> the optimizer's options record
  */
 public abstract class Optimizer<O extends Optimizer.Options<O>> {
-    /** An optimizer's hyperparameters: an immutable record whose learning rate schedules may change. */
+    /**
+     * An optimizer's hyperparameters: an immutable record whose learning rate schedules may change, and that
+     * {@link StateDict} saves as named numbers.
+     */
     public interface Options<O> {
         /** The learning rate. */
         double lr();
 
         /** A copy with another learning rate. */
         O withLr(double lr);
+
+        /** Every option by name, booleans as 1 or 0 (what {@link StateDict#save} writes). */
+        Map<String, Double> asMap();
+
+        /** Options of this kind from {@link #asMap}'s names (a missing name is an IllegalArgumentException). */
+        O fromMap(Map<String, Double> values);
+
+        /** The option {@code name} of {@code values}, or an error naming it. */
+        static double get(Map<String, Double> values, String name) {
+            Double v = values.get(name);
+            if (v == null) {
+                throw new IllegalArgumentException("no option '" + name + "' (was the state saved by another kind of "
+                        + "optimizer?)");
+            }
+            return v;
+        }
     }
 
     /** Parameters that share options. */
@@ -203,91 +218,14 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
         });
     }
 
-    private static INDArray scalar(double v) {
-        return NdArrays.create(new double[] {v}, new long[0], DataType.DOUBLE);
-    }
-
-    /** Writes {@link #stateDict} to an {@code .npz} file (options as scalars, buffers as arrays), atomically. */
+    /** Writes {@link #stateDict} to an {@code .npz} file, atomically (see {@link StateDict#save}). */
     public final void save(Path file) throws IOException {
-        StateDict<O> d = stateDict();
-        Map<String, INDArray> arrays = new LinkedHashMap<>();
-        for (int g = 0; g < d.options().size(); g++) {
-            O o = d.options().get(g);
-            for (RecordComponent c : o.getClass().getRecordComponents()) {
-                arrays.put("group." + g + "." + c.getName(), scalar(number(component(c, o))));
-            }
-        }
-        for (int i = 0; i < d.shapes().size(); i++) {
-            long[] s = d.shapes().get(i);
-            arrays.put("shape." + i, NdArrays.create(Arrays.stream(s).asDoubleStream().toArray(), new long[] {s.length},
-                    DataType.DOUBLE));
-        }
-        d.entries().forEach((i, e) -> {
-            arrays.put("state." + i + ".step", scalar(e.step()));
-            e.buffers().forEach((n, b) -> arrays.put("state." + i + "." + n, b));
-        });
-        Npz.write(file, arrays);
+        stateDict().save(file);
     }
 
     /** Reads a file written by {@link #save} and loads it with {@link #loadStateDict}. */
     public final void load(Path file) throws IOException {
-        Map<String, INDArray> a = Npz.read(file);
-        List<O> options = new ArrayList<>();
-        for (int g = 0; g < groups.size(); g++) {
-            options.add(readOptions(a, g, groups.get(g).options, file));
-        }
-        List<long[]> shapes = new ArrayList<>();
-        for (int i = 0; a.containsKey("shape." + i); i++) {
-            shapes.add(Arrays.stream(Kernels.values(a.get("shape." + i))).mapToLong(v -> (long) v).toArray());
-        }
-        Map<Integer, StateDict.Entry> entries = new LinkedHashMap<>();
-        for (int i = 0; i < shapes.size(); i++) {
-            String prefix = "state." + i + ".";
-            if (a.containsKey(prefix + "step")) {
-                Map<String, INDArray> buffers = new LinkedHashMap<>();
-                a.forEach((k, v) -> {
-                    if (k.startsWith(prefix) && !k.equals(prefix + "step")) {
-                        buffers.put(k.substring(prefix.length()), v);
-                    }
-                });
-                entries.put(i, new StateDict.Entry((long) a.get(prefix + "step").getDouble(0), buffers));
-            }
-        }
-        loadStateDict(new StateDict<>(options, shapes, entries));
-    }
-
-    @SuppressWarnings("unchecked")
-    private O readOptions(Map<String, INDArray> a, int g, O like, Path file) throws IOException {
-        RecordComponent[] cs = like.getClass().getRecordComponents();
-        Object[] values = new Object[cs.length];
-        Class<?>[] types = new Class<?>[cs.length];
-        for (int k = 0; k < cs.length; k++) {
-            INDArray v = a.get("group." + g + "." + cs[k].getName());
-            if (v == null) {
-                throw new IOException(file + ": no option '" + cs[k].getName() + "' for group " + g + " (was it saved "
-                        + "by a " + getClass().getSimpleName() + "?)");
-            }
-            types[k] = cs[k].getType();
-            double x = v.getDouble(0);
-            values[k] = types[k] == boolean.class ? (Object) (x != 0) : types[k] == int.class ? (Object) (int) x : x;
-        }
-        try {
-            return (O) like.getClass().getDeclaredConstructor(types).newInstance(values);
-        } catch (ReflectiveOperationException e) {
-            throw new IOException(file + ": cannot rebuild the options of group " + g + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static Object component(RecordComponent c, Object o) {
-        try {
-            return c.getAccessor().invoke(o);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot read option " + c.getName(), e);
-        }
-    }
-
-    private static double number(Object v) {
-        return v instanceof Boolean b ? (b ? 1 : 0) : ((Number) v).doubleValue();
+        loadStateDict(StateDict.load(file, groups.stream().map(Group::options).toList()));
     }
 
     private List<Tensor> allParams() {

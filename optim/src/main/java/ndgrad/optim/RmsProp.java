@@ -1,7 +1,9 @@
 package ndgrad.optim;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Chunk;
 import ndgrad.core.Kernels;
@@ -34,6 +36,28 @@ public final class RmsProp extends Optimizer<RmsProp.Options> {
         @Override
         public Options withLr(double value) {
             return new Options(value, alpha, eps, weightDecay, momentum, centered);
+        }
+
+        @Override
+        public Map<String, Double> asMap() {
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("lr", lr);
+            m.put("alpha", alpha);
+            m.put("eps", eps);
+            m.put("weightDecay", weightDecay);
+            m.put("momentum", momentum);
+            m.put("centered", centered ? 1.0 : 0.0);
+            return m;
+        }
+
+        @Override
+        public Options fromMap(Map<String, Double> m) {
+            return new Options(Optimizer.Options.get(m, "lr"),
+                    Optimizer.Options.get(m, "alpha"),
+                    Optimizer.Options.get(m, "eps"),
+                    Optimizer.Options.get(m, "weightDecay"),
+                    Optimizer.Options.get(m, "momentum"),
+                    Optimizer.Options.get(m, "centered") != 0);
         }
 
         /** A copy with this learning rate. */

@@ -1,6 +1,8 @@
 package ndgrad.optim;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Chunk;
 import ndgrad.core.Kernels;
@@ -17,10 +19,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The "exponential moving average" form of momentum, v ← β v + (1 - β) g, is SGD with dampening τ = μ = β
  * (after its first step, which takes v = g). Nesterov needs μ &gt; 0 and τ = 0 (Sutskever et al. 2013).
  *
- * <p>Usage: {@code Sgd opt = new Sgd(model.parameters(), Sgd.options(0.1).momentum(0.9).nesterov(true));}
+ * <p>Usage: {@code Sgd opt = new Sgd(model.parameters(), Sgd.options().lr(0.1).momentum(0.9).nesterov(true));}
  */
 public final class Sgd extends Optimizer<Sgd.Options> {
-    /** lr, momentum μ, dampening τ, weightDecay λ, nesterov; PyTorch's defaults but for lr. */
+    /** lr, momentum μ, dampening τ, weightDecay λ, nesterov. */
     public record Options(double lr, double momentum, double dampening, double weightDecay, boolean nesterov)
             implements Optimizer.Options<Options> {
         /** Checks the values as PyTorch does. */
@@ -38,6 +40,31 @@ public final class Sgd extends Optimizer<Sgd.Options> {
         @Override
         public Options withLr(double value) {
             return new Options(value, momentum, dampening, weightDecay, nesterov);
+        }
+
+        /** A copy with this learning rate. */
+        public Options lr(double value) {
+            return withLr(value);
+        }
+
+        @Override
+        public Map<String, Double> asMap() {
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("lr", lr);
+            m.put("momentum", momentum);
+            m.put("dampening", dampening);
+            m.put("weightDecay", weightDecay);
+            m.put("nesterov", nesterov ? 1.0 : 0.0);
+            return m;
+        }
+
+        @Override
+        public Options fromMap(Map<String, Double> m) {
+            return new Options(Optimizer.Options.get(m, "lr"),
+                    Optimizer.Options.get(m, "momentum"),
+                    Optimizer.Options.get(m, "dampening"),
+                    Optimizer.Options.get(m, "weightDecay"),
+                    Optimizer.Options.get(m, "nesterov") != 0);
         }
 
         /** A copy with momentum μ. */
@@ -61,9 +88,9 @@ public final class Sgd extends Optimizer<Sgd.Options> {
         }
     }
 
-    /** Plain SGD with learning rate {@code lr}. */
-    public static Options options(double lr) {
-        return new Options(lr, 0, 0, 0, false);
+    /** Plain SGD with PyTorch's defaults (lr 1e-3 as since PyTorch 2.2; no momentum, dampening or decay). */
+    public static Options options() {
+        return new Options(1e-3, 0, 0, 0, false);
     }
 
     /** One group of parameters. */
@@ -73,7 +100,7 @@ public final class Sgd extends Optimizer<Sgd.Options> {
 
     /** Plain SGD with learning rate {@code lr}. */
     public Sgd(List<Tensor> params, double lr) {
-        this(params, options(lr));
+        this(params, options().lr(lr));
     }
 
     /** Several groups, each with its options. */

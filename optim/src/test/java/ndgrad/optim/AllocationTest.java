@@ -27,10 +27,10 @@ class AllocationTest {
         return Stream.of(
                 Arguments.of("SGD", (Function<List<Tensor>, Optimizer<?>>) p -> new Sgd(p, 0.05)),
                 Arguments.of("SGD Nesterov, weight decay", (Function<List<Tensor>, Optimizer<?>>) p -> new Sgd(p,
-                        Sgd.options(0.05).momentum(0.9).nesterov(true).weightDecay(1e-4))),
+                        Sgd.options().lr(0.05).momentum(0.9).nesterov(true).weightDecay(1e-4))),
                 Arguments.of("Adam AMSGrad, weight decay", (Function<List<Tensor>, Optimizer<?>>) p -> new Adam(p,
                         Adam.options().amsgrad(true).weightDecay(1e-4))),
-                Arguments.of("AdamW", (Function<List<Tensor>, Optimizer<?>>) p -> new Adam(p, Adam.adamW())),
+                Arguments.of("AdamW", (Function<List<Tensor>, Optimizer<?>>) p -> new AdamW(p, AdamW.options())),
                 Arguments.of("RMSprop centered, momentum", (Function<List<Tensor>, Optimizer<?>>) p -> new RmsProp(p,
                         RmsProp.options().centered(true).momentum(0.9))),
                 Arguments.of("Adagrad", (Function<List<Tensor>, Optimizer<?>>) p -> new Adagrad(p,

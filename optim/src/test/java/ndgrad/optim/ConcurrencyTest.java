@@ -28,9 +28,9 @@ import org.junit.jupiter.api.Test;
 class ConcurrencyTest {
     private static final List<Function<List<Tensor>, Optimizer<?>>> OPTIMIZERS = List.of(
             p -> new Adam(p, Adam.options()),
-            p -> new Sgd(p, Sgd.options(0.05).momentum(0.9).nesterov(true)),
+            p -> new Sgd(p, Sgd.options().lr(0.05).momentum(0.9).nesterov(true)),
             p -> new RmsProp(p, RmsProp.options().lr(1e-3).centered(true)),
-            p -> new Adam(p, Adam.adamW().amsgrad(true)));
+            p -> new AdamW(p, AdamW.options().amsgrad(true)));
 
     /** Twenty steps without a scope on fresh batches of a seeded stream; the final parameters, flattened. */
     private static double[] train(int job) {

@@ -32,15 +32,15 @@ class ConvergenceTest extends Float64Test {
         return Stream.of(
                 Arguments.of("SGD", (Function<List<Tensor>, Optimizer<?>>) p -> new Sgd(p, 0.4), 300),
                 Arguments.of("SGD momentum", (Function<List<Tensor>, Optimizer<?>>) p -> new Sgd(p,
-                        Sgd.options(0.1).momentum(0.9)), 300),
+                        Sgd.options().lr(0.1).momentum(0.9)), 300),
                 Arguments.of("SGD nesterov", (Function<List<Tensor>, Optimizer<?>>) p -> new Sgd(p,
-                        Sgd.options(0.1).momentum(0.9).nesterov(true)), 300),
+                        Sgd.options().lr(0.1).momentum(0.9).nesterov(true)), 300),
                 Arguments.of("RMSprop", (Function<List<Tensor>, Optimizer<?>>) p -> new RmsProp(p,
                         RmsProp.options().lr(0.01).centered(true).momentum(0.5)), 2000),
                 Arguments.of("Adam", (Function<List<Tensor>, Optimizer<?>>) p -> new Adam(p, Adam.options().lr(0.05)),
                         2000),
-                Arguments.of("AdamW (no decay)", (Function<List<Tensor>, Optimizer<?>>) p -> new Adam(p,
-                        Adam.adamW().lr(0.05).weightDecay(0)), 2000),
+                Arguments.of("AdamW (no decay)", (Function<List<Tensor>, Optimizer<?>>) p -> new AdamW(p,
+                        AdamW.options().lr(0.05).weightDecay(0)), 2000),
                 Arguments.of("Adagrad", (Function<List<Tensor>, Optimizer<?>>) p -> new Adagrad(p,
                         Adagrad.options().lr(0.5)), 2000));
     }

@@ -48,7 +48,7 @@ class SgdTest {
         try (var d = DTypes.use(DataType.DOUBLE)) {
             Tensor m = Tensor.of(new double[][] {{1, 2, 3}, {4, 5, 6}}).requiresGrad();
             Tensor t = Tensor.of(Tensor.of(new double[][] {{1, 4}, {2, 5}, {3, 6}}).data().transpose()).requiresGrad();
-            Sgd opt = new Sgd(List.of(m, t), Sgd.options(0.1).momentum(0.5));
+            Sgd opt = new Sgd(List.of(m, t), Sgd.options().lr(0.1).momentum(0.5));
             for (int k = 0; k < 2; k++) {
                 opt.zeroGrad();
                 m.mul(m).sum().add(t.mul(t).sum()).backward();

@@ -90,10 +90,10 @@ class TrajectoryTest {
     }
 
     static Stream<Case> cases() {
-        Sgd.Options s = Sgd.options(0.05);
+        Sgd.Options s = Sgd.options().lr(0.05);
         RmsProp.Options r = RmsProp.options();
         Adam.Options a = Adam.options().lr(0.05);
-        Adam.Options w = Adam.adamW().lr(0.05).weightDecay(0.1);
+        Adam.Options w = AdamW.options().lr(0.05).weightDecay(0.1);
         Adagrad.Options g = Adagrad.options().lr(0.1);
         return Stream.of(
                 sgd("plain", s), sgd("momentum", s.momentum(0.9)), sgd("momentum + dampening", s.momentum(0.9)
