@@ -1143,7 +1143,20 @@ public final class Tensor {
         return sum(false);
     }
 
-    /** The sum over {@code axes} (all when none), keeping them as size 1 when {@code keepDims}. */
+    /** The sum over {@code dims}, as {@code torch.sum(x, dims)} (PyTorch's order: the dims, then keepdim). */
+    public Tensor sum(int... dims) {
+        return sum(false, dims);
+    }
+
+    /** The sum over {@code dim}, kept as size 1 when {@code keepDim}, as {@code torch.sum(x, dim, keepdim)}. */
+    public Tensor sum(int dim, boolean keepDim) {
+        return sum(keepDim, dim);
+    }
+
+    /**
+     * The sum over {@code axes} (all when none), keeping them as size 1 when {@code keepDims}: the flag comes
+     * first because Java's varargs come last; {@link #sum(int, boolean)} has PyTorch's order.
+     */
     public Tensor sum(boolean keepDims, int... axes) {
         int[] ax = Shapes.axes("sum", axes, dim());
         return Reductions.sum(this, keepDims, ax);
@@ -1154,7 +1167,17 @@ public final class Tensor {
         return mean(false);
     }
 
-    /** The mean over {@code axes} (all when none): the sum divided by the count. */
+    /** The mean over {@code dims}, as {@code torch.mean(x, dims)}. */
+    public Tensor mean(int... dims) {
+        return mean(false, dims);
+    }
+
+    /** The mean over {@code dim}, kept as size 1 when {@code keepDim}, as {@code torch.mean(x, dim, keepdim)}. */
+    public Tensor mean(int dim, boolean keepDim) {
+        return mean(keepDim, dim);
+    }
+
+    /** The mean over {@code axes} (all when none), keepDims first as in {@link #sum(boolean, int...)}. */
     public Tensor mean(boolean keepDims, int... axes) {
         int[] ax = Shapes.axes("mean", axes, dim());
         long count = 1;
@@ -1201,6 +1224,11 @@ public final class Tensor {
         return amax(false, dims);
     }
 
+    /** The maximum over {@code dim}, kept as size 1 when {@code keepDim}, as {@code torch.amax(x, dim, keepdim)}. */
+    public Tensor amax(int dim, boolean keepDim) {
+        return amax(keepDim, dim);
+    }
+
     /** The maximum of all elements (rank 0); tied maxima share the gradient, as {@code torch.max(x)}. */
     public Tensor max() {
         return amax(false);
@@ -1214,6 +1242,11 @@ public final class Tensor {
     /** The minimum over {@code dims} (all when none), as {@code torch.amin(x, dims)}. */
     public Tensor amin(int... dims) {
         return amin(false, dims);
+    }
+
+    /** The minimum over {@code dim}, kept as size 1 when {@code keepDim}, as {@code torch.amin(x, dim, keepdim)}. */
+    public Tensor amin(int dim, boolean keepDim) {
+        return amin(keepDim, dim);
     }
 
     /** The minimum of all elements (rank 0); tied minima share the gradient, as {@code torch.min(x)}. */

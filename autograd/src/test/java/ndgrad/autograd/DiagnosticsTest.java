@@ -107,4 +107,19 @@ class DiagnosticsTest extends Float64Test {
         }
         assertArrayEquals(new double[] {0, 0}, x.sub(x).toDoubleArray());
     }
+
+    /** Every op of a classifier's step states its rule in the trace, read from its definition (none is missing). */
+    @Test
+    void theTraceReadsEveryRuleFromTheDefinitions() {
+        Tensor x = Tensor.of(new double[][] {{0.5, -1}, {2, 0.25}});
+        Tensor w = Tensor.of(new double[][] {{0.1, 0.2}, {-0.3, 0.4}, {0.5, -0.6}}).requiresGrad().named("W");
+        Tensor b = Tensor.of(0.1, 0, -0.1).requiresGrad().named("b");
+        Tensor loss = x.linear(w, b).relu().crossEntropy(new int[] {2, 0}).mean().div(2).exp();
+        List<String> rules = BackwardTrace.run(loss).steps().stream().flatMap(st -> st.inputs().stream())
+                .map(BackwardTrace.Input::rule).toList();
+        assertTrue(rules.stream().noneMatch(r -> r.startsWith("∂")), rules.toString());
+        assertTrue(rules.containsAll(List.of("G·W", "Gᵀ·x", "1 (summed over the batch)", "1/2.0", "exp(div0)")),
+                rules.toString());
+        assertTrue(rules.stream().anyMatch(r -> r.matches("softmax\\(relu\\d+\\) - onehot\\(y\\)")), rules.toString());
+    }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /** Forward values and gradients worked out by hand or taken from PyTorch's documentation. */
 class ValuesTest extends Float64Test {
@@ -101,5 +102,25 @@ class ValuesTest extends Float64Test {
         assertArrayEquals(new long[] {3, 1}, Tensor.ones(2, 3, 4).sumTo(3, 1).shape());
         assertEquals(8.0, Tensor.ones(2, 3, 4).sumTo(3, 1).get(0, 0));
         assertArrayEquals(new double[] {0, 0.5, 1, 1.5}, Tensor.arange(0, 2, 0.5).toDoubleArray());
+    }
+
+    /** Reductions in PyTorch's argument order (dims, then keepdim) and in the keepDims-first order agree. */
+    @Test
+    void reductionsTakePyTorchsArgumentOrder() {
+        Tensor x = Tensor.of(new double[] {1, 5, 3, 4, 2, 6}, 2, 3);
+        assertArrayEquals(new double[] {9, 12}, x.sum(1).toDoubleArray());
+        assertArrayEquals(new long[] {2, 1}, x.sum(1, true).shape());
+        assertArrayEquals(new double[] {2.5, 3.5, 4.5}, x.mean(0).toDoubleArray());
+        assertArrayEquals(new long[] {1, 3}, x.mean(0, true).shape());
+        assertArrayEquals(new double[] {5, 6}, x.amax(1).toDoubleArray());
+        assertArrayEquals(new long[] {2, 1}, x.amin(1, true).shape());
+        assertArrayEquals(new double[] {1, 2}, x.amin(1, true).toDoubleArray());
+        Tensor.ValuesIndices m = x.max(1);
+        assertArrayEquals(new double[] {5, 6}, m.values().toDoubleArray());
+        assertArrayEquals(new double[] {1, 2}, m.indices().toDoubleArray());
+        assertEquals(DataType.LONG, m.indices().dtype());
+        assertArrayEquals(new double[] {0, 1, 0}, x.argmin(0).toDoubleArray());
+        assertEquals(5, x.argmax().item());
+        assertEquals(21, x.sum().item());
     }
 }
