@@ -23,15 +23,15 @@ final class Elementwise {
     private Elementwise() {
     }
 
-    private static final Function ADD = op("add",
+    static final Function ADD = op("add",
             (c, x) -> c.output(Kernels.binary(Binary.ADD, x[0].array(), x[1].array())),
             (c, g) -> tensors(g, g), "1", "1");
 
-    private static final Function SUB = op("sub",
+    static final Function SUB = op("sub",
             (c, x) -> c.output(Kernels.binary(Binary.SUB, x[0].array(), x[1].array())),
             (c, g) -> tensors(g, c.inputGrad(1, g::neg)), "1", "-1");
 
-    private static final Function MUL = op("mul",
+    static final Function MUL = op("mul",
             (c, x) -> {
                 c.save(x[0], x[1]);
                 return c.output(Kernels.binary(Binary.MUL, x[0].array(), x[1].array()));
@@ -40,7 +40,7 @@ final class Elementwise {
             "b", "a");
 
     /** d/da = 1/b, d/db = -a/b² = -out/b. */
-    private static final Function DIV = op("div",
+    static final Function DIV = op("div",
             (c, x) -> {
                 Tensor out = c.output(Kernels.binary(Binary.DIV, x[0].array(), x[1].array()));
                 c.save(x[1], out);
@@ -49,43 +49,43 @@ final class Elementwise {
             (c, g) -> tensors(c.inputGrad(0, () -> g.div(c.saved(0))),
                     c.inputGrad(1, () -> g.mul(c.saved(1)).div(c.saved(0)).neg())), "1/b", "-a/b²");
 
-    private static final Function NEG = unary("neg", "-1",
+    static final Function NEG = unary("neg", "-1",
             (c, x) -> c.output(Kernels.unary(Unary.NEG, x.array())), (c, g) -> g.neg());
 
     /** 1/x: d/dx = -1/x² = -out². */
-    private static final Function RECIPROCAL = unary("reciprocal", "-1/x²",
+    static final Function RECIPROCAL = unary("reciprocal", "-1/x²",
             (c, x) -> c.save(c.output(Kernels.scalar(Scalar.POW, x.array(), -1))),
             (c, g) -> g.mul(c.saved(0).mul(c.saved(0))).neg());
 
-    private static final Function EXP = unary("exp", "exp(x)",
+    static final Function EXP = unary("exp", "exp(x)",
             (c, x) -> c.save(c.output(Kernels.unary(Unary.EXP, x.array()))), (c, g) -> g.mul(c.saved(0)));
 
-    private static final Function LOG = unary("log", "1/x",
+    static final Function LOG = unary("log", "1/x",
             (c, x) -> c.output(Kernels.unary(Unary.LOG, c.save(x).array())), (c, g) -> g.div(c.saved(0)));
 
-    private static final Function SIN = unary("sin", "cos x",
+    static final Function SIN = unary("sin", "cos x",
             (c, x) -> c.output(Kernels.unary(Unary.SIN, c.save(x).array())), (c, g) -> g.mul(c.saved(0).cos()));
 
-    private static final Function COS = unary("cos", "-sin x",
+    static final Function COS = unary("cos", "-sin x",
             (c, x) -> c.output(Kernels.unary(Unary.COS, c.save(x).array())),
             (c, g) -> g.mul(c.saved(0).sin()).neg());
 
-    private static final Function SQRT = unary("sqrt", "1/(2√x)",
+    static final Function SQRT = unary("sqrt", "1/(2√x)",
             (c, x) -> c.save(c.output(Kernels.unary(Unary.SQRT, x.array()))), (c, g) -> g.div(c.saved(0).mul(2)));
 
     /** d/dx = sign(x), 0 at 0 (as PyTorch). */
-    private static final Function ABS = unary("abs", "sign(x)",
+    static final Function ABS = unary("abs", "sign(x)",
             (c, x) -> c.output(Kernels.unary(Unary.ABS, c.save(x).array())),
             (c, g) -> g.mul(Tensor.owned(Kernels.unary(Unary.SIGN, c.saved(0).array()))));
 
     /** d/dx = 1 - tanh² x: one pass over the saved output, unless the backward is itself recorded. */
-    private static final Function TANH = unary("tanh", "1 - tanh²(x)",
+    static final Function TANH = unary("tanh", "1 - tanh²(x)",
             (c, x) -> c.save(c.output(Kernels.unary(Unary.TANH, x.array()))),
             (c, g) -> Autograd.isGradEnabled() ? g.mul(c.saved(0).mul(c.saved(0)).rsub(1))
                     : Tensor.owned(Kernels.binary(Binary.TANH_GRAD, g.array(), c.saved(0).array())));
 
     /** The logistic sigmoid 1/(1+e^-x): d/dx = σ(x)(1-σ(x)), in one pass unless the backward is recorded. */
-    private static final Function SIGMOID = unary("sigmoid", "σ(x)(1 - σ(x))",
+    static final Function SIGMOID = unary("sigmoid", "σ(x)(1 - σ(x))",
             (c, x) -> c.save(c.output(Kernels.unary(Unary.SIGMOID, x.array()))),
             (c, g) -> Autograd.isGradEnabled() ? g.mul(c.saved(0).mul(c.saved(0).rsub(1)))
                     : Tensor.owned(Kernels.binary(Binary.SIGMOID_GRAD, g.array(), c.saved(0).array())));
@@ -94,7 +94,7 @@ final class Elementwise {
      * max(x, 0): d/dx = 1 where x > 0, else 0, as PyTorch's {@code threshold_backward} (from the saved output, in
      * one pass; when the backward is itself recorded, g times the constant 0/1 mask).
      */
-    private static final Function RELU = unary("relu", "1 if x > 0 else 0",
+    static final Function RELU = unary("relu", "1 if x > 0 else 0",
             (c, x) -> c.save(c.output(Kernels.unary(Unary.RELU, x.array()))),
             (c, g) -> Autograd.isGradEnabled()
                     ? g.mul(Tensor.owned(Kernels.binary(Binary.RELU_GRAD, Tensor.onesLike(g).array(),
@@ -102,32 +102,18 @@ final class Elementwise {
                     : Tensor.owned(Kernels.binary(Binary.RELU_GRAD, g.array(), c.saved(0).array())));
 
     /** ln(1 + e^x), stably: d/dx = σ(x) (PyTorch's {@code softplus}, beta 1). */
-    private static final Function SOFTPLUS = unary("softplus", "σ(x)",
+    static final Function SOFTPLUS = unary("softplus", "σ(x)",
             (c, x) -> c.output(ArrayOps.softplus(c.save(x).array())), (c, g) -> g.mul(c.saved(0).sigmoid()));
 
     /** The error function: d/dx = 2/√π e^(-x²). */
-    private static final Function ERF = unary("erf", "2/√π·exp(-x²)",
+    static final Function ERF = unary("erf", "2/√π·exp(-x²)",
             (c, x) -> c.output(ArrayOps.erf(c.save(x).array())),
             (c, g) -> g.mul(c.saved(0).mul(c.saved(0)).neg().exp().mul(2 / Math.sqrt(Math.PI))));
 
-    static Tensor add(Tensor a, Tensor b) {
-        a.checkBinary("add", b);
-        return ADD.apply(a, b);
-    }
-
-    static Tensor sub(Tensor a, Tensor b) {
-        a.checkBinary("sub", b);
-        return SUB.apply(a, b);
-    }
-
-    static Tensor mul(Tensor a, Tensor b) {
-        a.checkBinary("mul", b);
-        return MUL.apply(a, b);
-    }
-
-    static Tensor div(Tensor a, Tensor b) {
-        a.checkBinary("div", b);
-        return DIV.apply(a, b);
+    /** A binary op of this family on two tensors of one dtype whose shapes broadcast. */
+    static Tensor binary(Function op, Tensor a, Tensor b) {
+        a.checkBinary(op.name(), b);
+        return op.apply(a, b);
     }
 
     /** x + s for a constant s: d/dx = 1. */
@@ -145,14 +131,6 @@ final class Elementwise {
     static Tensor div(Tensor x, double s) {
         return unary("div", "1/" + s, (c, a) -> c.output(Kernels.scalar(Scalar.DIV, a.array(), s)),
                 (c, g) -> g.div(s)).apply(x);
-    }
-
-    static Tensor neg(Tensor x) {
-        return NEG.apply(x);
-    }
-
-    static Tensor reciprocal(Tensor x) {
-        return RECIPROCAL.apply(x);
     }
 
     /** x^p for a constant p: d/dx = p x^(p-1) (zero for p = 0, as in PyTorch). */
@@ -211,50 +189,6 @@ final class Elementwise {
             return tensors(null, c.inputGrad(1, () -> where(c.saved(0), g, zero)),
                     c.inputGrad(2, () -> where(c.saved(0), zero, g)));
         }, "-", "1 where cond", "1 where not cond").apply(cond, a, b);
-    }
-
-    static Tensor exp(Tensor x) {
-        return EXP.apply(x);
-    }
-
-    static Tensor log(Tensor x) {
-        return LOG.apply(x);
-    }
-
-    static Tensor sin(Tensor x) {
-        return SIN.apply(x);
-    }
-
-    static Tensor cos(Tensor x) {
-        return COS.apply(x);
-    }
-
-    static Tensor sqrt(Tensor x) {
-        return SQRT.apply(x);
-    }
-
-    static Tensor abs(Tensor x) {
-        return ABS.apply(x);
-    }
-
-    static Tensor tanh(Tensor x) {
-        return TANH.apply(x);
-    }
-
-    static Tensor sigmoid(Tensor x) {
-        return SIGMOID.apply(x);
-    }
-
-    static Tensor relu(Tensor x) {
-        return RELU.apply(x);
-    }
-
-    static Tensor softplus(Tensor x) {
-        return SOFTPLUS.apply(x);
-    }
-
-    static Tensor erf(Tensor x) {
-        return ERF.apply(x);
     }
 
     /** x where x > 0, else slope·x: d/dx = 1 where x > 0, else slope. */

@@ -627,22 +627,22 @@ public final class Tensor {
 
     /** this + o, broadcasting. */
     public Tensor add(Tensor o) {
-        return Elementwise.add(this, o);
+        return Elementwise.binary(Elementwise.ADD, this, o);
     }
 
     /** this - o, broadcasting. */
     public Tensor sub(Tensor o) {
-        return Elementwise.sub(this, o);
+        return Elementwise.binary(Elementwise.SUB, this, o);
     }
 
     /** this * o elementwise, broadcasting. */
     public Tensor mul(Tensor o) {
-        return Elementwise.mul(this, o);
+        return Elementwise.binary(Elementwise.MUL, this, o);
     }
 
     /** this / o elementwise, broadcasting. */
     public Tensor div(Tensor o) {
-        return Elementwise.div(this, o);
+        return Elementwise.binary(Elementwise.DIV, this, o);
     }
 
     /** this + s. */
@@ -677,12 +677,12 @@ public final class Tensor {
 
     /** 1 / this ({@code torch.reciprocal}): d/dx = -1/x². */
     public Tensor reciprocal() {
-        return Elementwise.reciprocal(this);
+        return Elementwise.RECIPROCAL.apply(this);
     }
 
     /** -this. */
     public Tensor neg() {
-        return Elementwise.neg(this);
+        return Elementwise.NEG.apply(this);
     }
 
     /** this^p for a constant p: d/dx = p x^(p-1) (zero for p = 0, as in PyTorch). */
@@ -756,47 +756,47 @@ public final class Tensor {
 
     /** e^x. */
     public Tensor exp() {
-        return Elementwise.exp(this);
+        return Elementwise.EXP.apply(this);
     }
 
     /** Natural logarithm. */
     public Tensor log() {
-        return Elementwise.log(this);
+        return Elementwise.LOG.apply(this);
     }
 
     /** sin x. */
     public Tensor sin() {
-        return Elementwise.sin(this);
+        return Elementwise.SIN.apply(this);
     }
 
     /** cos x. */
     public Tensor cos() {
-        return Elementwise.cos(this);
+        return Elementwise.COS.apply(this);
     }
 
     /** Square root. */
     public Tensor sqrt() {
-        return Elementwise.sqrt(this);
+        return Elementwise.SQRT.apply(this);
     }
 
     /** |x|; its gradient is sign(x), 0 at 0 (as PyTorch). */
     public Tensor abs() {
-        return Elementwise.abs(this);
+        return Elementwise.ABS.apply(this);
     }
 
     /** tanh x. */
     public Tensor tanh() {
-        return Elementwise.tanh(this);
+        return Elementwise.TANH.apply(this);
     }
 
     /** The logistic sigmoid 1/(1+e^-x). */
     public Tensor sigmoid() {
-        return Elementwise.sigmoid(this);
+        return Elementwise.SIGMOID.apply(this);
     }
 
     /** max(x, 0); its gradient is 1 where x > 0, else 0 (PyTorch's {@code threshold_backward}). */
     public Tensor relu() {
-        return Elementwise.relu(this);
+        return Elementwise.RELU.apply(this);
     }
 
     /** x where x > 0, else slope·x (PyTorch's {@code leaky_relu}, default slope 0.01). */
@@ -806,12 +806,12 @@ public final class Tensor {
 
     /** ln(1 + e^x), computed stably (PyTorch's {@code softplus}, beta 1). */
     public Tensor softplus() {
-        return Elementwise.softplus(this);
+        return Elementwise.SOFTPLUS.apply(this);
     }
 
     /** The error function. */
     public Tensor erf() {
-        return Elementwise.erf(this);
+        return Elementwise.ERF.apply(this);
     }
 
     /** GELU x·Φ(x) = x/2 (1 + erf(x/√2)), PyTorch's default (Hendrycks &amp; Gimpel 2016); composed. */

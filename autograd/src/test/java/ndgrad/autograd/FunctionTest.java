@@ -11,64 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Users' own ops through the public Function API: checked gradients, several outputs, and the rules it enforces. */
+/**
+ * Users' own ops through the public Function API: several outputs, needsInputGrad, once-differentiable rules, saved
+ * values and the errors it gives (a user's op gradient-checked with a planted mistake: examples' SwishOpTest).
+ */
 class FunctionTest {
-
-    /**
-     * swish(x) = x·σ(x), with d/dx = σ(x)(1 + x(1 - σ(x))) written in tensor ops, so it differentiates again: the
-     * backward recomputes σ(x) from the saved input (a tensor made in forward carries no graph, so saving it would
-     * make it a constant of the second derivative, as in PyTorch).
-     */
-    static final class Swish extends Function {
-        private final boolean wrong;
-
-        Swish(boolean wrong) {
-            super("swish", "σ(x)(1 + x(1 - σ(x)))");
-            this.wrong = wrong;
-        }
-
-        @Override
-        protected Tensor[] forward(Context ctx, Tensor... in) {
-            ctx.save(in[0]);
-            return tensors(in[0].mul(in[0].sigmoid()));
-        }
-
-        @Override
-        protected Tensor[] backward(Context ctx, Tensor... grads) {
-            Tensor x = ctx.saved(0);
-            Tensor s = x.sigmoid();
-            // the planted mistake: 1 - s written as s
-            Tensor d = s.mul(x.mul(wrong ? s : s.rsub(1)).add(1));
-            return tensors(grads[0].mul(d));
-        }
-    }
-
-    @Test
-    void aUserOpIsGradientCheckedToFirstAndSecondOrder() {
-        Tensor x = new Inputs(1).normal(3, 4);
-        Tensor y = new Swish(false).apply(x);
-        assertArrayEquals(x.mul(x.sigmoid()).toDoubleArray(), y.toDoubleArray(), 1e-15);
-        assertEquals("swish", y.op());
-        GradCheck.assertGradients(t -> new Swish(false).apply(t), x);
-        GradCheck.assertSecondOrder(GradCheck.Options.defaults(), in -> new Swish(false).apply(in[0]), x);
-        // swish'(1) = σ(1)(1 + 1 - σ(1)) = 0.9276705118714869 (torch.autograd.grad of x * torch.sigmoid(x) at 1.0)
-        Tensor one = Tensor.of(new double[] {1}, 1).to(org.nd4j.linalg.api.buffer.DataType.DOUBLE).requiresGrad();
-        new Swish(false).apply(one).sum().backward();
-        assertEquals(0.9276705118714869, one.grad().item(), 1e-15);
-    }
-
-    @Test
-    void aPlantedWrongBackwardFailsGradCheckWithItsReport() {
-        Tensor x = new Inputs(2).normal(2, 3);
-        GradCheck.Report r = GradCheck.check(GradCheck.Options.defaults(), in -> new Swish(true).apply(in[0]), x);
-        assertFalse(r.passed());
-        assertEquals(6, r.failures().size(), r.toString());
-        assertTrue(r.toString().startsWith("GradCheck FAILED") && r.toString().contains("input 0, element [0, 0]"),
-                r.toString());
-        AssertionError e = assertThrows(AssertionError.class,
-                () -> GradCheck.assertGradients(t -> new Swish(true).apply(t), x));
-        assertTrue(e.getMessage().contains("analytical") && e.getMessage().contains("numerical"), e.getMessage());
-    }
 
     /** (sin x, cos x) as one op with two outputs. */
     static final class SinCos extends Function {
@@ -191,12 +138,12 @@ class FunctionTest {
     void aSavedInputChangedInPlaceIsRefusedByName() {
         Tensor x = new Inputs(8).normal(3);
         Tensor a = x.mul(1);
-        Tensor y = new Swish(false).apply(a);
+        Tensor y = new Product().apply(a, x);
         try (Autograd.GradMode off = Autograd.noGrad()) {
             a.addi(Tensor.onesLike(a));
         }
         AutogradException e = assertThrows(AutogradException.class, () -> y.sum().backward());
-        assertTrue(e.getMessage().startsWith("swish: a value needed for its gradient")
+        assertTrue(e.getMessage().startsWith("product: a value needed for its gradient")
                 && e.getMessage().contains("modified by an in-place operation"), e.getMessage());
     }
 
@@ -263,7 +210,7 @@ class FunctionTest {
     @Test
     void theTraceShowsAUserOpsRule() {
         Tensor x = Tensor.of(new double[] {0.5}, 1).requiresGrad().named("x");
-        String trace = BackwardTrace.run(new Swish(false).apply(x).sum()).toString();
-        assertTrue(trace.contains("swish") && trace.contains("σ(x)(1 + x(1 - σ(x)))"), trace);
+        String trace = BackwardTrace.run(new Cube().apply(x).sum()).toString();
+        assertTrue(trace.contains("cube") && trace.contains("3x²"), trace);
     }
 }

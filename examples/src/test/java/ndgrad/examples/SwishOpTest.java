@@ -1,5 +1,6 @@
 package ndgrad.examples;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,6 +45,10 @@ class SwishOpTest {
         Tensor x = Tensor.randn(new Rng(1), 3, 4).to(DataType.DOUBLE).requiresGrad();
         GradCheck.assertGradients(t -> new Swish().apply(t), x);
         GradCheck.assertSecondOrder(GradCheck.Options.defaults(), in -> new Swish().apply(in[0]), x);
+        // swish'(1) = σ(1)(2 - σ(1)) = 0.9276705118714869: torch.autograd.grad of x * torch.sigmoid(x) at 1.0
+        Tensor one = Tensor.of(new double[] {1}, 1).to(DataType.DOUBLE).requiresGrad();
+        new Swish().apply(one).sum().backward();
+        assertEquals(0.9276705118714869, one.grad().item(), 1e-15);
     }
 
     @Test
