@@ -3,12 +3,44 @@ package ndgrad.autograd;
 import static ndgrad.autograd.Definition.op;
 import static ndgrad.autograd.Function.tensors;
 
+import java.util.Arrays;
 import ndgrad.core.ArrayOps;
 import ndgrad.core.Kernels;
+import ndgrad.core.ShapeException;
+import ndgrad.core.Shapes;
 
 /** The matrix products, each one definition: 2-D products as one BLAS gemm, batched products, and linear layers. */
 final class LinearAlgebra {
     private LinearAlgebra() {
+    }
+
+    /**
+     * The matrix product of {@link Tensor#matmul}: 1-D operands become a row or a column and lose that dimension
+     * again; 2-D products are one gemm ({@link #mm}); 3-D ones are batched, a 2-D operand broadcast over the batch.
+     */
+    static Tensor matmul(Tensor a, Tensor b) {
+        if (a.dtype() != b.dtype()) {
+            throw new ShapeException("matmul: dtypes differ: " + a.dtype() + " and " + b.dtype());
+        }
+        if (a.dim() < 1 || a.dim() > 3 || b.dim() < 1 || b.dim() > 3) {
+            throw new ShapeException("matmul: expected 1-D, 2-D or 3-D operands, got shapes " + a.shapeString()
+                    + " and " + b.shapeString());
+        }
+        long inner = b.size(b.dim() == 1 ? 0 : -2);
+        if (a.size(-1) != inner) {
+            throw new ShapeException("matmul: shapes " + a.shapeString() + " and " + b.shapeString()
+                    + " cannot be multiplied (" + a.size(-1) + " != " + inner + ")");
+        }
+        if (b.dim() == 1) {
+            return matmul(a, b.unsqueeze(1)).squeeze(-1);
+        }
+        if (a.dim() == 1) {
+            return matmul(a.unsqueeze(0), b).squeeze(-2);
+        }
+        if (a.dim() == 2 && b.dim() == 2) {
+            return mm(a, b, false, false);
+        }
+        return batched(a, b, Math.max(a.dim() == 3 ? a.size(0) : 1, b.dim() == 3 ? b.size(0) : 1));
     }
 
     /**
@@ -30,7 +62,7 @@ final class LinearAlgebra {
     }
 
     /** Products of 3-D arrays of {@code batch} matrices each (2-D operands broadcast): d/dA = G·Bᵀ, d/dB = Aᵀ·G. */
-    static Tensor batched(Tensor a, Tensor b, long batch) {
+    private static Tensor batched(Tensor a, Tensor b, long batch) {
         return op("matmul", (c, x) -> {
             c.save(x[0], x[1]);
             return c.output(ArrayOps.batchedMatmul(x[0].batched("matmul", batch, x[1]),
@@ -44,6 +76,21 @@ final class LinearAlgebra {
      * place (a BLAS rank-1 update for large outputs); backward dx = G·W, dW = Gᵀ·x, db = G summed over the batch.
      */
     static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
+        if (input.dim() != 2 || weight.dim() != 2 || input.size(1) != weight.size(1)
+                || input.dtype() != weight.dtype()) {
+            throw new ShapeException("linear: expected input (N, in) and weight (out, in) of one dtype, got "
+                    + input.shapeString() + " " + input.dtype() + " and " + weight.shapeString() + " "
+                    + weight.dtype());
+        }
+        if (bias == null) {
+            return mm(input, weight, false, true);
+        }
+        long[] shape = {input.size(0), weight.size(0)};
+        if (bias.dtype() != input.dtype() || !Arrays.equals(Shapes.broadcast("linear", shape, bias.shape()), shape)) {
+            throw new ShapeException("linear: expected a bias of " + input.dtype() + " that broadcasts to "
+                    + Shapes.str(shape) + " (e.g. (" + shape[1] + ")), got " + bias.shapeString() + " "
+                    + bias.dtype());
+        }
         return op("linear", (c, x) -> {
             c.save(x[0], x[1]);
             Tensor out = c.output(Kernels.gemm(x[0].array(), x[1].array(), false, true));

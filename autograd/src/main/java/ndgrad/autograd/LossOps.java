@@ -5,6 +5,7 @@ import static ndgrad.autograd.Definition.unary;
 import ndgrad.core.Kernels;
 import ndgrad.core.NdArrays;
 import ndgrad.core.Scope;
+import ndgrad.core.ShapeException;
 
 /** The fused losses, each one definition (the others are composed in {@code ndgrad.nn.Losses}). */
 final class LossOps {
@@ -12,13 +13,23 @@ final class LossOps {
     }
 
     /**
-     * Softmax cross-entropy of each row of (N, C) logits against integer labels (checked by the caller):
+     * Softmax cross-entropy of each row of (N, C) logits against integer labels against integer labels:
      * logsumexp(x_i) - x_i[y_i], shape (N), PyTorch's {@code cross_entropy} with reduction 'none'. The forward pass
      * computes each row's max-shifted log-sum-exp in one pass and keeps the probabilities when a gradient is needed;
      * the backward is (softmax(x) - onehot)·g in one pass over them, or with the differentiable
      * {@link Tensor#softmax} when the backward is itself recorded (createGraph), so higher derivatives stay exact.
      */
     static Tensor crossEntropy(Tensor x, int[] labels) {
+        if (x.dim() != 2 || x.size(0) != labels.length) {
+            throw new ShapeException("crossEntropy: expected logits of shape (N, C) with N = " + labels.length
+                    + " labels, got " + x.shapeString());
+        }
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= x.size(1)) {
+                throw new ShapeException("crossEntropy: label " + labels[i] + " at row " + i + " is outside [0, "
+                        + x.size(1) + ")");
+            }
+        }
         return unary("crossEntropy", "softmax(x) - onehot(y)", (c, a) -> {
             if (!c.needsInputGrad(0)) {
                 return c.output(Kernels.crossEntropy(a.array(), labels, null));

@@ -4,9 +4,12 @@ import static ndgrad.autograd.Definition.op;
 import static ndgrad.autograd.Definition.unary;
 import static ndgrad.autograd.Function.tensors;
 
+import java.util.Arrays;
 import java.util.Collections;
 import ndgrad.core.ArrayOps;
 import ndgrad.core.Kernels;
+import ndgrad.core.ShapeException;
+import ndgrad.core.Shapes;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -72,8 +75,26 @@ final class ShapeOps {
                 indices, n)), (c, g) -> g.indexSelect(a, indices)).apply(x);
     }
 
-    /** Tensors joined along axis {@code a} (checked by the caller): each gets its slice of the gradient. */
-    static Tensor concat(int a, Tensor[] ts, long[] offsets) {
+    /** Tensors joined along {@code axis}, all other sizes equal: each gets its slice of the gradient. */
+    static Tensor concat(int axis, Tensor[] ts) {
+        if (ts.length == 0) {
+            throw new ShapeException("concat: expected at least one tensor");
+        }
+        int a = Shapes.axis("concat", axis, ts[0].dim());
+        long[] offsets = new long[ts.length + 1];
+        for (int i = 0; i < ts.length; i++) {
+            long[] si = ts[i].shape();
+            long[] expected = ts[0].shape();
+            if (si.length == expected.length) {
+                expected[a] = si[a];
+            }
+            if (!Arrays.equals(expected, si) || ts[i].dtype() != ts[0].dtype()) {
+                throw new ShapeException("concat: tensor " + i + " has shape " + ts[i].shapeString() + " and dtype "
+                        + ts[i].dtype() + ", but tensor 0 has " + ts[0].shapeString() + " and " + ts[0].dtype()
+                        + "; all sizes but axis " + axis + " must match");
+            }
+            offsets[i + 1] = offsets[i] + si[a];
+        }
         return op("concat", (c, x) -> {
             INDArray[] arrays = new INDArray[x.length];
             for (int i = 0; i < x.length; i++) {
@@ -90,11 +111,12 @@ final class ShapeOps {
     }
 
     /**
-     * Entries of x picked along {@code dim} by the int64 {@code index} (torch.gather; checked by the caller): the
-     * gradient is scatter-added back, so repeated indices accumulate.
+     * Entries of x picked along {@code dim} by the int64 {@code index} (torch.gather): the gradient is scatter-added
+     * back, so repeated indices accumulate.
      */
     static Tensor gather(Tensor x, int dim, Tensor index) {
         long[] shape = x.shape();
+        checkIndex("gather", dim, index, x);
         return op("gather", (c, t) -> {
             c.save(t[1]);
             return c.output(ArrayOps.gather(t[0].array(), dim, t[1].array()));
@@ -104,14 +126,41 @@ final class ShapeOps {
 
     /**
      * {@code base} plus each entry of {@code src} added at the position {@code index} names along {@code dim}
-     * (torch.scatter_add, out of place; checked by the caller): d/dbase = 1, d/dsrc = the gradient gathered at
-     * index.
+     * (torch.scatter_add, out of place; src has index's shape): d/dbase = 1, d/dsrc = the gradient gathered at index.
      */
     static Tensor scatterAdd(Tensor base, int dim, Tensor index, Tensor src) {
+        if (src.dtype() != base.dtype() || !Arrays.equals(src.shape(), index.shape())) {
+            throw new ShapeException("scatterAdd: expected src of dtype " + base.dtype() + " and the index's shape "
+                    + index.shapeString() + ", got " + src.shapeString() + " " + src.dtype());
+        }
+        checkIndex("scatterAdd", dim, index, base);
         return op("scatterAdd", (c, t) -> {
             c.save(t[1]);
             return c.output(ArrayOps.scatterAdd(t[0].array(), dim, t[1].array(), t[2].array()));
         }, (c, g) -> tensors(c.inputGrad(0, () -> g), null, c.inputGrad(2, () -> g.gather(dim, c.saved(0)))),
                 "1", "-", "1 gathered at index").apply(base, index, src);
+    }
+
+    /**
+     * Checks an index tensor: integer, of {@code target}'s rank, no larger than it along the other dims, and every
+     * entry in [0, target's size along dim).
+     */
+    private static void checkIndex(String op, int dim, Tensor index, Tensor target) {
+        if (index.dtype().isFPType() || index.dim() != target.dim()) {
+            throw new ShapeException(op + ": expected an integer index of rank " + target.dim() + ", got "
+                    + index.dtype() + " of shape " + index.shapeString());
+        }
+        for (int d = 0; d < target.dim(); d++) {
+            if (d != dim && index.size(d) > target.size(d)) {
+                throw new ShapeException(op + ": index of shape " + index.shapeString() + " is larger than "
+                        + target.shapeString() + " in dim " + d);
+            }
+        }
+        for (double v : index.toDoubleArray()) {
+            if (v < 0 || v >= target.size(dim)) {
+                throw new ShapeException(op + ": index " + (long) v + " is out of range for dim " + dim + " of size "
+                        + target.size(dim));
+            }
+        }
     }
 }

@@ -846,31 +846,7 @@ public final class Tensor {
      * vector's added dimension is removed from the result. 2-D products call BLAS gemm directly.
      */
     public Tensor matmul(Tensor o) {
-        if (dtype() != o.dtype()) {
-            throw new ShapeException("matmul: dtypes differ: " + dtype() + " and " + o.dtype());
-        }
-        if (dim() < 1 || dim() > 3 || o.dim() < 1 || o.dim() > 3) {
-            throw new ShapeException("matmul: expected 1-D, 2-D or 3-D operands, got shapes " + shapeString()
-                    + " and " + o.shapeString());
-        }
-        if (size(-1) != o.size(o.dim() == 1 ? 0 : -2)) {
-            throw new ShapeException("matmul: shapes " + shapeString() + " and " + o.shapeString()
-                    + " cannot be multiplied (" + size(-1) + " != " + o.size(o.dim() == 1 ? 0 : -2) + ")");
-        }
-        if (o.dim() == 1) {
-            return matmul(o.unsqueeze(1)).squeeze(-1);
-        }
-        if (dim() == 1) {
-            return unsqueeze(0).matmul(o).squeeze(-2);
-        }
-        if (size(-1) != o.size(-2)) {
-            throw new ShapeException("matmul: shapes " + shapeString() + " and " + o.shapeString()
-                    + " cannot be multiplied (" + size(-1) + " != " + o.size(-2) + ")");
-        }
-        if (dim() == 2 && o.dim() == 2) {
-            return LinearAlgebra.mm(this, o, false, false);
-        }
-        return LinearAlgebra.batched(this, o, Math.max(dim() == 3 ? size(0) : 1, o.dim() == 3 ? o.size(0) : 1));
+        return LinearAlgebra.matmul(this, o);
     }
 
     /**
@@ -878,19 +854,6 @@ public final class Tensor {
      * {@code F.linear}, as one node.
      */
     public Tensor linear(Tensor weight, Tensor bias) {
-        if (dim() != 2 || weight.dim() != 2 || size(1) != weight.size(1) || dtype() != weight.dtype()) {
-            throw new ShapeException("linear: expected input (N, in) and weight (out, in) of one dtype, got "
-                    + shapeString() + " " + dtype() + " and " + weight.shapeString() + " " + weight.dtype());
-        }
-        if (bias == null) {
-            return LinearAlgebra.mm(this, weight, false, true);
-        }
-        long[] shape = {size(0), weight.size(0)};
-        if (bias.dtype() != dtype() || !Arrays.equals(Shapes.broadcast("linear", shape, bias.shape()), shape)) {
-            throw new ShapeException("linear: expected a bias of " + dtype() + " that broadcasts to "
-                    + Shapes.str(shape) + " (e.g. (" + shape[1] + ")), got " + bias.shapeString() + " "
-                    + bias.dtype());
-        }
         return LinearAlgebra.linear(this, weight, bias);
     }
 
@@ -1099,25 +1062,7 @@ public final class Tensor {
 
     /** Tensors joined along {@code axis}; all other sizes must match. */
     public static Tensor concat(int axis, Tensor... ts) {
-        if (ts.length == 0) {
-            throw new ShapeException("concat: expected at least one tensor");
-        }
-        int a = Shapes.axis("concat", axis, ts[0].dim());
-        long[] offsets = new long[ts.length + 1];
-        for (int i = 0; i < ts.length; i++) {
-            long[] si = ts[i].shape();
-            long[] expected = ts[0].shape();
-            if (si.length == expected.length) {
-                expected[a] = si[a];
-            }
-            if (!Arrays.equals(expected, si) || ts[i].dtype() != ts[0].dtype()) {
-                throw new ShapeException("concat: tensor " + i + " has shape " + ts[i].shapeString() + " and dtype "
-                        + ts[i].dtype() + ", but tensor 0 has " + ts[0].shapeString() + " and " + ts[0].dtype()
-                        + "; all sizes but axis " + axis + " must match");
-            }
-            offsets[i + 1] = offsets[i] + si[a];
-        }
-        return ShapeOps.concat(a, ts, offsets);
+        return ShapeOps.concat(axis, ts);
     }
 
     /** Tensors of equal shape stacked along a new dimension {@code axis}. */
@@ -1329,9 +1274,7 @@ public final class Tensor {
      * over repeated indices.
      */
     public Tensor gather(int dim, Tensor index) {
-        int a = Shapes.axis("gather", dim, dim());
-        checkIndex("gather", a, index, this, shape());
-        return ShapeOps.gather(this, a, index);
+        return ShapeOps.gather(this, Shapes.axis("gather", dim, dim()), index);
     }
 
     /**
@@ -1339,36 +1282,7 @@ public final class Tensor {
      * {@code dim}, as {@code torch.scatter_add} (out of place): for dim 1, out[i][index[i][j]] += src[i][j].
      */
     public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
-        int a = Shapes.axis("scatterAdd", dim, dim());
-        if (src.dtype() != dtype() || !Arrays.equals(src.shape(), index.shape())) {
-            throw new ShapeException("scatterAdd: expected src of dtype " + dtype() + " and the index's shape "
-                    + index.shapeString() + ", got " + src.shapeString() + " " + src.dtype());
-        }
-        checkIndex("scatterAdd", a, index, this, shape());
-        return ShapeOps.scatterAdd(this, a, index, src);
-    }
-
-    /**
-     * Checks an index tensor: integer, of {@code target}'s rank, no larger than it along the other dims, and every
-     * entry in [0, target's size along dim).
-     */
-    private static void checkIndex(String op, int dim, Tensor index, Tensor target, long[] shape) {
-        if (index.dtype().isFPType() || index.dim() != shape.length) {
-            throw new ShapeException(op + ": expected an integer index of rank " + shape.length + ", got "
-                    + index.dtype() + " of shape " + index.shapeString());
-        }
-        for (int d = 0; d < shape.length; d++) {
-            if (d != dim && index.size(d) > shape[d]) {
-                throw new ShapeException(op + ": index of shape " + index.shapeString() + " is larger than "
-                        + target.shapeString() + " in dim " + d);
-            }
-        }
-        for (double v : index.toDoubleArray()) {
-            if (v < 0 || v >= shape[dim]) {
-                throw new ShapeException(op + ": index " + (long) v + " is out of range for dim " + dim + " of size "
-                        + shape[dim]);
-            }
-        }
+        return ShapeOps.scatterAdd(this, Shapes.axis("scatterAdd", dim, dim()), index, src);
     }
 
     private Tensor extreme(String op, boolean max, boolean keepDims, int[] axes) {
@@ -1398,24 +1312,11 @@ public final class Tensor {
 
     /**
      * Softmax cross-entropy of each row of (N, C) logits against integer labels: logsumexp(x_i) - x_i[y_i], shape
-     * (N) (PyTorch's {@code cross_entropy} with reduction 'none'). Fused for speed: the forward pass computes the
-     * max-shifted log-sum-exp of each row in one pass and keeps the probabilities when a graph is recorded; the
-     * backward pass is (softmax(x) - onehot)·g in one pass over the kept probabilities, or with the differentiable
-     * {@link #softmax} when the backward is itself recorded (createGraph), so higher derivatives stay exact. Equal
-     * to {@code -(logSoftmax(1) · onehot).sum(1)}.
+     * (N), PyTorch's {@code cross_entropy} with reduction 'none', fused for speed ({@link LossOps#crossEntropy});
+     * equal to {@code -(logSoftmax(1) · onehot).sum(1)}. For weights, smoothing and other targets see
+     * {@code ndgrad.nn.Losses}.
      */
     public Tensor crossEntropy(int[] labels) {
-        if (dim() != 2 || size(0) != labels.length) {
-            throw new ShapeException("crossEntropy: expected logits of shape (N, C) with N = " + labels.length
-                    + " labels, got " + shapeString());
-        }
-        int classes = (int) size(1);
-        for (int i = 0; i < labels.length; i++) {
-            if (labels[i] < 0 || labels[i] >= classes) {
-                throw new ShapeException("crossEntropy: label " + labels[i] + " at row " + i + " is outside [0, "
-                        + classes + ")");
-            }
-        }
         return LossOps.crossEntropy(this, labels);
     }
 
