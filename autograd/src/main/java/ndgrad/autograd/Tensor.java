@@ -187,6 +187,11 @@ public final class Tensor {
         return arange(0, end, 1);
     }
 
+    /** start, start+1, … while below {@code end}, as {@code torch.arange(start, end)}. */
+    public static Tensor arange(double start, double end) {
+        return arange(start, end, 1);
+    }
+
     /** start, start+step, … while below {@code end} (above it for a negative step), as {@code torch.arange}. */
     public static Tensor arange(double start, double end, double step) {
         if (step == 0 || !Double.isFinite(start) || !Double.isFinite(end) || !Double.isFinite(step)) {

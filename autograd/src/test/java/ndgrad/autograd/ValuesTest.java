@@ -123,4 +123,14 @@ class ValuesTest extends Float64Test {
         assertEquals(5, x.argmax().item());
         assertEquals(21, x.sum().item());
     }
+
+    /** torch.arange(5), arange(2, 5), arange(1, 2, 0.25) and arange(3, 0, -1.5). */
+    @Test
+    void arangeTakesOneTwoOrThreeArguments() {
+        assertArrayEquals(new double[] {0, 1, 2, 3, 4}, Tensor.arange(5).toDoubleArray());
+        assertArrayEquals(new double[] {2, 3, 4}, Tensor.arange(2, 5).toDoubleArray());
+        assertArrayEquals(new double[] {1, 1.25, 1.5, 1.75}, Tensor.arange(1, 2, 0.25).toDoubleArray());
+        assertArrayEquals(new double[] {3, 1.5}, Tensor.arange(3, 0, -1.5).toDoubleArray());
+        assertEquals(0, Tensor.arange(2, 2).numel());
+    }
 }

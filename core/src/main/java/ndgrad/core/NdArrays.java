@@ -27,6 +27,9 @@ public final class NdArrays {
             throw new ShapeException("create: " + values.length + " values do not fill shape " + Shapes.str(shape)
                     + " (" + Shapes.numel(shape) + " elements)");
         }
+        if (values.length == 0) {
+            return Scope.track(Nd4j.create(type, shape));
+        }
         if (type == DataType.FLOAT || type == DataType.DOUBLE) {
             INDArray a = Scope.allocate(type, shape);
             Kernels.write(a, values);
