@@ -18,7 +18,7 @@ final class ModelState {
 
     static void save(Module m, Path file) throws IOException {
         Map<String, INDArray> arrays = new LinkedHashMap<>();
-        for (Parameter p : m.namedParameters()) {
+        for (Parameter p : m.namedState()) {
             arrays.put(p.name(), p.value().data());
         }
         Npz.write(file, arrays);
@@ -29,7 +29,7 @@ final class ModelState {
     }
 
     static void load(Module m, Map<String, INDArray> saved, String file) throws IOException {
-        List<Parameter> params = m.namedParameters();
+        List<Parameter> params = m.namedState();
         for (Parameter p : params) {
             INDArray a = saved.get(p.name());
             if (a == null) {

@@ -20,6 +20,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public abstract class Module {
     private final Map<String, Tensor> params = new LinkedHashMap<>();
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
 
@@ -39,6 +40,17 @@ public abstract class Module {
         return p;
     }
 
+    /**
+     * Registers {@code value} as the buffer {@code name}: state that is saved and loaded with the parameters but not
+     * trained (BatchNorm's running statistics, as PyTorch's {@code register_buffer}). Returns it.
+     */
+    protected final Tensor buffer(String name, Tensor value) {
+        checkName(name);
+        Scope.release(value.data());
+        buffers.put(name, value);
+        return value;
+    }
+
     /** Registers {@code module} as the child {@code name}; returns it. */
     protected final <M extends Module> M child(String name, M module) {
         checkName(name);
@@ -47,7 +59,8 @@ public abstract class Module {
     }
 
     private void checkName(String name) {
-        if (name.isEmpty() || name.contains(".") || params.containsKey(name) || children.containsKey(name)) {
+        if (name.isEmpty() || name.contains(".") || params.containsKey(name) || buffers.containsKey(name)
+                || children.containsKey(name)) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": invalid or repeated name '" + name
                     + "' (names are unique, non-empty and contain no '.')");
         }
@@ -63,6 +76,22 @@ public abstract class Module {
     private void collect(String prefix, List<Parameter> out) {
         params.forEach((n, t) -> out.add(new Parameter(prefix + n, t)));
         children.forEach((n, m) -> m.collect(prefix + n + ".", out));
+    }
+
+    /**
+     * Every parameter and buffer with its dotted name, as PyTorch's {@code state_dict()} orders them: a module's
+     * parameters, then its buffers, then its children's.
+     */
+    public final List<Parameter> namedState() {
+        List<Parameter> out = new ArrayList<>();
+        collectState("", out);
+        return out;
+    }
+
+    private void collectState(String prefix, List<Parameter> out) {
+        params.forEach((n, t) -> out.add(new Parameter(prefix + n, t)));
+        buffers.forEach((n, t) -> out.add(new Parameter(prefix + n, t)));
+        children.forEach((n, m) -> m.collectState(prefix + n + ".", out));
     }
 
     /** The tensors of {@link #namedParameters()}, in the same order. */

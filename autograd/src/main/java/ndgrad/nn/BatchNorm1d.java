@@ -1,0 +1,18 @@
+package ndgrad.nn;
+
+/**
+ * Batch normalization of (N, C) or (N, C, L) input, as {@code torch.nn.BatchNorm1d} (see {@link BatchNorm}).
+ *
+ * <p>Usage: {@code BatchNorm1d bn = new BatchNorm1d(128); Tensor y = bn.forward(h); bn.eval();}
+ */
+public final class BatchNorm1d extends BatchNorm {
+    /** PyTorch's defaults: eps 1e-5, momentum 0.1. */
+    public BatchNorm1d(int features) {
+        this(features, 1e-5, 0.1);
+    }
+
+    /** With eps and momentum. */
+    public BatchNorm1d(int features, double eps, double momentum) {
+        super("BatchNorm1d", features, eps, momentum, 2, 3);
+    }
+}

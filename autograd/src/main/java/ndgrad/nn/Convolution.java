@@ -1,0 +1,43 @@
+package ndgrad.nn;
+
+import ndgrad.autograd.Tensor;
+import ndgrad.core.ShapeException;
+
+/**
+ * Convolution as PyTorch's {@code F.conv2d} (cross-correlation, zero padding, groups), composed: the windows of the
+ * input gathered as columns (im2col, {@link Windows}), then one batched product with the weight per group.
+ */
+final class Convolution {
+    private Convolution() {
+    }
+
+    /**
+     * x (N, C, H, W) with weight (O, C/groups, kh, kw) and bias (O) or null; returns (N, O, oh, ow).
+     * {@code layer} names the module in errors.
+     */
+    static Tensor conv2d(String layer, Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding,
+            int[] dilation, int groups) {
+        long[] ws = weight.shape();
+        if (x.dim() != 4 || x.size(1) != ws[1] * groups) {
+            throw new ShapeException(layer + ": expected input (N, " + ws[1] * groups + ", H, W), got "
+                    + x.shapeString() + "; the layer was made for " + ws[1] * groups + " input channels");
+        }
+        Windows w = new Windows(layer, x.shape(), new int[] {(int) ws[2], (int) ws[3]}, stride, padding, dilation);
+        long n = x.size(0);
+        long cg = ws[1];
+        long og = ws[0] / groups;
+        long k = cg * ws[2] * ws[3];
+        Tensor cols = w.columns(x, 0);
+        Tensor[] outs = new Tensor[groups];
+        for (int g = 0; g < groups; g++) {
+            Tensor colsG = groups == 1 ? cols : cols.slice(1, g * cg, (g + 1) * cg);
+            Tensor wG = groups == 1 ? weight : weight.slice(0, g * og, (g + 1) * og);
+            outs[g] = wG.reshape(og, k).matmul(colsG.reshape(n, k, (long) w.oh * w.ow));
+        }
+        Tensor out = groups == 1 ? outs[0] : Tensor.concat(1, outs);
+        if (bias != null) {
+            out = out.add(bias.reshape(ws[0], 1));
+        }
+        return out.reshape(n, ws[0], w.oh, w.ow);
+    }
+}
