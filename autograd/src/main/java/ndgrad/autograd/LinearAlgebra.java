@@ -4,7 +4,6 @@ import static ndgrad.autograd.Definition.op;
 import static ndgrad.autograd.Function.tensors;
 
 import java.util.Arrays;
-import ndgrad.core.ArrayOps;
 import ndgrad.core.Kernels;
 import ndgrad.core.ShapeException;
 import ndgrad.core.Shapes;
@@ -40,7 +39,7 @@ final class LinearAlgebra {
         if (a.dim() == 2 && b.dim() == 2) {
             return mm(a, b, false, false);
         }
-        return batched(a, b, Math.max(a.dim() == 3 ? a.size(0) : 1, b.dim() == 3 ? b.size(0) : 1));
+        return bmm(a, b, false, false);
     }
 
     /**
@@ -61,14 +60,50 @@ final class LinearAlgebra {
         }, "G·Bᵀ", "Aᵀ·G").apply(a, b);
     }
 
-    /** Products of 3-D arrays of {@code batch} matrices each (2-D operands broadcast): d/dA = G·Bᵀ, d/dB = Aᵀ·G. */
-    private static Tensor batched(Tensor a, Tensor b, long batch) {
+    /**
+     * Batched products of 3-D operands (a 2-D one standing for every batch) with transposes as flags, one BLAS gemm
+     * per batch ({@link Kernels#bmm}); the backward is this op again with other flags, as for {@link #mm}, and a 2-D
+     * operand's gradient is the batch's sum of products ({@link #bmmSum}).
+     */
+    static Tensor bmm(Tensor a, Tensor b, boolean ta, boolean tb) {
+        long batch = Math.max(a.dim() == 3 ? a.size(0) : 1, b.dim() == 3 ? b.size(0) : 1);
+        if (a.dim() == 3 && b.dim() == 3 && a.size(0) != b.size(0) && a.size(0) != 1 && b.size(0) != 1) {
+            throw new ShapeException("matmul: batch sizes differ: " + a.shapeString() + " and " + b.shapeString());
+        }
+        Tensor pa = a.dim() == 3 && a.size(0) != batch ? a.expand(batch, a.size(1), a.size(2)) : a;
+        Tensor pb = b.dim() == 3 && b.size(0) != batch ? b.expand(batch, b.size(1), b.size(2)) : b;
         return op("matmul", (c, x) -> {
             c.save(x[0], x[1]);
-            return c.output(ArrayOps.batchedMatmul(x[0].batched("matmul", batch, x[1]),
-                    x[1].batched("matmul", batch, x[0])));
-        }, (c, g) -> tensors(c.inputGrad(0, () -> g.matmul(c.saved(1).mT())),
-                c.inputGrad(1, () -> c.saved(0).mT().matmul(g))), "G·Bᵀ", "Aᵀ·G").apply(a, b);
+            return c.output(Kernels.bmm(x[0].array(), x[1].array(), ta, tb));
+        }, (c, g) -> {
+            Tensor p = c.saved(0);
+            Tensor q = c.saved(1);
+            return tensors(c.inputGrad(0, () -> product(p.dim() == 2, ta ? q : g, ta ? g : q, ta ? tb : false,
+                    ta ? true : !tb)), c.inputGrad(1, () -> product(q.dim() == 2, tb ? g : p, tb ? p : g,
+                    tb ? true : !ta, tb ? ta : false)));
+        }, "G·Bᵀ", "Aᵀ·G").apply(pa, pb);
+    }
+
+    /** op(a)·op(b) per batch, or summed over the batch when {@code sum} (for a 2-D operand's gradient). */
+    private static Tensor product(boolean sum, Tensor a, Tensor b, boolean ta, boolean tb) {
+        return sum ? bmmSum(a, b, ta, tb) : bmm(a, b, ta, tb);
+    }
+
+    /**
+     * Σ_s op(a[s])·op(b[s]) over a batch of 3-D a and b (either may be 2-D, standing for every batch), as a 2-D
+     * result, each gemm adding into it: d/da[s] = G·op(b[s])ᵀ, d/db[s] = op(a[s])ᵀ·G, batched products again.
+     */
+    static Tensor bmmSum(Tensor a, Tensor b, boolean ta, boolean tb) {
+        return op("matmulSum", (c, x) -> {
+            c.save(x[0], x[1]);
+            return c.output(Kernels.bmm(x[0].array(), x[1].array(), ta, tb, true));
+        }, (c, g) -> {
+            Tensor p = c.saved(0);
+            Tensor q = c.saved(1);
+            return tensors(c.inputGrad(0, () -> ta ? product(p.dim() == 2, q, g, tb, true)
+                    : product(p.dim() == 2, g, q, false, !tb)), c.inputGrad(1, () -> tb
+                    ? product(q.dim() == 2, g, p, true, ta) : product(q.dim() == 2, p, g, !ta, false)));
+        }, "Σ G·Bᵀ", "Σ Aᵀ·G").apply(a, b);
     }
 
     /**

@@ -67,16 +67,19 @@ final class Reductions {
         return new Function(name, "1 at the first " + (max ? "maximum" : "minimum") + ", 0 elsewhere") {
             @Override
             protected Tensor[] forward(Context c, Tensor... in) {
-                Tensor at = c.save(Tensor.owned(ArrayOps.argExtreme(in[0].array(), dim, max)).reshape(kept));
-                Tensor values = in[0].gather(dim, at);
-                Tensor indices = keepDim ? at : at.squeeze(dim);
+                INDArray[] vi = ArrayOps.extremeAlong(in[0].array(), dim, max);
+                Tensor values = c.output(vi[0]);
+                Tensor flat = Tensor.owned(vi[1]);
+                Tensor at = c.save(flat.reshape(kept));
+                Tensor indices = keepDim ? at : flat;
                 c.markNonDifferentiable(indices);
-                return tensors(keepDim ? values : values.squeeze(dim), indices);
+                return tensors(keepDim ? values.reshape(kept) : values, indices);
             }
 
             @Override
             protected Tensor[] backward(Context c, Tensor... g) {
-                return tensors(Tensor.zerosOf(g[0].dtype(), shape).scatterAdd(dim, c.saved(0), g[0].reshape(kept)));
+                return tensors(ShapeOps.scatterAddValid(Tensor.zerosOf(g[0].dtype(), shape), dim, c.saved(0),
+                        g[0].reshape(kept)));
             }
         }.applyAll(x);
     }

@@ -10,6 +10,7 @@ import ndgrad.core.ArrayOps;
 import ndgrad.core.Kernels;
 import ndgrad.core.ShapeException;
 import ndgrad.core.Shapes;
+import ndgrad.core.Unfold;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -115,12 +116,18 @@ final class ShapeOps {
      * back, so repeated indices accumulate.
      */
     static Tensor gather(Tensor x, int dim, Tensor index) {
-        long[] shape = x.shape();
         checkIndex("gather", dim, index, x);
+        return gatherValid(x, dim, index);
+    }
+
+    /** {@link #gather} of an index known to be valid (one the engine made). */
+    private static Tensor gatherValid(Tensor x, int dim, Tensor index) {
+        long[] shape = x.shape();
         return op("gather", (c, t) -> {
             c.save(t[1]);
             return c.output(ArrayOps.gather(t[0].array(), dim, t[1].array()));
-        }, (c, g) -> tensors(c.inputGrad(0, () -> Tensor.zerosOf(g.dtype(), shape).scatterAdd(dim, c.saved(0), g)),
+        }, (c, g) -> tensors(c.inputGrad(0, () -> scatterAddValid(Tensor.zerosOf(g.dtype(), shape), dim,
+                c.saved(0), g)),
                 null), "1 at each gathered entry (summed over repeats)", "-").apply(x, index);
     }
 
@@ -134,11 +141,35 @@ final class ShapeOps {
                     + index.shapeString() + ", got " + src.shapeString() + " " + src.dtype());
         }
         checkIndex("scatterAdd", dim, index, base);
+        return scatterAddValid(base, dim, index, src);
+    }
+
+    /** {@link #scatterAdd} of an index known to be valid (one the engine made). */
+    static Tensor scatterAddValid(Tensor base, int dim, Tensor index, Tensor src) {
         return op("scatterAdd", (c, t) -> {
             c.save(t[1]);
             return c.output(ArrayOps.scatterAdd(t[0].array(), dim, t[1].array(), t[2].array()));
-        }, (c, g) -> tensors(c.inputGrad(0, () -> g), null, c.inputGrad(2, () -> g.gather(dim, c.saved(0)))),
+        }, (c, g) -> tensors(c.inputGrad(0, () -> g), null, c.inputGrad(2, () -> gatherValid(g, dim, c.saved(0)))),
                 "1", "-", "1 gathered at index").apply(base, index, src);
+    }
+
+    /**
+     * The sliding windows of x (N, C, H, W) as columns (N, C·kh·kw, oh·ow), padding read as {@code fill} (im2col,
+     * {@link Unfold}): the gradient is folded back (col2im), whose own gradient is this op again, with zero fill.
+     */
+    static Tensor unfold(Tensor x, Unfold.Geometry g, double fill) {
+        if (!java.util.Arrays.equals(x.shape(), g.input())) {
+            throw new ShapeException("unfold: expected input of shape " + Shapes.str(g.input()) + ", got "
+                    + x.shapeString());
+        }
+        return unary("unfold", "1 at each window entry it fills (summed back by fold)",
+                (c, t) -> c.output(Unfold.unfold(t.array(), g, fill)), (c, grad) -> fold(grad, g)).apply(x);
+    }
+
+    /** The adjoint of {@link #unfold}: columns (N, C·kh·kw, oh·ow) summed back into (N, C, H, W) (col2im). */
+    static Tensor fold(Tensor cols, Unfold.Geometry g) {
+        return unary("fold", "1 (unfolded back)", (c, t) -> c.output(Unfold.fold(t.array(), g)),
+                (c, grad) -> unfold(grad, g, 0)).apply(cols);
     }
 
     /**

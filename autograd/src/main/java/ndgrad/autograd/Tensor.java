@@ -14,6 +14,7 @@ import ndgrad.core.Rng;
 import ndgrad.core.Scope;
 import ndgrad.core.ShapeException;
 import ndgrad.core.Shapes;
+import ndgrad.core.Unfold;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -862,15 +863,6 @@ public final class Tensor {
         return LinearAlgebra.linear(this, weight, bias);
     }
 
-    /** This 2-D or 3-D array as a 3-D array with {@code batch} matrices. */
-    INDArray batched(String op, long batch, Tensor other) {
-        if (dim() == 3 && size(0) != batch && size(0) != 1) {
-            throw new ShapeException(op + ": batch sizes differ: " + shapeString() + " and " + other.shapeString());
-        }
-        long[] target = {batch, size(-2), size(-1)};
-        return dim() == 3 && size(0) == batch ? array() : broadcastData(target);
-    }
-
     // ---------------------------------------------------------------- shape ops
 
     /**
@@ -1269,8 +1261,17 @@ public final class Tensor {
         if (size(a) == 0) {
             throw new ShapeException(op + ": cannot reduce an empty dimension " + dim + " of shape " + shapeString());
         }
-        Tensor i = owned(ArrayOps.argExtreme(array(), a, max));
+        Tensor i = owned(ArrayOps.extremeAlong(array(), a, max)[1]);
         return keepDim ? i.unsqueeze(a) : i;
+    }
+
+    /**
+     * The sliding windows of this (N, C, H, W) tensor as columns (N, C·kh·kw, oh·ow), the padding read as
+     * {@code fill} (im2col, PyTorch's {@code F.unfold}): convolution is the product weight (O, C·kh·kw) · columns.
+     * The geometry says the kernel, stride, padding and dilation.
+     */
+    public Tensor unfold(Unfold.Geometry g, double fill) {
+        return ShapeOps.unfold(this, g, fill);
     }
 
     /**

@@ -34,7 +34,7 @@ public final class AvgPool2d extends Module {
     public Tensor forward(Tensor x) {
         Windows w = new Windows("AvgPool2d", x.shape(), new int[] {kernel, kernel}, new int[] {stride, stride},
                 new int[] {padding, padding}, new int[] {1, 1});
-        return w.columns(x, 0).mean(2).reshape(x.size(0), x.size(1), w.oh, w.ow);
+        return w.pool(x, 0, cols -> cols.mean(2));
     }
 
     @Override

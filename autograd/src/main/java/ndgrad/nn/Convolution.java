@@ -5,7 +5,8 @@ import ndgrad.core.ShapeException;
 
 /**
  * Convolution as PyTorch's {@code F.conv2d} (cross-correlation, zero padding, groups), composed: the windows of the
- * input gathered as columns (im2col, {@link Windows}), then one batched product with the weight per group.
+ * input as columns (N, C·kh·kw, oh·ow) (im2col, {@link Windows}), then the weight's product with each sample's
+ * columns, per group (one BLAS gemm per sample).
  */
 final class Convolution {
     private Convolution() {
@@ -24,15 +25,14 @@ final class Convolution {
         }
         Windows w = new Windows(layer, x.shape(), new int[] {(int) ws[2], (int) ws[3]}, stride, padding, dilation);
         long n = x.size(0);
-        long cg = ws[1];
         long og = ws[0] / groups;
-        long k = cg * ws[2] * ws[3];
+        long k = ws[1] * ws[2] * ws[3];
         Tensor cols = w.columns(x, 0);
         Tensor[] outs = new Tensor[groups];
         for (int g = 0; g < groups; g++) {
-            Tensor colsG = groups == 1 ? cols : cols.slice(1, g * cg, (g + 1) * cg);
+            Tensor colsG = groups == 1 ? cols : cols.slice(1, g * k, (g + 1) * k);
             Tensor wG = groups == 1 ? weight : weight.slice(0, g * og, (g + 1) * og);
-            outs[g] = wG.reshape(og, k).matmul(colsG.reshape(n, k, (long) w.oh * w.ow));
+            outs[g] = wG.reshape(og, k).matmul(colsG);
         }
         Tensor out = groups == 1 ? outs[0] : Tensor.concat(1, outs);
         if (bias != null) {

@@ -139,11 +139,6 @@ public final class ArrayOps {
                 || BooleanIndexing.or(x, Conditions.isInfinite()));
     }
 
-    /** The products of matching matrices of two 3-D arrays of one batch size. */
-    public static INDArray batchedMatmul(INDArray a, INDArray b) {
-        return Scope.track(Nd4j.matmul(a, b));
-    }
-
     /** {@code x} seen in C order as {@code shape}: a view when its layout allows, else a copy (check with NdArrays.sharesMemory). */
     public static INDArray viewAs(INDArray x, long[] shape) {
         return x.reshape('c', shape);
@@ -185,10 +180,53 @@ public final class ArrayOps {
         double[] v = Kernels.values(x);
         double[] idx = Kernels.values(index);
         double[] out = new double[idx.length];
-        for (int k = 0; k < idx.length; k++) {
-            out[k] = v[(int) offset(k, is, xs, dim, (long) idx[k])];
+        if (sameBut(xs, is, dim)) {
+            Lines l = new Lines(is, dim);
+            for (int o = 0, k = 0; o < l.outer; o++) {
+                for (int j = 0; j < l.along; j++) {
+                    for (int i = 0; i < l.inner; i++, k++) {
+                        out[k] = v[(int) ((o * xs[dim] + (long) idx[k]) * l.inner + i)];
+                    }
+                }
+            }
+        } else {
+            for (int k = 0; k < idx.length; k++) {
+                out[k] = v[(int) offset(k, is, xs, dim, (long) idx[k])];
+            }
         }
         return NdArrays.create(out, is, x.dataType());
+    }
+
+    /** Whether shapes a and b agree in every dim but {@code dim}. */
+    private static boolean sameBut(long[] a, long[] b, int dim) {
+        for (int d = 0; d < a.length; d++) {
+            if (d != dim && a[d] != b[d]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A shape seen as (outer, along, inner) around {@code dim}. */
+    private static final class Lines {
+        final long outer;
+        final long along;
+        final long inner;
+
+        Lines(long[] shape, int dim) {
+            long o = 1;
+            long in = 1;
+            for (int d = 0; d < shape.length; d++) {
+                if (d < dim) {
+                    o *= shape[d];
+                } else if (d > dim) {
+                    in *= shape[d];
+                }
+            }
+            outer = o;
+            along = shape[dim];
+            inner = in;
+        }
     }
 
     /**
@@ -202,8 +240,19 @@ public final class ArrayOps {
         double[] out = Kernels.values(base);
         double[] idx = Kernels.values(index);
         double[] v = Kernels.values(src);
-        for (int k = 0; k < idx.length; k++) {
-            out[(int) offset(k, is, bs, dim, (long) idx[k])] += v[(int) offset(k, is, ss, -1, 0)];
+        if (sameBut(bs, is, dim) && java.util.Arrays.equals(is, ss)) {
+            Lines l = new Lines(is, dim);
+            for (int o = 0, k = 0; o < l.outer; o++) {
+                for (int j = 0; j < l.along; j++) {
+                    for (int i = 0; i < l.inner; i++, k++) {
+                        out[(int) ((o * bs[dim] + (long) idx[k]) * l.inner + i)] += v[k];
+                    }
+                }
+            }
+        } else {
+            for (int k = 0; k < idx.length; k++) {
+                out[(int) offset(k, is, bs, dim, (long) idx[k])] += v[(int) offset(k, is, ss, -1, 0)];
+            }
         }
         return NdArrays.create(out, bs, base.dataType());
     }
@@ -225,10 +274,11 @@ public final class ArrayOps {
     }
 
     /**
-     * The index of the first maximum (or minimum) along {@code dim} of every line of x, as int64 of x's shape
-     * without that dim (torch.argmax returns the first of tied maxima); NaN counts as the maximum, as in PyTorch.
+     * The maximum (or minimum) along {@code dim} of every line of x and the index of its first occurrence (int64),
+     * both of x's shape without that dim, in one pass (torch.max(x, dim) returns the first of tied maxima); NaN counts
+     * as the maximum, as in PyTorch.
      */
-    public static INDArray argExtreme(INDArray x, int dim, boolean max) {
+    public static INDArray[] extremeAlong(INDArray x, int dim, boolean max) {
         long[] shape = x.shape();
         double[] v = Kernels.values(x);
         long n = shape[dim];
@@ -237,22 +287,27 @@ public final class ArrayOps {
             inner *= shape[d];
         }
         long outer = n == 0 ? 0 : v.length / (n * inner);
-        double[] out = new double[(int) (outer * inner)];
-        for (long o = 0; o < outer; o++) {
-            for (long i = 0; i < inner; i++) {
-                long base = o * n * inner + i;
-                int best = 0;
-                for (int j = 1; j < n && !Double.isNaN(v[(int) (base + (long) best * inner)]); j++) {
-                    double c = v[(int) (base + j * inner)];
-                    double b = v[(int) (base + (long) best * inner)];
-                    if (Double.isNaN(c) || (max ? c > b : c < b)) {
-                        best = j;
+        int in = (int) inner;
+        double[] best = new double[(int) (outer * inner)];
+        double[] at = new double[best.length];
+        for (int o = 0; o < outer; o++) {
+            int base = (int) (o * n * inner);
+            int k = o * in;
+            System.arraycopy(v, base, best, k, in);
+            for (int j = 1; j < n; j++) {
+                int line = base + j * in;
+                for (int i = 0; i < in; i++) {
+                    double b = best[k + i];
+                    double c = v[line + i];
+                    if (b == b && (c != c || (max ? c > b : c < b))) {
+                        best[k + i] = c;
+                        at[k + i] = j;
                     }
                 }
-                out[(int) (o * inner + i)] = best;
             }
         }
-        return NdArrays.create(out, Shapes.dropDims(shape, new int[] {dim}), DataType.LONG);
+        long[] out = Shapes.dropDims(shape, new int[] {dim});
+        return new INDArray[] {NdArrays.create(best, out, x.dataType()), NdArrays.create(at, out, DataType.LONG)};
     }
 
     private static INDArrayIndex[] index(int rank, int axis, INDArrayIndex at) {

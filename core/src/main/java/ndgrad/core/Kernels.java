@@ -576,10 +576,8 @@ public final class Kernels {
         if (floating(x)) {
             Strided.of(x, x.shape()).read(out, out.length);
         } else {
-            INDArray flat = x.rank() == 0 ? x : x.reshape(x.length());
-            for (int i = 0; i < out.length; i++) {
-                out[i] = flat.getDouble(i);
-            }
+            double[] all = (ArrayPool.plain(x) ? x : x.dup('c')).data().asDouble();
+            System.arraycopy(all, 0, out, 0, out.length);
         }
         return out;
     }
@@ -956,6 +954,50 @@ public final class Kernels {
             }
         } else {
             Nd4j.gemm(a, b, out, ta, tb, 1.0, 0.0);
+        }
+        return out;
+    }
+
+    /**
+     * Batched products out[s] = op(a[s])·op(b[s]) for 3-D operands of one batch size, a 2-D operand standing for every
+     * batch (not copied), op transposing the last two dims when its flag is set: one BLAS gemm per batch on offsets
+     * into the plain arrays (ND4J's batched matmul needs the 2-D operand copied per batch).
+     */
+    public static INDArray bmm(INDArray a, INDArray b, boolean ta, boolean tb) {
+        return bmm(a, b, ta, tb, false);
+    }
+
+    /**
+     * As {@link #bmm}, or with {@code sum} the sum over the batch of the products, a 2-D (m, n) array: each gemm adds
+     * into it (the gradient of a 2-D operand broadcast over a batch, without the batch of products).
+     */
+    public static INDArray bmm(INDArray a, INDArray b, boolean ta, boolean tb, boolean sum) {
+        long batch = Math.max(a.rank() == 3 ? a.size(0) : 1, b.rank() == 3 ? b.size(0) : 1);
+        long m = a.size(ta ? -1 : -2);
+        long k = a.size(ta ? -2 : -1);
+        long n = b.size(tb ? -2 : -1);
+        INDArray out = sum ? Scope.allocate(a.dataType(), m, n) : Scope.allocate(a.dataType(), batch, m, n);
+        long strideC = sum ? 0 : m * n;
+        try (Scope copies = blas(a, b) ? null : Scope.open()) {
+            INDArray pa = blas(a) ? a : copy(a);
+            INDArray pb = blas(b) ? b : copy(b);
+            int lda = (int) pa.size(-1);
+            int ldb = (int) pb.size(-1);
+            long strideA = pa.rank() == 3 ? m * k : 0;
+            long strideB = pb.rank() == 3 ? k * n : 0;
+            int trA = ta ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+            int trB = tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+            for (long s = 0; s < batch; s++) {
+                if (out.dataType() == DataType.FLOAT) {
+                    openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, trA, trB, (int) m, (int) n,
+                            (int) k, 1f, at(floats(pa), s * strideA), lda, at(floats(pb), s * strideB), ldb,
+                            sum && s > 0 ? 1f : 0f, at(floats(out), s * strideC), (int) n);
+                } else {
+                    openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, trA, trB, (int) m, (int) n,
+                            (int) k, 1, at(doubles(pa), s * strideA), lda, at(doubles(pb), s * strideB), ldb,
+                            sum && s > 0 ? 1 : 0, at(doubles(out), s * strideC), (int) n);
+                }
+            }
         }
         return out;
     }

@@ -38,6 +38,13 @@ public final class NdArrays {
         if (shape.length == 0) {
             return Scope.track(Nd4j.scalar(type, values[0]));
         }
+        if (type == DataType.LONG) {
+            long[] v = new long[values.length];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (long) values[i];
+            }
+            return Scope.track(Nd4j.createFromArray(v).reshape(shape));
+        }
         return Scope.track(Nd4j.create(values, shape, type));
     }
 

@@ -1,0 +1,160 @@
+package ndgrad.core;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The sliding windows of convolution and pooling (im2col) and their adjoint (col2im). For input (N, C, H, W) the
+ * columns are (N, C·kh·kw, oh·ow): row (c, i, j) of sample s holds, for every output position (y, x), the input at
+ * (y·sh + i·dh - ph, x·sw + j·dw - pw), or {@code fill} where that falls in the padding; so a convolution is the
+ * product weight (O, C·kh·kw) · columns of each sample. Output sizes follow PyTorch:
+ * ⌊(H + 2p - d(k - 1) - 1) / s⌋ + 1. Each thread keeps the offsets of its last few geometries, so a training loop
+ * computes them once; the loops then copy (or add) along that map.
+ *
+ * <p>Usage: {@code INDArray cols = Unfold.unfold(x, g, 0); INDArray dx = Unfold.fold(dcols, g);}
+ */
+public final class Unfold {
+    private Unfold() {
+    }
+
+    /** The window geometry over input (n, c, h, w): kernel, stride, padding and dilation per axis. */
+    public record Geometry(long n, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, int dh,
+            int dw) {
+        /** Output rows: ⌊(h + 2ph - dh(kh - 1) - 1) / sh⌋ + 1. */
+        public int oh() {
+            return (h + 2 * ph - dh * (kh - 1) - 1) / sh + 1;
+        }
+
+        /** Output columns. */
+        public int ow() {
+            return (w + 2 * pw - dw * (kw - 1) - 1) / sw + 1;
+        }
+
+        /** The shape of the columns: (n, c·kh·kw, oh·ow). */
+        public long[] columns() {
+            return new long[] {n, (long) c * kh * kw, (long) oh() * ow()};
+        }
+
+        /** The input's shape (n, c, h, w). */
+        public long[] input() {
+            return new long[] {n, c, h, w};
+        }
+    }
+
+    private static final int KEPT = 8;
+    private static final ThreadLocal<Map<Geometry, int[]>> MAPS = ThreadLocal.withInitial(
+            () -> new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Geometry, int[]> e) {
+                    return size() > KEPT;
+                }
+            });
+
+    /** The columns of x (shape {@link Geometry#input()}), padding read as {@code fill}. */
+    public static INDArray unfold(INDArray x, Geometry g, double fill) {
+        int[] map = map(g);
+        int per = map.length;
+        int in = g.c() * g.h() * g.w();
+        INDArray out = Scope.allocate(x.dataType(), g.columns());
+        if (x.dataType() == DataType.FLOAT) {
+            float[] src = floats(x);
+            float[] dst = new float[(int) g.n() * per];
+            float f = (float) fill;
+            for (int s = 0; s < g.n(); s++) {
+                for (int k = 0, o = s * per, b = s * in; k < per; k++) {
+                    int m = map[k];
+                    dst[o + k] = m < 0 ? f : src[b + m];
+                }
+            }
+            out.data().asNioFloat().put(0, dst);
+        } else {
+            double[] src = doubles(x);
+            double[] dst = new double[(int) g.n() * per];
+            for (int s = 0; s < g.n(); s++) {
+                for (int k = 0, o = s * per, b = s * in; k < per; k++) {
+                    int m = map[k];
+                    dst[o + k] = m < 0 ? fill : src[b + m];
+                }
+            }
+            out.data().asNioDouble().put(0, dst);
+        }
+        return out;
+    }
+
+    /** The adjoint of {@link #unfold}: each column entry added back to the input position it was read from. */
+    public static INDArray fold(INDArray cols, Geometry g) {
+        int[] map = map(g);
+        int per = map.length;
+        int in = g.c() * g.h() * g.w();
+        INDArray out = Scope.allocate(cols.dataType(), g.input());
+        if (cols.dataType() == DataType.FLOAT) {
+            float[] src = floats(cols);
+            float[] dst = new float[(int) g.n() * in];
+            for (int s = 0; s < g.n(); s++) {
+                for (int k = 0, o = s * per, b = s * in; k < per; k++) {
+                    int m = map[k];
+                    if (m >= 0) {
+                        dst[b + m] += src[o + k];
+                    }
+                }
+            }
+            out.data().asNioFloat().put(0, dst);
+        } else {
+            double[] src = doubles(cols);
+            double[] dst = new double[(int) g.n() * in];
+            for (int s = 0; s < g.n(); s++) {
+                for (int k = 0, o = s * per, b = s * in; k < per; k++) {
+                    int m = map[k];
+                    if (m >= 0) {
+                        dst[b + m] += src[o + k];
+                    }
+                }
+            }
+            out.data().asNioDouble().put(0, dst);
+        }
+        return out;
+    }
+
+    /** For one sample, the input offset each column entry reads, in column order; -1 in the padding. */
+    private static int[] map(Geometry g) {
+        Geometry key = new Geometry(1, g.c(), g.h(), g.w(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.dh(),
+                g.dw());
+        return MAPS.get().computeIfAbsent(key, k -> {
+            int oh = g.oh();
+            int ow = g.ow();
+            int[] map = new int[g.c() * g.kh() * g.kw() * oh * ow];
+            int at = 0;
+            for (int c = 0; c < g.c(); c++) {
+                for (int i = 0; i < g.kh(); i++) {
+                    for (int j = 0; j < g.kw(); j++) {
+                        for (int y = 0; y < oh; y++) {
+                            int iy = y * g.sh() + i * g.dh() - g.ph();
+                            for (int x = 0; x < ow; x++) {
+                                int ix = x * g.sw() + j * g.dw() - g.pw();
+                                boolean inside = iy >= 0 && iy < g.h() && ix >= 0 && ix < g.w();
+                                map[at++] = inside ? (c * g.h() + iy) * g.w() + ix : -1;
+                            }
+                        }
+                    }
+                }
+            }
+            return map;
+        });
+    }
+
+    private static float[] floats(INDArray a) {
+        INDArray p = ArrayPool.plain(a) ? a : Kernels.copy(a);
+        float[] v = new float[(int) p.length()];
+        p.data().asNioFloat().get(0, v);
+        return v;
+    }
+
+    private static double[] doubles(INDArray a) {
+        INDArray p = ArrayPool.plain(a) ? a : Kernels.copy(a);
+        double[] v = new double[(int) p.length()];
+        p.data().asNioDouble().get(0, v);
+        return v;
+    }
+}
