@@ -99,6 +99,11 @@ public abstract class Module {
         return namedParameters().stream().map(Parameter::value).toList();
     }
 
+    /** The number of trainable values: the sum of the parameters' sizes. */
+    public final long parameterCount() {
+        return parameters().stream().mapToLong(Tensor::numel).sum();
+    }
+
     /** Sets training mode here and in every child (Dropout is active only in training); returns this. */
     public Module train() {
         return train(true);

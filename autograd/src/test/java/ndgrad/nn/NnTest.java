@@ -183,4 +183,23 @@ class NnTest extends Float64Test {
         assertTrue(assertThrows(IOException.class, () -> shallower.load(file)).getMessage()
                 .contains("does not have"));
     }
+
+    /** summary() lists each layer with its output shape and parameter count, and the total; the mode is kept. */
+    @Test
+    void summaryListsLayersShapesAndParameterCounts() {
+        Rng rng = new Rng(1);
+        Sequential m = new Sequential(new Unflatten(1, 8, 8), new Conv2d(1, 4, 3, rng), new BatchNorm2d(4),
+                Activation.relu(), new MaxPool2d(2), new Flatten(), new Linear(36, 10, rng));
+        String s = m.summary(2, 64);
+        String[] lines = s.split("\n");
+        assertEquals(9, lines.length, s);
+        assertTrue(lines[2].contains("Conv2d(1, 4, kernel=3") && lines[2].contains("[2, 4, 6, 6]")
+                && lines[2].trim().endsWith(" 40"), lines[2]);
+        assertTrue(lines[3].contains("BatchNorm2d(4") && lines[3].trim().endsWith(" 8"), lines[3]);
+        assertTrue(lines[5].contains("[2, 4, 3, 3]"), lines[5]);
+        assertTrue(lines[7].contains("[2, 10]") && lines[7].trim().endsWith(" 370"), lines[7]);
+        assertTrue(lines[8].startsWith("total") && lines[8].trim().endsWith(" 418"), lines[8]);
+        assertEquals(418, m.parameterCount());
+        assertTrue(m.isTraining(), "summary() returns the model to training mode");
+    }
 }

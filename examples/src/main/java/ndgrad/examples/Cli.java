@@ -5,6 +5,11 @@ import java.util.List;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Rng;
 import ndgrad.nn.Activation;
+import ndgrad.nn.BatchNorm2d;
+import ndgrad.nn.Conv2d;
+import ndgrad.nn.Flatten;
+import ndgrad.nn.MaxPool2d;
+import ndgrad.nn.Unflatten;
 import ndgrad.nn.Dropout;
 import ndgrad.nn.Linear;
 import ndgrad.nn.Module;
@@ -47,6 +52,22 @@ final class Cli {
                 }
             }
         }
+        return new Sequential(layers.toArray(new Module[0]));
+    }
+
+    /**
+     * The MNIST CNN: conv 5×5 to 32, batch norm, relu, max pool 2; conv 5×5 to 64, batch norm, relu, max pool 2;
+     * linear 1024 to 128, relu, dropout; linear to 10. The input is a (N, 784) batch of digits.
+     */
+    static Sequential cnn(double dropout, Rng rng) {
+        List<Module> layers = new ArrayList<>(List.of(new Unflatten(1, 28, 28),
+                new Conv2d(1, 32, 5, rng), new BatchNorm2d(32), Activation.relu(), new MaxPool2d(2),
+                new Conv2d(32, 64, 5, rng), new BatchNorm2d(64), Activation.relu(), new MaxPool2d(2),
+                new Flatten(), new Linear(1024, 128, rng), Activation.relu()));
+        if (dropout > 0) {
+            layers.add(new Dropout(dropout, rng));
+        }
+        layers.add(new Linear(128, 10, rng));
         return new Sequential(layers.toArray(new Module[0]));
     }
 

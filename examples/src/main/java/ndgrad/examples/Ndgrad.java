@@ -72,6 +72,9 @@ public final class Ndgrad {
     static final class Train implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "TASK", description = "mnist, regression, xor, moons or spiral")
         String task;
+        @Option(names = "--model", defaultValue = "mlp", description = "mnist: mlp or cnn (conv 5x5-32, batch norm, "
+                + "pool, conv 5x5-64, batch norm, pool, 1024-128-10)")
+        String model;
         @Option(names = "--hidden", split = ",", description = "hidden layer sizes (default: mnist 256,128; "
                 + "others 16,16)")
         int[] hidden;
@@ -134,14 +137,23 @@ public final class Ndgrad {
             }
             Rng rng = new Rng(seed);
             int[] sizes = sizes(784, hidden == null ? new int[] {256, 128} : hidden, 10);
-            Sequential model = Cli.mlp(sizes, activation, dropout, rng);
+            if (!model.equals("mlp") && !model.equals("cnn")) {
+                throw new IllegalArgumentException("unknown --model '" + model + "' (expected mlp or cnn)");
+            }
+            if (model.equals("cnn") && (hidden != null || this.activation != null || resume != null || save != null)) {
+                throw new IllegalArgumentException("--model cnn has a fixed architecture; --hidden, --activation, "
+                        + "--save and --resume apply to the mlp");
+            }
+            Sequential model = this.model.equals("cnn") ? Cli.cnn(dropout, rng)
+                    : Cli.mlp(sizes, activation, dropout, rng);
             if (resume != null) {
                 model = load(resume, rng);
             }
             Optimizer<?> opt = Cli.optimizer(optimizer, model.parameters(), lr, momentum, weightDecay);
             LrScheduler sched = Cli.schedule(schedule, opt, epochs);
-            LOG.info("training {} on {} digits ({} test), {} with lr {}, {} schedule, {} epochs of batch {}",
-                    model, mnist.trainY().length, mnist.testY().length, optimizer, lr, schedule, epochs, batch);
+            LOG.info("training on {} digits ({} test), {} with lr {}, {} schedule, {} epochs of batch {}:\n{}",
+                    mnist.trainY().length, mnist.testY().length, optimizer, lr, schedule, epochs, batch,
+                    model.summary(batch, 784));
             TrainMnist.History h = TrainMnist.train(model, opt, sched, mnist, epochs, batch, rng,
                     noProgress || System.console() == null ? (e, s, n) -> { } : Ndgrad::progress);
             double total = h.seconds().stream().mapToDouble(Double::doubleValue).sum();

@@ -76,22 +76,31 @@ public final class TrainMnist {
         return correct / (double) labels.length;
     }
 
-    /** The arg-max class of each row of {@code x}, in evaluation mode with grad mode off. */
+    /**
+     * The arg-max class of each row of {@code x}, in evaluation mode with grad mode off, {@value #EVAL_ROWS} rows at
+     * a time (a convolution's windows of 2,000 digits at once would take gigabytes).
+     */
     public static int[] predict(Sequential model, INDArray x) {
         model.eval();
-        try (Scope s = Scope.open(); Autograd.GradMode off = Autograd.noGrad()) {
-            Tensor logits = model.forward(Tensor.of(x));
-            int classes = (int) logits.size(1);
-            double[] v = logits.toDoubleArray();
-            int[] best = new int[v.length / classes];
-            for (int i = 0; i < best.length; i++) {
-                for (int c = 1; c < classes; c++) {
-                    best[i] = v[i * classes + c] > v[i * classes + best[i]] ? c : best[i];
+        int rows = (int) x.size(0);
+        int[] best = new int[rows];
+        Tensor all = Tensor.of(x);
+        for (int from = 0; from < rows; from += EVAL_ROWS) {
+            try (Scope s = Scope.open(); Autograd.GradMode off = Autograd.noGrad()) {
+                Tensor logits = model.forward(all.slice(0, from, Math.min(rows, from + EVAL_ROWS)));
+                int classes = (int) logits.size(1);
+                double[] v = logits.toDoubleArray();
+                for (int i = 0; i < v.length / classes; i++) {
+                    for (int c = 1; c < classes; c++) {
+                        best[from + i] = v[i * classes + c] > v[i * classes + best[from + i]] ? c : best[from + i];
+                    }
                 }
             }
-            return best;
         }
+        return best;
     }
+
+    private static final int EVAL_ROWS = 500;
 
     /** Receives training progress. */
     @FunctionalInterface
