@@ -1,11 +1,11 @@
 package ndgrad.core;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Small seeded synthetic data sets for examples and tests: two moons (as scikit-learn's {@code make_moons}), the
- * CS231n spiral, XOR, and linear regression with known weights. Arrays are float64 and owned by the caller.
+ * CS231n spiral, XOR, and linear regression with known weights. Arrays have the default dtype ({@link DTypes}) and
+ * are owned by the caller.
  *
  * <p>Usage: {@code Datasets.Labeled moons = Datasets.moons(200, 0.1, new Rng(0));}
  */
@@ -84,6 +84,6 @@ public final class Datasets {
     }
 
     private static INDArray create(double[] v, long... shape) {
-        return Scope.release(NdArrays.create(v, shape, DataType.DOUBLE));
+        return Scope.release(NdArrays.create(v, shape, DTypes.defaultType()));
     }
 }

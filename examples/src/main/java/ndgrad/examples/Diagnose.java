@@ -1,6 +1,5 @@
 package ndgrad.examples;
 
-import ndgrad.core.ArrayOps;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +15,6 @@ import ndgrad.nn.Module;
 import ndgrad.nn.Sequential;
 import ndgrad.optim.GradientMonitor;
 import ndgrad.optim.Sgd;
-import org.nd4j.linalg.api.buffer.DataType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -62,9 +60,7 @@ public final class Diagnose implements Callable<Integer> {
         List<ndgrad.nn.Parameter> weights = model.namedParameters().stream().filter(p -> p.name().endsWith("weight"))
                 .toList();
         GradientMonitor monitor = new GradientMonitor(weights, 1e-6, 1e3);
-        Datasets.Labeled floatMoons = new Datasets.Labeled(ArrayOps.cast(moons.x(), DataType.FLOAT), moons.labels(),
-                moons.classes());
-        TrainClassifier.train(model, new Sgd(model.parameters(), 0.05), floatMoons, steps, monitor);
+        TrainClassifier.train(model, new Sgd(model.parameters(), 0.05), moons, steps, monitor);
         return monitor;
     }
 

@@ -9,7 +9,6 @@ import ndgrad.autograd.Tensor;
 import ndgrad.core.Datasets;
 import ndgrad.nn.Losses;
 import ndgrad.optim.Optimizer;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -25,7 +24,7 @@ public final class LinearRegression {
     /** The least-squares weights followed by the bias. */
     public static double[] closedForm(Datasets.Regression d) {
         INDArray ones = NdArrays.create(new double[(int) d.x().size(0)], new long[] {d.x().size(0), 1},
-                DataType.DOUBLE);
+                d.x().dataType());
         Kernels.fill(ones, 1);
         INDArray x = ArrayOps.concat(1, d.x(), ones);
         INDArray pseudoInverse = Kernels.gemm(ArrayOps.inverse(Kernels.gemm(x, x, true, false)), x, false, true);

@@ -1,6 +1,5 @@
 package ndgrad.examples;
 
-import ndgrad.core.ArrayOps;
 import ndgrad.core.NdArrays;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -180,7 +179,7 @@ final class Toys {
             } else if (problem.equals("moons")) {
                 Datasets.Labeled d = Datasets.moons(256, 0.1, rng);
                 model = Cli.mlp(new int[] {2, 16, 16, 2}, "tanh", 0, rng);
-                x = ArrayOps.cast(d.x(), DataType.FLOAT);
+                x = d.x();
                 y = d.labels();
             } else {
                 throw new IllegalArgumentException("unknown problem '" + problem + "' (expected mnist or moons)");

@@ -54,11 +54,35 @@ public final class LrScheduler {
      * (PyTorch's LinearLR with end factor 1).
      */
     public static LrScheduler linearWarmup(Optimizer<?> optimizer, double startFactor, int epochs) {
-        if (!(startFactor > 0 && startFactor <= 1) || epochs < 1) {
-            throw new IllegalArgumentException("linear warmup: expected 0 < startFactor <= 1 and epochs >= 1, got "
-                    + startFactor + " and " + epochs);
+        return linear(optimizer, startFactor, 1, epochs);
+    }
+
+    /**
+     * lr = base · (s + (e - s) · min(epoch, n) / n): the factor goes linearly from s to e over n steps, then stays
+     * (PyTorch's LinearLR). micrograd's demo schedule 1 - 0.9·k/100 is {@code linear(opt, 1, 0.1, 100)} at base 1.
+     */
+    public static LrScheduler linear(Optimizer<?> optimizer, double startFactor, double endFactor, int steps) {
+        if (!(startFactor > 0 && startFactor <= 1) || !(endFactor >= 0 && endFactor <= 1) || steps < 1) {
+            throw new IllegalArgumentException("linear schedule: expected 0 < startFactor <= 1, 0 <= endFactor <= 1 "
+                    + "and steps >= 1, got " + startFactor + ", " + endFactor + " and " + steps);
         }
-        return new LrScheduler(optimizer, (b, e) -> b * (startFactor + (1 - startFactor) * Math.min(e, epochs) / epochs));
+        return new LrScheduler(optimizer, (b, e) -> b * (startFactor + (endFactor - startFactor)
+                * Math.min(e, steps) / steps));
+    }
+
+    /**
+     * lr = base · factor(epoch), for any function of the step (PyTorch's LambdaLR); a factor that is negative or not
+     * finite is refused when it is applied.
+     */
+    public static LrScheduler lambda(Optimizer<?> optimizer, java.util.function.IntToDoubleFunction factor) {
+        return new LrScheduler(optimizer, (b, e) -> {
+            double f = factor.applyAsDouble(e);
+            if (!(f >= 0 && Double.isFinite(f))) {
+                throw new IllegalArgumentException("lambda schedule: the factor at step " + e + " is " + f
+                        + "; expected a finite value >= 0");
+            }
+            return b * f;
+        });
     }
 
     /** Advances one epoch and sets every group's lr. */

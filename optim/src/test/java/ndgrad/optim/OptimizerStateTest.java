@@ -166,6 +166,27 @@ class OptimizerStateTest extends Float64Test {
         assertEquals(2 * 0.81, o4.lr(0), 1e-15);
     }
 
+    /** micrograd's demo schedule, lr = 1 - 0.9·k/100, as a linear decay and as a lambda of the step. */
+    @Test
+    void linearDecayAndLambdaSchedules() {
+        Sgd a = new Sgd(List.of(Tensor.of(1).requiresGrad()), 1.0);
+        Sgd b = new Sgd(List.of(Tensor.of(1).requiresGrad()), 1.0);
+        LrScheduler linear = LrScheduler.linear(a, 1, 0.1, 100);
+        LrScheduler lambda = LrScheduler.lambda(b, k -> 1 - 0.9 * k / 100);
+        for (int k = 0; k <= 100; k++) {
+            assertEquals(1 - 0.9 * k / 100, a.lr(0), 1e-12, "linear at step " + k);
+            assertEquals(1 - 0.9 * k / 100, b.lr(0), 1e-12, "lambda at step " + k);
+            linear.step();
+            lambda.step();
+        }
+        assertEquals(0.1, a.lr(0), 1e-12, "the linear factor stays at its end after the last step");
+        Sgd c = new Sgd(List.of(Tensor.of(1).requiresGrad()), 1.0);
+        LrScheduler bad = LrScheduler.lambda(c, k -> 1 - k);
+        bad.step();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, bad::step);
+        assertTrue(e.getMessage().contains("the factor at step 2 is -1.0"), e.getMessage());
+    }
+
     @Test
     void reduceOnPlateauWaitsForPatienceThenLowersAndCoolsDown() {
         Sgd opt = new Sgd(List.of(Tensor.of(1).requiresGrad()), 1.0);
