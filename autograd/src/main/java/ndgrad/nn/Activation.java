@@ -8,7 +8,7 @@ import ndgrad.autograd.Tensor;
  *
  * <p>Usage: {@code new Sequential(new Linear(2, 16, rng), Activation.tanh(), new Linear(16, 1, rng))}
  */
-public final class Activation extends Module {
+public final class Activation extends Layer {
     private final String name;
     private final UnaryOperator<Tensor> f;
 

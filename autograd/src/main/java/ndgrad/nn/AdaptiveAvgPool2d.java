@@ -9,7 +9,7 @@ import ndgrad.core.ShapeException;
  *
  * <p>Usage: {@code Tensor pooled = new AdaptiveAvgPool2d(1, 1).forward(features); // (N, C, 1, 1)}
  */
-public final class AdaptiveAvgPool2d extends Module {
+public final class AdaptiveAvgPool2d extends Layer {
     private final int oh;
     private final int ow;
 

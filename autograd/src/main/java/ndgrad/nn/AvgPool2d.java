@@ -8,7 +8,7 @@ import ndgrad.autograd.Tensor;
  *
  * <p>Usage: {@code Tensor y = new AvgPool2d(2).forward(x);}
  */
-public final class AvgPool2d extends Module {
+public final class AvgPool2d extends Layer {
     private final int kernel;
     private final int stride;
     private final int padding;

@@ -13,7 +13,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * statistic, with the unbiased variance; in evaluation, the running statistics. {@link BatchNorm1d} and
  * {@link BatchNorm2d} fix the input's rank.
  */
-public abstract class BatchNorm extends Module {
+public abstract class BatchNorm extends Layer {
     private final String layer;
     private final int[] ranks;
     private final double eps;

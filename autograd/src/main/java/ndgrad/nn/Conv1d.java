@@ -11,7 +11,7 @@ import ndgrad.core.ShapeException;
  *
  * <p>Usage: {@code Conv1d conv = new Conv1d(16, 32, 3, 1, 1, 1, 1, true, rng); Tensor y = conv.forward(seq);}
  */
-public final class Conv1d extends Module {
+public final class Conv1d extends Layer {
     private final Tensor weight;
     private final Tensor bias;
     private final int stride;

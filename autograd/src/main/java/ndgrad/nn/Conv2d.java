@@ -10,7 +10,7 @@ import ndgrad.core.Rng;
  *
  * <p>Usage: {@code Conv2d conv = new Conv2d(1, 32, 5, rng); Tensor y = conv.forward(images); // (N, 32, 24, 24)}
  */
-public final class Conv2d extends Module {
+public final class Conv2d extends Layer {
     private final Tensor weight;
     private final Tensor bias;
     private final int[] stride;

@@ -11,7 +11,7 @@ import ndgrad.core.Rng;
  *
  * <p>Usage: {@code new Sequential(new Linear(784, 128, rng), Activation.relu(), new Dropout(0.2, rng), ...)}
  */
-public final class Dropout extends Module {
+public final class Dropout extends Layer {
     private final double p;
     private final Rng rng;
 

@@ -13,7 +13,7 @@ import ndgrad.core.ShapeException;
  *
  * <p>Usage: {@code Embedding emb = new Embedding(1000, 32, rng); Tensor v = emb.forward(ids); // ids (B, T)}
  */
-public final class Embedding extends Module {
+public final class Embedding extends Layer {
     private final Tensor weight;
     private final long paddingIdx;
     private final Tensor keep;

@@ -7,7 +7,7 @@ import ndgrad.autograd.Tensor;
  *
  * <p>Usage: {@code new Sequential(conv, new Flatten(), fc)}
  */
-public final class Flatten extends Module {
+public final class Flatten extends Layer {
     @Override
     public Tensor forward(Tensor x) {
         return x.dim() <= 1 ? x : x.reshape(x.size(0), -1);

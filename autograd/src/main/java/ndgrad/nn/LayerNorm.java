@@ -11,7 +11,7 @@ import ndgrad.core.ShapeException;
  *
  * <p>Usage: {@code LayerNorm ln = new LayerNorm(64); Tensor y = ln.forward(h); // h: (..., 64)}
  */
-public final class LayerNorm extends Module {
+public final class LayerNorm extends Layer {
     private final long[] shape;
     private final double eps;
     private final Tensor weight;

@@ -10,7 +10,7 @@ import ndgrad.core.Rng;
  *
  * <p>Usage: {@code Linear fc = new Linear(784, 128, rng); Tensor y = fc.forward(x); // x: (batch, 784)}
  */
-public final class Linear extends Module {
+public final class Linear extends Layer {
     private final Tensor weight;
     private final Tensor bias;
 

@@ -8,7 +8,7 @@ import ndgrad.autograd.Tensor;
  *
  * <p>Usage: {@code Tensor y = new MaxPool2d(2).forward(x); // halves H and W}
  */
-public final class MaxPool2d extends Module {
+public final class MaxPool2d extends Layer {
     private final int kernel;
     private final int stride;
     private final int padding;

@@ -16,7 +16,7 @@ final class ModelState {
     private ModelState() {
     }
 
-    static void save(Module m, Path file) throws IOException {
+    static void save(Layer m, Path file) throws IOException {
         Map<String, INDArray> arrays = new LinkedHashMap<>();
         for (Parameter p : m.namedState()) {
             arrays.put(p.name(), p.value().data());
@@ -24,11 +24,11 @@ final class ModelState {
         Npz.write(file, arrays);
     }
 
-    static void load(Module m, Path file) throws IOException {
+    static void load(Layer m, Path file) throws IOException {
         load(m, Npz.read(file), file.toString());
     }
 
-    static void load(Module m, Map<String, INDArray> saved, String file) throws IOException {
+    static void load(Layer m, Map<String, INDArray> saved, String file) throws IOException {
         List<Parameter> params = m.namedState();
         for (Parameter p : params) {
             INDArray a = saved.get(p.name());

@@ -13,7 +13,7 @@ import ndgrad.core.ShapeException;
  *
  * <p>Usage: {@code MultiheadAttention mha = new MultiheadAttention(32, 4, true, rng); Tensor y = mha.forward(x);}
  */
-public final class MultiheadAttention extends Module {
+public final class MultiheadAttention extends Layer {
     private final int heads;
     private final boolean causal;
     private final Tensor inWeight;

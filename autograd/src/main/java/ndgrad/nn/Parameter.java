@@ -4,7 +4,7 @@ import ndgrad.autograd.Tensor;
 
 /**
  * A module's trainable tensor with its dotted name ({@code "0.weight"}), as listed by
- * {@link Module#namedParameters()}. The tensor is a leaf that requires grad and belongs to no scope.
+ * {@link Layer#namedParameters()}. The tensor is a leaf that requires grad and belongs to no scope.
  *
  * <p>Usage: {@code for (Parameter p : model.namedParameters()) log.info("{} {}", p.name(), p.value().shapeString());}
  */

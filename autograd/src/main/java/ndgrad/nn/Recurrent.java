@@ -11,7 +11,7 @@ import ndgrad.core.ShapeException;
  * gate order, initialized uniform in ±1/√H, so PyTorch's weights load as they are. States h0, c0 and the returned
  * h_n, c_n are (1, batch, H), as in PyTorch. {@link RNN}, {@link LSTM} and {@link GRU} give the cell.
  */
-public abstract class Recurrent extends Module {
+public abstract class Recurrent extends Layer {
     /** The outputs: every step's h (batch, seq, H), and the last h and c (1, batch, H); c is null but for LSTM. */
     public record Output(Tensor output, Tensor hn, Tensor cn) {
     }

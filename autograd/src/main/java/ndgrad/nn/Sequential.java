@@ -10,11 +10,11 @@ import ndgrad.core.Scope;
  *
  * <p>Usage: {@code new Sequential(new Linear(784, 128, rng), Activation.relu(), new Linear(128, 10, rng))}
  */
-public final class Sequential extends Module {
-    private final List<Module> layers;
+public final class Sequential extends Layer {
+    private final List<Layer> layers;
 
     /** The layers, applied first to last. */
-    public Sequential(Module... layers) {
+    public Sequential(Layer... layers) {
         this.layers = List.of(layers);
         for (int i = 0; i < layers.length; i++) {
             child(Integer.toString(i), layers[i]);
@@ -24,7 +24,7 @@ public final class Sequential extends Module {
     @Override
     public Tensor forward(Tensor x) {
         Tensor y = x;
-        for (Module m : layers) {
+        for (Layer m : layers) {
             y = m.forward(y);
         }
         return y;
@@ -58,7 +58,7 @@ public final class Sequential extends Module {
     }
 
     /** The layers, in order. */
-    public List<Module> layers() {
+    public List<Layer> layers() {
         return layers;
     }
 

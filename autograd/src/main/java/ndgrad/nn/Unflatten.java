@@ -10,7 +10,7 @@ import ndgrad.core.ShapeException;
  *
  * <p>Usage: {@code new Sequential(new Unflatten(1, 28, 28), new Conv2d(1, 32, 5, rng), ...)}
  */
-public final class Unflatten extends Module {
+public final class Unflatten extends Layer {
     private final long[] sizes;
 
     /** Dimension 1 becomes {@code sizes}. */

@@ -30,7 +30,7 @@ class LayersGradCheckTest extends Float64Test {
         }
     }
 
-    static Case layer(String name, Module m, Tensor x) {
+    static Case layer(String name, Layer m, Tensor x) {
         List<Tensor> in = new ArrayList<>();
         in.add(x.requiresGrad());
         in.addAll(m.parameters());

@@ -48,21 +48,21 @@ class LayersReferenceTest extends Float64Test {
     }
 
     /** A case: the layer (made in float64) and how it maps the case's inputs to its outputs. */
-    record Layer(String name, java.util.function.Supplier<Module> module,
-            java.util.function.BiFunction<Module, Map<String, Tensor>, Map<String, Tensor>> run) {
+    record Case(String name, java.util.function.Supplier<Layer> module,
+            java.util.function.BiFunction<Layer, Map<String, Tensor>, Map<String, Tensor>> run) {
         @Override
         public String toString() {
             return name;
         }
     }
 
-    private static Layer single(String name, java.util.function.Supplier<Module> m) {
-        return new Layer(name, m, (mod, in) -> Map.of("output", mod.forward(in.values().iterator().next())));
+    private static Case single(String name, java.util.function.Supplier<Layer> m) {
+        return new Case(name, m, (mod, in) -> Map.of("output", mod.forward(in.values().iterator().next())));
     }
 
-    static Stream<Layer> layers() {
+    static Stream<Case> layers() {
         Rng r = new Rng(1);
-        List<Layer> all = new ArrayList<>(List.of(
+        List<Case> all = new ArrayList<>(List.of(
                 single("conv1d_k3_s1_p1", () -> new Conv1d(2, 3, 3, 1, 1, 1, 1, true, r)),
                 single("conv2d_k3_s2_p1_bias", () -> new Conv2d(3, 4, 3, 2, 1, 1, 1, true, r)),
                 single("conv2d_dilation2_nobias", () -> new Conv2d(2, 3, 3, 1, 0, 2, 1, false, r)),
@@ -78,13 +78,13 @@ class LayersReferenceTest extends Float64Test {
                 single("layernorm_last5", () -> new LayerNorm(5)),
                 single("embedding_10x4", () -> new Embedding(10, 4, r)),
                 single("embedding_10x4_padding_idx0", () -> new Embedding(10, 4, 0, r)),
-                new Layer("rnn_tanh", () -> new RNN(3, 4, r), (m, in) -> outputs(((RNN) m).run(in.get("input"),
+                new Case("rnn_tanh", () -> new RNN(3, 4, r), (m, in) -> outputs(((RNN) m).run(in.get("input"),
                         in.get("h0"), null))),
-                new Layer("lstm", () -> new LSTM(3, 4, r), (m, in) -> outputs(((LSTM) m).run(in.get("input"),
+                new Case("lstm", () -> new LSTM(3, 4, r), (m, in) -> outputs(((LSTM) m).run(in.get("input"),
                         in.get("h0"), in.get("c0")))),
-                new Layer("gru", () -> new GRU(3, 4, r), (m, in) -> outputs(((GRU) m).run(in.get("input"),
+                new Case("gru", () -> new GRU(3, 4, r), (m, in) -> outputs(((GRU) m).run(in.get("input"),
                         in.get("h0"), null))),
-                new Layer("attention_causal", Flatten::new, (m, in) -> Map.of("output", Attention.scaledDotProduct(
+                new Case("attention_causal", Flatten::new, (m, in) -> Map.of("output", Attention.scaledDotProduct(
                         in.get("Q"), in.get("K"), in.get("V"), true)))));
         return all.stream();
     }
@@ -101,10 +101,10 @@ class LayersReferenceTest extends Float64Test {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("layers")
-    void matchesPyTorch(Layer layer) throws IOException {
+    void matchesPyTorch(Case layer) throws IOException {
         JsonNode c = CASES.get(layer.name());
         assertNotNull(c, layer.name());
-        Module m = layer.module().get();
+        Layer m = layer.module().get();
         Map<String, INDArray> state = new HashMap<>();
         c.get("parameters").fields().forEachRemaining(e -> state.put(e.getKey(), tensor(e.getValue()).data()));
         if (c.has("buffers")) {

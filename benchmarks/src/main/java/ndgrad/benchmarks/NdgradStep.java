@@ -7,7 +7,7 @@ import ndgrad.core.Rng;
 import ndgrad.nn.Activation;
 import ndgrad.nn.Linear;
 import ndgrad.nn.Losses;
-import ndgrad.nn.Module;
+import ndgrad.nn.Layer;
 import ndgrad.nn.Sequential;
 import ndgrad.optim.Sgd;
 
@@ -23,14 +23,14 @@ final class NdgradStep {
 
     static Runnable step(Workload w, double lr) {
         Rng rng = new Rng(1);
-        List<Module> layers = new ArrayList<>();
+        List<Layer> layers = new ArrayList<>();
         for (int l = 0; l + 1 < w.sizes().length; l++) {
             layers.add(new Linear(w.sizes()[l], w.sizes()[l + 1], rng));
             if (l + 2 < w.sizes().length) {
                 layers.add(w.tanh() ? Activation.tanh() : Activation.relu());
             }
         }
-        Sequential model = new Sequential(layers.toArray(new Module[0]));
+        Sequential model = new Sequential(layers.toArray(new Layer[0]));
         Sgd opt = new Sgd(model.parameters(), lr);
         Tensor x = Tensor.of(w.x());
         Tensor y = Tensor.of(w.y());

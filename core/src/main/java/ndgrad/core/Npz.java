@@ -85,8 +85,9 @@ public final class Npz {
         String descr = switch (a.dataType()) {
             case FLOAT -> "<f4";
             case DOUBLE -> "<f8";
+            case LONG -> "<i8";
             default -> throw new IOException("Npz: array '" + name + "' has dtype " + a.dataType()
-                    + "; only FLOAT and DOUBLE are written");
+                    + "; only FLOAT, DOUBLE and LONG are written");
         };
         StringBuilder shape = new StringBuilder();
         for (long d : a.shape()) {
@@ -110,6 +111,10 @@ public final class Npz {
         if (descr.equals("<f4")) {
             for (float v : c.reshape(c.length()).toFloatVector()) {
                 data.putFloat(v);
+            }
+        } else if (descr.equals("<i8")) {
+            for (long v : c.reshape(c.length()).toLongVector()) {
+                data.putLong(v);
             }
         } else {
             for (double v : c.reshape(c.length()).toDoubleVector()) {
@@ -149,8 +154,10 @@ public final class Npz {
         long[] shape = java.util.Arrays.stream(dims).map(String::trim).filter(d -> !d.isEmpty())
                 .mapToLong(Long::parseLong).toArray();
         boolean f4 = descr.group(1).equals("<f4");
-        if (!f4 && !descr.group(1).equals("<f8")) {
-            throw new IOException(where + ": dtype " + descr.group(1) + " is not supported (expected <f4 or <f8)");
+        boolean i8 = descr.group(1).equals("<i8");
+        if (!f4 && !i8 && !descr.group(1).equals("<f8")) {
+            throw new IOException(where + ": dtype " + descr.group(1) + " is not supported (expected <f4, <f8 or "
+                    + "<i8)");
         }
         long n = Shapes.numel(shape);
         if (b.remaining() != n * (f4 ? 4 : 8)) {
@@ -162,6 +169,10 @@ public final class Npz {
             float[] v = new float[(int) n];
             b.asFloatBuffer().get(v);
             a = shape.length == 0 ? Nd4j.scalar(DataType.FLOAT, v[0]) : Nd4j.create(v, shape, DataType.FLOAT);
+        } else if (i8) {
+            long[] v = new long[(int) n];
+            b.asLongBuffer().get(v);
+            a = shape.length == 0 ? Nd4j.scalar(DataType.LONG, v[0]) : Nd4j.createFromArray(v).reshape(shape);
         } else {
             double[] v = new double[(int) n];
             b.asDoubleBuffer().get(v);

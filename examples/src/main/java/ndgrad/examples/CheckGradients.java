@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import ndgrad.autograd.GradCheck;
 import ndgrad.autograd.Tensor;
-import ndgrad.nn.Module;
+import ndgrad.nn.Layer;
 import ndgrad.nn.Parameter;
 
 /**
@@ -20,7 +20,7 @@ public final class CheckGradients {
     }
 
     /** One report per parameter name, in the model's order. */
-    public static Map<String, GradCheck.Report> check(Module model, Supplier<Tensor> loss, GradCheck.Options o) {
+    public static Map<String, GradCheck.Report> check(Layer model, Supplier<Tensor> loss, GradCheck.Options o) {
         Map<String, GradCheck.Report> reports = new LinkedHashMap<>();
         List<Tensor> all = model.parameters();
         for (Parameter p : model.namedParameters()) {

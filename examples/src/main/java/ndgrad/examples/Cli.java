@@ -12,7 +12,7 @@ import ndgrad.nn.MaxPool2d;
 import ndgrad.nn.Unflatten;
 import ndgrad.nn.Dropout;
 import ndgrad.nn.Linear;
-import ndgrad.nn.Module;
+import ndgrad.nn.Layer;
 import ndgrad.nn.Sequential;
 import ndgrad.optim.Adagrad;
 import ndgrad.optim.Adam;
@@ -42,7 +42,7 @@ final class Cli {
         if (sizes.length < 2 || java.util.Arrays.stream(sizes).anyMatch(s -> s < 1)) {
             throw new IllegalArgumentException("layer sizes must be positive, got " + java.util.Arrays.toString(sizes));
         }
-        List<Module> layers = new ArrayList<>();
+        List<Layer> layers = new ArrayList<>();
         for (int i = 0; i + 1 < sizes.length; i++) {
             layers.add(new Linear(sizes[i], sizes[i + 1], rng));
             if (i + 2 < sizes.length) {
@@ -52,7 +52,7 @@ final class Cli {
                 }
             }
         }
-        return new Sequential(layers.toArray(new Module[0]));
+        return new Sequential(layers.toArray(new Layer[0]));
     }
 
     /**
@@ -60,7 +60,7 @@ final class Cli {
      * linear 1024 to 128, relu, dropout; linear to 10. The input is a (N, 784) batch of digits.
      */
     static Sequential cnn(double dropout, Rng rng) {
-        List<Module> layers = new ArrayList<>(List.of(new Unflatten(1, 28, 28),
+        List<Layer> layers = new ArrayList<>(List.of(new Unflatten(1, 28, 28),
                 new Conv2d(1, 32, 5, rng), new BatchNorm2d(32), Activation.relu(), new MaxPool2d(2),
                 new Conv2d(32, 64, 5, rng), new BatchNorm2d(64), Activation.relu(), new MaxPool2d(2),
                 new Flatten(), new Linear(1024, 128, rng), Activation.relu()));
@@ -68,7 +68,7 @@ final class Cli {
             layers.add(new Dropout(dropout, rng));
         }
         layers.add(new Linear(128, 10, rng));
-        return new Sequential(layers.toArray(new Module[0]));
+        return new Sequential(layers.toArray(new Layer[0]));
     }
 
     static Activation activation(String name) {

@@ -11,7 +11,7 @@ import ndgrad.core.Datasets;
 import ndgrad.core.Rng;
 import ndgrad.nn.Init;
 import ndgrad.nn.Linear;
-import ndgrad.nn.Module;
+import ndgrad.nn.Layer;
 import ndgrad.nn.Sequential;
 import ndgrad.optim.GradientMonitor;
 import ndgrad.optim.Sgd;
@@ -44,7 +44,7 @@ public final class Diagnose implements Callable<Integer> {
     public static GradientMonitor run(String net, int depth, int steps) {
         Rng rng = new Rng(11);
         Datasets.Labeled moons = Datasets.moons(256, 0.1, rng);
-        List<Module> layers = new ArrayList<>();
+        List<Layer> layers = new ArrayList<>();
         for (int i = 0; i <= depth; i++) {
             Linear fc = new Linear(i == 0 ? 2 : 32, i == depth ? 2 : 32, rng);
             if (net.equals("relu")) {
@@ -56,7 +56,7 @@ public final class Diagnose implements Callable<Integer> {
                 layers.add(Cli.activation(net));
             }
         }
-        Sequential model = new Sequential(layers.toArray(new Module[0]));
+        Sequential model = new Sequential(layers.toArray(new Layer[0]));
         List<ndgrad.nn.Parameter> weights = model.namedParameters().stream().filter(p -> p.name().endsWith("weight"))
                 .toList();
         GradientMonitor monitor = new GradientMonitor(weights, 1e-6, 1e3);

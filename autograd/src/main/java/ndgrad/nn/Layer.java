@@ -11,21 +11,37 @@ import ndgrad.core.Scope;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A building block of a model, as PyTorch's {@code nn.Module}: it owns parameters and child modules, registered in
- * order, so {@link #namedParameters()} lists them recursively in a stable order with dotted names
- * ({@code "0.weight"}, {@code "0.bias"}, {@code "2.weight"}, …). Subclasses register them in their constructor with
- * {@link #param} and {@link #child}, and implement {@link #forward}.
+ * A building block of a model, as PyTorch's {@code nn.Module} (named Layer so that {@code import ndgrad.nn.*} does
+ * not collide with {@code java.lang.Module}): it owns parameters and child layers, so {@link #namedParameters()}
+ * lists them recursively in a stable order with dotted names ({@code "0.weight"}, {@code "lstm.weight_ih_l0"}, …).
+ * As PyTorch finds them by attribute assignment, ndgrad finds them in the subclass's fields: a field holding a layer,
+ * a leaf tensor that requires grad, or a list or array of layers is registered under the field's name (a list's
+ * elements as {@code name.0}, {@code name.1}, …) the first time the parameters are asked for. {@link #param},
+ * {@link #buffer} and {@link #child} register explicitly, with another name or in another order.
  *
  * <p>Usage: {@code Tensor y = model.forward(x); model.zeroGrad(); model.save(Path.of("model.npz"));}
  */
-public abstract class Module {
+public abstract class Layer {
     private final Map<String, Tensor> params = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
-    private final Map<String, Module> children = new LinkedHashMap<>();
+    private final Map<String, Layer> children = new LinkedHashMap<>();
     private boolean training = true;
+    private boolean discovered;
 
-    /** This module applied to {@code x}. */
+    /** This layer applied to {@code x}. */
     public abstract Tensor forward(Tensor x);
+
+    /**
+     * This layer applied to several inputs (tensors, ids, masks): override it for a layer that takes more than one;
+     * by default one input goes to {@link #forward(Tensor)} and more are an error.
+     */
+    public Tensor forward(Tensor... inputs) {
+        if (inputs.length != 1) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": takes one input, got " + inputs.length
+                    + "; override forward(Tensor...) to take several");
+        }
+        return forward(inputs[0]);
+    }
 
     /**
      * Registers {@code value} as the trainable parameter {@code name}: it becomes a leaf that requires grad and is
@@ -52,10 +68,60 @@ public abstract class Module {
     }
 
     /** Registers {@code module} as the child {@code name}; returns it. */
-    protected final <M extends Module> M child(String name, M module) {
+    protected final <M extends Layer> M child(String name, M module) {
         checkName(name);
         children.put(name, module);
         return module;
+    }
+
+    /** Registers what the subclass's fields hold and nobody registered: layers, parameters, lists of layers. */
+    private void discover() {
+        if (discovered) {
+            return;
+        }
+        discovered = true;
+        List<Class<?>> classes = new ArrayList<>();
+        for (Class<?> c = getClass(); c != Layer.class; c = c.getSuperclass()) {
+            classes.add(0, c);
+        }
+        for (Class<?> c : classes) {
+            for (java.lang.reflect.Field f : c.getDeclaredFields()) {
+                if (java.lang.reflect.Modifier.isStatic(f.getModifiers()) || f.isSynthetic()) {
+                    continue;
+                }
+                Object value = read(f);
+                if (value instanceof Layer l && !registered(l)) {
+                    child(f.getName(), l);
+                } else if (value instanceof Tensor t && t.isLeaf() && t.isRequiresGrad() && !registered(t)) {
+                    param(f.getName(), t);
+                } else if (value instanceof Iterable<?> || value instanceof Layer[]) {
+                    List<Layer> list = new ArrayList<>();
+                    for (Object o : value instanceof Layer[] a ? java.util.Arrays.asList(a) : (Iterable<?>) value) {
+                        if (o instanceof Layer l && !registered(l)) {
+                            list.add(l);
+                        }
+                    }
+                    if (!list.isEmpty()) {
+                        child(f.getName(), new Sequential(list.toArray(new Layer[0])));
+                    }
+                }
+            }
+        }
+    }
+
+    private Object read(java.lang.reflect.Field f) {
+        try {
+            f.setAccessible(true);
+            return f.get(this);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException(getClass().getSimpleName() + ": cannot read field '" + f.getName()
+                    + "' to find its layers and parameters (" + e.getMessage() + "); register them with child() and "
+                    + "param() instead", e);
+        }
+    }
+
+    private boolean registered(Object o) {
+        return params.containsValue(o) || buffers.containsValue(o) || children.containsValue(o);
     }
 
     private void checkName(String name) {
@@ -74,6 +140,7 @@ public abstract class Module {
     }
 
     private void collect(String prefix, List<Parameter> out) {
+        discover();
         params.forEach((n, t) -> out.add(new Parameter(prefix + n, t)));
         children.forEach((n, m) -> m.collect(prefix + n + ".", out));
     }
@@ -89,6 +156,7 @@ public abstract class Module {
     }
 
     private void collectState(String prefix, List<Parameter> out) {
+        discover();
         params.forEach((n, t) -> out.add(new Parameter(prefix + n, t)));
         buffers.forEach((n, t) -> out.add(new Parameter(prefix + n, t)));
         children.forEach((n, m) -> m.collectState(prefix + n + ".", out));
@@ -105,16 +173,17 @@ public abstract class Module {
     }
 
     /** Sets training mode here and in every child (Dropout is active only in training); returns this. */
-    public Module train() {
+    public Layer train() {
         return train(true);
     }
 
     /** Sets evaluation mode here and in every child; returns this. */
-    public Module eval() {
+    public Layer eval() {
         return train(false);
     }
 
-    private Module train(boolean on) {
+    private Layer train(boolean on) {
+        discover();
         training = on;
         children.values().forEach(m -> m.train(on));
         return this;
@@ -146,5 +215,18 @@ public abstract class Module {
     /** Loads parameters from named arrays (as {@link ndgrad.core.Npz#read} returns), with the same checks. */
     public final void load(Map<String, INDArray> arrays, String source) throws IOException {
         ModelState.load(this, arrays, source);
+    }
+
+    /** The class name and its children, as PyTorch prints a module: {@code MyNet(conv=Conv2d(...), fc=Linear(...))}. */
+    @Override
+    public String toString() {
+        discover();
+        StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append("(");
+        String sep = "";
+        for (Map.Entry<String, Layer> e : children.entrySet()) {
+            sb.append(sep).append(e.getKey()).append("=").append(e.getValue());
+            sep = ", ";
+        }
+        return sb.append(")").toString();
     }
 }
