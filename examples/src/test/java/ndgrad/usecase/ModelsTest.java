@@ -114,4 +114,43 @@ class ModelsTest {
         Tensor x = Tensor.randn(rng, 2, 1, 4, 4);
         assertArrayEquals(a.forward(x).toDoubleArray(), b.forward(x).toDoubleArray(), 0);
     }
+
+    /** PyTorch's Net(lstm=LSTM(3, 4, batch_first), bn=BatchNorm1d(4), fc=Linear(4, 2)), written with fields. */
+    static final class Net extends Layer {
+        final LSTM lstm;
+        final BatchNorm1d bn = new BatchNorm1d(4);
+        final Linear fc;
+
+        Net(Rng rng) {
+            lstm = new LSTM(3, 4, rng);
+            fc = new Linear(4, 2, rng);
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            return fc.forward(bn.forward(lstm.forward(x).select(1, -1)));
+        }
+    }
+
+    /**
+     * A PyTorch state_dict converted with NumPy ({@code numpy.savez}, resources/pytorch/make_state_dict.py, PyTorch
+     * 1.13 here) loads as it is, and the model answers as PyTorch printed (eval mode, input sin(0..29) as (2, 5, 3)).
+     */
+    @Test
+    void aPyTorchStateDictLoadsAsItIs(@TempDir Path dir) throws Exception {
+        Path file = Path.of(ModelsTest.class.getResource("/pytorch/lstm_bn_fc.npz").toURI());
+        Net net = new Net(new Rng(0));
+        net.load(file);
+        net.eval();
+        double[] v = new double[30];
+        for (int i = 0; i < 30; i++) {
+            v[i] = Math.sin(i);
+        }
+        Tensor y = net.forward(Tensor.of(v, 2, 5, 3));
+        assertArrayEquals(new double[] {-0.26182594895362854, 0.3473651111125946, -0.154622882604599,
+            0.39859333634376526}, y.toDoubleArray(), 1e-6);
+        net.save(dir.resolve("back.npz"));
+        assertEquals(Npz.read(file).keySet(), Npz.read(dir.resolve("back.npz")).keySet(), "the same names back");
+        assertEquals(7, Npz.read(dir.resolve("back.npz")).get("bn.num_batches_tracked").getDouble(0));
+    }
 }
