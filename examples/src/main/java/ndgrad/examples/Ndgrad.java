@@ -68,12 +68,13 @@ public final class Ndgrad {
     /** {@code ndgrad train <task>}: an MLP on MNIST, or a synthetic task. */
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = "Train on mnist (bundled subset or --data DIR) or on a synthetic task: regression, xor, "
-                    + "moons, spiral.")
+                    + "moons, spiral, sequence (the adding problem, by an LSTM or GRU).")
     static final class Train implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "TASK", description = "mnist, regression, xor, moons or spiral")
+        @Parameters(index = "0", paramLabel = "TASK", description = "mnist, regression, xor, moons, spiral or "
+                + "sequence")
         String task;
         @Option(names = "--model", defaultValue = "mlp", description = "mnist: mlp or cnn (conv 5x5-32, batch norm, "
-                + "pool, conv 5x5-64, batch norm, pool, 1024-128-10)")
+                + "pool, conv 5x5-64, batch norm, pool, 1024-128-10); sequence: lstm (default) or gru")
         String model;
         @Option(names = "--hidden", split = ",", description = "hidden layer sizes (default: mnist 256,128; "
                 + "others 16,16)")
@@ -120,6 +121,9 @@ public final class Ndgrad {
         public Integer call() throws IOException {
             if (epochs != null && epochs < 1 || batch < 1 || !(dropout >= 0 && dropout < 1)) {
                 throw new IllegalArgumentException("expected --epochs >= 1, --batch-size >= 1, 0 <= --dropout < 1");
+            }
+            if (task.equals("sequence")) {
+                return TrainSequence.run(this);
             }
             if (!task.equals("mnist")) {
                 return Toys.train(this);

@@ -8,92 +8,40 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import ndgrad.autograd.*;
+import ndgrad.examples.EmbeddingClassifier;
 import ndgrad.core.*;
 import ndgrad.nn.*;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Models written as a user writes them: {@code import ndgrad.nn.*} with simple names, layers and parameters held in
  * fields with no registration call, several inputs (integer ids and a mask), and PyTorch's names in saved files.
  */
 class ModelsTest {
-    /** An embedding classifier: token ids and a 0/1 mask in, mean of the unmasked embeddings, two linear layers. */
-    static final class Classifier extends Layer {
-        final Embedding emb;
-        final List<Linear> mlp;
-        final Tensor temperature;
-
-        Classifier(Rng rng) {
-            emb = new Embedding(20, 8, 0, rng);
-            mlp = List.of(new Linear(8, 16, rng), new Linear(16, 3, rng));
-            temperature = Tensor.ones(1).requiresGrad();
-        }
-
-        @Override
-        public Tensor forward(Tensor ids) {
-            throw new UnsupportedOperationException("takes ids and a mask");
-        }
-
-        @Override
-        public Tensor forward(Tensor... in) {
-            Tensor mask = in[1].unsqueeze(2);
-            Tensor mean = emb.forward(in[0]).mul(mask).sum(1).div(mask.sum(1));
-            return mlp.get(1).forward(mlp.get(0).forward(mean).relu()).mul(temperature);
-        }
-    }
-
-    private static Tensor ids(double[] v, long... shape) {
-        return Tensor.of(NdArrays.create(v, shape, DataType.LONG));
-    }
-
     @Test
     void fieldsAreRegisteredWithoutACallInPyTorchsNamesAndOrder() {
-        Classifier m = new Classifier(new Rng(1));
+        EmbeddingClassifier.Model m = new EmbeddingClassifier.Model(new Rng(1));
+        // as PyTorch's named_parameters(): the layer's own parameters first, then its children's
         assertEquals(List.of("temperature", "emb.weight", "mlp.0.weight", "mlp.0.bias", "mlp.1.weight", "mlp.1.bias"),
                 m.namedParameters().stream().map(Parameter::name).toList());
         assertEquals(20 * 8 + 8 * 16 + 16 + 16 * 3 + 3 + 1, m.parameterCount());
-        assertTrue(m.toString().startsWith("Classifier(emb=Embedding(20, 8, padding_idx=0), mlp=Sequential["),
+        assertTrue(m.toString().startsWith("Model(emb=Embedding(20, 8, padding_idx=0), mlp=Sequential["),
                 m.toString());
     }
 
+    /** The embedding classifier example learns its task from ids and a mask: every held-out sequence right. */
     @Test
     void severalInputsIncludingIdsTrain() {
-        Rng rng = new Rng(2);
-        Classifier m = new Classifier(rng);
-        // class = which of the token groups {1..6}, {7..12}, {13..19} the first token is in; 0 pads
-        int n = 60;
-        double[] tokens = new double[n * 5];
-        double[] mask = new double[n * 5];
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = i % 3;
-            int len = 2 + i % 4;
-            for (int t = 0; t < 5; t++) {
-                tokens[i * 5 + t] = t < len ? 1 + labels[i] * 6 + rng.nextInt(6) : 0;
-                mask[i * 5 + t] = t < len ? 1 : 0;
-            }
-        }
-        Tensor x = ids(tokens, n, 5);
-        Tensor valid = Tensor.of(mask, n, 5);
-        ndgrad.optim.Adam opt = new ndgrad.optim.Adam(m.parameters(), ndgrad.optim.Adam.options().lr(0.05));
-        double first = 0;
-        double last = 0;
-        for (int step = 0; step < 60; step++) {
-            Tensor loss = Losses.crossEntropy(m.forward(x, valid), labels);
-            opt.zeroGrad();
-            loss.backward();
-            opt.step();
-            first = step == 0 ? loss.item() : first;
-            last = loss.item();
-        }
-        assertTrue(last < 0.05 * first, "loss " + first + " -> " + last);
-        double acc = m.forward(x, valid).argmax(1).eq(ids(java.util.Arrays.stream(labels).asDoubleStream()
-                .toArray(), n)).mean().item();
-        assertEquals(1.0, acc, "train accuracy");
+        Rng rng = new Rng(0);
+        EmbeddingClassifier.Model m = new EmbeddingClassifier.Model(rng);
+        EmbeddingClassifier.Data train = EmbeddingClassifier.data(300, rng);
+        EmbeddingClassifier.Data test = EmbeddingClassifier.data(300, rng);
+        double[] loss = EmbeddingClassifier.train(m, train, 60, 0.05);
+        assertTrue(loss[1] < 0.05 * loss[0], "loss " + loss[0] + " -> " + loss[1]);
+        assertEquals(1.0, EmbeddingClassifier.accuracy(m, test), "held-out accuracy");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new Linear(2, 2, rng).forward(x, valid));
+                () -> new Linear(2, 2, rng).forward(test.ids(), test.mask()));
         assertEquals("Linear: takes one input, got 2; override forward(Tensor...) to take several", e.getMessage());
     }
 
