@@ -6,7 +6,8 @@
 
 The step configurations are ndgrad's (Workload.java): tiny 2-16-16-1 tanh MSE batch 1, small 784-128-64-10 relu
 cross-entropy batch 32, big 784-512-512-10 relu cross-entropy batch 256; forward + backward + plain SGD (lr 0.01) on
-one fixed batch, float32. The MNIST job is ../shared/peers/torch_mnist.py's: 784-256-128-10 relu, Adam 1e-3, batch
+one fixed batch, float32; cnn is ../shared/peers/torch_cnn.py's net (conv5-32, pool, conv5-64, pool, 1024-128-10)
+with Adam 1e-3 on one fixed batch of 64. The MNIST job is ../shared/peers/torch_mnist.py's: 784-256-128-10 relu, Adam 1e-3, batch
 64, 15 epochs on the bundled 8,000/2,000 split, test accuracy after every epoch, timed from the first step to the
 last evaluation. OpenBLAS's thread count comes from OPENBLAS_NUM_THREADS, which the caller sets.
 """
@@ -37,18 +38,31 @@ def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cnn():
+    return torch.nn.Sequential(torch.nn.Conv2d(1, 32, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+                               torch.nn.Conv2d(32, 64, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
+                               torch.nn.Linear(1024, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
+
+
 def step(config, warmup, timed):
-    sizes, tanh, batch = CONFIGS[config]
     torch.manual_seed(7)
-    model = mlp(sizes, tanh)
-    opt = torch.optim.SGD(model.parameters(), lr=0.01)
-    x = torch.rand(batch, sizes[0])
-    if sizes[-1] == 1:
-        y = torch.rand(batch, 1) * 2 - 1
-        loss_fn = torch.nn.functional.mse_loss
-    else:
-        y = torch.randint(0, sizes[-1], (batch,))
+    if config == "cnn":
+        model = cnn()
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        x = torch.rand(64, 1, 28, 28)
+        y = torch.randint(0, 10, (64,))
         loss_fn = torch.nn.functional.cross_entropy
+    else:
+        sizes, tanh, batch = CONFIGS[config]
+        model = mlp(sizes, tanh)
+        opt = torch.optim.SGD(model.parameters(), lr=0.01)
+        x = torch.rand(batch, sizes[0])
+        if sizes[-1] == 1:
+            y = torch.rand(batch, 1) * 2 - 1
+            loss_fn = torch.nn.functional.mse_loss
+        else:
+            y = torch.randint(0, sizes[-1], (batch,))
+            loss_fn = torch.nn.functional.cross_entropy
 
     def one():
         loss = loss_fn(model(x), y)

@@ -93,14 +93,14 @@ public final class Bench {
         }
         int rounds = 5;
         int memorySteps = 10_000;
-        List<String> configs = List.of("tiny", "small", "big", "mnist");
+        List<String> configs = List.of("tiny", "small", "big", "cnn", "mnist");
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
                 case "--configs" -> configs = List.of(args[i + 1].split(","));
                 case "--memory-steps" -> memorySteps = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (expected --rounds N, --configs tiny,small,big,mnist, --memory-steps N)");
+                        + " (expected --rounds N, --configs tiny,small,big,cnn,mnist, --memory-steps N)");
             }
         }
         if (memorySteps != 0 && memorySteps < 10) {
@@ -217,7 +217,7 @@ public final class Bench {
         List<Runner> rs = new ArrayList<>();
         rs.add(new Runner("ndgrad", config -> ChildJvm.numbers(ChildJvm.run(env, List.of(), Bench.class, "--child",
                 config.equals("mnist") ? "mnist" : "step", "ndgrad", config), "RESULT")));
-        if (!c.equals("mnist") && env.isEmpty()) {
+        if (!c.equals("mnist") && !c.equals("cnn") && env.isEmpty()) {
             rs.add(new Runner("samediff", config -> ChildJvm.numbers(ChildJvm.run(List.of(), Bench.class,
                     "--child", "step", "samediff", config), "RESULT")));
         }
@@ -335,8 +335,9 @@ public final class Bench {
             case "lookup" -> System.out.println("RESULT " + lookup(false) + " " + lookup(true));
             case "core" -> System.out.println("CORE " + Threads.blasCore());
             default -> {
-                Workload w = Workload.named(args[3]);
-                Runnable step = args[2].equals("samediff") ? SameDiffStep.step(w, 0.01) : NdgradStep.step(w, 0.01);
+                Runnable step = args[3].equals("cnn") ? NdgradStep.cnn() : args[2].equals("samediff")
+                        ? SameDiffStep.step(Workload.named(args[3]), 0.01) : NdgradStep.step(Workload.named(args[3]),
+                        0.01);
                 runFor(step, WARMUP_NS, 0);
                 long[] timed = runFor(step, TIMED_NS, 20);
                 System.out.println("RESULT " + timed[1] / 1e6 / timed[0] + " " + procStatusMb("VmHWM:"));

@@ -6,6 +6,10 @@ import ndgrad.autograd.Tensor;
 import ndgrad.core.Rng;
 import ndgrad.nn.Activation;
 import ndgrad.nn.Linear;
+import ndgrad.optim.Adam;
+import ndgrad.nn.Flatten;
+import ndgrad.nn.MaxPool2d;
+import ndgrad.nn.Conv2d;
 import ndgrad.nn.Losses;
 import ndgrad.nn.Layer;
 import ndgrad.nn.Sequential;
@@ -38,6 +42,29 @@ final class NdgradStep {
         return () -> {
             Tensor out = model.forward(x);
             Tensor loss = regression ? Losses.mse(out, y) : Losses.crossEntropy(out, w.labels());
+            opt.zeroGrad();
+            loss.backward();
+            opt.step();
+        };
+    }
+
+    /**
+     * The MNIST CNN step of ../shared/peers/torch_cnn.py: conv 5×5 to 32, relu, max pool 2, conv 5×5 to 64, relu, max
+     * pool 2, 1024-128 relu, 10; cross-entropy on one fixed batch of 64 uniform [0, 1) images, Adam 1e-3.
+     */
+    static Runnable cnn() {
+        Rng rng = new Rng(1);
+        Sequential model = new Sequential(new Conv2d(1, 32, 5, rng), Activation.relu(), new MaxPool2d(2),
+                new Conv2d(32, 64, 5, rng), Activation.relu(), new MaxPool2d(2), new Flatten(), new Linear(1024, 128,
+                rng), Activation.relu(), new Linear(128, 10, rng));
+        Adam opt = new Adam(model.parameters(), Adam.options());
+        Tensor x = Tensor.uniform(rng, 0, 1, 64, 1, 28, 28).keep();
+        int[] labels = new int[64];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = rng.nextInt(10);
+        }
+        return () -> {
+            Tensor loss = Losses.crossEntropy(model.forward(x), labels);
             opt.zeroGrad();
             loss.backward();
             opt.step();

@@ -177,8 +177,8 @@ public final class ArrayOps {
     public static INDArray gather(INDArray x, int dim, INDArray index) {
         long[] xs = x.shape();
         long[] is = index.shape();
-        double[] v = Kernels.values(x);
-        double[] idx = Kernels.values(index);
+        double[] v = doubles(x);
+        double[] idx = doubles(index);
         double[] out = new double[idx.length];
         if (sameBut(xs, is, dim)) {
             Lines l = new Lines(is, dim);
@@ -194,7 +194,7 @@ public final class ArrayOps {
                 out[k] = v[(int) offset(k, is, xs, dim, (long) idx[k])];
             }
         }
-        return NdArrays.create(out, is, x.dataType());
+        return array(out, is, x.dataType());
     }
 
     /** Whether shapes a and b agree in every dim but {@code dim}. */
@@ -237,9 +237,9 @@ public final class ArrayOps {
         long[] bs = base.shape();
         long[] is = index.shape();
         long[] ss = src.shape();
-        double[] out = Kernels.values(base);
-        double[] idx = Kernels.values(index);
-        double[] v = Kernels.values(src);
+        double[] out = doubles(base);
+        double[] idx = doubles(index);
+        double[] v = doubles(src);
         if (sameBut(bs, is, dim) && java.util.Arrays.equals(is, ss)) {
             Lines l = new Lines(is, dim);
             for (int o = 0, k = 0; o < l.outer; o++) {
@@ -254,7 +254,7 @@ public final class ArrayOps {
                 out[(int) offset(k, is, bs, dim, (long) idx[k])] += v[(int) offset(k, is, ss, -1, 0)];
             }
         }
-        return NdArrays.create(out, bs, base.dataType());
+        return array(out, bs, base.dataType());
     }
 
     /**
@@ -280,7 +280,7 @@ public final class ArrayOps {
      */
     public static INDArray[] extremeAlong(INDArray x, int dim, boolean max) {
         long[] shape = x.shape();
-        double[] v = Kernels.values(x);
+        double[] v = doubles(x);
         long n = shape[dim];
         long inner = 1;
         for (int d = dim + 1; d < shape.length; d++) {
@@ -307,7 +307,50 @@ public final class ArrayOps {
             }
         }
         long[] out = Shapes.dropDims(shape, new int[] {dim});
-        return new INDArray[] {NdArrays.create(best, out, x.dataType()), NdArrays.create(at, out, DataType.LONG)};
+        return new INDArray[] {array(best, out, x.dataType()), NdArrays.create(at, out, DataType.LONG)};
+    }
+
+    /** All of x's values in C order as doubles: one bulk read for plain float32, float64 and int64 arrays. */
+    private static double[] doubles(INDArray x) {
+        if (!ArrayPool.plain(x) || !(x.dataType() == DataType.FLOAT || x.dataType() == DataType.DOUBLE
+                || x.dataType() == DataType.LONG)) {
+            return Kernels.values(x);
+        }
+        double[] v = new double[(int) x.length()];
+        if (x.dataType() == DataType.DOUBLE) {
+            x.data().asNioDouble().get(0, v);
+        } else if (x.dataType() == DataType.FLOAT) {
+            float[] f = new float[v.length];
+            x.data().asNioFloat().get(0, f);
+            for (int i = 0; i < v.length; i++) {
+                v[i] = f[i];
+            }
+        } else {
+            long[] l = new long[v.length];
+            x.data().asNioLong().get(0, l);
+            for (int i = 0; i < v.length; i++) {
+                v[i] = l[i];
+            }
+        }
+        return v;
+    }
+
+    /** A new float32 or float64 array of {@code shape} holding {@code v}, written in one bulk put. */
+    private static INDArray array(double[] v, long[] shape, DataType type) {
+        if (v.length == 0 || shape.length == 0 || !(type == DataType.FLOAT || type == DataType.DOUBLE)) {
+            return NdArrays.create(v, shape, type);
+        }
+        INDArray out = Scope.allocate(type, shape);
+        if (type == DataType.DOUBLE) {
+            out.data().asNioDouble().put(0, v);
+        } else {
+            float[] f = new float[v.length];
+            for (int i = 0; i < v.length; i++) {
+                f[i] = (float) v[i];
+            }
+            out.data().asNioFloat().put(0, f);
+        }
+        return out;
     }
 
     private static INDArrayIndex[] index(int rank, int axis, INDArrayIndex at) {
