@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import ndgrad.core.ArrayOps;
 import ndgrad.core.Kernels;
+import ndgrad.core.Pool;
 import ndgrad.core.ShapeException;
 import ndgrad.core.Shapes;
 import ndgrad.core.Unfold;
@@ -170,6 +171,25 @@ final class ShapeOps {
     static Tensor fold(Tensor cols, Unfold.Geometry g) {
         return unary("fold", "1 (unfolded back)", (c, t) -> c.output(Unfold.fold(t.array(), g)),
                 (c, grad) -> unfold(grad, g, 0)).apply(cols);
+    }
+
+    /**
+     * Max pooling of x (N, C, H, W) over the windows of {@code g} ({@link Pool}): each output the first largest input
+     * of its window, its gradient to that input alone (as PyTorch's {@code max_pool2d}); the backward scatters
+     * along the kept offsets, and its own gradient selects along them, so it differentiates again.
+     */
+    static Tensor maxPool(Tensor x, Unfold.Geometry g) {
+        int[] at = new int[(int) (g.n() * g.c() * g.oh() * g.ow())];
+        return unary("maxPool", "1 at the window's maximum, 0 elsewhere",
+                (c, t) -> c.output(Pool.max(t.array(), g, at)), (c, grad) -> poolScatter(grad, at, g)).apply(x);
+    }
+
+    /** The gradient of {@link #maxPool}: dy added at the maxima's offsets into zeros of the input's shape. */
+    private static Tensor poolScatter(Tensor dy, int[] at, Unfold.Geometry g) {
+        return unary("maxPoolBackward", "1 at each maximum's offset",
+                (c, t) -> c.output(Pool.scatter(t.array(), at, g)), (c, grad) -> unary("maxPoolSelect",
+                        "1 at each maximum's offset", (c2, t) -> c2.output(Pool.select(t.array(), at, g)),
+                        (c2, gg) -> poolScatter(gg, at, g)).apply(grad)).apply(dy);
     }
 
     /**

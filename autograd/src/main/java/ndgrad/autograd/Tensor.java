@@ -1275,6 +1275,18 @@ public final class Tensor {
     }
 
     /**
+     * Max pooling of this (N, C, H, W) tensor over the windows of {@code g}, as {@code F.max_pool2d}: each output is
+     * the first largest input of its window (padding never wins) and takes the whole gradient.
+     */
+    public Tensor maxPool2d(Unfold.Geometry g) {
+        if (!Arrays.equals(shape(), g.input())) {
+            throw new ShapeException("maxPool2d: expected input of shape " + Shapes.str(g.input()) + ", got "
+                    + shapeString());
+        }
+        return ShapeOps.maxPool(this, g);
+    }
+
+    /**
      * The entries along {@code dim} picked by the int64 {@code index} (of this rank; its other sizes at most this
      * tensor's), as {@code torch.gather}: for dim 1, out[i][j] = this[i][index[i][j]]. The gradient accumulates
      * over repeated indices.

@@ -34,7 +34,7 @@ public final class MaxPool2d extends Layer {
     public Tensor forward(Tensor x) {
         Windows w = new Windows("MaxPool2d", x.shape(), new int[] {kernel, kernel}, new int[] {stride, stride},
                 new int[] {padding, padding}, new int[] {1, 1});
-        return w.pool(x, Double.NEGATIVE_INFINITY, cols -> cols.max(2).values());
+        return x.maxPool2d(w.geometry);
     }
 
     @Override

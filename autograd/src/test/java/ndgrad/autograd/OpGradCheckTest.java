@@ -152,6 +152,8 @@ class OpGradCheckTest {
                         1, 1), 0), r.normal(2, 2, 5, 4)),
                 c("unfold k2 dilation 2, padding filled with 2.5", x -> x[0].unfold(new ndgrad.core.Unfold.Geometry(1,
                         1, 5, 5, 2, 2, 1, 1, 1, 0, 2, 2), 2.5).pow(2), r.normal(1, 1, 5, 5)),
+                c("maxPool2d k3 s2 p1", x -> x[0].maxPool2d(new ndgrad.core.Unfold.Geometry(1, 2, 5, 5, 3, 3, 2, 2, 1, 1,
+                        1, 1)).pow(2), r.distinct(1, 2, 5, 5)),
                 // a composition: a two-layer MLP and its mean squared error
                 c("mlp", x -> x[0].matmul(x[1]).add(x[2]).tanh().matmul(x[3]).sub(1).pow(2).mean(),
                         r.normal(4, 3), r.normal(3, 5), r.normal(5), r.normal(5, 2)));
