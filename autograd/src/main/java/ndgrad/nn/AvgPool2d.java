@@ -20,11 +20,7 @@ public final class AvgPool2d extends Layer {
 
     /** k×k windows with the given stride and zero padding (at most half the kernel). */
     public AvgPool2d(int kernel, int stride, int padding) {
-        Layers.checkPositive("AvgPool2d", "kernel and stride", kernel, stride);
-        if (padding < 0 || padding > kernel / 2) {
-            throw new IllegalArgumentException("AvgPool2d: padding must be in [0, kernel/2] = [0, " + kernel / 2
-                    + "], got " + padding);
-        }
+        Layers.checkPool("AvgPool2d", kernel, stride, padding);
         this.kernel = kernel;
         this.stride = stride;
         this.padding = padding;

@@ -25,4 +25,13 @@ final class Layers {
             }
         }
     }
+
+    /** A pooling window: positive kernel and stride, padding in [0, kernel/2] as PyTorch requires. */
+    static void checkPool(String layer, int kernel, int stride, int padding) {
+        checkPositive(layer, "kernel and stride", kernel, stride);
+        if (padding < 0 || padding > kernel / 2) {
+            throw new IllegalArgumentException(layer + ": padding must be in [0, kernel/2] = [0, " + kernel / 2
+                    + "], got " + padding);
+        }
+    }
 }

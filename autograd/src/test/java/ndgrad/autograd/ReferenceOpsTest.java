@@ -1,11 +1,8 @@
 package ndgrad.autograd;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -13,14 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import ndgrad.core.NdArrays;
 import ndgrad.nn.Losses;
 import ndgrad.nn.Losses.CrossEntropyOptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.shade.jackson.databind.JsonNode;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /**
  * Values and gradients of gather, scatterAdd, max with indices against amax, 1-D matmul and cross-entropy with
@@ -29,19 +24,7 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  * sum(output · R); outputs and gradients must agree to |a - b| ≤ 1e-10·max(|a|, |b|) + 1e-12.
  */
 class ReferenceOpsTest {
-    private static final Map<String, JsonNode> CASES = load();
-
-    private static Map<String, JsonNode> load() {
-        try (InputStream in = ReferenceOpsTest.class.getResourceAsStream("/reference/layers.json")) {
-            Map<String, JsonNode> cases = new HashMap<>();
-            for (JsonNode c : new ObjectMapper().readTree(in).get("cases")) {
-                cases.put(c.get("name").asText(), c);
-            }
-            return cases;
-        } catch (IOException e) {
-            throw new IllegalStateException("reading reference/layers.json", e);
-        }
-    }
+    private static final Map<String, JsonNode> CASES = Reference.CASES;
 
     /** A case: how ndgrad computes its output from the case's inputs (by name). */
     record Op(String name, Function<Map<String, Tensor>, Tensor> f) {
@@ -74,7 +57,7 @@ class ReferenceOpsTest {
                 .labelSmoothing(Double.parseDouble(keyword(call, "label_smoothing")))
                 .reduction(Losses.Reduction.valueOf(keyword(call, "reduction").replace("'", "").toUpperCase()));
         if (c.has("constants") && c.get("constants").has("weight")) {
-            o = o.weight(tensor(c.get("constants").get("weight")));
+            o = o.weight(Reference.tensor(c.get("constants").get("weight")));
         }
         Tensor target = in.get("target");
         if (target.dtype() == DataType.DOUBLE) {
@@ -97,48 +80,24 @@ class ReferenceOpsTest {
         Map<String, Tensor> in = new HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = c.get("inputs").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            Tensor t = tensor(e.getValue());
+            Tensor t = Reference.tensor(e.getValue());
             in.put(e.getKey(), t.dtype() == DataType.DOUBLE ? t.requiresGrad() : t);
         }
         Tensor out = op.f().apply(in);
-        assertClose(op.name() + " output", c.get("output"), out);
-        Tensor loss = out.mul(tensor(c.get("R"))).sum();
+        Reference.assertClose(op.name() + " output", c.get("output"), out);
+        Tensor loss = out.mul(Reference.tensor(c.get("R"))).sum();
         assertEquals(c.get("loss").asDouble(), loss.item(), 1e-10 * Math.abs(c.get("loss").asDouble()) + 1e-12);
         loss.backward();
         int checked = 0;
         for (Iterator<Map.Entry<String, JsonNode>> it = c.get("grads").get("inputs").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            assertClose(op.name() + " grad " + e.getKey(), e.getValue(), in.get(e.getKey()).grad());
+            Reference.assertClose(op.name() + " grad " + e.getKey(), e.getValue(), in.get(e.getKey()).grad());
             checked++;
         }
         assertTrue(checked > 0, "the case has gradients");
         if (c.has("extra_outputs") && c.get("extra_outputs").has("indices")) {
-            assertClose(op.name() + " indices", c.get("extra_outputs").get("indices"), in.get("input").max(1)
+            Reference.assertClose(op.name() + " indices", c.get("extra_outputs").get("indices"), in.get("input").max(1)
                     .indices());
-        }
-    }
-
-    static Tensor tensor(JsonNode t) {
-        long[] shape = new long[t.get("shape").size()];
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = t.get("shape").get(i).asLong();
-        }
-        double[] data = new double[t.get("data").size()];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = t.get("data").get(i).asDouble();
-        }
-        DataType type = t.get("dtype").asText().equals("int64") ? DataType.LONG : DataType.DOUBLE;
-        return Tensor.of(NdArrays.create(data, shape, type));
-    }
-
-    static void assertClose(String what, JsonNode expected, Tensor actual) {
-        Tensor e = tensor(expected);
-        assertArrayEquals(e.shape(), actual.shape(), what + ": shape");
-        double[] want = e.toDoubleArray();
-        double[] got = actual.toDoubleArray();
-        for (int i = 0; i < want.length; i++) {
-            double tol = 1e-10 * Math.max(Math.abs(want[i]), Math.abs(got[i])) + 1e-12;
-            assertEquals(want[i], got[i], tol, what + " element " + i);
         }
     }
 }

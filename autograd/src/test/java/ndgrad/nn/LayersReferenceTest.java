@@ -1,29 +1,25 @@
 package ndgrad.nn;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.stream.Stream;
 import ndgrad.autograd.Float64Test;
+import ndgrad.autograd.Reference;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.NdArrays;
 import ndgrad.core.Rng;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.databind.JsonNode;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /**
  * Every layer against PyTorch 1.13 in float64: {@code reference/layers.json}, a copy of
@@ -33,19 +29,7 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  * running statistics after a training step, to |a - b| ≤ 1e-10·max(|a|, |b|) + 1e-12.
  */
 class LayersReferenceTest extends Float64Test {
-    private static final Map<String, JsonNode> CASES = load();
-
-    private static Map<String, JsonNode> load() {
-        try (InputStream in = LayersReferenceTest.class.getResourceAsStream("/reference/layers.json")) {
-            Map<String, JsonNode> cases = new HashMap<>();
-            for (JsonNode c : new ObjectMapper().readTree(in).get("cases")) {
-                cases.put(c.get("name").asText(), c);
-            }
-            return cases;
-        } catch (IOException e) {
-            throw new IllegalStateException("reading reference/layers.json", e);
-        }
-    }
+    private static final Map<String, JsonNode> CASES = Reference.CASES;
 
     /** A case: the layer (made in float64) and how it maps the case's inputs to its outputs. */
     record Case(String name, java.util.function.Supplier<Layer> module,
@@ -106,15 +90,15 @@ class LayersReferenceTest extends Float64Test {
         assertNotNull(c, layer.name());
         Layer m = layer.module().get();
         Map<String, INDArray> state = new HashMap<>();
-        c.get("parameters").fields().forEachRemaining(e -> state.put(e.getKey(), tensor(e.getValue()).data()));
+        c.get("parameters").fields().forEachRemaining(e -> state.put(e.getKey(), Reference.tensor(e.getValue()).data()));
         if (c.has("buffers")) {
-            c.get("buffers").fields().forEachRemaining(e -> state.put(e.getKey(), tensor(e.getValue()).data()));
+            c.get("buffers").fields().forEachRemaining(e -> state.put(e.getKey(), Reference.tensor(e.getValue()).data()));
         }
         m.load(state, layer.name());
         Map<String, Tensor> in = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = c.get("inputs").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            Tensor t = tensor(e.getValue());
+            Tensor t = Reference.tensor(e.getValue());
             in.put(e.getKey(), t.dtype() == DataType.DOUBLE ? t.requiresGrad() : t);
         }
         Map<String, Tensor> out = layer.run().apply(m, in);
@@ -127,48 +111,24 @@ class LayersReferenceTest extends Float64Test {
         for (JsonNode term : c.get("loss_terms")) {
             String output = term.get(0).asText();
             Tensor o = out.get(output);
-            assertClose(layer.name() + " " + output, output.equals("output") ? c.get("output")
+            Reference.assertClose(layer.name() + " " + output, output.equals("output") ? c.get("output")
                     : c.get("extra_outputs").get(output), o);
-            Tensor t = o.mul(tensor(weights.get(term.get(1).asText()))).sum();
+            Tensor t = o.mul(Reference.tensor(weights.get(term.get(1).asText()))).sum();
             loss = loss == null ? t : loss.add(t);
         }
         assertEquals(c.get("loss").asDouble(), loss.item(), 1e-10 * Math.abs(c.get("loss").asDouble()) + 1e-12);
         loss.backward();
-        c.get("grads").get("inputs").fields().forEachRemaining(e -> assertClose(layer.name() + " grad "
+        c.get("grads").get("inputs").fields().forEachRemaining(e -> Reference.assertClose(layer.name() + " grad "
                 + e.getKey(), e.getValue(), in.get(e.getKey()).grad()));
         Map<String, Tensor> params = new HashMap<>();
         m.namedParameters().forEach(p -> params.put(p.name(), p.value()));
-        c.get("grads").get("parameters").fields().forEachRemaining(e -> assertClose(layer.name() + " grad "
+        c.get("grads").get("parameters").fields().forEachRemaining(e -> Reference.assertClose(layer.name() + " grad "
                 + e.getKey(), e.getValue(), params.get(e.getKey()).grad()));
         if (c.has("buffers_after")) {
             Map<String, Tensor> buffers = new HashMap<>();
             m.namedState().forEach(p -> buffers.put(p.name(), p.value()));
-            c.get("buffers_after").fields().forEachRemaining(e -> assertClose(layer.name() + " " + e.getKey(),
+            c.get("buffers_after").fields().forEachRemaining(e -> Reference.assertClose(layer.name() + " " + e.getKey(),
                     e.getValue(), buffers.get(e.getKey())));
-        }
-    }
-
-    static Tensor tensor(JsonNode t) {
-        long[] shape = new long[t.get("shape").size()];
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = t.get("shape").get(i).asLong();
-        }
-        double[] data = new double[t.get("data").size()];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = t.get("data").get(i).asDouble();
-        }
-        DataType type = t.get("dtype").asText().equals("int64") ? DataType.LONG : DataType.DOUBLE;
-        return Tensor.of(NdArrays.create(data, shape, type));
-    }
-
-    static void assertClose(String what, JsonNode expected, Tensor actual) {
-        Tensor e = tensor(expected);
-        assertArrayEquals(e.shape(), actual.shape(), what + ": shape");
-        double[] want = e.toDoubleArray();
-        double[] got = actual.toDoubleArray();
-        for (int i = 0; i < want.length; i++) {
-            double tol = 1e-10 * Math.max(Math.abs(want[i]), Math.abs(got[i])) + 1e-12;
-            assertEquals(want[i], got[i], tol, what + " element " + i);
         }
     }
 }

@@ -311,7 +311,7 @@ public final class ArrayOps {
     }
 
     /** All of x's values in C order as doubles: one bulk read for plain float32, float64 and int64 arrays. */
-    private static double[] doubles(INDArray x) {
+    static double[] doubles(INDArray x) {
         if (!ArrayPool.plain(x) || !(x.dataType() == DataType.FLOAT || x.dataType() == DataType.DOUBLE
                 || x.dataType() == DataType.LONG)) {
             return Kernels.values(x);
@@ -336,7 +336,7 @@ public final class ArrayOps {
     }
 
     /** A new float32 or float64 array of {@code shape} holding {@code v}, written in one bulk put. */
-    private static INDArray array(double[] v, long[] shape, DataType type) {
+    static INDArray array(double[] v, long[] shape, DataType type) {
         if (v.length == 0 || shape.length == 0 || !(type == DataType.FLOAT || type == DataType.DOUBLE)) {
             return NdArrays.create(v, shape, type);
         }

@@ -1,6 +1,5 @@
 package ndgrad.core;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -17,7 +16,7 @@ public final class Pool {
 
     /** The maxima (N, C, oh, ow); {@code at} receives each one's offset into x (length N·C·oh·ow). */
     public static INDArray max(INDArray x, Unfold.Geometry g, int[] at) {
-        double[] v = values(x);
+        double[] v = ArrayOps.doubles(x);
         double[] out = new double[at.length];
         int planes = (int) (g.n() * g.c());
         if (g.ph() == 0 && g.pw() == 0) {
@@ -25,7 +24,7 @@ public final class Pool {
         } else {
             maxPadded(v, out, at, planes, g);
         }
-        return array(out, new long[] {g.n(), g.c(), g.oh(), g.ow()}, x.dataType());
+        return ArrayOps.array(out, new long[] {g.n(), g.c(), g.oh(), g.ow()}, x.dataType());
     }
 
     /** Without padding: every window inside the input, read without bounds checks. */
@@ -87,50 +86,21 @@ public final class Pool {
 
     /** The gradient of {@link #max}: each of dy's values added at its offset into zeros of the input's shape. */
     public static INDArray scatter(INDArray dy, int[] at, Unfold.Geometry g) {
-        double[] v = values(dy);
+        double[] v = ArrayOps.doubles(dy);
         double[] out = new double[(int) (g.n() * g.c() * g.h() * g.w())];
         for (int k = 0; k < at.length; k++) {
             out[at[k]] += v[k];
         }
-        return array(out, g.input(), dy.dataType());
+        return ArrayOps.array(out, g.input(), dy.dataType());
     }
 
     /** The adjoint of {@link #scatter}: the input-shaped dx read at each offset, shape (N, C, oh, ow). */
     public static INDArray select(INDArray dx, int[] at, Unfold.Geometry g) {
-        double[] v = values(dx);
+        double[] v = ArrayOps.doubles(dx);
         double[] out = new double[at.length];
         for (int k = 0; k < at.length; k++) {
             out[k] = v[at[k]];
         }
-        return array(out, new long[] {g.n(), g.c(), g.oh(), g.ow()}, dx.dataType());
-    }
-
-    private static double[] values(INDArray x) {
-        INDArray p = ArrayPool.plain(x) ? x : Kernels.copy(x);
-        double[] v = new double[(int) p.length()];
-        if (p.dataType() == DataType.DOUBLE) {
-            p.data().asNioDouble().get(0, v);
-        } else {
-            float[] f = new float[v.length];
-            p.data().asNioFloat().get(0, f);
-            for (int i = 0; i < v.length; i++) {
-                v[i] = f[i];
-            }
-        }
-        return v;
-    }
-
-    private static INDArray array(double[] v, long[] shape, DataType type) {
-        INDArray out = Scope.allocate(type, shape);
-        if (type == DataType.DOUBLE) {
-            out.data().asNioDouble().put(0, v);
-        } else {
-            float[] f = new float[v.length];
-            for (int i = 0; i < v.length; i++) {
-                f[i] = (float) v[i];
-            }
-            out.data().asNioFloat().put(0, f);
-        }
-        return out;
+        return ArrayOps.array(out, new long[] {g.n(), g.c(), g.oh(), g.ow()}, dx.dataType());
     }
 }
