@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import ndgrad.core.ArrayOps;
 import ndgrad.core.Kernels;
+import ndgrad.core.NdArrays;
 import ndgrad.core.Pool;
 import ndgrad.core.ShapeException;
 import ndgrad.core.Shapes;
@@ -155,7 +156,7 @@ final class ShapeOps {
     }
 
     /**
-     * The sliding windows of x (N, C, H, W) as columns (N, C·kh·kw, oh·ow), padding read as {@code fill} (im2col,
+     * The sliding windows of x (N, C, H, W) as columns (C·kh·kw, N·oh·ow), padding read as {@code fill} (im2col,
      * {@link Unfold}): the gradient is folded back (col2im), whose own gradient is this op again, with zero fill.
      */
     static Tensor unfold(Tensor x, Unfold.Geometry g, double fill) {
@@ -167,7 +168,7 @@ final class ShapeOps {
                 (c, t) -> c.output(Unfold.unfold(t.array(), g, fill)), (c, grad) -> fold(grad, g)).apply(x);
     }
 
-    /** The adjoint of {@link #unfold}: columns (N, C·kh·kw, oh·ow) summed back into (N, C, H, W) (col2im). */
+    /** The adjoint of {@link #unfold}: columns (C·kh·kw, N·oh·ow) summed back into (N, C, H, W) (col2im). */
     static Tensor fold(Tensor cols, Unfold.Geometry g) {
         return unary("fold", "1 (unfolded back)", (c, t) -> c.output(Unfold.fold(t.array(), g)),
                 (c, grad) -> unfold(grad, g, 0)).apply(cols);
@@ -190,6 +191,12 @@ final class ShapeOps {
                 (c, t) -> c.output(Pool.scatter(t.array(), at, g)), (c, grad) -> unary("maxPoolSelect",
                         "1 at each maximum's offset", (c2, t) -> c2.output(Pool.select(t.array(), at, g)),
                         (c2, gg) -> poolScatter(gg, at, g)).apply(grad)).apply(dy);
+    }
+
+    /** x in a plain C-order array of its own (itself when it has one), as {@code Tensor.contiguous}: d/dx = 1. */
+    static Tensor contiguous(Tensor x) {
+        return NdArrays.isPlain(x.array()) ? x : unary("contiguous", "1", (c, t) -> c.output(Kernels.copy(t.array())),
+                (c, g) -> g).apply(x);
     }
 
     /**

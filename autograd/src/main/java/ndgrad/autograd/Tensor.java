@@ -1266,12 +1266,17 @@ public final class Tensor {
     }
 
     /**
-     * The sliding windows of this (N, C, H, W) tensor as columns (N, C·kh·kw, oh·ow), the padding read as
-     * {@code fill} (im2col, PyTorch's {@code F.unfold}): convolution is the product weight (O, C·kh·kw) · columns.
-     * The geometry says the kernel, stride, padding and dilation.
+     * The sliding windows of this (N, C, H, W) tensor as columns (C·kh·kw, N·oh·ow), the padding read as
+     * {@code fill} (im2col; PyTorch's {@code F.unfold} with the batch in the columns): convolution is one product
+     * weight (O, C·kh·kw) · columns. The geometry says the kernel, stride, padding and dilation.
      */
     public Tensor unfold(Unfold.Geometry g, double fill) {
         return ShapeOps.unfold(this, g, fill);
+    }
+
+    /** The same values in a plain C-order array of its own (this tensor when it has one), as {@code contiguous()}. */
+    public Tensor contiguous() {
+        return ShapeOps.contiguous(this);
     }
 
     /**

@@ -30,7 +30,7 @@ public final class AvgPool2d extends Layer {
     public Tensor forward(Tensor x) {
         Windows w = new Windows("AvgPool2d", x.shape(), new int[] {kernel, kernel}, new int[] {stride, stride},
                 new int[] {padding, padding}, new int[] {1, 1});
-        return w.pool(x, 0, cols -> cols.mean(2));
+        return w.pool(x, 0, cols -> cols.mean(1));
     }
 
     @Override

@@ -5,8 +5,8 @@ import ndgrad.core.ShapeException;
 
 /**
  * Convolution as PyTorch's {@code F.conv2d} (cross-correlation, zero padding, groups), composed: the windows of the
- * input as columns (N, C·kh·kw, oh·ow) (im2col, {@link Windows}), then the weight's product with each sample's
- * columns, per group (one BLAS gemm per sample).
+ * input as columns (C·kh·kw, N·oh·ow) (im2col, {@link Windows}), then one product with the weight per group for the
+ * whole batch (one BLAS gemm), the result's (O, N) turned back to (N, O).
  */
 final class Convolution {
     private Convolution() {
@@ -30,14 +30,14 @@ final class Convolution {
         Tensor cols = w.columns(x, 0);
         Tensor[] outs = new Tensor[groups];
         for (int g = 0; g < groups; g++) {
-            Tensor colsG = groups == 1 ? cols : cols.slice(1, g * k, (g + 1) * k);
+            Tensor colsG = groups == 1 ? cols : cols.slice(0, g * k, (g + 1) * k);
             Tensor wG = groups == 1 ? weight : weight.slice(0, g * og, (g + 1) * og);
             outs[g] = wG.reshape(og, k).matmul(colsG);
         }
-        Tensor out = groups == 1 ? outs[0] : Tensor.concat(1, outs);
+        Tensor out = groups == 1 ? outs[0] : Tensor.concat(0, outs);
         if (bias != null) {
             out = out.add(bias.reshape(ws[0], 1));
         }
-        return out.reshape(n, ws[0], w.oh, w.ow);
+        return w.toBatchFirst(out, ws[0]);
     }
 }

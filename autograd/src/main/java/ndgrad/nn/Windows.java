@@ -7,7 +7,7 @@ import ndgrad.core.Unfold;
 
 /**
  * The sliding windows of convolution and pooling over (N, C, H, W) input: its geometry checked with the layer's
- * name, and the columns (N, C·kh·kw, oh·ow) from {@link Tensor#unfold}. Output sizes follow PyTorch:
+ * name, and the columns (C·kh·kw, N·oh·ow) from {@link Tensor#unfold}. Output sizes follow PyTorch:
  * ⌊(H + 2p - d(k - 1) - 1) / s⌋ + 1.
  */
 final class Windows {
@@ -35,16 +35,21 @@ final class Windows {
         ow = geometry.ow();
     }
 
-    /** The columns of x, (N, C·kh·kw, oh·ow), padding filled with {@code fill} (0, or -∞ for max pooling). */
+    /** The columns of x, (C·kh·kw, N·oh·ow), padding filled with {@code fill}. */
     Tensor columns(Tensor x, double fill) {
         return x.unfold(geometry, fill);
     }
 
-    /** Pooling: {@code reduce} applied to the windows of x seen as (N, C, kh·kw, oh·ow) along dim 2. */
+    /** Pooling: {@code reduce} applied to the windows of x seen as (C, kh·kw, N·oh·ow) along dim 1. */
     Tensor pool(Tensor x, double fill, java.util.function.UnaryOperator<Tensor> reduce) {
-        long n = geometry.n();
         long c = geometry.c();
-        Tensor cols = columns(x, fill).reshape(n, c, (long) geometry.kh() * geometry.kw(), (long) oh * ow);
-        return reduce.apply(cols).reshape(n, c, oh, ow);
+        Tensor cols = columns(x, fill).reshape(c, (long) geometry.kh() * geometry.kw(), geometry.n() * oh * ow);
+        return toBatchFirst(reduce.apply(cols), c);
+    }
+
+    /** A result (channels, N·oh·ow), channel first, as (N, channels, oh, ow). */
+    Tensor toBatchFirst(Tensor y, long channels) {
+        long n = geometry.n();
+        return y.reshape(channels, n, (long) oh * ow).permute(1, 0, 2).contiguous().reshape(n, channels, oh, ow);
     }
 }

@@ -95,4 +95,9 @@ public final class NdArrays {
     public static INDArray rows(INDArray x, long from, long to) {
         return Kernels.copy(ArrayOps.slice(x, 0, from, to));
     }
+
+    /** Whether {@code a} owns all of its buffer in C order from offset 0 (not a view, no other strides). */
+    public static boolean isPlain(INDArray a) {
+        return ArrayPool.plain(a);
+    }
 }

@@ -7,9 +7,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The sliding windows of convolution and pooling (im2col) and their adjoint (col2im). For input (N, C, H, W) the
- * columns are (N, C·kh·kw, oh·ow): row (c, i, j) of sample s holds, for every output position (y, x), the input at
- * (y·sh + i·dh - ph, x·sw + j·dw - pw), or {@code fill} where that falls in the padding; so a convolution is the
- * product weight (O, C·kh·kw) · columns of each sample. Output sizes follow PyTorch:
+ * columns are (C·kh·kw, N·oh·ow): row (c, i, j) holds, for every sample s and output position (y, x), the input at
+ * (y·sh + i·dh - ph, x·sw + j·dw - pw), or {@code fill} where that falls in the padding; so a convolution is one
+ * product weight (O, C·kh·kw) · columns for the whole batch (as Caffe lays it out). Output sizes follow PyTorch:
  * ⌊(H + 2p - d(k - 1) - 1) / s⌋ + 1. Each thread keeps the offsets of its last few geometries, so a training loop
  * computes them once; the loops then copy (or add) along that map.
  *
@@ -32,9 +32,9 @@ public final class Unfold {
             return (w + 2 * pw - dw * (kw - 1) - 1) / sw + 1;
         }
 
-        /** The shape of the columns: (n, c·kh·kw, oh·ow). */
+        /** The shape of the columns: (c·kh·kw, n·oh·ow). */
         public long[] columns() {
-            return new long[] {n, (long) c * kh * kw, (long) oh() * ow()};
+            return new long[] {(long) c * kh * kw, n * oh() * ow()};
         }
 
         /** The input's shape (n, c, h, w). */
@@ -55,27 +55,32 @@ public final class Unfold {
     /** The columns of x (shape {@link Geometry#input()}), padding read as {@code fill}. */
     public static INDArray unfold(INDArray x, Geometry g, double fill) {
         int[] map = map(g);
-        int per = map.length;
         int in = g.c() * g.h() * g.w();
+        int l = g.oh() * g.ow();
+        int rows = map.length / l;
+        int n = (int) g.n();
         INDArray out = Scope.allocate(x.dataType(), g.columns());
         if (x.dataType() == DataType.FLOAT) {
             float[] src = floats(x);
-            float[] dst = new float[(int) g.n() * per];
+            java.nio.FloatBuffer dst = out.data().asNioFloat();
             float f = (float) fill;
-            for (int s = 0; s < g.n(); s++) {
-                for (int k = 0, o = s * per, b = s * in; k < per; k++) {
-                    int m = map[k];
-                    dst[o + k] = m < 0 ? f : src[b + m];
+            for (int r = 0; r < rows; r++) {
+                for (int s = 0; s < n; s++) {
+                    for (int p = 0, k = r * l, o = (r * n + s) * l, b = s * in; p < l; p++) {
+                        int m = map[k + p];
+                        dst.put(o + p, m < 0 ? f : src[b + m]);
+                    }
                 }
             }
-            out.data().asNioFloat().put(0, dst);
         } else {
             double[] src = doubles(x);
-            double[] dst = new double[(int) g.n() * per];
-            for (int s = 0; s < g.n(); s++) {
-                for (int k = 0, o = s * per, b = s * in; k < per; k++) {
-                    int m = map[k];
-                    dst[o + k] = m < 0 ? fill : src[b + m];
+            double[] dst = new double[n * map.length];
+            for (int r = 0; r < rows; r++) {
+                for (int s = 0; s < n; s++) {
+                    for (int p = 0, k = r * l, o = (r * n + s) * l, b = s * in; p < l; p++) {
+                        int m = map[k + p];
+                        dst[o + p] = m < 0 ? fill : src[b + m];
+                    }
                 }
             }
             out.data().asNioDouble().put(0, dst);
@@ -86,29 +91,35 @@ public final class Unfold {
     /** The adjoint of {@link #unfold}: each column entry added back to the input position it was read from. */
     public static INDArray fold(INDArray cols, Geometry g) {
         int[] map = map(g);
-        int per = map.length;
         int in = g.c() * g.h() * g.w();
+        int l = g.oh() * g.ow();
+        int rows = map.length / l;
+        int n = (int) g.n();
         INDArray out = Scope.allocate(cols.dataType(), g.input());
         if (cols.dataType() == DataType.FLOAT) {
-            float[] src = floats(cols);
-            float[] dst = new float[(int) g.n() * in];
-            for (int s = 0; s < g.n(); s++) {
-                for (int k = 0, o = s * per, b = s * in; k < per; k++) {
-                    int m = map[k];
-                    if (m >= 0) {
-                        dst[b + m] += src[o + k];
+            java.nio.FloatBuffer src = (ArrayPool.plain(cols) ? cols : Kernels.copy(cols)).data().asNioFloat();
+            float[] dst = new float[n * in];
+            for (int r = 0; r < rows; r++) {
+                for (int s = 0; s < n; s++) {
+                    for (int p = 0, k = r * l, o = (r * n + s) * l, b = s * in; p < l; p++) {
+                        int m = map[k + p];
+                        if (m >= 0) {
+                            dst[b + m] += src.get(o + p);
+                        }
                     }
                 }
             }
             out.data().asNioFloat().put(0, dst);
         } else {
             double[] src = doubles(cols);
-            double[] dst = new double[(int) g.n() * in];
-            for (int s = 0; s < g.n(); s++) {
-                for (int k = 0, o = s * per, b = s * in; k < per; k++) {
-                    int m = map[k];
-                    if (m >= 0) {
-                        dst[b + m] += src[o + k];
+            double[] dst = new double[n * in];
+            for (int r = 0; r < rows; r++) {
+                for (int s = 0; s < n; s++) {
+                    for (int p = 0, k = r * l, o = (r * n + s) * l, b = s * in; p < l; p++) {
+                        int m = map[k + p];
+                        if (m >= 0) {
+                            dst[b + m] += src[o + p];
+                        }
                     }
                 }
             }
