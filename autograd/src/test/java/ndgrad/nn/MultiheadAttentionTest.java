@@ -75,8 +75,9 @@ class MultiheadAttentionTest extends Float64Test {
         m.namedParameters().forEach(q -> params.put(q.name(), q.value()));
         assertClose("grad in_proj_weight", GRAD_IN_PROJ, params.get("in_proj_weight").grad());
         assertClose("grad out_proj.weight", GRAD_OUT_PROJ, params.get("out_proj.weight").grad());
-        GradCheck.assertGradients(GradCheck.Options.defaults().tolerances(1e-7, 1e-6), in -> m.forward(in[0]),
-                x.detach().requiresGrad());
+        GradCheck.Options tight = GradCheck.Options.defaults().tolerances(1e-7, 1e-6);
+        GradCheck.assertGradients(tight, in -> m.forward(in[0]), x.detach().requiresGrad());
+        GradCheck.assertSecondOrder(tight, in -> m.forward(in[0]), x.detach().requiresGrad());
     }
 
     private static void assertClose(String what, double[] want, Tensor got) {
