@@ -8,6 +8,7 @@ import ndgrad.autograd.Tensor;
 import ndgrad.core.Rng;
 import ndgrad.core.Scope;
 import ndgrad.nn.Losses;
+import ndgrad.nn.Conv2d;
 import ndgrad.nn.Sequential;
 import ndgrad.optim.LrScheduler;
 import ndgrad.optim.Optimizer;
@@ -77,17 +78,18 @@ public final class TrainMnist {
     }
 
     /**
-     * The arg-max class of each row of {@code x}, in evaluation mode with grad mode off, {@value #EVAL_ROWS} rows at
-     * a time (a convolution's windows of 2,000 digits at once would take gigabytes).
+     * The arg-max class of each row of {@code x}, in evaluation mode with grad mode off: all rows at once, or for a
+     * convolutional model {@value #EVAL_ROWS} at a time (the windows of 2,000 digits at once would take gigabytes).
      */
     public static int[] predict(Sequential model, INDArray x) {
         model.eval();
         int rows = (int) x.size(0);
+        int chunk = model.layers().stream().anyMatch(l -> l instanceof Conv2d) ? EVAL_ROWS : rows;
         int[] best = new int[rows];
         Tensor all = Tensor.of(x);
-        for (int from = 0; from < rows; from += EVAL_ROWS) {
+        for (int from = 0; from < rows; from += chunk) {
             try (Scope s = Scope.open(); Autograd.GradMode off = Autograd.noGrad()) {
-                Tensor logits = model.forward(all.slice(0, from, Math.min(rows, from + EVAL_ROWS)));
+                Tensor logits = model.forward(chunk == rows ? all : all.slice(0, from, Math.min(rows, from + chunk)));
                 int classes = (int) logits.size(1);
                 double[] v = logits.toDoubleArray();
                 for (int i = 0; i < v.length / classes; i++) {
