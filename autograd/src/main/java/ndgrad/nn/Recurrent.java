@@ -18,6 +18,8 @@ public abstract class Recurrent extends Layer {
 
     private final String layer;
     private final long hidden;
+    /** Whether the cell carries a cell state c beside h (LSTM's four gates). */
+    private final boolean cellState;
     final Tensor wIh;
     final Tensor wHh;
     final Tensor bIh;
@@ -27,6 +29,7 @@ public abstract class Recurrent extends Layer {
         Layers.checkPositive(layer, "input_size and hidden_size", input, hidden);
         this.layer = layer;
         this.hidden = hidden;
+        this.cellState = gates == 4;
         double bound = 1 / Math.sqrt(hidden);
         wIh = param("weight_ih_l0", Tensor.uniform(rng, -bound, bound, (long) gates * hidden, input));
         wHh = param("weight_hh_l0", Tensor.uniform(rng, -bound, bound, (long) gates * hidden, hidden));
@@ -47,8 +50,11 @@ public abstract class Recurrent extends Layer {
                     + x.shapeString());
         }
         long batch = x.size(0);
+        if (!cellState && c0 != null) {
+            throw new IllegalArgumentException(layer + ": has no cell state; pass c0 only to an LSTM");
+        }
         Tensor h = state("h0", h0, batch, x);
-        Tensor c = state("c0", c0, batch, x);
+        Tensor c = cellState ? state("c0", c0, batch, x) : null;
         Tensor[] outs = new Tensor[(int) x.size(1)];
         for (int t = 0; t < outs.length; t++) {
             Tensor[] hc = cell(x.select(1, t), h, c);
@@ -56,7 +62,7 @@ public abstract class Recurrent extends Layer {
             c = hc[1];
             outs[t] = h;
         }
-        return new Output(Tensor.stack(1, outs), h.unsqueeze(0), this instanceof LSTM ? c.unsqueeze(0) : null);
+        return new Output(Tensor.stack(1, outs), h.unsqueeze(0), cellState ? c.unsqueeze(0) : null);
     }
 
     private Tensor state(String name, Tensor s, long batch, Tensor x) {

@@ -56,6 +56,8 @@ class LayersErrorTest {
                 () -> lstm.run(x, Tensor.zeros(2, 1, 4), null));
         refused("LSTM: expected c0 of shape (1, 2, 4) (layers, batch, hidden; not batch-first), got [1, 2, 3]",
                 () -> lstm.run(x, null, Tensor.zeros(1, 2, 3)));
+        assertEquals("GRU: has no cell state; pass c0 only to an LSTM", assertThrows(IllegalArgumentException.class,
+                () -> new GRU(3, 4, RNG).run(x, null, Tensor.zeros(1, 2, 4))).getMessage());
         refused("GRU: expected input (batch, seq, 3) with batch_first, got [2, 5, 4]",
                 () -> new GRU(3, 4, RNG).forward(Tensor.zeros(2, 5, 4)));
     }
