@@ -1004,12 +1004,14 @@ public final class Kernels {
 
     /**
      * Products of at least this many multiply-adds are cut into {@link Threads#count()} blocks run in parallel, each
-     * one single-threaded BLAS call. Waking a parked worker takes 25–50 µs, and in a training step the worker's
-     * block comes cold from memory: on 2 cores the MNIST job (64x256x784 and 256x784x64 products, 12.8 M) took
-     * 2.00–2.02 s with its products whole against 2.31–2.50 s split, while big (256x512x784, 103 M) took 4.8 ms
-     * a step split against 7.7 whole (measured 2026-11-28).
+     * one single-threaded BLAS call. Waking a parked worker takes 25–50 µs. In the MNIST job (64x784x256 products,
+     * 12.8 M) the JIT compiler holds the second core for most of the 2 s, which made splitting those products a loss
+     * (2.00–2.02 s whole against 2.31–2.50 s split) until the caller stopped waiting for idle workers and backed off
+     * from workers that kept it waiting ({@link Threads}): then 1.80–2.00 s split against 1.96–2.07 whole, and in
+     * its steady state after the JIT is done 1,300–1,400 steps/s against 1,100–1,150. big (256x512x784, 103 M) took
+     * 4.1–4.6 ms a step split against 7.7 whole (measured 2026-11-28).
      */
-    public static final long SPLIT_LIMIT = 1L << 25;
+    public static final long SPLIT_LIMIT = 1L << 23;
 
     /**
      * Block {@code part} of {@code parts} of out = op(a)·op(b): a band of out's rows when it has at least as many

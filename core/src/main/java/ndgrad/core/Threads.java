@@ -2,6 +2,7 @@ package ndgrad.core;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 import org.bytedeco.openblas.global.openblas_nolapack;
@@ -83,30 +84,55 @@ public final class Threads {
 
     /**
      * Runs {@code body} for parts 0 to {@code parts - 1}, each exactly once: the caller and the workers (when they
-     * are free) take the next part until none is left, so a worker that wakes late takes fewer. A part computes the
-     * same whichever thread runs it, so results depend on the partition only. Returns when all parts are done and
-     * rethrows the first failure.
+     * are free) take the next part until none is left, so a worker that wakes late takes fewer, and the caller waits
+     * only for parts in progress, never for an idle worker to wake. A part computes the same whichever thread runs
+     * it, so results depend on the partition only. Returns when all parts are done and rethrows the first failure.
+     *
+     * <p>While the JIT compiler or another program holds the other cores, a worker can be descheduled in the middle
+     * of its part and keep the caller waiting for longer than the whole product takes. After a call in which the
+     * caller waited longer than it worked, the caller runs the parts of the next calls itself, twice as many calls
+     * after each such wait (up to {@value #MAX_BACKOFF}); a call without one halves that number.
      */
     static void parallel(int parts, IntConsumer body) {
         if (parts == 1 || WORKERS.length == 0 || !BUSY.compareAndSet(false, true)) {
-            for (int i = 0; i < parts; i++) {
-                body.accept(i);
-            }
+            runAll(parts, body);
             return;
         }
         try {
+            if (skip > 0) {
+                skip--;
+                runAll(parts, body);
+                return;
+            }
             Job job = new Job(parts, body);
-            int helpers = Math.min(WORKERS.length, parts - 1);
-            for (int i = 0; i < helpers; i++) {
+            for (int i = 0; i < Math.min(WORKERS.length, parts - 1); i++) {
                 WORKERS[i].submit(job);
             }
+            long t0 = System.nanoTime();
             job.work();
-            for (int i = 0; i < helpers; i++) {
-                WORKERS[i].await();
+            long t1 = System.nanoTime();
+            job.await();
+            long w = System.nanoTime() - t1;
+            if (w > t1 - t0 + 20_000) {
+                backoff = Math.min(MAX_BACKOFF, 2 * backoff);
+                skip = backoff;
+            } else {
+                backoff = Math.max(1, backoff / 2);
             }
             job.rethrow();
         } finally {
             BUSY.set(false);
+        }
+    }
+
+    private static final int MAX_BACKOFF = 64;
+    /** Calls the holder of {@link #BUSY} still runs alone, and the number it will skip after the next long wait. */
+    private static int skip;
+    private static int backoff = 1;
+
+    private static void runAll(int parts, IntConsumer body) {
+        for (int i = 0; i < parts; i++) {
+            body.accept(i);
         }
     }
 
@@ -115,6 +141,7 @@ public final class Threads {
         private final int parts;
         private final IntConsumer body;
         private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger finished = new AtomicInteger();
         private volatile Throwable failure;
 
         Job(int parts, IntConsumer body) {
@@ -122,13 +149,28 @@ public final class Threads {
             this.body = body;
         }
 
-        /** Runs parts until none is left (or one failed). */
+        /** Runs parts until none is left; a part after a failure is skipped. */
         void work() {
-            for (int i = next.getAndIncrement(); i < parts && failure == null; i = next.getAndIncrement()) {
+            for (int i = next.getAndIncrement(); i < parts; i = next.getAndIncrement()) {
                 try {
-                    body.accept(i);
+                    if (failure == null) {
+                        body.accept(i);
+                    }
                 } catch (Throwable t) {
                     failure = t;
+                } finally {
+                    finished.incrementAndGet();
+                }
+            }
+        }
+
+        /** Waits until every part has finished: spinning briefly, then yielding the core. */
+        void await() {
+            for (int spins = 0; finished.get() < parts; spins++) {
+                if (spins < 10_000) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
                 }
             }
         }
@@ -163,13 +205,13 @@ public final class Threads {
     }
 
     /**
-     * A daemon thread that runs one part at a time and parks in between. It does not spin: on 2 cores a spinning
-     * worker took the core that the JIT compiler and the caller needed, and the MNIST job took 3.3–3.4 s of training
-     * with a 100 µs spin against 2.8–3.0 s with none (measured 2026-11-27); waking it costs about 25 µs.
+     * A daemon thread that runs the parts it can take of the newest job and parks in between. It does not spin: on 2
+     * cores a spinning worker took the core that the JIT compiler and the caller needed, and the MNIST job took
+     * 3.3–3.4 s of training with a 100 µs spin against 2.8–3.0 s with none (measured 2026-11-27); waking it costs
+     * about 25 µs.
      */
     private static final class Worker extends Thread {
-        private volatile Job job;
-        private volatile boolean done;
+        private final AtomicReference<Job> job = new AtomicReference<>();
 
         Worker(int index) {
             super("ndgrad-worker-" + index);
@@ -177,31 +219,19 @@ public final class Threads {
         }
 
         void submit(Job j) {
-            done = false;
-            job = j;
+            job.set(j);
             LockSupport.unpark(this);
-        }
-
-        void await() {
-            for (int spins = 0; !done; spins++) {
-                if (spins < 10_000) {
-                    Thread.onSpinWait();
-                } else {
-                    Thread.yield();
-                }
-            }
         }
 
         @Override
         public void run() {
             while (true) {
-                Job j;
-                while ((j = job) == null) {
+                Job j = job.getAndSet(null);
+                if (j == null) {
                     LockSupport.park(this);
+                } else {
+                    j.work();
                 }
-                job = null;
-                j.work();
-                done = true;
             }
         }
     }

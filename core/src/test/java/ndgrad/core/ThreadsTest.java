@@ -71,6 +71,51 @@ class ThreadsTest {
                 "the workers keep serving after a failure");
     }
 
+    /**
+     * A worker descheduled in the middle of its part (here: sleeping) keeps the caller waiting; the next calls then
+     * run all their parts on the caller, and after a bounded number of them the workers serve again.
+     */
+    @Test
+    void aWorkerThatKeptTheCallerWaitingIsLeftOutOfTheNextCalls() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Threads.count() >= 2, "needs a worker: ndgrad.threads >= 2");
+        Thread caller = Thread.currentThread();
+        boolean slowed = false;
+        for (int attempt = 0; attempt < 20 && !slowed; attempt++) {
+            slowed = runOnWorker(caller, 200);
+        }
+        assertTrue(slowed, "a worker took a part in one of 20 calls");
+        assertTrue(!runOnWorker(caller, 0), "the call after a 200 ms wait runs both parts on the caller");
+        int calls = 1;
+        while (!runOnWorker(caller, 0) && calls < 100) {
+            calls++;
+        }
+        assertTrue(calls < 100, "the workers serve again after a bounded back-off");
+    }
+
+    /**
+     * One call of two parts in which the caller's part waits up to 50 ms for a worker to take the other, which then
+     * sleeps {@code sleepMs}; whether a worker ran it.
+     */
+    private static boolean runOnWorker(Thread caller, long sleepMs) {
+        java.util.concurrent.atomic.AtomicBoolean onWorker = new java.util.concurrent.atomic.AtomicBoolean();
+        Threads.parallel(2, part -> {
+            if (Thread.currentThread() != caller) {
+                onWorker.set(true);
+                try {
+                    Thread.sleep(sleepMs);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            } else if (part == 0) {
+                long end = System.nanoTime() + 50_000_000L;
+                while (!onWorker.get() && System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+            }
+        });
+        return onWorker.get();
+    }
+
     private static final String AVX512 = "fpu sse2 avx avx2 fma avx512f avx512dq avx512cd avx512bw avx512vl";
 
     @Test
