@@ -1007,8 +1007,9 @@ public final class Kernels {
      * one single-threaded BLAS call. Waking a parked worker takes 25–50 µs. In the MNIST job (64x784x256 products,
      * 12.8 M) the JIT compiler holds the second core for most of the 2 s, which made splitting those products a loss
      * (2.00–2.02 s whole against 2.31–2.50 s split) until the caller stopped waiting for idle workers and backed off
-     * from workers that kept it waiting ({@link Threads}): then 1.80–2.00 s split against 1.96–2.07 whole, and in
-     * its steady state after the JIT is done 1,300–1,400 steps/s against 1,100–1,150. big (256x512x784, 103 M) took
+     * from workers that kept it waiting ({@link Threads}): now the job is level (1.80–2.00 s split against 1.96–2.07
+     * whole, 5 runs each; 1.90–2.16 in the benchmark's 5), and its steady state after the JIT is done runs
+     * 1,300–1,400 steps/s split against 1,100–1,150 whole. big (256x512x784, 103 M) took
      * 4.1–4.6 ms a step split against 7.7 whole (measured 2026-11-28).
      */
     public static final long SPLIT_LIMIT = 1L << 23;
