@@ -1,7 +1,6 @@
 package ndgrad.autograd;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,46 +8,108 @@ import java.util.stream.Collectors;
 
 /**
  * A backward pass, step by step: in reverse topological order, each op's output, the gradient reaching it, and for
- * each input the local derivative rule applied (e.g. ∂(a·b)/∂a = b, as the op's {@link Function} states it) and the
- * gradient pushed to it. Running the
- * trace is a real backward pass: leaves' {@code .grad} accumulate as with {@link Tensor#backward()}.
+ * each input the local derivative, as a rule (e.g. ∂(a·b)/∂a = b, as the op's {@link Function} states it) and as
+ * values, and the gradient pushed to it. Values are labelled as in the pictures ({@link Graphviz}): by name, else
+ * after their op ({@code add1}, {@code add2}).
+ *
+ * <p>The trace watches a backward pass without changing anything: leaves' {@code .grad} stay as they were (the
+ * trace holds the gradients, {@link #grad(Tensor)}) and the graph is kept, so {@code backward()} can run after the
+ * trace, and the trace after a {@code backward()} that retained the graph.
  *
  * <p>Usage: {@code System.out.println(BackwardTrace.run(y));}
  */
 public final class BackwardTrace {
-    /** One input of a step: its label, the local rule, and the gradient pushed to it (null: it needs none). */
-    public record Input(String label, String rule, Tensor grad) {
+    /**
+     * One input of a step: its label, the local derivative as a rule and as values (null where they are not
+     * shown: for an op that is neither elementwise nor of one output element, it is a Jacobian), and the gradient
+     * pushed to it (null: it needs none).
+     */
+    public record Input(String label, String rule, Tensor local, Tensor grad) {
     }
 
     /** One op: its label, the output's label, the gradient reaching the output, and its inputs. */
     public record Step(String op, String output, Tensor upstream, List<Input> inputs) {
     }
 
+    private final GraphView graph;
     private final List<Step> steps;
+    private final List<Function.Context> ops;
+    private final Map<Tensor, Tensor> grads;
 
-    private BackwardTrace(List<Step> steps) {
+    private BackwardTrace(GraphView graph, List<Step> steps, List<Function.Context> ops, Map<Tensor, Tensor> grads) {
+        this.graph = graph;
         this.steps = steps;
+        this.ops = ops;
+        this.grads = grads;
     }
 
     /** Runs backward from the one-element {@code output}, recording every step. */
     public static BackwardTrace run(Tensor output) {
-        Map<Tensor, String> labels = new IdentityHashMap<>();
+        GraphView graph = GraphView.of(output);
+        for (Function.Context op : graph.ops) {
+            if (op.isFreed()) {
+                throw new AutogradException("BackwardTrace: the graph of " + graph.label(output) + " was freed by "
+                        + "a backward() that did not retain it (its op '" + op.name() + "' has no saved values). "
+                        + "Trace before backward() (the trace changes no .grad and keeps the graph), or call "
+                        + "backward(null, GradOptions.defaults().retainGraph(true)) and then trace");
+            }
+        }
+        List<Tensor> leaves = graph.values.stream().filter(t -> t.isLeaf() && t.isRequiresGrad()).toList();
+        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         List<Step> steps = new ArrayList<>();
-        Engine.run(List.of(output), null, null, GradOptions.defaults(), (n, upstream, grads) -> {
-            List<Input> inputs = new ArrayList<>();
-            String[] names = new String[n.inputs.length];
-            for (int i = 0; i < names.length; i++) {
-                names[i] = label(n.inputs[i], labels);
+        List<Function.Context> ops = new ArrayList<>();
+        Tensor[] leafGrads = Engine.run(List.of(output), null, leaves, GradOptions.defaults().retainGraph(true),
+                (n, upstream, pushed) -> {
+                    Tensor[] local = local(n);
+                    List<Input> inputs = new ArrayList<>();
+                    String[] names = new String[n.inputs.length];
+                    for (int i = 0; i < names.length; i++) {
+                        names[i] = graph.label(n.inputs[i]);
+                    }
+                    for (int i = 0; i < n.inputs.length; i++) {
+                        String rule = n.function.rule(i);
+                        inputs.add(new Input(names[i], rule != null ? operands(rule, names)
+                                : "∂" + n.name() + "/∂input" + i, local == null ? null : local[i], pushed[i]));
+                    }
+                    List<Tensor> outputs = graph.outputs(n);
+                    for (Tensor t : outputs) {
+                        for (int k = 0; k < n.outputs.length; k++) {
+                            if (n.outputs[k] == t) {
+                                grads.put(t, upstream[k]);
+                            }
+                        }
+                    }
+                    String out = outputs.stream().map(graph::label).collect(Collectors.joining(", "));
+                    steps.add(new Step(n.name(), out, upstream[0], inputs));
+                    ops.add(n);
+                });
+        for (int i = 0; i < leaves.size(); i++) {
+            if (leafGrads[i] != null) {
+                grads.put(leaves.get(i), leafGrads[i]);
             }
-            for (int i = 0; i < n.inputs.length; i++) {
-                String rule = n.function.rule(i);
-                inputs.add(new Input(names[i], rule != null ? operands(rule, names) : "∂" + n.name() + "/∂input" + i,
-                        grads[i]));
+        }
+        if (output.isLeaf()) {
+            grads.put(output, Tensor.onesLike(output));
+        }
+        return new BackwardTrace(graph, steps, ops, grads);
+    }
+
+    /**
+     * The local derivatives of a one-output op as values, from its own backward applied to a gradient of ones: for
+     * an elementwise op, ∂out/∂in at each output element; for an op of one output element, ∂out/∂in at each input
+     * element. Null for other ops (their local derivative is a Jacobian).
+     */
+    private static Tensor[] local(Function.Context n) {
+        if (n.outputs.length != 1 || !n.function.isElementwise() && n.outputs[0].numel() != 1) {
+            return null;
+        }
+        Tensor[] local = n.backward(new Tensor[] {Tensor.onesLike(n.outputs[0])});
+        for (int i = 0; i < local.length; i++) {
+            if (local[i] != null && !n.inputs[i].isRequiresGrad()) {
+                local[i] = null;
             }
-            String out = Arrays.stream(n.outputs).map(t -> label(t, labels)).collect(Collectors.joining(", "));
-            steps.add(new Step(n.name(), out, upstream[0], inputs));
-        });
-        return new BackwardTrace(steps);
+        }
+        return local;
     }
 
     /** A rule with its symbols a, b (binary) or x (unary) replaced by the operands' labels. */
@@ -63,17 +124,30 @@ public final class BackwardTrace {
         return r;
     }
 
-    private static String label(Tensor t, Map<Tensor, String> labels) {
-        return labels.computeIfAbsent(t, k -> k.name() != null ? k.name() : (k.isLeaf() ? "c" : k.node().name())
-                + labels.size());
-    }
-
     /** The steps, in the order backward took them. */
     public List<Step> steps() {
         return steps;
     }
 
-    /** A table: step, op, output and its gradient, then per input the rule and the gradient pushed. */
+    /**
+     * The gradient of the traced output with respect to {@code t}, a value of its graph: 1 for the output itself,
+     * the gradient reaching an op's output, a leaf's total; null where none arrived.
+     */
+    public Tensor grad(Tensor t) {
+        return grads.get(t);
+    }
+
+    /** The graph the trace ran on, labelled as the trace labels it. */
+    GraphView graph() {
+        return graph;
+    }
+
+    /** The op of step {@code k}. */
+    Function.Context op(int k) {
+        return ops.get(k);
+    }
+
+    /** A table: step, op, output and its gradient, then per input the rule, its values and the gradient pushed. */
     @Override
     public String toString() {
         int out = "output".length();
@@ -83,7 +157,7 @@ public final class BackwardTrace {
             out = Math.max(out, st.output().length());
             for (Input i : st.inputs()) {
                 in = Math.max(in, i.label().length());
-                rule = Math.max(rule, i.rule().length());
+                rule = Math.max(rule, i.rule().length() + (i.local() == null ? 0 : 3 + values(i.local()).length()));
             }
         }
         String row = "%-4s %-8s %-" + out + "s %-10s %-" + in + "s %-" + rule + "s %s%n";
@@ -94,10 +168,15 @@ public final class BackwardTrace {
             for (int i = 0; i < st.inputs().size(); i++) {
                 Input x = st.inputs().get(i);
                 s.append(String.format(row, i == 0 ? k + 1 : "", i == 0 ? st.op() : "", i == 0 ? st.output() : "",
-                        i == 0 ? Graphviz.values(st.upstream()) : "", x.label(), x.rule(),
-                        x.grad() == null ? "-" : Graphviz.values(x.grad())));
+                        i == 0 ? values(st.upstream()) : "", x.label(),
+                        x.local() == null ? x.rule() : x.rule() + " = " + values(x.local()),
+                        x.grad() == null ? "-" : values(x.grad())));
             }
         }
         return s.toString();
+    }
+
+    private static String values(Tensor t) {
+        return Graphviz.values(t);
     }
 }

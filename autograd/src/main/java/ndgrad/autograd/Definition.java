@@ -32,6 +32,7 @@ final class Definition extends Function {
 
     private final Forward forward;
     private final Backward backward;
+    private boolean elementwise;
 
     private Definition(String name, String[] rules, Forward forward, Backward backward) {
         super(name, rules);
@@ -48,6 +49,17 @@ final class Definition extends Function {
     static Definition unary(String name, String rule, Forward1 forward, Backward1 backward) {
         return new Definition(name, new String[] {rule}, (c, x) -> forward.apply(c, x[0]),
                 (c, g) -> new Tensor[] {backward.apply(c, g)});
+    }
+
+    /** Marks the op elementwise: each output element depends on the same element of each (broadcast) input. */
+    Definition elementwise() {
+        elementwise = true;
+        return this;
+    }
+
+    @Override
+    boolean isElementwise() {
+        return elementwise;
     }
 
     @Override

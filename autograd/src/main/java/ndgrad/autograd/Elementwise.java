@@ -1,7 +1,5 @@
 package ndgrad.autograd;
 
-import static ndgrad.autograd.Definition.op;
-import static ndgrad.autograd.Definition.unary;
 import static ndgrad.autograd.Function.tensors;
 
 import ndgrad.core.ArrayOps;
@@ -21,6 +19,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class Elementwise {
     private Elementwise() {
+    }
+
+    /** {@link Definition#op}, marked elementwise (the trace shows the values of its local derivatives). */
+    private static Definition op(String name, Definition.Forward forward, Definition.Backward backward,
+            String... rules) {
+        return Definition.op(name, forward, backward, rules).elementwise();
+    }
+
+    /** {@link Definition#unary}, marked elementwise. */
+    private static Definition unary(String name, String rule, Definition.Forward1 forward,
+            Definition.Backward1 backward) {
+        return Definition.unary(name, rule, forward, backward).elementwise();
     }
 
     static final Function ADD = op("add",

@@ -48,6 +48,11 @@ public abstract class Function {
         this.rules = rules.clone();
     }
 
+    /** Whether each output element depends only on the same element of each (broadcast) input. */
+    boolean isElementwise() {
+        return false;
+    }
+
     /** The op's name. */
     public final String name() {
         return name;
@@ -234,6 +239,11 @@ public abstract class Function {
         /** The op's name. */
         public String name() {
             return function.name;
+        }
+
+        /** Whether a backward that did not retain the graph freed this op's saved values. */
+        boolean isFreed() {
+            return freed;
         }
 
         /**

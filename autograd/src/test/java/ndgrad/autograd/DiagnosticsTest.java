@@ -30,10 +30,14 @@ class DiagnosticsTest extends Float64Test {
         assertEquals(6, count(dot, "shape=record"), dot);
         assertEquals(3, count(dot, "shape=ellipse"), dot);
         assertEquals(8, count(dot, "->"), dot);
-        assertTrue(dot.contains("label=\"{x | shape [] | 2.0000}\"") && dot.contains("label=\"tanh\""), dot);
+        assertTrue(dot.contains("label=\"{x | data 2.0000 | grad ?}\"") && dot.contains("label=\"tanh\""), dot);
+        assertTrue(dot.contains("label=\"{mul1 | data -6.0000 | grad ?}\"")
+                && dot.contains("label=\"{add1 | data 0.5000 | grad ?}\""), "unnamed values are named after their op\n"
+                + dot);
         y.backward();
         String after = y.toDot();
-        assertTrue(after.contains("x | shape [] | 2.0000 | grad "), "gradients appear once known:\n" + after);
+        // dy/dx = (1 - tanh²(0.5))·w = 0.786448·(-3)
+        assertTrue(after.contains("{x | data 2.0000 | grad -2.3593}"), "gradients appear once known:\n" + after);
     }
 
     @Test
@@ -78,16 +82,36 @@ class DiagnosticsTest extends Float64Test {
         assertEquals("o", tanh.output());
         assertEquals(1.0, tanh.upstream().item());
         assertEquals("1 - tanh²(n)", tanh.inputs().get(0).rule());
+        assertEquals(0.5, tanh.inputs().get(0).local().item(), 1e-12, "the rule's value: 1 - 0.7071²");
         assertEquals(0.5, tanh.inputs().get(0).grad().item(), 1e-12);
         BackwardTrace.Step mulX1 = steps.stream().filter(s -> s.op().equals("mul") && s.inputs().get(0).label()
                 .equals("x1")).findFirst().orElseThrow();
         assertEquals("w1", mulX1.inputs().get(0).rule(), "∂(x1·w1)/∂x1 = w1");
+        assertEquals(-3.0, mulX1.inputs().get(0).local().item(), 1e-12, "w1's value");
         assertEquals(-1.5, mulX1.inputs().get(0).grad().item(), 1e-12);
         assertEquals(1.0, mulX1.inputs().get(1).grad().item(), 1e-12);
-        assertEquals(-1.5, x1.grad().item(), 1e-12, "the trace is a real backward pass");
-        assertEquals(0.5, x2.grad().item(), 1e-12);
+        assertEquals(-1.5, trace.grad(x1).item(), 1e-12);
+        assertEquals(0.5, trace.grad(x2).item(), 1e-12);
+        assertEquals(1.0, trace.grad(o).item(), "the output's own gradient");
+        assertEquals(0.5, trace.grad(n).item(), 1e-12);
+        assertTrue(!x1.hasGrad() && !w1.hasGrad(), "the trace changes no .grad");
         String table = trace.toString();
-        assertTrue(table.contains("tanh") && table.contains("x1") && table.contains("-1.5000"), table);
+        assertTrue(table.contains("1 - tanh²(n) = 0.5000") && table.contains("w1 = -3.0000")
+                && table.contains("-1.5000"), table);
+        assertTrue(Graphviz.toDot(trace).contains("{o | data 0.7071 | grad 1.0000}"), "the root's gradient is shown");
+
+        o.backward();
+        assertEquals(-1.5, x1.grad().item(), 1e-12, "the trace kept the graph: backward runs after it, once");
+        AutogradException freed = assertThrows(AutogradException.class, () -> BackwardTrace.run(o));
+        assertTrue(freed.getMessage().contains("freed") && freed.getMessage().contains("retainGraph(true)")
+                && freed.getMessage().contains("Trace before backward()"), freed.getMessage());
+        Tensor o2 = x1.mul(w1).add(x2.mul(w2)).add(b).tanh();
+        o2.backward(null, GradOptions.defaults().retainGraph(true));
+        BackwardTrace after = BackwardTrace.run(o2);
+        assertEquals(-1.5, after.grad(x1).item(), 1e-12, "a retained graph can be traced after backward()");
+        assertEquals(-3.0, x1.grad().item(), 1e-12, "and the trace did not add to .grad again");
+        assertEquals(List.of("tanh1", "add2", "add1", "mul2", "mul1"), after.steps().stream()
+                .map(BackwardTrace.Step::output).toList(), "unnamed values: op name and forward position");
     }
 
     @Test
@@ -118,8 +142,92 @@ class DiagnosticsTest extends Float64Test {
         List<String> rules = BackwardTrace.run(loss).steps().stream().flatMap(st -> st.inputs().stream())
                 .map(BackwardTrace.Input::rule).toList();
         assertTrue(rules.stream().noneMatch(r -> r.startsWith("∂")), rules.toString());
-        assertTrue(rules.containsAll(List.of("G·W", "Gᵀ·x", "1 (summed over the batch)", "1/2.0", "exp(div0)")),
+        assertTrue(rules.containsAll(List.of("G·W", "Gᵀ·x", "1 (summed over the batch)", "1/2.0", "exp(div2)")),
                 rules.toString());
         assertTrue(rules.stream().anyMatch(r -> r.matches("softmax\\(relu\\d+\\) - onehot\\(y\\)")), rules.toString());
+    }
+
+    /**
+     * The SVG needs nothing installed: one box per value and one oval per op, ids in forward order, labels as in the
+     * trace; boxes never overlap and every edge runs left to right into its target.
+     */
+    @Test
+    void svgDrawsEveryValueAndOpLaidOutInLayers() throws Exception {
+        Tensor x = Tensor.of(new double[][] {{1, -2}}).named("x");
+        Tensor w1 = Tensor.of(new double[][] {{0.5, -0.25}, {0.75, 1}, {-1, 0.5}, {0.25, 0.25}}).named("W1")
+                .requiresGrad();
+        Tensor b1 = Tensor.of(0.1, -0.1, 0.2, 0).named("b1").requiresGrad();
+        Tensor w2 = Tensor.of(new double[][] {{1, -1, 0.5, 2}}).named("W2").requiresGrad();
+        Tensor h = x.matmul(w1.transpose(0, 1)).add(b1).tanh();
+        Tensor loss = h.matmul(w2.transpose(0, 1)).sub(1).pow(2).sum().named("loss");
+        BackwardTrace trace = BackwardTrace.run(loss);
+        GraphView g = trace.graph();
+        org.w3c.dom.Document svg = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new java.io.ByteArrayInputStream(Graphviz.toSvg(trace).getBytes(
+                        java.nio.charset.StandardCharsets.UTF_8)));
+        List<org.w3c.dom.Element> values = elements(svg, "g", "value");
+        List<org.w3c.dom.Element> ops = elements(svg, "g", "op");
+        List<org.w3c.dom.Element> edges = elements(svg, "path", "edge");
+        assertEquals(g.values.size(), values.size());
+        assertEquals(g.ops.size(), ops.size());
+        assertEquals(g.ops.stream().mapToInt(o -> o.inputs.length + g.outputs(o).size()).sum(), edges.size());
+        java.util.Set<String> labels = new java.util.HashSet<>();
+        values.forEach(v -> labels.add(v.getAttribute("data-label")));
+        java.util.Set<String> traced = new java.util.HashSet<>();
+        trace.steps().forEach(st -> {
+            traced.add(st.output());
+            st.inputs().forEach(in -> traced.add(in.label()));
+        });
+        assertEquals(traced, labels, "the trace and the picture name the same values");
+        assertTrue(labels.containsAll(List.of("loss", "x", "W1", "b1", "W2", "tanh1", "add1", "matmul1", "pow1")),
+                labels.toString());
+        assertTrue(Graphviz.toSvg(trace).contains(">grad 1.0000<"), "the output's own gradient");
+        double[][] boxes = new double[values.size()][];
+        for (int i = 0; i < boxes.length; i++) {
+            org.w3c.dom.Element r = (org.w3c.dom.Element) values.get(i).getElementsByTagName("rect").item(0);
+            boxes[i] = new double[] {num(r, "x"), num(r, "y"), num(r, "width"), num(r, "height")};
+        }
+        for (int a = 0; a < boxes.length; a++) {
+            for (int b = a + 1; b < boxes.length; b++) {
+                boolean apart = boxes[a][0] + boxes[a][2] <= boxes[b][0] || boxes[b][0] + boxes[b][2] <= boxes[a][0]
+                        || boxes[a][1] + boxes[a][3] <= boxes[b][1] || boxes[b][1] + boxes[b][3] <= boxes[a][1];
+                assertTrue(apart, "boxes " + a + " and " + b + " overlap");
+            }
+        }
+        for (org.w3c.dom.Element e : edges) {
+            String[] p = e.getAttribute("d").replaceAll("[MC]", " ").trim().split("[ ,]+");
+            double startX = Double.parseDouble(p[0]);
+            double endX = Double.parseDouble(p[p.length - 2]);
+            assertTrue(endX > startX, "edge " + e.getAttribute("data-from") + " -> " + e.getAttribute("data-to")
+                    + " runs left to right");
+        }
+    }
+
+    /** Two crossing edges in the input order come out uncrossed: a→d, b→c with a, b and c, d in that order. */
+    @Test
+    void theLayoutOrdersLayersToRemoveCrossings() {
+        Layout l = Layout.of(new double[] {10, 10, 10, 10}, new double[] {10, 10, 10, 10},
+                new int[][] {{0, 3}, {1, 2}});
+        assertTrue(l.x(2) > l.x(0) && l.x(3) > l.x(1), "targets one layer to the right");
+        assertTrue((l.y(0) - l.y(1)) * (l.y(3) - l.y(2)) > 0, "a above b exactly when d above c");
+        Layout chain = Layout.of(new double[] {10, 10, 10}, new double[] {10, 10, 10}, new int[][] {{0, 1}, {1, 2},
+            {0, 2}});
+        assertEquals(3, chain.route(2).length, "a long edge passes a dummy node in the middle layer");
+    }
+
+    private static List<org.w3c.dom.Element> elements(org.w3c.dom.Document d, String tag, String cls) {
+        List<org.w3c.dom.Element> out = new java.util.ArrayList<>();
+        org.w3c.dom.NodeList all = d.getElementsByTagName(tag);
+        for (int i = 0; i < all.getLength(); i++) {
+            org.w3c.dom.Element e = (org.w3c.dom.Element) all.item(i);
+            if (e.getAttribute("class").equals(cls)) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    private static double num(org.w3c.dom.Element e, String attribute) {
+        return Double.parseDouble(e.getAttribute(attribute));
     }
 }
