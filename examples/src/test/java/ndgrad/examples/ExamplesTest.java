@@ -220,6 +220,27 @@ class ExamplesTest {
         }
     }
 
+    /** explain writes the SVG (no Graphviz needed) and, with --html, the step-by-step page; --model does an MLP. */
+    @Test
+    void explainWritesTheGraphAndThePage(@TempDir Path dir) throws IOException {
+        Path page = dir.resolve("neuron.html");
+        Result r = cli("explain", "tanh(x1*w1 + x2*w2 + b)", "--at", "x1=2,x2=0,w1=-3,w2=1,b=6.8813735870195432",
+                "--out", dir.toString(), "--html", page.toString());
+        assertEquals(0, r.code(), r.err());
+        String svg = Files.readString(dir.resolve("explain.svg"));
+        assertEquals(10, svg.split("<g class=\"value\"", -1).length - 1, "5 inputs and 5 results");
+        assertTrue(svg.contains(">grad 1.0000<") && svg.contains(">grad -1.5000<"), "the root's 1 and x1's -1.5");
+        String html = Files.readString(page);
+        assertTrue(html.contains("<svg") && html.contains("id=\"next\"") && html.contains("Gradients against "
+                + "central differences"), "the page");
+        Path mlp = dir.resolve("mlp.html");
+        Result m = cli("explain", "--model", "2-4-1", "--at", "x1=1,x2=0.5,y=-1", "--out", dir.toString(), "--html",
+                mlp.toString());
+        assertEquals(0, m.code(), m.err());
+        String mp = Files.readString(mlp);
+        assertTrue(mp.contains("MLP 2-4-1") && mp.contains(">W1<") && mp.contains("\"name\":\"linear\""), "the MLP's page");
+    }
+
     @Test
     void gradcheckCommandPassesOnAGoodModel() {
         Result r = cli("gradcheck", "--hidden", "4", "--fast");
@@ -249,6 +270,10 @@ class ExamplesTest {
             {"lr-find", "--problem", "imagenet"},
             {"numgrad", "--function", "ackley"},
             {"numgrad", "--function", "rosenbrock", "--at", "1,2,3"},
+            {"explain"},
+            {"explain", "x*y", "--at", "x=1,y=2", "--model", "2-4-1"},
+            {"explain", "--model", "2-400-1"},
+            {"explain", "--model", "2-4-1", "--at", "z=3"},
         };
         for (String[] args : cases) {
             Result r = cli(args);

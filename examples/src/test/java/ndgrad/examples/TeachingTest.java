@@ -60,6 +60,21 @@ class TeachingTest {
         assertEquals(-6.0, x.values().get("(x1 * w1)").item());
         assertEquals(5, x.trace().steps().size());
         assertThrows(IllegalArgumentException.class, () -> Explain.explain("x * y", Map.of("x", 1.0)));
+        assertEquals(org.nd4j.linalg.api.buffer.DataType.DOUBLE, x.output().dtype(), "explain computes in float64");
+    }
+
+    /** A 2-4-1 MLP on one sample: each of its 17 parameters' gradients agrees with central differences. */
+    @Test
+    void explainAModel() {
+        Explain.Explanation x = Explain.explainModel("2-4-1", Map.of("x1", 0.5, "y", -1.0));
+        assertEquals(17, x.gradients().size(), x.gradients().keySet().toString());
+        x.gradients().forEach((v, g) -> assertEquals(g[1], g[0], 1e-8, v));
+        assertTrue(x.gradients().values().stream().filter(g -> Math.abs(g[0]) > 1e-3).count() > 10,
+                "most gradients are not zero");
+        assertEquals(6, x.trace().steps().size(), "linear, tanh, linear, sub, pow, sum");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Explain.explainModel("2-4-3", Map.of()));
+        assertTrue(e.getMessage().contains("ending in 1 output"), e.getMessage());
     }
 
     @Test
