@@ -153,14 +153,16 @@ public final class BackwardTrace {
         int out = "output".length();
         int in = "input".length();
         int rule = "local derivative".length();
+        int up = "grad in".length();
         for (Step st : steps) {
             out = Math.max(out, st.output().length());
+            up = Math.max(up, values(st.upstream()).length());
             for (Input i : st.inputs()) {
                 in = Math.max(in, i.label().length());
                 rule = Math.max(rule, i.rule().length() + (i.local() == null ? 0 : 3 + values(i.local()).length()));
             }
         }
-        String row = "%-4s %-8s %-" + out + "s %-10s %-" + in + "s %-" + rule + "s %s%n";
+        String row = "%-4s %-8s %-" + out + "s %-" + up + "s %-" + in + "s %-" + rule + "s %s%n";
         StringBuilder s = new StringBuilder(String.format(row, "step", "op", "output", "grad in", "input",
                 "local derivative", "grad pushed"));
         for (int k = 0; k < steps.size(); k++) {
