@@ -62,7 +62,7 @@ public final class Ndgrad {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args.length == 0 ? new String[] {"train", "mnist"} : args));
+        System.exit(run(args.length == 0 ? new String[] {"--help"} : args));
     }
 
     /** {@code ndgrad train <task>}: an MLP on MNIST, or a synthetic task. */

@@ -1,0 +1,79 @@
+package ndgrad.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher that {@code mvn package} builds ({@code target/ndgrad/bin/ndgrad}, as the root {@code ./ndgrad} runs
+ * it): java directly, in the caller's working directory, arguments verbatim, no escape codes.
+ */
+class LauncherIT {
+    private static final Path LAUNCHER = Path.of("target", "ndgrad", "bin", "ndgrad").toAbsolutePath();
+
+    record Run(int code, String out, String err) {
+    }
+
+    private static Run run(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString()));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile("launcher", ".out");
+        Path err = Files.createTempFile("launcher", ".err");
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(out.toFile())
+                .redirectError(err.toFile()).start();
+        int code = p.waitFor();
+        return new Run(code, Files.readString(out), Files.readString(err));
+    }
+
+    @Test
+    void helpWithNoArgumentsAndNoEscapeCodes(@TempDir Path dir) throws Exception {
+        Run none = run(dir);
+        assertEquals(0, none.code(), none.err());
+        assertTrue(none.out().startsWith("Usage: ndgrad"), "no arguments: the help, not training\n" + none.out());
+        Run help = run(dir, "--help");
+        assertEquals(none.out(), help.out());
+        assertTrue(help.out().contains("explain") && help.out().contains("train"), help.out());
+        assertFalse((help.out() + help.err()).contains("\u001b"), "no escape codes");
+    }
+
+    /** An argument with a double quote and an empty one arrive as given: the errors echo them back. */
+    @Test
+    void argumentsPassThroughVerbatim(@TempDir Path dir) throws Exception {
+        Run quote = run(dir, "explain", "x*\"y", "--at", "x=1");
+        assertEquals(2, quote.code(), quote.err());
+        assertEquals(ExamplesTest.cli("explain", "x*\"y", "--at", "x=1").err(), quote.err(),
+                "the same line as in process, quote included");
+        assertTrue(quote.err().contains("x*\"y"), quote.err());
+        Run empty = run(dir, "explain", "", "--at", "x=1");
+        assertEquals(2, empty.code(), empty.err());
+        assertEquals(ExamplesTest.cli("explain", "", "--at", "x=1").err(), empty.err());
+        Run spaced = run(dir, "explain", "x * y + x", "--at", "x=3,y=2", "--out", "with space");
+        assertEquals(0, spaced.code(), spaced.err());
+        assertTrue(Files.isRegularFile(dir.resolve("with space").resolve("explain.svg")));
+    }
+
+    /** Relative --out, --html, --save, --model and --image paths are the caller's. */
+    @Test
+    void relativePathsResolveInTheCallersDirectory(@TempDir Path dir) throws Exception {
+        Run explain = run(dir, "explain", "sin(x)*y", "--at", "x=1,y=2", "--out", "plots", "--html", "page.html");
+        assertEquals(0, explain.code(), explain.err());
+        assertTrue(Files.isRegularFile(dir.resolve("plots/explain.svg")) && Files.isRegularFile(dir.resolve(
+                "page.html")), explain.out() + explain.err());
+        Run train = run(dir, "train", "mnist", "--epochs", "1", "--train-size", "640", "--save", "models/m.npz",
+                "--out", "plots");
+        assertEquals(0, train.code(), train.err());
+        assertTrue(Files.isRegularFile(dir.resolve("models/m.npz")) && Files.isRegularFile(dir.resolve(
+                "plots/mnist-loss.png")));
+        Run predict = run(dir, "predict", "--model", "models/m.npz", "--image", "7");
+        assertEquals(0, predict.code(), predict.err());
+        assertTrue(predict.out().contains("predicted"), predict.out());
+    }
+}
