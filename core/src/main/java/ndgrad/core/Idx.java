@@ -34,8 +34,11 @@ public final class Idx {
             int count = header(in, IMAGES, name);
             int rows = in.readInt();
             int cols = in.readInt();
-            if (rows <= 0 || cols <= 0 || (long) count * rows * cols > Integer.MAX_VALUE) {
-                throw new IOException(name + ": implausible image size " + count + " x " + rows + " x " + cols);
+            if (rows <= 0 || cols <= 0 || (long) count * rows * cols > Math.min(Integer.MAX_VALUE,
+                    Npz.maxInputBytes())) {
+                throw new IOException(name + ": implausible image size " + count + " x " + rows + " x " + cols
+                        + " (at most " + Math.min(Integer.MAX_VALUE, Npz.maxInputBytes()) + " bytes; system property "
+                        + "ndgrad.maxInputBytes)");
             }
             byte[] pixels = readFully(in, count * rows * cols, name);
             float[] v = new float[pixels.length];
@@ -49,7 +52,12 @@ public final class Idx {
     /** Labels as ints. */
     public static int[] readLabels(InputStream gzip, String name) throws IOException {
         try (DataInputStream in = open(gzip, name)) {
-            byte[] raw = readFully(in, header(in, LABELS, name), name);
+            int count = header(in, LABELS, name);
+            if (count > Npz.maxInputBytes()) {
+                throw new IOException(name + ": implausible label count " + count + " (at most "
+                        + Npz.maxInputBytes() + "; system property ndgrad.maxInputBytes)");
+            }
+            byte[] raw = readFully(in, count, name);
             int[] labels = new int[raw.length];
             for (int i = 0; i < raw.length; i++) {
                 labels[i] = raw[i] & 0xff;
@@ -64,8 +72,8 @@ public final class Idx {
         }
         try {
             return new DataInputStream(new GZIPInputStream(gzip));
-        } catch (ZipException e) {
-            throw new IOException(name + ": not a gzip file (" + e.getMessage() + ")", e);
+        } catch (ZipException | EOFException e) {
+            throw new IOException(name + ": not valid gzip data (" + e.getMessage() + ")", e);
         }
     }
 
@@ -83,17 +91,28 @@ public final class Idx {
             return count;
         } catch (EOFException e) {
             throw new IOException(name + ": truncated header", e);
+        } catch (ZipException e) {
+            throw new IOException(name + ": not valid gzip data (" + e.getMessage() + ")", e);
         }
     }
 
+    /**
+     * The {@code n} data bytes the header declared, then the end of the file (which also checks gzip's CRC): bytes
+     * after the declared count are refused.
+     */
     private static byte[] readFully(DataInputStream in, int n, String name) throws IOException {
         byte[] b = new byte[n];
         try {
             in.readFully(b);
+            long extra = in.skip(Long.MAX_VALUE);
+            if (extra > 0) {
+                throw new IOException(name + ": " + extra + " bytes after the " + n + " data bytes its header "
+                        + "declares");
+            }
         } catch (EOFException e) {
             throw new IOException(name + ": truncated: expected " + n + " data bytes", e);
         } catch (ZipException e) {
-            throw new IOException(name + ": corrupt gzip data (" + e.getMessage() + ")", e);
+            throw new IOException(name + ": not valid gzip data (" + e.getMessage() + ")", e);
         }
         return b;
     }

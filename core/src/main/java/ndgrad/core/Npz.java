@@ -62,18 +62,31 @@ public final class Npz {
         }
     }
 
+    /**
+     * The most data bytes {@link #read} accepts from one file, over all its entries, as their headers declare them:
+     * 2 GiB, or the system property {@code ndgrad.maxInputBytes}. Reading costs memory in proportion to what the
+     * headers declare; an entry that inflates past its declared size is refused as soon as it does.
+     */
+    public static long maxInputBytes() {
+        return Long.getLong("ndgrad.maxInputBytes", 1L << 31);
+    }
+
     /** Reads every array of an {@code .npz} file, by name (the entry name without {@code .npy}). */
     public static Map<String, INDArray> read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new IOException(file + ": file not found");
+            throw new IOException(file + (Files.isDirectory(file) ? ": is a directory, expected an .npz file"
+                    : ": file not found"));
         }
         Map<String, INDArray> out = new LinkedHashMap<>();
+        long[] budget = {maxInputBytes()};
         try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
             for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
                 String name = e.getName().endsWith(".npy") ? e.getName().substring(0, e.getName().length() - 4)
                         : e.getName();
-                out.put(name, readNpy(zip, file + ":" + e.getName()));
+                out.put(name, readNpy(zip, file + ":" + e.getName(), budget));
             }
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            throw new IOException(file + ": truncated or corrupt .npz file (" + e.getMessage() + ")", e);
         }
         if (out.isEmpty()) {
             throw new IOException(file + ": not an .npz file (no entries)");
@@ -124,22 +137,36 @@ public final class Npz {
         out.write(data.array());
     }
 
-    private static INDArray readNpy(InputStream in, String where) throws IOException {
-        byte[] bytes = in.readAllBytes();
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        for (byte m : MAGIC) {
-            if (b.remaining() == 0 || b.get() != m) {
+    /**
+     * One .npy entry, read as its header declares: the header first, then exactly the data bytes it promises
+     * ({@code budget[0]} bytes at most, then reduced by them), then one more read that must find the entry's end.
+     */
+    private static INDArray readNpy(InputStream in, String where, long[] budget) throws IOException {
+        byte[] prefix = in.readNBytes(MAGIC.length + 2);
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (i >= prefix.length || prefix[i] != MAGIC[i]) {
                 throw new IOException(where + ": not an .npy entry (bad magic)");
             }
         }
-        int major = b.get();
-        b.get();
-        int headerLength = major == 1 ? Short.toUnsignedInt(b.getShort()) : b.getInt();
-        if (headerLength > b.remaining()) {
+        if (prefix.length < MAGIC.length + 2) {
             throw new IOException(where + ": truncated header");
         }
-        String header = new String(bytes, b.position(), headerLength, StandardCharsets.US_ASCII);
-        b.position(b.position() + headerLength);
+        int major = prefix[MAGIC.length];
+        byte[] lengthBytes = in.readNBytes(major == 1 ? 2 : 4);
+        if (lengthBytes.length < (major == 1 ? 2 : 4)) {
+            throw new IOException(where + ": truncated header");
+        }
+        ByteBuffer lb = ByteBuffer.wrap(lengthBytes).order(ByteOrder.LITTLE_ENDIAN);
+        int headerLength = major == 1 ? Short.toUnsignedInt(lb.getShort()) : lb.getInt();
+        if (headerLength < 0 || headerLength > 1 << 16) {
+            throw new IOException(where + ": implausible header length " + headerLength);
+        }
+        byte[] bytes = in.readNBytes(headerLength);
+        if (bytes.length < headerLength) {
+            throw new IOException(where + ": truncated header");
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        String header = new String(bytes, 0, headerLength, StandardCharsets.US_ASCII);
         Matcher descr = DESCR.matcher(header);
         Matcher fortran = FORTRAN.matcher(header);
         Matcher shapeM = SHAPE.matcher(header);
@@ -159,11 +186,27 @@ public final class Npz {
             throw new IOException(where + ": dtype " + descr.group(1) + " is not supported (expected <f4, <f8 or "
                     + "<i8)");
         }
-        long n = Shapes.numel(shape);
-        if (b.remaining() != n * (f4 ? 4 : 8)) {
-            throw new IOException(where + ": expected " + n * (f4 ? 4 : 8) + " data bytes for shape "
-                    + Shapes.str(shape) + ", found " + b.remaining());
+        if (java.util.Arrays.stream(shape).anyMatch(d -> d < 0)) {
+            throw new IOException(where + ": negative dimension in shape " + Shapes.str(shape));
         }
+        long n = Shapes.numel(shape);
+        long declared = n * (f4 ? 4 : 8);
+        if (n > Integer.MAX_VALUE || declared > budget[0]) {
+            throw new IOException(where + ": its header declares " + declared + " data bytes (shape "
+                    + Shapes.str(shape) + "), more than the " + budget[0] + " bytes left of the limit "
+                    + maxInputBytes() + " (system property ndgrad.maxInputBytes)");
+        }
+        budget[0] -= declared;
+        byte[] data = in.readNBytes((int) declared);
+        if (data.length != declared) {
+            throw new IOException(where + ": expected " + declared + " data bytes for shape " + Shapes.str(shape)
+                    + ", found " + data.length);
+        }
+        if (in.read() != -1) {
+            throw new IOException(where + ": the entry holds more than the " + declared + " data bytes its header "
+                    + "declares for shape " + Shapes.str(shape));
+        }
+        b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
         INDArray a;
         if (f4) {
             float[] v = new float[(int) n];

@@ -184,28 +184,48 @@ public final class Ndgrad {
         CommandLine.Model.CommandSpec spec;
         @Option(names = "--model", required = true, description = "a model saved by train mnist --save")
         Path model;
-        @Option(names = "--image", required = true, description = "a PNG file, or the index of a bundled test digit"
-                + " (0-1999)")
+        @Option(names = "--image", required = true, description = "a PNG file (any size up to 8192x8192: cropped to"
+                + " the ink, scaled and centred as MNIST's digits), or the index of a bundled test digit (0-1999)")
         String image;
 
         @Override
         public Integer call() throws IOException {
             Sequential m = load(model, new Rng(0));
-            INDArray x = image.matches("\\d+") ? bundledTestDigit(Integer.parseInt(image)) : Images.readDigit(
-                    Path.of(image));
-            int predicted = TrainMnist.predict(m, x)[0];
-            spec.commandLine().getOut().println(image + ": predicted digit " + predicted);
+            INDArray x;
+            if (image.matches("[-+]?\\d+")) {
+                x = bundledTestDigit(image);
+            } else {
+                Images.Digit d = Images.readDigit(Path.of(image));
+                if (d.blank()) {
+                    LOG.warn("{}: the image is blank or nearly so (no ink stands out from its background); the "
+                            + "prediction means little", image);
+                }
+                x = d.pixels();
+            }
+            double[] p = TrainMnist.probabilities(m, x);
+            Integer[] order = java.util.stream.IntStream.range(0, p.length).boxed()
+                    .sorted((a, b) -> Double.compare(p[b], p[a])).toArray(Integer[]::new);
+            spec.commandLine().getOut().println(String.format(java.util.Locale.ROOT,
+                    "%s: predicted digit %d (%.1f%%); then %d (%.1f%%), %d (%.1f%%)", image, order[0],
+                    100 * p[order[0]], order[1], 100 * p[order[1]], order[2], 100 * p[order[2]]));
             spec.commandLine().getOut().flush();
             return 0;
         }
     }
 
-    static INDArray bundledTestDigit(int index) throws IOException {
+    static INDArray bundledTestDigit(String number) throws IOException {
         Mnist m = Mnist.bundled();
-        if (index < 0 || index >= m.testY().length) {
-            throw new IllegalArgumentException("--image index " + index + " is outside 0.." + (m.testY().length - 1));
+        long index;
+        try {
+            index = Long.parseLong(number);
+        } catch (NumberFormatException e) {
+            index = -1;
         }
-        return NdArrays.rows(m.testX(), index, index + 1);
+        if (index < 0 || index >= m.testY().length) {
+            throw new IllegalArgumentException("--image " + number + ": a bundled test digit's index is 0.."
+                    + (m.testY().length - 1));
+        }
+        return NdArrays.rows(m.testX(), (int) index, (int) index + 1);
     }
 
     static int[] sizes(int in, int[] hidden, int out) {

@@ -77,6 +77,14 @@ public final class TrainMnist {
         return correct / (double) labels.length;
     }
 
+    /** The class probabilities (softmax of the logits) of one row {@code x}, in evaluation mode, grad mode off. */
+    public static double[] probabilities(Sequential model, INDArray x) {
+        model.eval();
+        try (Scope s = Scope.open(); Autograd.GradMode off = Autograd.noGrad()) {
+            return model.forward(Tensor.of(x)).softmax(1).toDoubleArray();
+        }
+    }
+
     /**
      * The arg-max class of each row of {@code x}, in evaluation mode with grad mode off: all rows at once, or for a
      * convolutional model {@value #EVAL_ROWS} at a time (the windows of 2,000 digits at once would take gigabytes).
