@@ -39,9 +39,7 @@ final class Cli {
 
     /** An MLP with the given layer sizes, activation between layers, and dropout after each activation. */
     static Sequential mlp(int[] sizes, String activation, double dropout, Rng rng) {
-        if (sizes.length < 2 || java.util.Arrays.stream(sizes).anyMatch(s -> s < 1)) {
-            throw new IllegalArgumentException("layer sizes must be positive, got " + java.util.Arrays.toString(sizes));
-        }
+        checkSizes(sizes);
         List<Layer> layers = new ArrayList<>();
         for (int i = 0; i + 1 < sizes.length; i++) {
             layers.add(new Linear(sizes[i], sizes[i + 1], rng));
@@ -53,6 +51,35 @@ final class Cli {
             }
         }
         return new Sequential(layers.toArray(new Layer[0]));
+    }
+
+    /**
+     * Refuses layer sizes that are not positive, a weight matrix of more than 2^31 - 1 elements (an array's limit),
+     * and parameters that with their gradients and two optimizer buffers (float32) would take more than half this
+     * machine's memory (the rest is for the data, the activations and the JVM).
+     */
+    static void checkSizes(int[] sizes) {
+        if (sizes.length < 2 || java.util.Arrays.stream(sizes).anyMatch(s -> s < 1)) {
+            throw new IllegalArgumentException("layer sizes must be positive, got " + java.util.Arrays.toString(sizes));
+        }
+        long params = 0;
+        for (int i = 0; i + 1 < sizes.length; i++) {
+            long weights = (long) sizes[i] * sizes[i + 1];
+            if (weights > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("layer sizes " + java.util.Arrays.toString(sizes) + ": layer "
+                        + (i + 1) + " would have " + sizes[i] + " x " + sizes[i + 1] + " = " + weights + " weights, "
+                        + "more than the 2147483647 elements an array can hold");
+            }
+            params += weights + sizes[i + 1];
+        }
+        long need = params * 4 * 4;
+        long have = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getTotalMemorySize();
+        if (need > have / 2) {
+            throw new IllegalArgumentException(String.format("layer sizes %s: %,d parameters would take %.1f GB with "
+                    + "their gradients and the optimizer's buffers, more than half this machine's %.1f GB",
+                    java.util.Arrays.toString(sizes), params, need / 1e9, have / 1e9));
+        }
     }
 
     /**

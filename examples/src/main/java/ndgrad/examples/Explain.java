@@ -40,7 +40,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "explain", mixinStandardHelpOptions = true,
         description = "Forward values, backward trace, gradients (checked numerically) and graph of an expression, "
                 + "or of a small MLP on one sample (--model); --html writes a page that steps through backward.")
-public final class Explain implements Callable<Integer> {
+public final class Explain implements Callable<Integer>, Ndgrad.Outputs {
     @Parameters(index = "0", arity = "0..1", paramLabel = "EXPRESSION", description = "e.g. \"tanh(x1*w1 + x2*w2 + "
             + "b)\"; + - * / ^, unary minus, parentheses, exp log sin cos tanh sigmoid relu sqrt abs")
     String source;
@@ -167,6 +167,13 @@ public final class Explain implements Callable<Integer> {
     private static double valueAt(Supplier<Tensor> forward) {
         try (Autograd.GradMode off = Autograd.noGrad()) {
             return forward.get().item();
+        }
+    }
+
+    @Override
+    public void checkOutputs() {
+        if (html != null) {
+            OutDir.file(html, "--html");
         }
     }
 

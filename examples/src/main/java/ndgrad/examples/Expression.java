@@ -160,14 +160,18 @@ public interface Expression {
         return new Parser(source).parseAll();
     }
 
-    /** A parse error at a column (1-based): the message shows the expression and a caret under the column. */
+    /**
+     * A parse error at a column (1-based), in one line that shows up to 30 characters of the expression before the
+     * column and where it stopped.
+     */
     final class ExpressionException extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;
         private final int column;
 
         ExpressionException(String source, int index, String what) {
-            super("parse error at column " + (index + 1) + ": " + what + "\n  " + source + "\n  "
-                    + " ".repeat(index) + "^");
+            super("parse error at column " + (index + 1) + ": " + what + ": "
+                    + (index > 30 ? "..." + source.substring(index - 30, index) : source.substring(0, index))
+                    + " <-- here");
             this.column = index + 1;
         }
 
@@ -179,14 +183,22 @@ public interface Expression {
 
     /** The recursive-descent parser. */
     final class Parser {
+        /** Deeper nesting is refused: the parser, the graph and its pictures all recurse or stack that deep. */
+        static final int MAX_DEPTH = 200;
+        /** Longer expressions are refused: a long chain is a deep tree too. */
+        static final int MAX_LENGTH = 2000;
         private final String s;
         private int i;
+        private int depth;
 
         Parser(String source) {
             s = source;
         }
 
         Expression parseAll() {
+            if (s.length() > MAX_LENGTH) {
+                throw new ExpressionException(s, MAX_LENGTH, "longer than " + MAX_LENGTH + " characters");
+            }
             Expression e = expr();
             skip();
             if (i < s.length()) {
@@ -196,11 +208,15 @@ public interface Expression {
         }
 
         private Expression expr() {
+            if (++depth > MAX_DEPTH) {
+                throw error("nested more than " + MAX_DEPTH + " levels deep");
+            }
             Expression e = term();
             for (char c = peek(); c == '+' || c == '-'; c = peek()) {
                 i++;
                 e = new Binary(c, e, term());
             }
+            depth--;
             return e;
         }
 
@@ -216,12 +232,22 @@ public interface Expression {
         private Expression unary() {
             if (peek() == '-') {
                 i++;
-                return new Neg(unary());
+                if (++depth > MAX_DEPTH) {
+                    throw error("nested more than " + MAX_DEPTH + " levels deep");
+                }
+                Expression e = new Neg(unary());
+                depth--;
+                return e;
             }
             Expression base = primary();
             if (peek() == '^') {
                 i++;
-                return new Binary('^', base, unary());
+                if (++depth > MAX_DEPTH) {
+                    throw error("nested more than " + MAX_DEPTH + " levels deep");
+                }
+                Expression e = new Binary('^', base, unary());
+                depth--;
+                return e;
             }
             return base;
         }

@@ -37,12 +37,22 @@ public record Mnist(INDArray trainX, int[] trainY, INDArray testX, int[] testY) 
                 x[i] = Idx.readImages(a, images.toString());
                 y[i] = Idx.readLabels(b, labels.toString());
             }
+            checkLabels(y[i], labels.toString());
             if (x[i].size(0) != y[i].length) {
                 throw new IOException(images + " holds " + x[i].size(0) + " images but " + labels + " holds "
                         + y[i].length + " labels");
             }
         }
         return new Mnist(x[0], y[0], x[1], y[1]);
+    }
+
+    /** Refuses a label outside 0-9, naming the file and the label's index. */
+    static void checkLabels(int[] labels, String file) throws IOException {
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] > 9) {
+                throw new IOException(file + ": label " + labels[i] + " at index " + i + " is not a digit 0-9");
+            }
+        }
     }
 
     /** The first {@code n} training digits only. */

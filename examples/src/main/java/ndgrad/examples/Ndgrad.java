@@ -58,7 +58,37 @@ public final class Ndgrad {
             c.getErr().flush();
             return user ? 2 : 1;
         });
-        return cli.execute(args);
+        cli.setExecutionStrategy(parsed -> {
+            CommandLine leaf = parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1);
+            if (!leaf.isUsageHelpRequested() && !leaf.isVersionHelpRequested()) {
+                try {
+                    leaf.getCommandSpec().mixins().values().forEach(m -> {
+                        if (m.userObject() instanceof OutDir d) {
+                            d.check();
+                        }
+                    });
+                    if (leaf.getCommand() instanceof Outputs o) {
+                        o.checkOutputs();
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(leaf, e.getMessage(), e);
+                }
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            err.println("ndgrad: out of memory (" + e.getMessage() + "): the model or the data is too large for this "
+                    + "machine or for the JVM's heap; try smaller sizes, or NDGRAD_JAVA_OPTS=-Xmx...");
+            err.flush();
+            return 2;
+        }
+    }
+
+    /** A command whose output files are checked before it runs ({@link OutDir#file}). */
+    interface Outputs {
+        void checkOutputs();
     }
 
     public static void main(String[] args) {
@@ -69,7 +99,7 @@ public final class Ndgrad {
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = "Train on mnist (bundled subset or --data DIR) or on a synthetic task: regression, xor, "
                     + "moons, spiral, sequence (the adding problem, by an LSTM or GRU).")
-    static final class Train implements Callable<Integer> {
+    static final class Train implements Callable<Integer>, Outputs {
         @Parameters(index = "0", paramLabel = "TASK", description = "mnist, regression, xor, moons, spiral or "
                 + "sequence")
         String task;
@@ -118,6 +148,13 @@ public final class Ndgrad {
         boolean noProgress;
 
         @Override
+        public void checkOutputs() {
+            if (save != null) {
+                OutDir.file(save, "--save");
+            }
+        }
+
+        @Override
         public Integer call() throws IOException {
             if (epochs != null && epochs < 1 || batch < 1 || !(dropout >= 0 && dropout < 1)) {
                 throw new IllegalArgumentException("expected --epochs >= 1, --batch-size >= 1, 0 <= --dropout < 1");
@@ -133,6 +170,10 @@ public final class Ndgrad {
             String activation = this.activation == null ? "relu" : this.activation;
             Mnist mnist = data == null ? Mnist.bundled() : Mnist.fromDirectory(data);
             if (trainSize != null) {
+                if (trainSize < 1) {
+                    throw new IllegalArgumentException("--train-size " + trainSize + ": expected at least 1 (up to the "
+                            + mnist.trainY().length + " training digits)");
+                }
                 mnist = mnist.limitTrain(trainSize);
             }
             if (batch > mnist.trainY().length) {
@@ -261,7 +302,20 @@ public final class Ndgrad {
             throw new IOException(file + ": not a model saved by 'ndgrad train mnist --save' (no meta entries)");
         }
         int[] s = java.util.Arrays.stream(Kernels.values(sizes)).mapToInt(v -> (int) v).toArray();
-        Sequential m = Cli.mlp(s, Cli.ACTIVATIONS.get((int) act.getDouble(0)), dropout.getDouble(0), rng);
+        double a = act.length() == 1 ? act.getDouble(0) : Double.NaN;
+        double p = dropout.length() == 1 ? dropout.getDouble(0) : Double.NaN;
+        if (!(a >= 0 && a < Cli.ACTIVATIONS.size() && a == Math.rint(a)) || !(p >= 0 && p < 1) || s.length < 2
+                || s[0] != 784 || s[s.length - 1] != 10) {
+            throw new IOException(file + ": its meta entries are not those of a saved MNIST MLP (meta.activation "
+                    + "must be 0.." + (Cli.ACTIVATIONS.size() - 1) + ", meta.dropout in [0, 1), meta.sizes from 784 "
+                    + "to 10; found " + a + ", " + p + ", " + java.util.Arrays.toString(s) + ")");
+        }
+        Sequential m;
+        try {
+            m = Cli.mlp(s, Cli.ACTIVATIONS.get((int) a), p, rng);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
         m.load(arrays, file.toString());
         return m;
     }

@@ -167,6 +167,10 @@ final class Toys {
 
         @Override
         public Integer call() throws IOException {
+            if (!(start > 0 && end > start && Double.isFinite(end)) || steps < 2) {
+                throw new IllegalArgumentException("lr-find: expected 0 < --start < --end (finite) and --steps >= 2, "
+                        + "got --start " + start + " --end " + end + " --steps " + steps);
+            }
             Rng rng = new Rng(1);
             Sequential model;
             INDArray x;
@@ -226,6 +230,9 @@ final class Toys {
         public Integer call() throws IOException {
             java.util.function.UnaryOperator<Tensor> f = NumericalGradients.function(function);
             double[] x = at != null ? at : NumericalGradients.FUNCTIONS.get(function);
+            if (x != null && java.util.Arrays.stream(x).anyMatch(v -> !Double.isFinite(v))) {
+                throw new IllegalArgumentException("--at " + java.util.Arrays.toString(x) + ": expected finite numbers");
+            }
             if (function.equals("rosenbrock") && x.length != 2) {
                 throw new IllegalArgumentException("rosenbrock takes a point of 2 values, got " + x.length);
             }

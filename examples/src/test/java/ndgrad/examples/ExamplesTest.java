@@ -285,6 +285,125 @@ class ExamplesTest {
         }
     }
 
+    /**
+     * Issue 16's list of bad inputs: each is one line naming the problem (the fragment below), exit code 2, and none
+     * starts the work first (the output checks run before training).
+     */
+    @Test
+    void everyMistakeOfTheListIsOneLineAndExitCodeTwo(@TempDir Path dir) throws IOException {
+        Path aFile = Files.writeString(dir.resolve("a-file"), "x");
+        Path aDir = Files.createDirectories(dir.resolve("a-dir"));
+        Path good = dir.resolve("good.npz");
+        assertEquals(0, cli("train", "mnist", "--epochs", "1", "--train-size", "256", "--hidden", "8", "--save",
+                good.toString(), "--out", dir.toString(), "--no-progress").code());
+        java.util.Map<String, INDArray> arrays = new java.util.LinkedHashMap<>(ndgrad.core.Npz.read(good));
+        arrays.put("meta.activation", ndgrad.core.NdArrays.create(new double[] {7}, new long[0],
+                org.nd4j.linalg.api.buffer.DataType.DOUBLE));
+        Path badActivation = dir.resolve("activation7.npz");
+        ndgrad.core.Npz.write(badActivation, arrays);
+        byte[] model = Files.readAllBytes(good);
+        Path truncatedModel = Files.write(dir.resolve("truncated.npz"), Arrays.copyOf(model, model.length / 2));
+        Path bomb = dir.resolve("bomb.npz");
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(bomb))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("w.npy"));
+            zip.write(npy1());
+            byte[] zeros = new byte[1 << 20];
+            for (int k = 0; k < 64; k++) {
+                zip.write(zeros);
+            }
+            zip.closeEntry();
+        }
+        assertTrue(Files.size(bomb) < 200_000, "64 MB of zeros deflate to " + Files.size(bomb) + " bytes");
+        Path mnist = Files.createDirectories(dir.resolve("mnist"));
+        Path badLabels = Files.createDirectories(dir.resolve("labels12"));
+        Path trailing = Files.createDirectories(dir.resolve("trailing"));
+        Path corruptGzip = Files.createDirectories(dir.resolve("corrupt-gzip"));
+        byte[] images = gzip(idx(0x803, 3, new int[] {28, 28}, new byte[3 * 784]));
+        byte[] labels = gzip(idx(0x801, 3, new int[0], new byte[] {1, 2, 3}));
+        for (int i = 0; i < 4; i += 2) {
+            for (Path d : List.of(mnist, badLabels, trailing, corruptGzip)) {
+                Files.write(d.resolve(Mnist.FULL[i]), images);
+                Files.write(d.resolve(Mnist.FULL[i + 1]), labels);
+            }
+        }
+        Files.write(badLabels.resolve(Mnist.FULL[1]), gzip(idx(0x801, 3, new int[0], new byte[] {1, 12, 3})));
+        Files.write(trailing.resolve(Mnist.FULL[1]), gzip(idx(0x801, 3, new int[0], new byte[] {1, 2, 3, 4, 5})));
+        byte[] broken = bytes("mnist-10k-labels-idx1-ubyte.gz");
+        for (int k = 40; k < 60; k++) {
+            broken[k] ^= (byte) 0x5a;
+        }
+        Files.write(corruptGzip.resolve(Mnist.FULL[1]), broken);
+        String deep = "sin(".repeat(3000) + "x" + ")".repeat(3000);
+        Object[][] cases = {
+            {new String[] {"predict", "--model", badActivation.toString(), "--image", "3"}, "meta.activation"},
+            {new String[] {"train", "mnist", "--hidden", "100000,100000"}, "more than the 2147483647 elements"},
+            {new String[] {"explain", deep, "--at", "x=1"}, "parse error at column"},
+            {new String[] {"explain", "sin(".repeat(300) + "x" + ")".repeat(300), "--at", "x=1"},
+                "nested more than 200 levels"},
+            {new String[] {"train", "mnist", "--save", aDir.toString()}, "is a directory"},
+            {new String[] {"train", "mnist", "--save", aFile.resolve("m.npz").toString()}, "is a file"},
+            {new String[] {"train", "mnist", "--save", "/sys/ndgrad-test/m.npz"}, "cannot write there"},
+            {new String[] {"train", "xor", "--out", aFile.toString()}, "is a file, expected a directory"},
+            {new String[] {"train", "xor", "--out", aFile.resolve("sub").toString()}, "cannot write there"},
+            {new String[] {"train", "xor", "--out", "/sys/ndgrad-test"}, "cannot write there"},
+            {new String[] {"explain", "x", "--at", "x=1", "--html", aDir.toString()}, "is a directory"},
+            {new String[] {"predict", "--model", truncatedModel.toString(), "--image", "3"}, "truncated.npz"},
+            {new String[] {"predict", "--model", bomb.toString(), "--image", "3"},
+                "holds more than the 4 data bytes its header declares"},
+            {new String[] {"train", "mnist", "--data", corruptGzip.toString()}, "not valid gzip"},
+            {new String[] {"train", "mnist", "--train-size", "0"}, "--train-size 0"},
+            {new String[] {"train", "mnist", "--train-size", "-5"}, "--train-size -5"},
+            {new String[] {"predict", "--model", good.toString(), "--image", "99999999999999999999"},
+                "index is 0..1999"},
+            {new String[] {"predict", "--model", good.toString(), "--image", "-3"}, "index is 0..1999"},
+            {new String[] {"predict", "--model", good.toString(), "--image", aDir.toString()}, "is a directory"},
+            {new String[] {"lr-find", "--start", "0"}, "--start 0.0"},
+            {new String[] {"numgrad", "--at", "NaN"}, "expected finite numbers"},
+            {new String[] {"train", "mnist", "--data", badLabels.toString()}, "label 12 at index 1"},
+            {new String[] {"train", "mnist", "--data", trailing.toString()}, "2 bytes after the 3 data bytes"},
+        };
+        for (Object[] c : cases) {
+            String[] args = (String[]) c[0];
+            Result r = cli(args);
+            String what = String.join(" ", args);
+            what = what.length() > 100 ? what.substring(0, 100) + "..." : what;
+            assertEquals(2, r.code(), what + " -> " + r.err());
+            assertEquals(1, r.err().trim().lines().count(), what + ": one line, got " + r.err());
+            assertTrue(r.err().startsWith("ndgrad: ") && r.err().contains((String) c[1]), what + ": " + r.err());
+            assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
+            assertTrue(r.err().length() < 400, what + ": a line, not a page: " + r.err().length() + " characters");
+        }
+        assertEquals(0, cli("train", "mnist", "--data", mnist.toString(), "--epochs", "1", "--batch-size", "3",
+                "--out", dir.toString(), "--no-progress").code(), "the well-formed tiny set trains");
+    }
+
+    /** A one-element float32 .npy entry, NPY format 1.0: magic, version, header length, header, 4 data bytes. */
+    private static byte[] npy1() {
+        String header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }";
+        header += " ".repeat(63 - (10 + header.length()) % 64) + "\n";
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + header.length() + 4)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) header.length());
+        return b.put(header.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putFloat(1f).array();
+    }
+
+    private static byte[] idx(int magic, int count, int[] dims, byte[] data) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + 4 * dims.length + data.length);
+        b.putInt(magic).putInt(count);
+        for (int d : dims) {
+            b.putInt(d);
+        }
+        return b.put(data).array();
+    }
+
+    private static byte[] gzip(byte[] raw) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream z = new GZIPOutputStream(out)) {
+            z.write(raw);
+        }
+        return out.toByteArray();
+    }
+
     @Test
     void helpListsEveryCommand() {
         Result r = cli("--help");
