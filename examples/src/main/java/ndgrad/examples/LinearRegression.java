@@ -42,7 +42,7 @@ public final class LinearRegression {
             opt.zeroGrad();
             loss.backward();
             opt.step();
-            losses.add(loss.item());
+            losses.add(Diverged.check(loss.item(), "train regression", losses.size() + 1));
         }
         return losses;
     }

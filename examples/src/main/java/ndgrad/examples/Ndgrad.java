@@ -37,7 +37,9 @@ import picocli.CommandLine.Parameters;
 public final class Ndgrad {
     static final Logger LOG = LoggerFactory.getLogger(Ndgrad.class);
 
-    /** Runs the command line and returns its exit code (0 ok, 1 internal error, 2 bad input). */
+    /**
+     * Runs the command line and returns its exit code (0 ok, 1 internal error, 2 bad input, 3 training diverged).
+     */
     public static int run(String... args) {
         return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
     }
@@ -52,6 +54,11 @@ public final class Ndgrad {
             return 2;
         });
         cli.setExecutionExceptionHandler((e, c, p) -> {
+            if (e instanceof Diverged) {
+                c.getErr().println("ndgrad: " + e.getMessage());
+                c.getErr().flush();
+                return Diverged.EXIT_CODE;
+            }
             boolean user = e instanceof IllegalArgumentException || e instanceof IOException;
             c.getErr().println("ndgrad: " + (user ? "" : "internal error: " + e.getClass().getSimpleName() + ": ")
                     + e.getMessage());
@@ -100,6 +107,16 @@ public final class Ndgrad {
             description = "Train on mnist (bundled subset or --data DIR) or on a synthetic task: regression, xor, "
                     + "moons, spiral, sequence (the adding problem, by an LSTM or GRU).")
     static final class Train implements Callable<Integer>, Outputs {
+        /** The options each kind of task takes, besides --out, --seed and --no-progress (mnist takes them all). */
+        private static final Map<String, List<String>> TAKES = Map.of(
+                "sequence", List.of("--model", "--hidden", "--lr", "--epochs", "--batch-size"),
+                "regression", List.of("--optimizer", "--lr", "--momentum", "--weight-decay", "--epochs"),
+                "xor, moons and spiral", List.of("--hidden", "--activation", "--optimizer", "--lr", "--momentum",
+                        "--weight-decay", "--epochs"));
+        private static final List<String> MOMENTUM = List.of("momentum", "nesterov", "rmsprop");
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
         @Parameters(index = "0", paramLabel = "TASK", description = "mnist, regression, xor, moons, spiral or "
                 + "sequence")
         String task;
@@ -154,8 +171,34 @@ public final class Ndgrad {
             }
         }
 
+        /** Refuses an option given on the command line that this task would not use. */
+        private void rejectInapplicable() {
+            List<String> given = spec.commandLine().getParseResult().matchedOptions().stream()
+                    .map(CommandLine.Model.OptionSpec::longestName).toList();
+            String kind = switch (task) {
+                case "mnist" -> null;
+                case "xor", "moons", "spiral" -> "xor, moons and spiral";
+                default -> task;
+            };
+            List<String> takes = kind == null ? null : TAKES.get(kind);
+            if (takes != null) {
+                List<String> wrong = given.stream().filter(o -> !takes.contains(o) && !List.of("--out", "--seed",
+                        "--no-progress").contains(o)).toList();
+                if (!wrong.isEmpty()) {
+                    throw new IllegalArgumentException("train " + task + ": " + String.join(", ", wrong)
+                            + (wrong.size() == 1 ? " does" : " do") + " not apply (train " + kind + " takes "
+                            + String.join(", ", takes) + ", --seed and --out)");
+                }
+            }
+            if (given.contains("--momentum") && !MOMENTUM.contains(optimizer)) {
+                throw new IllegalArgumentException("--momentum applies to --optimizer momentum, nesterov or rmsprop, "
+                        + "not " + optimizer);
+            }
+        }
+
         @Override
         public Integer call() throws IOException {
+            rejectInapplicable();
             if (epochs != null && epochs < 1 || batch < 1 || !(dropout >= 0 && dropout < 1)) {
                 throw new IllegalArgumentException("expected --epochs >= 1, --batch-size >= 1, 0 <= --dropout < 1");
             }
@@ -189,10 +232,24 @@ public final class Ndgrad {
                 throw new IllegalArgumentException("--model cnn has a fixed architecture; --hidden, --activation, "
                         + "--save and --resume apply to the mlp");
             }
-            Sequential model = this.model.equals("cnn") ? Cli.cnn(dropout, rng)
-                    : Cli.mlp(sizes, activation, dropout, rng);
-            if (resume != null) {
-                model = load(resume, rng);
+            Sequential model;
+            double dropout = this.dropout;
+            if (resume == null) {
+                model = this.model.equals("cnn") ? Cli.cnn(dropout, rng) : Cli.mlp(sizes, activation, dropout, rng);
+            } else {
+                Saved read = read(resume, rng);
+                model = read.model();
+                Arch saved = read.arch();
+                if (hidden != null && !java.util.Arrays.equals(sizes, saved.sizes())
+                        || this.activation != null && !this.activation.equals(saved.activation())
+                        || spec.commandLine().getParseResult().hasMatchedOption("--dropout")
+                        && dropout != saved.dropout()) {
+                    throw new IllegalArgumentException("--resume " + resume + " holds a " + saved + " model; "
+                            + "--hidden, --activation and --dropout must match it or be left out");
+                }
+                sizes = saved.sizes();
+                activation = saved.activation();
+                dropout = saved.dropout();
             }
             Optimizer<?> opt = Cli.optimizer(optimizer, model.parameters(), lr, momentum, weightDecay);
             LrScheduler sched = Cli.schedule(schedule, opt, epochs);
@@ -282,6 +339,12 @@ public final class Ndgrad {
      * atomically.
      */
     static void save(Sequential model, int[] sizes, String activation, double dropout, Path file) throws IOException {
+        for (ndgrad.nn.Parameter p : model.namedParameters()) {
+            if (!finite(p.value())) {
+                throw new IOException("refusing to save " + file + ": parameter " + p.name() + " holds NaN or "
+                        + "infinite values");
+            }
+        }
         Map<String, INDArray> arrays = new LinkedHashMap<>();
         model.namedParameters().forEach(p -> arrays.put(p.name(), p.value().data()));
         arrays.put("meta.sizes", NdArrays.create(java.util.Arrays.stream(sizes).asDoubleStream().toArray(),
@@ -292,8 +355,26 @@ public final class Ndgrad {
         Npz.write(file, arrays);
     }
 
+    /** A saved model's architecture: layer sizes, activation and dropout. */
+    record Arch(int[] sizes, String activation, double dropout) {
+        @Override
+        public String toString() {
+            return java.util.Arrays.stream(sizes).mapToObj(String::valueOf).collect(java.util.stream.Collectors
+                    .joining("-")) + " " + activation + " (dropout " + dropout + ")";
+        }
+    }
+
+    /** A model read back with its architecture. */
+    record Saved(Sequential model, Arch arch) {
+    }
+
     /** Rebuilds and loads a model written by {@link #save}. */
     static Sequential load(Path file, Rng rng) throws IOException {
+        return read(file, rng).model();
+    }
+
+    /** As {@link #load}, with the architecture; warns when a parameter holds NaN or infinite values. */
+    static Saved read(Path file, Rng rng) throws IOException {
         Map<String, INDArray> arrays = new LinkedHashMap<>(Npz.read(file));
         INDArray sizes = arrays.remove("meta.sizes");
         INDArray act = arrays.remove("meta.activation");
@@ -310,14 +391,25 @@ public final class Ndgrad {
                     + "must be 0.." + (Cli.ACTIVATIONS.size() - 1) + ", meta.dropout in [0, 1), meta.sizes from 784 "
                     + "to 10; found " + a + ", " + p + ", " + java.util.Arrays.toString(s) + ")");
         }
+        Arch arch = new Arch(s, Cli.ACTIVATIONS.get((int) a), p);
         Sequential m;
         try {
-            m = Cli.mlp(s, Cli.ACTIVATIONS.get((int) a), p, rng);
+            m = Cli.mlp(s, arch.activation(), p, rng);
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
         m.load(arrays, file.toString());
-        return m;
+        for (ndgrad.nn.Parameter param : m.namedParameters()) {
+            if (!finite(param.value())) {
+                LOG.warn("{}: parameter {} holds NaN or infinite values; the model's outputs will be NaN", file,
+                        param.name());
+            }
+        }
+        return new Saved(m, arch);
+    }
+
+    private static boolean finite(ndgrad.autograd.Tensor t) {
+        return java.util.Arrays.stream(t.toDoubleArray()).allMatch(Double::isFinite);
     }
 
     private static void progress(int epoch, int step, int steps) {

@@ -43,7 +43,7 @@ public final class TrainClassifier {
                 if (monitor != null) {
                     monitor.afterStep();
                 }
-                losses.add(loss.item());
+                losses.add(Diverged.check(loss.item(), "train", losses.size() + 1));
             }
         }
         return losses;

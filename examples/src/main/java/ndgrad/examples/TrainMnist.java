@@ -49,7 +49,7 @@ public final class TrainMnist {
                     opt.zeroGrad();
                     loss.backward();
                     opt.step();
-                    lossSum += loss.item();
+                    lossSum += Diverged.check(loss.item(), "train mnist", (long) (epoch - 1) * steps + b + 1);
                 }
                 progress.update(epoch, b + 1, steps);
             }

@@ -77,7 +77,7 @@ final class TrainSequence {
             opt.zeroGrad();
             loss.backward();
             opt.step();
-            losses.add(loss.item());
+            losses.add(Diverged.check(loss.item(), "train sequence", losses.size() + 1));
         }
         return losses;
     }
@@ -91,10 +91,9 @@ final class TrainSequence {
     }
 
     static int run(Ndgrad.Train o) throws IOException {
-        if (o.hidden != null && o.hidden.length != 1 || o.activation != null || o.save != null || o.resume != null
-                || o.data != null || o.trainSize != null) {
-            throw new IllegalArgumentException("train sequence takes --model lstm|gru, --hidden N (one size), --lr, "
-                    + "--epochs (updates), --batch-size, --seed and --out");
+        if (o.hidden != null && o.hidden.length != 1) {
+            throw new IllegalArgumentException("train sequence takes one --hidden size, got "
+                    + java.util.Arrays.toString(o.hidden));
         }
         Rng rng = new Rng(o.seed);
         String cell = o.model.equals("mlp") ? "lstm" : o.model;

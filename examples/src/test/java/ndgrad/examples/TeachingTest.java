@@ -36,8 +36,11 @@ class TeachingTest {
         Expression.ExpressionException open = assertThrows(Expression.ExpressionException.class,
                 () -> Expression.parse("tanh(x1*w1"));
         assertEquals(11, open.column());
-        assertTrue(open.getMessage().contains("expected ')'") && open.getMessage().endsWith("\n  " + " ".repeat(10)
-                + "^"), open.getMessage());
+        assertEquals("parse error at column 11: expected ')' but the expression ended: tanh(x1*w1 <-- here",
+                open.getMessage(), "one line: the 30 characters before the column, and where it stopped");
+        String longer = "a".repeat(40) + " + * b";
+        assertTrue(assertThrows(Expression.ExpressionException.class, () -> Expression.parse(longer)).getMessage()
+                .endsWith(": ..." + "a".repeat(27) + " + " + " <-- here"), "a long expression is cut to 30 characters");
         assertEquals(5, assertThrows(Expression.ExpressionException.class, () -> Expression.parse("a + * b"))
                 .column());
         assertEquals(1, assertThrows(Expression.ExpressionException.class, () -> Expression.parse("foo(x)"))
@@ -103,7 +106,8 @@ class TeachingTest {
         assertTrue(Files.isRegularFile(dir.resolve("explain.dot")));
         ExamplesTest.Result bad = ExamplesTest.cli("explain", "x*(y + 1", "--at", "x=1,y=2");
         assertEquals(2, bad.code());
-        assertTrue(bad.err().contains("column 9") && bad.err().contains("^"), bad.err());
+        assertTrue(bad.err().contains("column 9") && bad.err().contains("x*(y + 1 <-- here"), bad.err());
+        assertEquals(1, bad.err().trim().lines().count(), bad.err());
         assertEquals(0, ExamplesTest.cli("diagnose", "--depth", "3", "--steps", "3", "--out", dir.toString()).code());
         assertTrue(dir.resolve("gradient-norms-sigmoid.png").toFile().length() > 1000);
         assertTrue(dir.resolve("gradient-norms-relu.png").toFile().length() > 1000);
