@@ -171,41 +171,69 @@ final class Toys {
                 throw new IllegalArgumentException("lr-find: expected 0 < --start < --end (finite) and --steps >= 2, "
                         + "got --start " + start + " --end " + end + " --steps " + steps);
             }
-            Rng rng = new Rng(1);
+            Problem p = Problem.of(problem, new Rng(1));
+            LrFinder.Result r = find(Cli.optimizer(optimizer, p.model().parameters(), start, 0.9, 0), p.batches(),
+                    start, end, steps);
+            String suggested = String.format("%.3g", r.suggestion());
+            Ndgrad.LOG.info("{} with {}: tried {} lrs from {} to {}; suggested lr {} (steepest descent of the "
+                    + "smoothed loss)", problem, optimizer, r.lrs().length, start, r.lrs()[r.lrs().length - 1],
+                    suggested);
+            int at = java.util.Arrays.binarySearch(r.lrs(), r.suggestion());
+            java.util.Map<String, double[][]> series = new java.util.LinkedHashMap<>();
+            series.put("smoothed loss", new double[][] {r.lrs(), r.losses()});
+            series.put("suggested lr " + suggested, new double[][] {{r.suggestion()}, {r.losses()[at]}});
+            Path plot = Plots.lines(out.dir().resolve("lr-find-" + problem + ".png"), "LR range test (" + problem
+                    + ", " + optimizer + ")", "learning rate", "smoothed loss", true, false, series);
+            Ndgrad.LOG.info("plot written to {}", plot.toAbsolutePath());
+            return 0;
+        }
+    }
+
+    /**
+     * An lr-find problem: a fresh model (seeded), and a supplier of the next batch's loss (64 rows drawn without
+     * replacement, reshuffled after each pass), with held-out data to score a model.
+     */
+    record Problem(Sequential model, java.util.function.Supplier<Tensor> batches, INDArray testX, int[] testY) {
+        static Problem of(String name, Rng rng) throws IOException {
             Sequential model;
             INDArray x;
             int[] y;
-            if (problem.equals("mnist")) {
+            INDArray testX;
+            int[] testY;
+            if (name.equals("mnist")) {
                 Mnist m = Mnist.bundled();
                 model = Cli.mlp(new int[] {784, 128, 10}, "relu", 0, rng);
                 x = m.trainX();
                 y = m.trainY();
-            } else if (problem.equals("moons")) {
+                testX = m.testX();
+                testY = m.testY();
+            } else if (name.equals("moons")) {
                 Datasets.Labeled d = Datasets.moons(256, 0.1, rng);
+                Datasets.Labeled t = Datasets.moons(512, 0.1, rng);
                 model = Cli.mlp(new int[] {2, 16, 16, 2}, "tanh", 0, rng);
                 x = d.x();
                 y = d.labels();
+                testX = t.x();
+                testY = t.labels();
             } else {
-                throw new IllegalArgumentException("unknown problem '" + problem + "' (expected mnist or moons)");
+                throw new IllegalArgumentException("unknown problem '" + name + "' (expected mnist or moons)");
             }
-            Optimizer<?> opt = Cli.optimizer(optimizer, model.parameters(), start, 0.9, 0);
             int[] next = {0};
+            int[][] order = {rng.permutation(y.length)};
             Tensor all = Tensor.of(x);
-            LrFinder.Result r = find(opt, () -> {
+            Sequential net = model;
+            return new Problem(model, () -> {
                 long[] rows = new long[Math.min(64, y.length)];
-                for (int i = 0; i < rows.length; i++) {
-                    rows[i] = (next[0]++) % y.length;
+                for (int i = 0; i < rows.length; i++, next[0]++) {
+                    if (next[0] == y.length) {
+                        next[0] = 0;
+                        order[0] = rng.permutation(y.length);
+                    }
+                    rows[i] = order[0][next[0]];
                 }
-                return Losses.crossEntropy(model.forward(all.indexSelect(0, rows)),
+                return Losses.crossEntropy(net.forward(all.indexSelect(0, rows)),
                         java.util.Arrays.stream(rows).mapToInt(i -> y[(int) i]).toArray());
-            }, start, end, steps);
-            Ndgrad.LOG.info("{} with {}: tried {} lrs from {} to {}; suggested lr {}", problem, optimizer,
-                    r.lrs().length, start, r.lrs()[r.lrs().length - 1], String.format("%.3g", r.suggestion()));
-            Path plot = Plots.lines(out.dir().resolve("lr-find-" + problem + ".png"), "LR range test (" + problem + ", "
-                    + optimizer + "), suggested " + String.format("%.3g", r.suggestion()), "learning rate",
-                    "smoothed loss", true, false, Map.of("loss", new double[][] {r.lrs(), r.losses()}));
-            Ndgrad.LOG.info("plot written to {}", plot.toAbsolutePath());
-            return 0;
+            }, testX, testY);
         }
     }
 

@@ -11,7 +11,9 @@ import ndgrad.core.Scope;
  * The learning-rate range test (Smith, "Cyclical Learning Rates for Training Neural Networks", 2017): train for a
  * few steps while the lr grows exponentially from {@code start} to {@code end}, record the loss (smoothed with an
  * exponential moving average, debiased), stop once it exceeds 4× its best, and suggest the lr where the smoothed
- * loss falls fastest against log(lr). The parameters and the optimizer's state and lrs are restored afterwards.
+ * loss falls fastest against log(lr), fastai's "steep" rule ({@code fastai.callback.schedule.steep}): leaving out
+ * the first tenth of the planned steps, where the average is still settling, and the last 5, where the loss turns up
+ * toward divergence. The parameters and the optimizer's state and lrs are restored afterwards.
  *
  * <p>Usage: {@code LrFinder.Result r = LrFinder.run(opt, () -> loss(nextBatch()), 1e-6, 1, 100);}
  */
@@ -76,17 +78,23 @@ public final class LrFinder {
         opt.loadStateDict(state);
         opt.zeroGrad();
         return new Result(lrs.stream().mapToDouble(Double::doubleValue).toArray(),
-                losses.stream().mapToDouble(Double::doubleValue).toArray(), steepest(lrs, losses));
+                losses.stream().mapToDouble(Double::doubleValue).toArray(), steepest(lrs, losses, steps));
     }
 
-    private static double steepest(List<Double> lrs, List<Double> losses) {
-        int at = 0;
+    private static double steepest(List<Double> lrs, List<Double> losses, int steps) {
+        int from = steps / 10;
+        int to = losses.size() - 5;
+        if (to - from < 2) {
+            from = 0;
+            to = losses.size();
+        }
+        int at = from;
         double slope = Double.POSITIVE_INFINITY;
-        for (int i = 1; i < losses.size(); i++) {
+        for (int i = from + 1; i < to; i++) {
             double s = (losses.get(i) - losses.get(i - 1)) / (Math.log(lrs.get(i)) - Math.log(lrs.get(i - 1)));
             if (s < slope) {
                 slope = s;
-                at = i;
+                at = i - 1;
             }
         }
         return lrs.get(at);
