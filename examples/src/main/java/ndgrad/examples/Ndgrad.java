@@ -256,8 +256,11 @@ public final class Ndgrad {
             LOG.info("training on {} digits ({} test), {} with lr {}, {} schedule, {} epochs of batch {}:\n{}",
                     mnist.trainY().length, mnist.testY().length, optimizer, lr, schedule, epochs, batch,
                     model.summary(batch, 784));
-            TrainMnist.History h = TrainMnist.train(model, opt, sched, mnist, epochs, batch, rng,
-                    noProgress || System.console() == null ? (e, s, n) -> { } : Ndgrad::progress);
+            TrainMnist.History h;
+            try (TerminalProgress bar = noProgress || System.console() == null ? null : new TerminalProgress(epochs)) {
+                h = TrainMnist.train(model, opt, sched, mnist, epochs, batch, rng, bar == null ? (e, s, n) -> { }
+                        : bar);
+            }
             double total = h.seconds().stream().mapToDouble(Double::doubleValue).sum();
             LOG.info("final test accuracy {}% after {} s of training", String.format("%.2f",
                     100 * h.accuracy().get(epochs - 1)), String.format("%.1f", total));
@@ -412,12 +415,40 @@ public final class Ndgrad {
         return java.util.Arrays.stream(t.toDoubleArray()).allMatch(Double::isFinite);
     }
 
-    private static void progress(int epoch, int step, int steps) {
-        if (step % Math.max(1, steps / 40) == 0 || step == steps) {
-            int done = 30 * step / steps;
-            System.out.print("\r  epoch " + epoch + " [" + "=".repeat(done) + " ".repeat(30 - done) + "] " + step + "/"
-                    + steps + (step == steps ? "\n" : ""));
-            System.out.flush();
+    /**
+     * A progress bar per epoch on a terminal (me.tongfei:progressbar); where output is not a terminal (a pipe, a
+     * file, CI) there is none, and each epoch's summary line is the progress.
+     */
+    static final class TerminalProgress implements TrainMnist.Progress, AutoCloseable {
+        private final int epochs;
+        private me.tongfei.progressbar.ProgressBar bar;
+        private int epoch;
+
+        TerminalProgress(int epochs) {
+            this.epochs = epochs;
+        }
+
+        @Override
+        public void update(int epoch, int step, int steps) {
+            if (bar == null || epoch != this.epoch) {
+                close();
+                this.epoch = epoch;
+                bar = new me.tongfei.progressbar.ProgressBarBuilder().setTaskName("epoch " + epoch + "/" + epochs)
+                        .setInitialMax(steps).setUnit(" steps", 1).setStyle(me.tongfei.progressbar.ProgressBarStyle
+                        .ASCII).build();
+            }
+            bar.stepTo(step);
+            if (step == steps) {
+                close();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (bar != null) {
+                bar.close();
+                bar = null;
+            }
         }
     }
 }
