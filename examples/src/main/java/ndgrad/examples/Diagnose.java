@@ -73,8 +73,9 @@ public final class Diagnose implements Callable<Integer> {
         for (String n : net.equals("both") ? List.of("sigmoid", "relu") : List.of(net)) {
             GradientMonitor m = run(n, depth, steps);
             Map<String, double[][]> series = new LinkedHashMap<>();
-            m.gradNorms().forEach((name, norms) -> series.put("layer " + name.replace(".weight", ""),
-                    Plots.series(norms.stream().map(v -> Math.max(v, 1e-30)).toList())));
+            int[] k = {0};
+            m.gradNorms().forEach((name, norms) -> series.put("Linear " + ++k[0], Plots.series(norms.stream()
+                    .map(v -> Math.max(v, 1e-30)).toList())));
             List<Double> first = m.gradNorms().values().iterator().next();
             List<Double> last = new ArrayList<>(m.gradNorms().values()).get(m.gradNorms().size() - 1);
             Ndgrad.LOG.info("{} net, {} hidden layers: weight-gradient norm at the last step: first layer {}, last "

@@ -271,8 +271,9 @@ public final class Ndgrad {
             List<Path> plots = List.of(
                     Plots.lines(out.dir().resolve("mnist-loss.png"), "MNIST train loss", "epoch", "cross-entropy", false,
                             false, Map.of("train loss", Plots.series(h.loss()))),
-                    Plots.lines(out.dir().resolve("mnist-accuracy.png"), "MNIST test accuracy", "epoch", "accuracy", false,
-                            false, Map.of("test accuracy", Plots.series(h.accuracy()))));
+                    Plots.lines(out.dir().resolve("mnist-accuracy.png"), "MNIST test accuracy", "epoch",
+                            "test accuracy (%)", false, false, Map.of("test accuracy", Plots.series(h.accuracy()
+                            .stream().map(a -> 100 * a).toList()))));
             LOG.info("plots written to {}: {}", out.dir().toAbsolutePath(), plots.stream().map(Path::getFileName).toList());
             return 0;
         }

@@ -16,18 +16,31 @@ import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * PNG plots for the command line: line charts (XChart) and 2-D fields with points or paths on top (Java2D), both
- * headless.
+ * headless. Each is described first, as an object the tests read (axis types and ranges, ticks, legends, series
+ * colours), then drawn. Linear axes run between round numbers, logarithmic ones have a label at each decade in one
+ * style ({@link #LOG_PATTERN}), every plot has a light grid, and each optimizer has one colour in every plot
+ * ({@link #OPTIMIZER_COLORS}).
  *
- * <p>Usage: {@code Plots.lines(out.resolve("loss.png"), "loss", "epoch", "loss", false, Map.of("train", xy));}
+ * <p>Usage: {@code Plots.save(Plots.chart("loss", "epoch", "loss", false, false, Map.of("train", xy)), file);}
  */
 final class Plots {
     static final Color[] PALETTE = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44),
         new Color(214, 39, 40), new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194),
         new Color(127, 127, 127), new Color(188, 189, 34), new Color(23, 190, 207)};
+
+    /** One colour per optimizer, the same in every plot (compare-optimizers' curves and Rosenbrock paths). */
+    static final Map<String, Color> OPTIMIZER_COLORS = Map.of("GD (line search)", PALETTE[7], "SGD", PALETTE[0],
+            "momentum", PALETTE[1], "Nesterov", PALETTE[2], "RMSprop", PALETTE[3], "Adam", PALETTE[4], "AdamW",
+            PALETTE[5], "Adagrad", PALETTE[6], "Newton", PALETTE[8]);
+
+    static final Color GRID = new Color(228, 228, 228);
 
     static {
         System.setProperty("java.awt.headless", "true");
@@ -36,18 +49,118 @@ final class Plots {
     private Plots() {
     }
 
-    /** A line chart of series name → {xs, ys}; y (or x) logarithmic on request. Returns the file. */
+    /** Draws a line chart of {@link #chart} into {@code file}. */
     static Path lines(Path file, String title, String xLabel, String yLabel, boolean logX, boolean logY,
             Map<String, double[][]> series) throws IOException {
+        return save(chart(title, xLabel, yLabel, logX, logY, series), file);
+    }
+
+    /**
+     * A line chart of series name → {xs, ys}, x or y logarithmic on request: linear axes from 0 (or the data's
+     * minimum when negative) to a round maximum, logarithmic ones labelled at each decade; a light grid; an
+     * optimizer's series in its colour ({@link #OPTIMIZER_COLORS}), others from the palette in order.
+     */
+    static XYChart chart(String title, String xLabel, String yLabel, boolean logX, boolean logY,
+            Map<String, double[][]> series) {
         XYChart chart = new XYChartBuilder().width(900).height(560).title(title).xAxisTitle(xLabel)
                 .yAxisTitle(yLabel).build();
-        chart.getStyler().setXAxisLogarithmic(logX).setYAxisLogarithmic(logY).setChartBackgroundColor(Color.WHITE)
-                .setMarkerSize(4);
-        series.forEach((name, xy) -> chart.addSeries(name, xy[0], xy[1]).setMarker(SeriesMarkers.NONE));
+        XYStyler st = chart.getStyler();
+        st.setPlotGridLinesVisible(true).setPlotGridLinesColor(GRID);
+        st.setChartBackgroundColor(Color.WHITE).setPlotBorderColor(Color.GRAY).setMarkerSize(7)
+                .setLegendPosition(Styler.LegendPosition.OutsideE);
+        double[] x = range(series, 0);
+        double[] y = range(series, 1);
+        st.setXAxisLogarithmic(logX).setYAxisLogarithmic(logY);
+        st.setXAxisLogarithmicDecadeOnly(true).setYAxisLogarithmicDecadeOnly(true);
+        if (logX) {
+            st.setXAxisDecimalPattern(LOG_PATTERN);
+        } else {
+            double[] r = niceRange(x[0], x[1]);
+            st.setXAxisMin(r[0]).setXAxisMax(r[1]).setXAxisDecimalPattern(linearPattern(r));
+        }
+        if (logY) {
+            st.setYAxisDecimalPattern(LOG_PATTERN);
+        } else {
+            double[] r = niceRange(y[0], y[1]);
+            st.setYAxisMin(r[0]).setYAxisMax(r[1]).setYAxisDecimalPattern(linearPattern(r));
+        }
+        if (!logX) {
+            // XChart 3.8 puts x ticks on data points when the x values are evenly spaced (1, 2, ..., n gave ticks at
+            // 1, 40, 79, ...); one hidden point off that spacing lets it place them on round numbers
+            XYSeries hidden = chart.addSeries(" ", new double[] {x[0] + 0.37 * (x[1] - x[0]) + 0.013},
+                    new double[] {Double.NaN});
+            hidden.setShowInLegend(false);
+            hidden.setMarker(SeriesMarkers.NONE);
+        }
+        int k = 0;
+        for (Map.Entry<String, double[][]> e : series.entrySet()) {
+            XYSeries s = chart.addSeries(e.getKey(), e.getValue()[0], e.getValue()[1]);
+            Color c = OPTIMIZER_COLORS.getOrDefault(e.getKey(), PALETTE[k++ % PALETTE.length]);
+            s.setLineColor(c);
+            s.setMarkerColor(c).setMarker(e.getValue()[0].length == 1 ? SeriesMarkers.DIAMOND : SeriesMarkers.NONE);
+        }
+        return chart;
+    }
+
+    /** Writes the chart as a PNG. */
+    static Path save(XYChart chart, Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
-        String base = file.toString().replaceFirst("\\.png$", "");
-        BitmapEncoder.saveBitmap(chart, base, BitmapEncoder.BitmapFormat.PNG);
+        BitmapEncoder.saveBitmap(chart, file.toString().replaceFirst("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
         return file;
+    }
+
+    /** {min, max} of coordinate {@code c} (0: x, 1: y) over every series' finite values. */
+    private static double[] range(Map<String, double[][]> series, int c) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (double[][] xy : series.values()) {
+            for (double v : xy[c]) {
+                if (Double.isFinite(v)) {
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
+                }
+            }
+        }
+        return lo <= hi ? new double[] {lo, hi} : new double[] {0, 1};
+    }
+
+    /** From 0 (or below, to a round number, when the data go negative) to the round number at or above max. */
+    static double[] niceRange(double min, double max) {
+        double lo = Math.min(0, min);
+        double hi = max > lo ? max : lo + 1;
+        double step = niceStep((hi - lo) / 5);
+        return new double[] {Math.floor(lo / step) * step, Math.ceil(hi / step) * step};
+    }
+
+    /** The round step (1, 2 or 5 times a power of ten) at or above {@code raw}. */
+    static double niceStep(double raw) {
+        double p = Math.pow(10, Math.floor(Math.log10(raw)));
+        double m = raw / p;
+        return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
+    }
+
+    /** Round ticks over [lo, hi]: multiples of a round step, about {@code count} of them. */
+    static double[] ticks(double lo, double hi, int count) {
+        double step = niceStep((hi - lo) / count);
+        List<Double> t = new java.util.ArrayList<>();
+        for (double v = Math.ceil(lo / step - 1e-9) * step; v <= hi + 1e-9 * step; v += step) {
+            t.add(Math.abs(v) < 1e-12 * step ? 0 : v);
+        }
+        return t.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** Every logarithmic axis labels its decades alike: 1E-5, 1E-4, ..., 1E0, 1E1. */
+    static final String LOG_PATTERN = "0E0";
+
+    /** Whole numbers (with thousands separators) on an axis whose round range spans 5 or more, else decimals. */
+    static String linearPattern(double[] range) {
+        return range[1] - range[0] >= 5 ? "#,##0" : "0.0##";
+    }
+
+    /** A tick value as the field plots label it: whole numbers plainly, else up to 3 decimals. */
+    static String linearLabel(double v) {
+        return new java.text.DecimalFormat(v == Math.rint(v) ? "#,##0" : "0.0##",
+                java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT)).format(v);
     }
 
     /** Points to draw on a field: coordinates and a class per point (colored from the palette). */
@@ -75,77 +188,140 @@ final class Plots {
     }
 
     /**
-     * A field over [x0, x1] × [y0, y1] from per-pixel {@code values} (in the order of {@link #grid}): classes drawn
-     * light from the palette when {@code classes}, else a gray scale with iso-lines; then named paths and points.
+     * A field plot as it will be drawn: per-pixel {@code values} over xr × yr (classes in light palette colours, or
+     * a gray scale with iso-lines), axes with round ticks, paths, points, marked spots (name → {x, y}) and the legend
+     * (name → colour: the classes, or the paths).
      */
-    static Path field(Path file, String title, double[] xr, double[] yr, double[] values, boolean classes,
-            Map<String, double[][]> paths, Points points) throws IOException {
-        int w = W;
-        int h = H;
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        double[][] v = new double[h][w];
-        double lo = Double.POSITIVE_INFINITY;
-        double hi = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < h; j++) {
-            for (int i = 0; i < w; i++) {
-                v[j][i] = values[j * w + i];
-                lo = Math.min(lo, v[j][i]);
-                hi = Math.max(hi, v[j][i]);
+    record Field(String title, String xLabel, String yLabel, double[] xr, double[] yr, double[] xTicks,
+            double[] yTicks, double[] values, boolean classes, Map<String, Color> legend, Map<String, double[][]> paths,
+            Points points, Map<String, double[]> marks) {
+    }
+
+    /** Describes a field plot (see {@link Field}); values in the order of {@link #grid}. */
+    static Field field(String title, String xLabel, String yLabel, double[] xr, double[] yr, double[] values,
+            boolean classes, Map<String, double[][]> paths, Points points, Map<String, double[]> marks) {
+        Map<String, Color> legend = new java.util.LinkedHashMap<>();
+        if (classes) {
+            int k = (int) java.util.Arrays.stream(values).max().orElse(0);
+            if (points != null) {
+                k = Math.max(k, java.util.Arrays.stream(points.classes()).max().orElse(0));
+            }
+            for (int c = 0; c <= k; c++) {
+                legend.put("class " + c, PALETTE[c % PALETTE.length]);
             }
         }
-        int[][] band = new int[h][w];
-        for (int j = 0; j < h; j++) {
-            for (int i = 0; i < w; i++) {
-                band[j][i] = (int) ((v[j][i] - lo) / Math.max(hi - lo, 1e-12) * 20);
-            }
+        int n = 0;
+        for (String name : paths.keySet()) {
+            legend.put(name, OPTIMIZER_COLORS.getOrDefault(name, PALETTE[n++ % PALETTE.length]));
         }
-        for (int j = 0; j < h; j++) {
-            for (int i = 0; i < w; i++) {
-                Color c;
-                if (classes) {
-                    c = blend(PALETTE[(int) v[j][i] % PALETTE.length], 0.3);
-                } else {
-                    boolean line = i > 0 && band[j][i] != band[j][i - 1] || j > 0 && band[j][i] != band[j - 1][i];
-                    double t = (v[j][i] - lo) / Math.max(hi - lo, 1e-12);
-                    int g = (int) (255 - 120 * t);
-                    c = line ? new Color(90, 90, 90) : new Color(g, g, 255 - (int) (60 * t));
-                }
-                img.setRGB(i, j, c.getRGB());
-            }
-        }
+        return new Field(title, xLabel, yLabel, xr, yr, ticks(xr[0], xr[1], 5), ticks(yr[0], yr[1], 5), values,
+                classes, legend, paths, points, marks);
+    }
+
+    private static final int LEFT = 70;
+    private static final int TOP = 36;
+    private static final int BOTTOM = 56;
+    private static final int RIGHT = 24;
+
+    /** Draws a field plot: the field in a frame with ticks and axis titles, then paths, points, marks and legend. */
+    static Path draw(Field f, Path file) throws IOException {
+        BufferedImage img = new BufferedImage(LEFT + W + RIGHT, TOP + H + BOTTOM, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        if (!paths.isEmpty()) {
-            g.setColor(new Color(255, 255, 255, 225));
-            g.fillRect(4, 24, 190, 16 * paths.size() + 8);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, img.getWidth(), img.getHeight());
+        double lo = java.util.Arrays.stream(f.values()).min().orElse(0);
+        double hi = java.util.Arrays.stream(f.values()).max().orElse(1);
+        for (int j = 0; j < H; j++) {
+            for (int i = 0; i < W; i++) {
+                double v = f.values()[j * W + i];
+                Color c;
+                if (f.classes()) {
+                    c = blend(PALETTE[(int) v % PALETTE.length], 0.3);
+                } else {
+                    int band = (int) ((v - lo) / Math.max(hi - lo, 1e-12) * 20);
+                    boolean line = i > 0 && band != (int) ((f.values()[j * W + i - 1] - lo) / Math.max(hi - lo, 1e-12)
+                            * 20) || j > 0 && band != (int) ((f.values()[(j - 1) * W + i] - lo) / Math.max(hi - lo,
+                            1e-12) * 20);
+                    double t = (v - lo) / Math.max(hi - lo, 1e-12);
+                    int gray = (int) (255 - 120 * t);
+                    c = line ? new Color(90, 90, 90) : new Color(gray, gray, 255 - (int) (60 * t));
+                }
+                img.setRGB(LEFT + i, TOP + j, c.getRGB());
+            }
         }
-        int k = 0;
-        for (Map.Entry<String, double[][]> p : paths.entrySet()) {
-            Color c = PALETTE[k % PALETTE.length];
-            g.setColor(c);
-            g.setStroke(new BasicStroke(2f));
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setClip(LEFT, TOP, W, H);
+        g.setStroke(new BasicStroke(2f));
+        for (Map.Entry<String, double[][]> p : f.paths().entrySet()) {
+            g.setColor(f.legend().get(p.getKey()));
             double[][] xy = p.getValue();
             for (int n = 1; n < xy.length; n++) {
-                g.drawLine(px(xy[n - 1][0], w, xr), py(xy[n - 1][1], h, yr), px(xy[n][0], w, xr), py(xy[n][1], h, yr));
+                g.drawLine(px(xy[n - 1][0], f.xr()), py(xy[n - 1][1], f.yr()), px(xy[n][0], f.xr()),
+                        py(xy[n][1], f.yr()));
             }
-            g.fillRect(8, 28 + 16 * k, 10, 10);
-            g.drawString(p.getKey(), 24, 38 + 16 * k);
-            k++;
         }
-        if (points != null) {
-            for (int n = 0; n < points.classes().length; n++) {
-                int cx = px(points.xy()[n][0], w, xr);
-                int cy = py(points.xy()[n][1], h, yr);
-                g.setColor(PALETTE[points.classes()[n] % PALETTE.length]);
+        if (f.points() != null) {
+            for (int n = 0; n < f.points().classes().length; n++) {
+                int cx = px(f.points().xy()[n][0], f.xr());
+                int cy = py(f.points().xy()[n][1], f.yr());
+                g.setColor(PALETTE[f.points().classes()[n] % PALETTE.length]);
                 g.fillOval(cx - 3, cy - 3, 7, 7);
                 g.setColor(Color.BLACK);
                 g.drawOval(cx - 3, cy - 3, 7, 7);
             }
         }
-        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+        for (Map.Entry<String, double[]> m : f.marks().entrySet()) {
+            int cx = px(m.getValue()[0], f.xr());
+            int cy = py(m.getValue()[1], f.yr());
+            g.setColor(Color.WHITE);
+            g.fillOval(cx - 7, cy - 7, 14, 14);
+            g.setColor(Color.BLACK);
+            g.fillOval(cx - 4, cy - 4, 8, 8);
+            g.drawString(m.getKey(), cx + 9, cy - 6);
+        }
+        g.setClip(null);
+        g.setColor(Color.DARK_GRAY);
+        g.setStroke(new BasicStroke(1f));
+        g.drawRect(LEFT, TOP, W, H);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        java.awt.FontMetrics fm = g.getFontMetrics();
+        for (double t : f.xTicks()) {
+            int x = px(t, f.xr());
+            g.drawLine(x, TOP + H, x, TOP + H + 5);
+            String label = linearLabel(t);
+            g.drawString(label, x - fm.stringWidth(label) / 2, TOP + H + 18);
+        }
+        for (double t : f.yTicks()) {
+            int y = py(t, f.yr());
+            g.drawLine(LEFT - 5, y, LEFT, y);
+            String label = linearLabel(t);
+            g.drawString(label, LEFT - 8 - fm.stringWidth(label), y + 4);
+        }
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        g.drawString(f.xLabel(), LEFT + W / 2 - g.getFontMetrics().stringWidth(f.xLabel()) / 2, TOP + H + 40);
+        java.awt.geom.AffineTransform saved = g.getTransform();
+        g.rotate(-Math.PI / 2);
+        g.drawString(f.yLabel(), -(TOP + H / 2) - g.getFontMetrics().stringWidth(f.yLabel()) / 2, 22);
+        g.setTransform(saved);
+        if (!f.legend().isEmpty()) {
+            int width = 24 + f.legend().keySet().stream().mapToInt(fm::stringWidth).max().orElse(0);
+            g.setColor(new Color(255, 255, 255, 230));
+            g.fillRect(LEFT + 8, TOP + 8, width + 8, 18 * f.legend().size() + 8);
+            g.setColor(Color.GRAY);
+            g.drawRect(LEFT + 8, TOP + 8, width + 8, 18 * f.legend().size() + 8);
+            int k = 0;
+            for (Map.Entry<String, Color> e : f.legend().entrySet()) {
+                g.setColor(e.getValue());
+                g.fillRect(LEFT + 14, TOP + 15 + 18 * k, 12, 12);
+                g.setColor(Color.BLACK);
+                g.drawString(e.getKey(), LEFT + 32, TOP + 26 + 18 * k);
+                k++;
+            }
+        }
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-        g.drawString(title, 8, 18);
+        g.drawString(f.title(), LEFT, 22);
         g.dispose();
         Files.createDirectories(file.toAbsolutePath().getParent());
         ImageIO.write(img, "png", file.toFile());
@@ -176,11 +352,11 @@ final class Plots {
         return r[1] - (r[1] - r[0]) * (j + 0.5) / h;
     }
 
-    private static int px(double x, int w, double[] r) {
-        return (int) Math.round((x - r[0]) / (r[1] - r[0]) * w);
+    private static int px(double x, double[] r) {
+        return LEFT + (int) Math.round((x - r[0]) / (r[1] - r[0]) * W);
     }
 
-    private static int py(double y, int h, double[] r) {
-        return (int) Math.round((r[1] - y) / (r[1] - r[0]) * h);
+    private static int py(double y, double[] r) {
+        return TOP + (int) Math.round((r[1] - y) / (r[1] - r[0]) * H);
     }
 }

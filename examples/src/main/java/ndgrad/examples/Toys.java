@@ -62,8 +62,9 @@ final class Toys {
             double[] range = {-2, 2.5};
             INDArray grid = NdArrays.matrix(Plots.grid(range, range), DataType.DOUBLE);
             double[] regions = java.util.Arrays.stream(TrainMnist.predict(model, grid)).asDoubleStream().toArray();
-            Path boundary = Plots.field(o.out.dir().resolve(o.task + "-boundary.png"), o.task + " decision regions", range,
-                    range, regions, true, Map.of(), new Plots.Points(pts, d.labels()));
+            Path boundary = Plots.draw(Plots.field(o.task + " decision regions and training points", "x1", "x2", range,
+                    range, regions, true, Map.of(), new Plots.Points(pts, d.labels()), Map.of()),
+                    o.out.dir().resolve(o.task + "-boundary.png"));
             Path curve = Plots.lines(o.out.dir().resolve(o.task + "-loss.png"), o.task + " training loss", "step",
                     "cross-entropy", false, true, Map.of("loss", Plots.series(losses)));
             Ndgrad.LOG.info("plots written to {}: {}", o.out.dir().toAbsolutePath(), List.of(boundary.getFileName(),
@@ -137,15 +138,25 @@ final class Toys {
                 if (problem.equals("rosenbrock")) {
                     double[] xr = {-2, 2};
                     double[] yr = {-1, 3};
-                    plots.add(Plots.field(out.dir().resolve("rosenbrock-paths.png"), "Rosenbrock: log(1 + f) and paths",
-                            xr, yr, Plots.evaluate(xr, yr, (a, b) -> Math.log1p((1 - a) * (1 - a) + 100 * (b - a * a)
-                                    * (b - a * a))), false, paths, null));
+                    plots.add(Plots.draw(rosenbrock(paths), out.dir().resolve("rosenbrock-paths.png")));
                 }
             }
             Ndgrad.LOG.info("plots written to {}: {}", out.dir().toAbsolutePath(), plots.stream().map(Path::getFileName)
                     .toList());
             return 0;
         }
+    }
+
+    /** The Rosenbrock plot: log(1 + f) with each optimizer's path, its start (-1.5, 2) and minimum (1, 1) marked. */
+    static Plots.Field rosenbrock(Map<String, double[][]> paths) {
+        double[] xr = {-2, 2};
+        double[] yr = {-1, 3};
+        Map<String, double[]> marks = new LinkedHashMap<>();
+        marks.put("start", paths.values().iterator().next()[0]);
+        marks.put("minimum (1, 1)", new double[] {1, 1});
+        return Plots.field("Rosenbrock: log(1 + f) and each optimizer's path", "x", "y", xr, yr,
+                Plots.evaluate(xr, yr, (a, b) -> Math.log1p((1 - a) * (1 - a) + 100 * (b - a * a) * (b - a * a))),
+                false, paths, null, marks);
     }
 
     /** {@code ndgrad lr-find}. */
@@ -293,7 +304,7 @@ final class Toys {
                 Map<String, double[][]> curves = new LinkedHashMap<>();
                 err.forEach((s, e) -> curves.put(s, new double[][] {hs, java.util.Arrays.stream(e)
                         .map(v -> Math.max(v, 1e-17)).toArray()}));
-                Path plot = Plots.lines(out.dir().resolve("numgrad-error-vs-h.png"), function + ": gradient error against"
+                Path plot = Plots.lines(out.dir().resolve("numgrad-" + function + ".png"), function + ": gradient error against"
                         + " h (truncation falls as h^p, round-off grows as 1/h)", "h", "max abs error", true, true,
                         curves);
                 Ndgrad.LOG.info("plot written to {}", plot.toAbsolutePath());
