@@ -64,6 +64,14 @@ public final class Diagnose implements Callable<Integer> {
         return monitor;
     }
 
+    /** Each weight's gradient norm per step, named after its layer: Linear 1, Linear 2, ... from the input. */
+    static Map<String, double[][]> normSeries(GradientMonitor m) {
+        Map<String, double[][]> series = new LinkedHashMap<>();
+        m.gradNorms().forEach((name, norms) -> series.put("Linear " + (series.size() + 1), Plots.series(norms.stream()
+                .map(v -> Math.max(v, 1e-30)).toList())));
+        return series;
+    }
+
     @Override
     public Integer call() throws IOException {
         if (depth < 1 || steps < 1 || !List.of("sigmoid", "relu", "both").contains(net)) {
@@ -72,10 +80,7 @@ public final class Diagnose implements Callable<Integer> {
         List<Path> plots = new ArrayList<>();
         for (String n : net.equals("both") ? List.of("sigmoid", "relu") : List.of(net)) {
             GradientMonitor m = run(n, depth, steps);
-            Map<String, double[][]> series = new LinkedHashMap<>();
-            int[] k = {0};
-            m.gradNorms().forEach((name, norms) -> series.put("Linear " + ++k[0], Plots.series(norms.stream()
-                    .map(v -> Math.max(v, 1e-30)).toList())));
+            Map<String, double[][]> series = normSeries(m);
             List<Double> first = m.gradNorms().values().iterator().next();
             List<Double> last = new ArrayList<>(m.gradNorms().values()).get(m.gradNorms().size() - 1);
             Ndgrad.LOG.info("{} net, {} hidden layers: weight-gradient norm at the last step: first layer {}, last "

@@ -268,12 +268,10 @@ public final class Ndgrad {
                 save(model, sizes, activation, dropout, save);
                 LOG.info("model saved to {}", save);
             }
-            List<Path> plots = List.of(
-                    Plots.lines(out.dir().resolve("mnist-loss.png"), "MNIST train loss", "epoch", "cross-entropy", false,
-                            false, Map.of("train loss", Plots.series(h.loss()))),
-                    Plots.lines(out.dir().resolve("mnist-accuracy.png"), "MNIST test accuracy", "epoch",
-                            "test accuracy (%)", false, false, Map.of("test accuracy", Plots.series(h.accuracy()
-                            .stream().map(a -> 100 * a).toList()))));
+            List<Path> plots = new java.util.ArrayList<>();
+            for (Map.Entry<String, org.knowm.xchart.XYChart> c : TrainMnist.charts(h).entrySet()) {
+                plots.add(Plots.save(c.getValue(), out.dir().resolve(c.getKey())));
+            }
             LOG.info("plots written to {}: {}", out.dir().toAbsolutePath(), plots.stream().map(Path::getFileName).toList());
             return 0;
         }

@@ -36,7 +36,7 @@ final class Plots {
         new Color(127, 127, 127), new Color(188, 189, 34), new Color(23, 190, 207)};
 
     /** One colour per optimizer, the same in every plot (compare-optimizers' curves and Rosenbrock paths). */
-    static final Map<String, Color> OPTIMIZER_COLORS = Map.of("GD (line search)", PALETTE[7], "SGD", PALETTE[0],
+    static final Map<String, Color> OPTIMIZER_COLORS = Map.of("GD (line search)", PALETTE[9], "SGD", PALETTE[0],
             "momentum", PALETTE[1], "Nesterov", PALETTE[2], "RMSprop", PALETTE[3], "Adam", PALETTE[4], "AdamW",
             PALETTE[5], "Adagrad", PALETTE[6], "Newton", PALETTE[8]);
 

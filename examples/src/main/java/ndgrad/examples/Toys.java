@@ -58,13 +58,7 @@ final class Toys {
             double acc = TrainMnist.accuracy(model, d.x(), d.labels());
             Ndgrad.LOG.info("{}: {} after {} full-batch steps: loss {}, train accuracy {}%", o.task, model, steps,
                     String.format("%.4f", losses.get(steps - 1)), String.format("%.1f", 100 * acc));
-            double[][] pts = NdArrays.rows(d.x());
-            double[] range = {-2, 2.5};
-            INDArray grid = NdArrays.matrix(Plots.grid(range, range), DataType.DOUBLE);
-            double[] regions = java.util.Arrays.stream(TrainMnist.predict(model, grid)).asDoubleStream().toArray();
-            Path boundary = Plots.draw(Plots.field(o.task + " decision regions and training points", "x1", "x2", range,
-                    range, regions, true, Map.of(), new Plots.Points(pts, d.labels()), Map.of()),
-                    o.out.dir().resolve(o.task + "-boundary.png"));
+            Path boundary = Plots.draw(boundary(o.task, model, d), o.out.dir().resolve(o.task + "-boundary.png"));
             Path curve = Plots.lines(o.out.dir().resolve(o.task + "-loss.png"), o.task + " training loss", "step",
                     "cross-entropy", false, true, Map.of("loss", Plots.series(losses)));
             Ndgrad.LOG.info("plots written to {}: {}", o.out.dir().toAbsolutePath(), List.of(boundary.getFileName(),
@@ -115,26 +109,17 @@ final class Toys {
                 Map<String, CompareOptimizers.Run> runs = CompareOptimizers.run(problem, steps);
                 StringBuilder t = new StringBuilder("\n" + problem + "\n| method | final loss | steps to "
                         + tolerance + " |\n|---|---:|---:|\n");
-                Map<String, double[][]> curves = new LinkedHashMap<>();
                 Map<String, double[][]> paths = new LinkedHashMap<>();
                 runs.forEach((name, r) -> {
                     int to = r.stepsTo(tolerance);
                     t.append(String.format("| %s | %.3e | %s |%n", name, r.losses()[r.losses().length - 1],
                             to < 0 ? "not reached" : Integer.toString(to)));
-                    double[] xs = new double[r.losses().length];
-                    double[] ys = new double[xs.length];
-                    for (int i = 0; i < xs.length; i++) {
-                        xs[i] = i + 1;
-                        ys[i] = Math.max(r.losses()[i], 1e-16);
-                    }
-                    curves.put(name, new double[][] {xs, ys});
                     if (r.path() != null) {
                         paths.put(name, r.path());
                     }
                 });
                 Ndgrad.LOG.info("{}", t);
-                plots.add(Plots.lines(out.dir().resolve("compare-" + problem + ".png"), problem + ": loss per step",
-                        "step", "loss", true, true, curves));
+                plots.add(Plots.save(curves(problem, runs), out.dir().resolve("compare-" + problem + ".png")));
                 if (problem.equals("rosenbrock")) {
                     double[] xr = {-2, 2};
                     double[] yr = {-1, 3};
@@ -145,6 +130,30 @@ final class Toys {
                     .toList());
             return 0;
         }
+    }
+
+    /** The decision regions of a 2-D classifier over [-2, 2.5]², with the training points and a class legend. */
+    static Plots.Field boundary(String task, Sequential model, Datasets.Labeled d) {
+        double[] range = {-2, 2.5};
+        INDArray grid = NdArrays.matrix(Plots.grid(range, range), DataType.DOUBLE);
+        double[] regions = java.util.Arrays.stream(TrainMnist.predict(model, grid)).asDoubleStream().toArray();
+        return Plots.field(task + " decision regions and training points", "x1", "x2", range, range, regions, true,
+                Map.of(), new Plots.Points(NdArrays.rows(d.x()), d.labels()), Map.of());
+    }
+
+    /** The loss per step of each optimizer (log-log, each in its colour), losses floored at 1e-16 for the log. */
+    static org.knowm.xchart.XYChart curves(String problem, Map<String, CompareOptimizers.Run> runs) {
+        Map<String, double[][]> curves = new LinkedHashMap<>();
+        runs.forEach((name, r) -> {
+            double[] xs = new double[r.losses().length];
+            double[] ys = new double[xs.length];
+            for (int i = 0; i < xs.length; i++) {
+                xs[i] = i + 1;
+                ys[i] = Math.max(r.losses()[i], 1e-16);
+            }
+            curves.put(name, new double[][] {xs, ys});
+        });
+        return Plots.chart(problem + ": loss per step", "step", "loss", true, true, curves);
     }
 
     /** The Rosenbrock plot: log(1 + f) with each optimizer's path, its start (-1.5, 2) and minimum (1, 1) marked. */

@@ -2,7 +2,9 @@ package ndgrad.examples;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import ndgrad.autograd.Autograd;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Rng;
@@ -12,6 +14,7 @@ import ndgrad.nn.Conv2d;
 import ndgrad.nn.Sequential;
 import ndgrad.optim.LrScheduler;
 import ndgrad.optim.Optimizer;
+import org.knowm.xchart.XYChart;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +78,16 @@ public final class TrainMnist {
             correct += predicted[i] == labels[i] ? 1 : 0;
         }
         return correct / (double) labels.length;
+    }
+
+    /** The job's charts by file name: the train loss per epoch, and the test accuracy per epoch in percent. */
+    static Map<String, XYChart> charts(History h) {
+        Map<String, XYChart> c = new LinkedHashMap<>();
+        c.put("mnist-loss.png", Plots.chart("MNIST train loss", "epoch", "cross-entropy", false, false,
+                Map.of("train loss", Plots.series(h.loss()))));
+        c.put("mnist-accuracy.png", Plots.chart("MNIST test accuracy", "epoch", "test accuracy (%)", false, false,
+                Map.of("test accuracy", Plots.series(h.accuracy().stream().map(a -> 100 * a).toList()))));
+        return c;
     }
 
     /** The class probabilities (softmax of the logits) of one row {@code x}, in evaluation mode, grad mode off. */

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import ndgrad.core.Idx;
 import ndgrad.core.Rng;
@@ -138,8 +139,12 @@ class ExamplesTest {
                 "--schedule", "none", "--out", dir.toString(), "--no-progress");
         assertEquals(0, r.code(), r.err());
         for (String plot : new String[] {"mnist-loss.png", "mnist-accuracy.png"}) {
-            assertTrue(Files.size(dir.resolve(plot)) > 1000, plot);
+            java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(dir.resolve(plot).toFile());
+            assertTrue(img.getWidth() == 900 && img.getHeight() == 560, plot);
         }
+        String log = logged("train", "mnist", "--model", "cnn", "--epochs", "1", "--train-size", "640", "--dropout",
+                "0", "--schedule", "none", "--out", dir.toString(), "--no-progress");
+        assertTrue(log.contains("Conv2d") && log.matches("(?s).*final test accuracy \\d+\\.\\d\\d% after .*"), log);
         Result bad = cli("train", "mnist", "--model", "cnn", "--hidden", "32");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--model cnn has a fixed architecture"), bad.err());
@@ -202,22 +207,68 @@ class ExamplesTest {
                 mnist.testX()));
     }
 
+    /**
+     * Every job reports its result and writes its plots: the log says what was learned (accuracy, the closed form
+     * beside gradient descent, the table of optimizers, the suggested lr, the numerical gradients), and each plot is
+     * a picture of the expected size with more than a few colours.
+     */
     @Test
-    void everyJobWritesItsPlots(@TempDir Path dir) {
+    void everyJobReportsItsResultAndWritesItsPlots(@TempDir Path dir) throws IOException {
         String out = dir.toString();
-        assertEquals(0, cli("train", "moons", "--epochs", "300", "--out", out).code());
-        assertEquals(0, cli("train", "spiral", "--epochs", "300", "--out", out).code());
-        assertEquals(0, cli("train", "xor", "--epochs", "300", "--out", out).code());
-        assertEquals(0, cli("train", "regression", "--out", out).code());
-        assertEquals(0, cli("compare-optimizers", "--steps", "40", "--out", out).code());
-        assertEquals(0, cli("lr-find", "--problem", "moons", "--steps", "30", "--out", out).code());
-        assertEquals(0, cli("numgrad", "--function", "rosenbrock", "--out", out).code());
-        for (String f : new String[] {"moons-boundary.png", "moons-loss.png", "spiral-boundary.png",
-            "xor-boundary.png", "regression-loss.png", "compare-rosenbrock.png", "compare-quadratic.png",
-            "compare-mlp.png", "rosenbrock-paths.png", "lr-find-moons.png", "numgrad-error-vs-h.png"}) {
-            assertTrue(Files.isRegularFile(dir.resolve(f)), f + " exists");
-            assertTrue(dir.resolve(f).toFile().length() > 1000, f + " is not empty");
+        assertTrue(logged("train", "moons", "--epochs", "300", "--out", out).matches(
+                "(?s).*moons: .* after 300 full-batch steps: loss 0\\.\\d+, train accuracy (9\\d|100)\\.\\d%.*"));
+        assertTrue(logged("train", "spiral", "--epochs", "300", "--out", out).contains("after 300 full-batch steps"));
+        assertTrue(logged("train", "xor", "--epochs", "300", "--out", out).matches(
+                "(?s).*xor: .*train accuracy (9\\d|100)\\.\\d%.*"));
+        String regression = logged("train", "regression", "--out", out);
+        assertTrue(regression.contains("closed form") && regression.contains("gradient descent"), regression);
+        String compare = logged("compare-optimizers", "--steps", "40", "--out", out);
+        for (String method : Plots.OPTIMIZER_COLORS.keySet()) {
+            assertTrue(compare.contains("| " + method + " |"), method + " in the table:\n" + compare);
         }
+        assertTrue(logged("lr-find", "--problem", "moons", "--steps", "30", "--out", out).matches(
+                "(?s).*moons with sgd: tried \\d+ lrs .*; suggested lr \\d.*"));
+        String numgrad = logged("numgrad", "--function", "rosenbrock", "--out", out);
+        assertTrue(numgrad.contains("rosenbrock at [") && numgrad.contains("| central |")
+                && numgrad.contains("measured orders"), numgrad);
+        Map<String, int[]> sizes = Map.ofEntries(Map.entry("moons-boundary.png", new int[] {734, 652}),
+                Map.entry("spiral-boundary.png", new int[] {734, 652}), Map.entry("xor-boundary.png",
+                new int[] {734, 652}), Map.entry("rosenbrock-paths.png", new int[] {734, 652}),
+                Map.entry("moons-loss.png", new int[] {900, 560}), Map.entry("regression-loss.png",
+                new int[] {900, 560}), Map.entry("compare-rosenbrock.png", new int[] {900, 560}),
+                Map.entry("compare-quadratic.png", new int[] {900, 560}), Map.entry("compare-mlp.png",
+                new int[] {900, 560}), Map.entry("lr-find-moons.png", new int[] {900, 560}),
+                Map.entry("numgrad-rosenbrock.png", new int[] {900, 560}));
+        for (Map.Entry<String, int[]> e : sizes.entrySet()) {
+            java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(dir.resolve(e.getKey()).toFile());
+            assertTrue(img != null && img.getWidth() == e.getValue()[0] && img.getHeight() == e.getValue()[1],
+                    e.getKey() + ": " + (img == null ? "not a PNG" : img.getWidth() + "x" + img.getHeight()));
+            java.util.Set<Integer> colours = new java.util.HashSet<>();
+            for (int y = 0; y < img.getHeight(); y += 3) {
+                for (int x = 0; x < img.getWidth(); x += 3) {
+                    colours.add(img.getRGB(x, y));
+                }
+            }
+            assertTrue(colours.size() > 20, e.getKey() + " has " + colours.size() + " colours");
+        }
+    }
+
+    /** Runs the command line (expecting success) and returns what it logged. */
+    static String logged(String... args) {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                Ndgrad.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
+                new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        log.addAppender(seen);
+        try {
+            Result r = cli(args);
+            assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());
+        } finally {
+            log.detachAppender(seen);
+        }
+        return String.join("\n", seen.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .toList());
     }
 
     /** explain writes the SVG (no Graphviz needed) and, with --html, the step-by-step page; --model does an MLP. */
