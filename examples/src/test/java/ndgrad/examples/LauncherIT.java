@@ -51,7 +51,7 @@ class LauncherIT {
         assertEquals(2, quote.code(), quote.err());
         assertEquals(ExamplesTest.cli("explain", "x*\"y", "--at", "x=1").err(), quote.err(),
                 "the same line as in process, quote included");
-        assertTrue(quote.err().contains("x*\"y"), quote.err());
+        assertTrue(quote.err().contains("found '\"': x* <-- here"), quote.err());
         Run empty = run(dir, "explain", "", "--at", "x=1");
         assertEquals(2, empty.code(), empty.err());
         assertEquals(ExamplesTest.cli("explain", "", "--at", "x=1").err(), empty.err());
