@@ -252,6 +252,15 @@ class ExamplesTest {
 
     /** Runs the command line (expecting success) and returns what it logged. */
     static String logged(String... args) {
+        return String.join("\n", logEvents(() -> {
+            Result r = cli(args);
+            assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());
+            return null;
+        }).stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList());
+    }
+
+    /** The events the command line's logger logged while {@code body} ran. */
+    static List<ch.qos.logback.classic.spi.ILoggingEvent> logEvents(java.util.concurrent.Callable<?> body) {
         ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
                 Ndgrad.class);
         ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
@@ -259,13 +268,13 @@ class ExamplesTest {
         seen.start();
         log.addAppender(seen);
         try {
-            Result r = cli(args);
-            assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());
+            body.call();
+        } catch (Exception e) {
+            throw new AssertionError(e);
         } finally {
             log.detachAppender(seen);
         }
-        return String.join("\n", seen.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
-                .toList());
+        return seen.list;
     }
 
     /** explain writes the SVG (no Graphviz needed) and, with --html, the step-by-step page; --model does an MLP. */
@@ -466,19 +475,9 @@ class ExamplesTest {
         arrays.put("0.weight", w);
         Path withNan = dir.resolve("with-nan.npz");
         ndgrad.core.Npz.write(withNan, arrays);
-        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-                Ndgrad.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
-                new ch.qos.logback.core.read.ListAppender<>();
-        seen.start();
-        log.addAppender(seen);
-        try {
-            Ndgrad.load(withNan, new Rng(0));
-        } finally {
-            log.detachAppender(seen);
-        }
-        assertTrue(seen.list.stream().anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN
-                && e.getFormattedMessage().contains("parameter 0.weight holds NaN")), "a warning on load");
+        assertTrue(logEvents(() -> Ndgrad.load(withNan, new Rng(0))).stream().anyMatch(e -> e.getLevel()
+                == ch.qos.logback.classic.Level.WARN && e.getFormattedMessage().contains("parameter 0.weight holds NaN")),
+                "a warning on load");
     }
 
     /** A one-element float32 .npy entry, NPY format 1.0: magic, version, header length, header, 4 data bytes. */
