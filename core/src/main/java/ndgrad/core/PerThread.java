@@ -15,6 +15,13 @@ import org.nd4j.linalg.api.ops.BaseScalarOp;
  */
 final class PerThread {
     private static final ThreadLocal<PerThread> MINE = ThreadLocal.withInitial(PerThread::new);
+    /**
+     * The state last looked up, checked against its owner before use: a loop on one thread skips the thread-local
+     * map. A stale or torn read only sends the lookup to the map; the owner is final, so it reads safely.
+     */
+    private static PerThread last;
+
+    private final Thread owner = Thread.currentThread();
 
     /** The open scopes, innermost first. */
     final ArrayDeque<Scope> scopes = new ArrayDeque<>();
@@ -31,13 +38,21 @@ final class PerThread {
     Chunk[][] chunks = new Chunk[2][0];
     final Map<DataType, INDArray> ones = new HashMap<>();
     final Map<List<Object>, BaseScalarOp> scalarOps = new HashMap<>();
+    /** {@link Unfold}'s window maps, the most recently used kept. */
+    final Map<Unfold.Geometry, int[]> windowMaps = Unfold.windowMaps();
     private Kernels.Native ops;
 
     private PerThread() {
     }
 
     static PerThread get() {
-        return MINE.get();
+        PerThread p = last;
+        if (p != null && p.owner == Thread.currentThread()) {
+            return p;
+        }
+        p = MINE.get();
+        last = p;
+        return p;
     }
 
     /** This thread's reused ND4J ops and op context, made on first use. */

@@ -44,13 +44,15 @@ public final class Unfold {
     }
 
     private static final int KEPT = 8;
-    private static final ThreadLocal<Map<Geometry, int[]>> MAPS = ThreadLocal.withInitial(
-            () -> new LinkedHashMap<>(16, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<Geometry, int[]> e) {
-                    return size() > KEPT;
-                }
-            });
+    /** A thread's cache of window maps ({@link PerThread#windowMaps}): the {@value #KEPT} most recently used. */
+    static Map<Geometry, int[]> windowMaps() {
+        return new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Geometry, int[]> e) {
+                return size() > KEPT;
+            }
+        };
+    }
 
     /** The columns of x (shape {@link Geometry#input()}), padding read as {@code fill}. */
     public static INDArray unfold(INDArray x, Geometry g, double fill) {
@@ -132,7 +134,7 @@ public final class Unfold {
     private static int[] map(Geometry g) {
         Geometry key = new Geometry(1, g.c(), g.h(), g.w(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.dh(),
                 g.dw());
-        return MAPS.get().computeIfAbsent(key, k -> {
+        return PerThread.get().windowMaps.computeIfAbsent(key, k -> {
             int oh = g.oh();
             int ow = g.ow();
             int[] map = new int[g.c() * g.kh() * g.kw() * oh * ow];
