@@ -79,11 +79,11 @@ public final class ExplainPage {
                 + "<th>autograd</th><th>numerical</th><th>|difference|</th></tr>\n");
         for (Tensor t : inputs) {
             double[] analytical = trace.grad(t) == null ? new double[(int) t.numel()] : trace.grad(t).toDoubleArray();
+            double[] numerical = numericalGradient(forward, t);
             for (int i = 0; i < analytical.length; i++) {
-                double numerical = numerical(forward, t, i);
                 h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td class=\"num\">%s</td><td class=\"num\">%s"
                         + "</td><td class=\"num\">%.1e</td></tr>%n", Graphviz.xml(g.label(t) + (t.numel() == 1 ? ""
-                        : index(t.shape(), i))), analytical[i], numerical, Math.abs(analytical[i] - numerical)));
+                        : index(t.shape(), i))), analytical[i], numerical[i], Math.abs(analytical[i] - numerical[i])));
             }
         }
         h.append("</table>\n<script>\nconst steps = ").append(steps(trace, output)).append(";\n").append(SCRIPT)
@@ -91,12 +91,21 @@ public final class ExplainPage {
         return h.toString();
     }
 
-    /** ∂output/∂t_i by central differences, t_i moved in place and restored exactly. */
-    private static double numerical(Supplier<Tensor> forward, Tensor t, int i) {
+    /**
+     * ∂output/∂t by central differences, element by element: each element of {@code t} moved by ±h in place (grad
+     * mode off) and restored exactly; {@code forward} builds the one-element output.
+     *
+     * <p>Usage: {@code double[] g = ExplainPage.numericalGradient(() -> f(x), x);}
+     */
+    public static double[] numericalGradient(Supplier<Tensor> forward, Tensor t) {
+        double[] g = new double[Math.toIntExact(t.numel())];
         try (Autograd.GradMode off = Autograd.noGrad()) {
-            return FiniteDifference.partial(a -> forward.get().item(), t.array(), i,
-                    FiniteDifference.options(FiniteDifference.Scheme.CENTRAL));
+            for (int i = 0; i < g.length; i++) {
+                g[i] = FiniteDifference.partial(a -> forward.get().item(), t.array(), i,
+                        FiniteDifference.options(FiniteDifference.Scheme.CENTRAL));
+            }
         }
+        return g;
     }
 
     /**

@@ -14,7 +14,6 @@ import ndgrad.autograd.ExplainPage;
 import ndgrad.autograd.Graphviz;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.DTypes;
-import ndgrad.core.FiniteDifference;
 import ndgrad.core.Rng;
 import ndgrad.nn.Activation;
 import ndgrad.nn.Layer;
@@ -152,23 +151,15 @@ public final class Explain implements Callable<Integer>, Ndgrad.Outputs {
         Map<String, double[]> grads = new LinkedHashMap<>();
         inputs.forEach((name, t) -> {
             double[] analytical = trace.grad(t).toDoubleArray();
-            INDArray a = t.data();
+            double[] numerical = ExplainPage.numericalGradient(forward, t);
             for (int i = 0; i < analytical.length; i++) {
-                int element = i;
-                double numerical = FiniteDifference.partial(v -> valueAt(forward), a, element,
-                        FiniteDifference.options(FiniteDifference.Scheme.CENTRAL));
                 grads.put(analytical.length == 1 ? name : name + "[" + i + "]", new double[] {analytical[i],
-                    numerical});
+                    numerical[i]});
             }
         });
         return new Explanation(title, inputs, values, trace, grads, y, forward);
     }
 
-    private static double valueAt(Supplier<Tensor> forward) {
-        try (Autograd.GradMode off = Autograd.noGrad()) {
-            return forward.get().item();
-        }
-    }
 
     @Override
     public void checkOutputs() {

@@ -30,15 +30,10 @@ final class OutDir {
 
     /** Creates {@code dir} (and its parents) and writes and deletes a probe file in it. */
     static void directory(Path dir, String option) {
-        try {
-            if (Files.exists(dir) && !Files.isDirectory(dir)) {
-                throw new IllegalArgumentException(option + " " + dir + ": is a file, expected a directory");
-            }
-            Files.createDirectories(dir);
-            Files.delete(Files.createTempFile(dir, ".ndgrad", ".probe"));
-        } catch (IOException e) {
-            throw new IllegalArgumentException(option + " " + dir + ": cannot write there (" + reason(e) + ")", e);
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(option + " " + dir + ": is a file, expected a directory");
         }
+        probe(dir, dir, option);
     }
 
     /** An output file: not a directory, not a read-only file, in a directory that can be written. */
@@ -46,15 +41,19 @@ final class OutDir {
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException(option + " " + file + ": is a directory, expected a file name");
         }
-        Path parent = file.toAbsolutePath().getParent();
+        probe(file.toAbsolutePath().getParent(), file, option);
+        if (Files.exists(file) && !Files.isWritable(file)) {
+            throw new IllegalArgumentException(option + " " + file + ": the file is read-only");
+        }
+    }
+
+    /** Creates {@code dir} and a probe file in it, or says why not, naming the option's {@code value}. */
+    private static void probe(Path dir, Path value, String option) {
         try {
-            Files.createDirectories(parent);
-            Files.delete(Files.createTempFile(parent, ".ndgrad", ".probe"));
-            if (Files.exists(file) && !Files.isWritable(file)) {
-                throw new IllegalArgumentException(option + " " + file + ": the file is read-only");
-            }
+            Files.createDirectories(dir);
+            Files.delete(Files.createTempFile(dir, ".ndgrad", ".probe"));
         } catch (IOException e) {
-            throw new IllegalArgumentException(option + " " + file + ": cannot write there (" + reason(e) + ")", e);
+            throw new IllegalArgumentException(option + " " + value + ": cannot write there (" + reason(e) + ")", e);
         }
     }
 
