@@ -424,19 +424,20 @@ public final class Kernels {
     public static final int SCRATCH = 2;
 
     /**
-     * Plain arrays of at least this many elements are cut into {@link Threads#count()} ranges in {@link #pass}. In
-     * a training step the update reads arrays that the backward pass left in the caller's cache, and the worker's
-     * range has to come from memory: Adam on the MNIST model's 200,960-element first layer took 168–183 µs per step
-     * on one thread against 200–215 split in two (measured 2026-11-28).
+     * A {@link #pass} over plain arrays of at least twice this many elements is cut into ranges of about this many,
+     * which the caller and the workers take one at a time ({@link Threads}): the caller, whose cache holds the arrays
+     * the backward pass just wrote, starts at once and takes more ranges while a worker wakes. Adam on the MNIST
+     * model's 235,146 parameters took 122–128 µs per training step in ranges of 32K elements against 168–170 µs on one
+     * thread; cut into one range per thread it had taken longer than on one thread (measured 2026-11-28).
      */
-    public static final long PASS_SPLIT_LIMIT = 1L << 20;
+    public static final long PASS_PART = 1L << 15;
 
     /**
      * One pass over arrays of one shape and dtype (float32 or float64): {@code f} sees each run of up to 1,024
      * elements of all of them ({@link Chunk}s at the same positions) and changes the first {@code written} in place,
      * which are then written back. The fused update of an optimizer reads a parameter, its gradient and its state
      * once; a chain of elementwise ops would read and write each array once per op. Each element is computed on its
-     * own, so large plain arrays are cut into ranges that run in parallel ({@link #PASS_SPLIT_LIMIT}) with the same
+     * own, so large plain arrays are cut into ranges that run in parallel ({@link #PASS_PART}) with the same
      * results. Arrays that are not plain are copied first, and the written ones copied back.
      */
     public static void pass(int written, Update f, INDArray... arrays) {
@@ -470,7 +471,7 @@ public final class Kernels {
         for (int j = 0; j < arrays.length; j++) {
             nio[j] = n <= ELEMENTWISE_LIMIT ? PerThread.get().nio.of(arrays[j]) : nio(arrays[j]);
         }
-        int parts = n >= PASS_SPLIT_LIMIT ? Threads.count() : 1;
+        int parts = Threads.count() > 1 ? (int) Math.max(1, n / PASS_PART) : 1;
         Threads.parallel(parts, part -> passRange(written, fresh, f, nio, (int) (n * part / parts),
                 (int) (n * (part + 1) / parts)));
     }

@@ -51,7 +51,7 @@ class ConcurrencyTest {
 
     @Test
     void fourThreadsTrainingFourModelsAtOnceGetExactlyTheResultsOfSequentialRuns() throws Exception {
-        assertTrue(64L * 1400 * 784 >= Kernels.SPLIT_LIMIT && 784L * 1400 >= Kernels.PASS_SPLIT_LIMIT,
+        assertTrue(64L * 1400 * 784 >= Kernels.SPLIT_LIMIT && 784L * 1400 >= 2 * Kernels.PASS_PART,
                 "the first layer's products and updates are split");
         List<double[]> sequential = new ArrayList<>();
         for (int job = 0; job < 4; job++) {
