@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.bytedeco.openblas.global.openblas_nolapack;
@@ -114,6 +116,41 @@ class ThreadsTest {
             }
         });
         return onWorker.get();
+    }
+
+    /** With workers, the JIT's C2 compiler threads run at nice {@link Threads#JIT_NICE} (19): they yield the cores. */
+    @Test
+    void theOptimizingCompilerYieldsTheCoresToTheWorkers() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Threads.count() >= 2 && Files.isDirectory(TASKS)
+                && Files.isExecutable(Path.of("/usr/bin/renice")), "needs a worker, Linux's /proc and renice");
+        Threads.init();
+        assertEquals(19, Threads.JIT_NICE);
+        List<Integer> nice = compilerNice();
+        for (long end = System.nanoTime() + 10_000_000_000L; System.nanoTime() < end
+                && !nice.stream().allMatch(n -> n == 19); nice = compilerNice()) {
+            Thread.sleep(20);
+        }
+        assertTrue(!nice.isEmpty() && nice.stream().allMatch(n -> n == 19), "C2 compiler threads' nice: " + nice);
+    }
+
+    private static final Path TASKS = Path.of("/proc/self/task");
+
+    /** The nice value of each C2 compiler thread (field 19 of its /proc stat line). */
+    private static List<Integer> compilerNice() throws java.io.IOException {
+        List<Integer> nice = new java.util.ArrayList<>();
+        try (var tasks = Files.list(TASKS)) {
+            for (Path task : tasks.toList()) {
+                try {
+                    if (Files.readString(task.resolve("comm")).startsWith("C2 CompilerThre")) {
+                        String stat = Files.readString(task.resolve("stat"));
+                        nice.add(Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]));
+                    }
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // a thread that ended meanwhile
+                }
+            }
+        }
+        return nice;
     }
 
     private static final String AVX512 = "fpu sse2 avx avx2 fma avx512f avx512dq avx512cd avx512bw avx512vl";
