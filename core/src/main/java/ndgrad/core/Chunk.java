@@ -203,6 +203,48 @@ public final class Chunk {
         return this;
     }
 
+    /** this ← tanh(this), with {@link #tanh(double)}. */
+    public Chunk tanh() {
+        if (f != null) {
+            for (int i = 0; i < n; i++) {
+                f[i] = (float) tanh(f[i]);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                d[i] = tanh(d[i]);
+            }
+        }
+        return this;
+    }
+
+    /**
+     * tanh x in Java, with the method of the Cephes library's {@code tanh.c} (S. Moshier): for |x| &gt; 0.625,
+     * 1 - 2/(e^(2|x|) + 1) with x's sign; else x + x³·P(x²)/Q(x²), a rational approximation with a relative error
+     * under 2.5e-16. Java 17's {@code Math.tanh} is a native call (fdlibm through JNI), whose transition cost more
+     * than the computation: a 2-16-16-1 tanh step spent about a sixth of its time in it (measured 2026-11-28).
+     */
+    static double tanh(double x) {
+        double z = Math.abs(x);
+        if (z > 0.625) {
+            z = 1 - 2 / (Math.exp(2 * z) + 1);
+            return x < 0 ? -z : z;
+        }
+        if (x == 0) {
+            return x;
+        }
+        double s = x * x;
+        double p = (TANH_P0 * s + TANH_P1) * s + TANH_P2;
+        double q = ((s + TANH_Q0) * s + TANH_Q1) * s + TANH_Q2;
+        return x + x * s * (p / q);
+    }
+
+    private static final double TANH_P0 = -9.64399179425052238628E-1;
+    private static final double TANH_P1 = -9.92877231001918586564E1;
+    private static final double TANH_P2 = -1.61468768441708447952E3;
+    private static final double TANH_Q0 = 1.12811678491632931402E2;
+    private static final double TANH_Q1 = 2.23548839060100448583E3;
+    private static final double TANH_Q2 = 4.84406305325125486048E3;
+
     /** this ← √this. */
     public Chunk sqrt() {
         if (f != null) {

@@ -304,6 +304,32 @@ class KernelsTest {
         assertArrayEquals(new int[] {5, 6, 1, 2}, Kernels.indexSelect(ints, 0, new long[] {2, 0}).data().asInt());
     }
 
+    /**
+     * Chunk.tanh, Cephes' method in Java, against fdlibm's (StrictMath.tanh, what Math.tanh calls in Java 17): within
+     * 2 ulp in double and 1 ulp after rounding to float, with tanh's own signed zero, ±1 at the ends, and NaN kept.
+     */
+    @Test
+    void tanhInJavaAgreesWithFdlibm() {
+        Rng rng = new Rng(11);
+        List<Double> xs = new ArrayList<>(List.of(0.0, -0.0, 1e-300, -1e-20, 1e-8, 0.3, 0.625, -0.625,
+                Math.nextUp(0.625), 1.0, -3.0, 19.06, 22.0, 40.0, 400.0, -400.0, Double.MAX_VALUE,
+                Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY));
+        for (int i = 0; i < 200_000; i++) {
+            xs.add((2 * rng.nextDouble() - 1) * Math.pow(10, rng.nextInt(5) - 3));
+        }
+        for (double x : xs) {
+            double want = StrictMath.tanh(x);
+            double got = Chunk.tanh(x);
+            assertEquals(want, got, 2 * Math.ulp(want), "tanh(" + x + ")");
+            assertEquals((float) want, (float) got, Math.ulp((float) want), "float tanh(" + x + ")");
+            assertEquals(Math.copySign(1.0, want), Math.copySign(1.0, got), "sign of tanh(" + x + ")");
+        }
+        assertEquals(Double.NaN, Chunk.tanh(Double.NaN));
+        INDArray x = Nd4j.createFromArray(new float[] {-2f, -0.5f, 0f, 0.1f, 3f});
+        assertArrayEquals(new float[] {(float) Math.tanh(-2), (float) Math.tanh(-0.5), 0f, (float) Math.tanh(0.1),
+            (float) Math.tanh(3)}, Kernels.unary(Kernels.Unary.TANH, x).data().asFloat(), 1e-7f, "the op's kernel");
+    }
+
     @Test
     void valuesAndCrossEntropyReadRowsLongerThanAChunk() {
         for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
