@@ -139,8 +139,12 @@ final class Engine {
 
     /** The gradient for input i summed to the input's shape; a rule that returns another shape is a bug. */
     private static Tensor reduced(Function.Context node, int i, Tensor grad, Tensor input) {
+        long[] shape = input.dataUnchecked().shape();
+        if (Arrays.equals(grad.dataUnchecked().shape(), shape)) {
+            return grad;
+        }
         try {
-            return grad.sumTo(input.shape());
+            return grad.sumTo(shape.clone());
         } catch (ShapeException e) {
             throw new AutogradException("backward of '" + node.name() + "' returned a gradient of shape "
                     + grad.shapeString() + " for its input " + i + " of shape " + input.shapeString());
