@@ -442,8 +442,9 @@ public final class Kernels {
      * The first this many passes that could be cut into ranges run on the caller alone. Until the JIT's optimizing
      * compiler has compiled an update's loops, they run in code that counts every branch for the profile, and two
      * threads updating one profile's counters fight over its cache lines: the first 25 Adam steps of the MNIST model
-     * took about 2 ms each split against 0.35 ms on one thread. With this warm-up the MNIST job took 1.68 s (median
-     * of 8; 1.63–1.78) against 1.77 (1.73–1.92) without (measured 2026-11-28).
+     * took about 2 ms each split against 0.35 ms on one thread. The MNIST job took 1.68 and 1.67 s with this
+     * warm-up against 1.77 and 1.69 without, medians of two sets of 8 interleaved runs: a gain within this machine's
+     * noise (measured 2026-11-28).
      */
     public static final int PASS_WARMUP = 300;
     private static final AtomicLong SPLIT_PASSES = new AtomicLong();
