@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * {@code NDGRAD_THREADS} (threads for products; 1 keeps everything on the calling thread),
  * {@code ndgrad.nativeThreads} or {@code NDGRAD_NATIVE_THREADS} (ND4J's and OpenBLAS's own threads), and
  * {@code ndgrad.blasCore} or {@code NDGRAD_BLAS_CORE} ({@code auto}, {@code none}, or a core name), and
- * {@code ndgrad.jitNice} or {@code NDGRAD_JIT_NICE} (the compiler threads' nice value, 0 to 19; 0 leaves them).
+ * {@code ndgrad.jitNice} or {@code NDGRAD_JIT_NICE} (the C2 compiler threads' nice value, 0 to 19; 0 leaves them).
  *
  * <p>Usage: {@code Threads.count()}; {@code java -Dndgrad.threads=1 ...}
  */
@@ -258,7 +258,7 @@ public final class Threads {
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             LOG.debug("JIT compiler threads {} at nice {}: renice exited with {}", command.subList(4,
                     command.size()), JIT_NICE, renice.waitFor());
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.debug("JIT compiler threads left at their priority: {}", e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
