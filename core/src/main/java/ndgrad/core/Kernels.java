@@ -384,11 +384,13 @@ public final class Kernels {
     public static void axpy(double alpha, INDArray x, INDArray y) {
         long[] shape = y.shape();
         boolean same = Arrays.equals(x.shape(), shape);
-        boolean rows = y.rank() == 2 && x.rank() > 0 && x.length() == y.size(1) && x.size(-1) == y.size(1);
-        boolean blas = (same || rows) && blas(x, y);
         if (same && y.length() <= ELEMENTWISE_LIMIT && alike(y, x)) {
             run(1, false, c -> c[0].axpy(alpha, c[1]), y, x);
-        } else if (java(y, y.length(), blas ? BLAS_LIMIT : ELEMENTWISE_LIMIT)) {
+            return;
+        }
+        boolean rows = y.rank() == 2 && x.rank() > 0 && x.length() == y.size(1) && x.size(-1) == y.size(1);
+        boolean blas = (same || rows) && blas(x, y);
+        if (java(y, y.length(), blas ? BLAS_LIMIT : ELEMENTWISE_LIMIT)) {
             Strided a = Strided.of(x, shape);
             Strided b = Strided.of(y, shape);
             double[] bx = chunk(y.length());
