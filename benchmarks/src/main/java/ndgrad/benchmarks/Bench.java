@@ -217,11 +217,14 @@ public final class Bench {
      */
     private static List<Runner> runners(String c, boolean torch, Map<String, String> env, int[][] torchThreads) {
         List<Runner> rs = new ArrayList<>();
-        rs.add(new Runner("ndgrad", config -> ChildJvm.numbers(ChildJvm.run(env, List.of(), Bench.class, "--child",
-                config.equals("mnist") ? "mnist" : "step", "ndgrad", config), "RESULT")));
         if (c.equals("mnist")) {
+            rs.add(new Runner("ndgrad", config -> ChildJvm.numbers(ChildJvm.run(env, List.of(), Bench.class,
+                    "--child", "mnist", "1"), "RESULT")));
             rs.add(new Runner("ndgrad, second job in one JVM (JIT warm)", config -> ChildJvm.numbers(ChildJvm.run(
                     env, List.of(), Bench.class, "--child", "mnist", "2"), "RESULT")));
+        } else {
+            rs.add(new Runner("ndgrad", config -> ChildJvm.numbers(ChildJvm.run(env, List.of(), Bench.class,
+                    "--child", "step", "ndgrad", config), "RESULT")));
         }
         if (!c.equals("mnist") && !c.equals("cnn") && env.isEmpty()) {
             rs.add(new Runner("samediff", config -> ChildJvm.numbers(ChildJvm.run(List.of(), Bench.class,
@@ -339,7 +342,7 @@ public final class Bench {
             case "memory" -> memory(NdgradStep.step(Workload.named("big"), 0.01), Integer.parseInt(args[2]));
             case "mnist" -> {
                 double seconds = 0;
-                for (int job = 0; job < (args.length > 2 ? Integer.parseInt(args[2]) : 1); job++) {
+                for (int job = 0; job < Integer.parseInt(args[2]); job++) {
                     seconds = mnist();
                 }
                 System.out.println("RESULT " + seconds + " " + procStatusMb("VmHWM:"));
