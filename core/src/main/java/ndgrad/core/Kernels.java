@@ -557,11 +557,11 @@ public final class Kernels {
         long n = y.length();
         if (x.length() == 1 && floating(y) && floating(x)) {
             fill(y, x.getDouble(0));
+        } else if (alike(y, x) && n > ELEMENTWISE_LIMIT) {
+            Pointer.memcpy(y.data().addressPointer(), x.data().addressPointer(), n * y.data().getElementSize());
         } else if (alike(y, x)) {
             NioCache nio = PerThread.get().nio;
-            if (n > ELEMENTWISE_LIMIT) {
-                Pointer.memcpy(y.data().addressPointer(), x.data().addressPointer(), n * y.data().getElementSize());
-            } else if (nio.of(y) instanceof FloatBuffer f) {
+            if (nio.of(y) instanceof FloatBuffer f) {
                 f.put(0, (FloatBuffer) nio.of(x), 0, (int) n);
             } else {
                 ((DoubleBuffer) nio.of(y)).put(0, (DoubleBuffer) nio.of(x), 0, (int) n);

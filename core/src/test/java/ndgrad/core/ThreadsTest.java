@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.bytedeco.openblas.global.openblas_nolapack;
@@ -79,7 +83,7 @@ class ThreadsTest {
      */
     @Test
     void aWorkerThatKeptTheCallerWaitingIsLeftOutOfTheNextCalls() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Threads.count() >= 2, "needs a worker: ndgrad.threads >= 2");
+        assumeTrue(Threads.count() >= 2, "needs a worker: ndgrad.threads >= 2");
         Thread caller = Thread.currentThread();
         boolean slowed = false;
         for (int attempt = 0; attempt < 20 && !slowed; attempt++) {
@@ -121,7 +125,7 @@ class ThreadsTest {
     /** With workers, the JIT's C2 compiler threads run at nice {@link Threads#JIT_NICE} (19): they yield the cores. */
     @Test
     void theOptimizingCompilerYieldsTheCoresToTheWorkers() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Threads.count() >= 2 && Files.isDirectory(TASKS)
+        assumeTrue(Threads.count() >= 2 && Files.isDirectory(TASKS)
                 && Files.isExecutable(Path.of("/usr/bin/renice")), "needs a worker, Linux's /proc and renice");
         Threads.init();
         assertEquals(19, Threads.JIT_NICE);
@@ -136,8 +140,8 @@ class ThreadsTest {
     private static final Path TASKS = Path.of("/proc/self/task");
 
     /** The nice value of each C2 compiler thread (field 19 of its /proc stat line). */
-    private static List<Integer> compilerNice() throws java.io.IOException {
-        List<Integer> nice = new java.util.ArrayList<>();
+    private static List<Integer> compilerNice() throws IOException {
+        List<Integer> nice = new ArrayList<>();
         try (var tasks = Files.list(TASKS)) {
             for (Path task : tasks.toList()) {
                 try {
@@ -145,7 +149,7 @@ class ThreadsTest {
                         String stat = Files.readString(task.resolve("stat"));
                         nice.add(Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]));
                     }
-                } catch (java.nio.file.NoSuchFileException e) {
+                } catch (NoSuchFileException e) {
                     // a thread that ended meanwhile
                 }
             }

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
-import ndgrad.autograd.Autograd;
 import ndgrad.autograd.BackwardTrace;
 import ndgrad.autograd.ExplainPage;
 import ndgrad.autograd.Graphviz;
@@ -21,7 +20,6 @@ import ndgrad.nn.Linear;
 import ndgrad.nn.Parameter;
 import ndgrad.nn.Sequential;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -159,7 +157,6 @@ public final class Explain implements Callable<Integer>, Ndgrad.Outputs {
         });
         return new Explanation(title, inputs, values, trace, grads, y, forward);
     }
-
 
     @Override
     public void checkOutputs() {
