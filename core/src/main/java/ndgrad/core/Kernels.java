@@ -187,6 +187,8 @@ public final class Kernels {
         };
 
         private final Supplier<CustomOp> nd4j;
+        /** The op's name in error messages. */
+        private final String label = name().toLowerCase(Locale.ROOT);
 
         Binary(Supplier<CustomOp> nd4j) {
             this.nd4j = nd4j;
@@ -288,7 +290,7 @@ public final class Kernels {
      * large ones.
      */
     public static INDArray binary(Binary op, INDArray a, INDArray b) {
-        long[] shape = Shapes.broadcast(op.name().toLowerCase(Locale.ROOT), a.shape(), b.shape());
+        long[] shape = Shapes.broadcast(op.label, a.shape(), b.shape());
         boolean alike = alike(a, b) && Arrays.equals(shape, a.shape());
         if (!alike && op.nd4j == null) {
             return op.composed(a, b);
@@ -424,7 +426,10 @@ public final class Kernels {
     /** A fused update of a {@link #pass}: it changes the chunks of the written arrays in place. */
     @FunctionalInterface
     public interface Update {
-        /** Receives a chunk of each array, in order, then {@link #SCRATCH} scratch chunks of the same length. */
+        /**
+         * Receives a chunk of each array, in order, then {@link #SCRATCH} scratch chunks of the same length (any
+         * chunks after those are not its own).
+         */
         void apply(Chunk[] chunks);
     }
 
@@ -499,10 +504,11 @@ public final class Kernels {
     /** Elements [from, to) of a {@link #run}, chunk by chunk, in this thread's chunks. */
     private static void passRange(int written, boolean fresh, Update f, Buffer[] nio, int from, int to) {
         boolean float32 = nio[0] instanceof FloatBuffer;
-        Chunk[] c = chunks(float32, nio.length + SCRATCH);
+        int k = nio.length + SCRATCH;
+        Chunk[] c = chunks(float32, k);
         for (int start = from; start < to; start += CHUNK) {
             int len = Math.min(CHUNK, to - start);
-            for (int j = 0; j < c.length; j++) {
+            for (int j = 0; j < k; j++) {
                 c[j].length(len);
                 if (j >= nio.length || fresh && j < written) {
                     continue;
@@ -524,7 +530,7 @@ public final class Kernels {
         }
     }
 
-    /** {@code k} chunks of this thread (the same objects each call) of the given precision. */
+    /** At least {@code k} chunks of this thread (the same objects each call) of the given precision. */
     private static Chunk[] chunks(boolean float32, int k) {
         Chunk[][] all = PerThread.get().chunks;
         int t = float32 ? 0 : 1;
@@ -535,7 +541,7 @@ public final class Kernels {
             }
             all[t] = grown;
         }
-        return all[t].length == k ? all[t] : Arrays.copyOf(all[t], k);
+        return all[t];
     }
 
     /** A copy of {@code x} in C order (from the pool inside a scope). */
