@@ -131,7 +131,10 @@ public final class Bench {
         double[] lookup = ChildJvm.numbers(ChildJvm.run(List.of(), Bench.class, "--child", "lookup"), "RESULT");
         md.append(String.format("%nAn embedding lookup, 320 rows of a 20x16 float32 table that requires grad, forward "
                 + "and backward (`table.indexSelect(0, ids).sum().backward()`), µs: %.2f; the same lookup as a "
-                + "one-hot (320, 20) matrix times the table: %.2f.%n", lookup[0], lookup[1]));
+                + "one-hot (320, 20) matrix times the table: %.2f. Their kernels, µs per call: `Kernels.indexSelect` "
+                + "%.2f and the backward's scatter-add `Kernels.indexAdd` %.2f; the one-hot product %.2f and its "
+                + "backward's (20, 320)·(320, 16) product %.2f; the sum over the 320x16 rows that both take %.2f.%n",
+                lookup[0], lookup[1], lookup[2], lookup[3], lookup[4], lookup[5], lookup[6]));
         double[] ops = ChildJvm.numbers(ChildJvm.run(List.of(), Bench.class, "--child", "ops"), "RESULT");
         md.append(String.format("%nPer-op cost, 4x4 float32 add (µs): bare ND4J `a.add(b)` %.2f; ndgrad `a.add(b)` "
                 + "without a graph %.2f, recording a graph %.2f. sgemm 1024x1024x1024 float32, one call on one "
@@ -347,7 +350,8 @@ public final class Bench {
                 }
                 System.out.println("RESULT " + seconds + " " + procStatusMb("VmHWM:"));
             }
-            case "lookup" -> System.out.println("RESULT " + lookup(false) + " " + lookup(true));
+            case "lookup" -> System.out.println("RESULT " + lookup(false) + " " + lookup(true) + " "
+                    + lookupKernels());
             case "core" -> System.out.println("CORE " + Threads.blasCore());
             default -> {
                 Runnable step = args[3].equals("cnn") ? NdgradStep.cnn() : args[2].equals("samediff")
@@ -444,6 +448,25 @@ public final class Bench {
             best = Math.min(best, r[1] / 1e3 / r[0]);
         }
         return best;
+    }
+
+    /**
+     * µs per call of the kernels of {@link #lookup}, float32, space-separated: indexSelect, indexAdd, the one-hot
+     * product, its backward's product, and the sum of all 320x16 entries.
+     */
+    private static String lookupKernels() {
+        Rng rng = new Rng(4);
+        INDArray table = rng.normal(DataType.FLOAT, 20, 16);
+        INDArray g = rng.normal(DataType.FLOAT, 320, 16);
+        long[] ids = new long[320];
+        INDArray onehot = Nd4j.create(DataType.FLOAT, 320, 20);
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = rng.nextInt(20);
+            onehot.putScalar(i, ids[i], 1);
+        }
+        return perOp(() -> Kernels.indexSelect(table, 0, ids)) + " " + perOp(() -> Kernels.indexAdd(g, 0, ids, 20))
+                + " " + perOp(() -> Kernels.gemm(onehot, table, false, false)) + " "
+                + perOp(() -> Kernels.gemm(onehot, g, true, false)) + " " + perOp(() -> Kernels.sum(g, false, 0, 1));
     }
 
     /** µs per 4x4 float32 add: the bare ND4J op (result closed), or the ndgrad op without a graph. */
