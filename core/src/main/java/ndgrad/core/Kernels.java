@@ -670,25 +670,26 @@ public final class Kernels {
         long[] shape = x.shape().clone();
         shape[axis] = indices.length;
         INDArray out = Scope.allocate(x.dataType(), shape);
-        Blocks b = new Blocks(x.shape(), axis);
+        int inner = Blocks.inner(shape, axis);
+        int[] from = Blocks.starts(x.shape(), axis, indices);
         if (!floating(x)) {
-            b.each(indices, (src, dst, len) -> {
-                for (int i = 0; i < len; i++) {
-                    out.putScalar(dst + i, x.getDouble(src + i));
+            for (int q = 0; q < from.length; q++) {
+                for (int i = 0; i < inner; i++) {
+                    out.putScalar((long) q * inner + i, x.getDouble(from[q] + i));
                 }
-            });
+            }
             return out;
         }
         INDArray px = ArrayPool.plain(x) ? x : copy(x);
-        Buffer from = nio(px);
+        Buffer src = nio(px);
         Buffer to = nio(out);
-        b.each(indices, (src, dst, len) -> {
+        for (int q = 0; q < from.length; q++) {
             if (to instanceof FloatBuffer f) {
-                f.put(dst, (FloatBuffer) from, src, len);
+                f.put(q * inner, (FloatBuffer) src, from[q], inner);
             } else {
-                ((DoubleBuffer) to).put(dst, (DoubleBuffer) from, src, len);
+                ((DoubleBuffer) to).put(q * inner, (DoubleBuffer) src, from[q], inner);
             }
-        });
+        }
         return out;
     }
 
@@ -700,95 +701,80 @@ public final class Kernels {
         long[] shape = g.shape().clone();
         shape[axis] = n;
         INDArray out = Scope.allocate(g.dataType(), shape);
-        Blocks b = new Blocks(shape, axis);
+        int inner = Blocks.inner(shape, axis);
+        int[] to = Blocks.starts(shape, axis, indices);
         if (g.dataType() == DataType.FLOAT && out.length() <= GATHER_LIMIT && g.length() <= GATHER_LIMIT) {
-            float[] gv = new float[(int) g.length()];
-            ((FloatBuffer) nio(ArrayPool.plain(g) ? g : copy(g))).get(0, gv);
+            float[] gv = PerThread.get().gather((int) g.length());
+            ((FloatBuffer) nio(ArrayPool.plain(g) ? g : copy(g))).get(0, gv, 0, (int) g.length());
             float[] acc = new float[(int) out.length()];
-            b.each(indices, (dst, src, len) -> {
-                for (int i = 0; i < len; i++) {
-                    acc[dst + i] += gv[src + i];
+            for (int q = 0; q < to.length; q++) {
+                for (int i = 0, d = to[q], s = q * inner; i < inner; i++) {
+                    acc[d + i] += gv[s + i];
                 }
-            });
+            }
             ((FloatBuffer) nio(out)).put(0, acc);
             return out;
         }
         fill(out, 0);
         if (!floating(g)) {
-            b.each(indices, (dst, src, len) -> {
-                for (int i = 0; i < len; i++) {
-                    out.putScalar(dst + i, out.getDouble(dst + i) + g.getDouble(src + i));
+            for (int q = 0; q < to.length; q++) {
+                for (int i = 0; i < inner; i++) {
+                    out.putScalar(to[q] + i, out.getDouble(to[q] + i) + g.getDouble((long) q * inner + i));
                 }
-            });
+            }
             return out;
         }
         INDArray pg = ArrayPool.plain(g) ? g : copy(g);
         Buffer from = nio(pg);
-        Buffer to = nio(out);
-        b.each(indices, (dst, src, len) -> {
-            if (to instanceof FloatBuffer f) {
-                FloatBuffer s = (FloatBuffer) from;
-                for (int i = 0; i < len; i++) {
-                    f.put(dst + i, f.get(dst + i) + s.get(src + i));
-                }
-            } else {
-                DoubleBuffer d = (DoubleBuffer) to;
-                DoubleBuffer s = (DoubleBuffer) from;
-                for (int i = 0; i < len; i++) {
-                    d.put(dst + i, d.get(dst + i) + s.get(src + i));
+        Buffer acc = nio(out);
+        for (int q = 0; q < to.length; q++) {
+            for (int i = 0, d = to[q], s = q * inner; i < inner; i++) {
+                if (acc instanceof FloatBuffer f) {
+                    f.put(d + i, f.get(d + i) + ((FloatBuffer) from).get(s + i));
+                } else {
+                    ((DoubleBuffer) acc).put(d + i, ((DoubleBuffer) acc).get(d + i) + ((DoubleBuffer) from).get(s + i));
                 }
             }
-        });
+        }
         return out;
     }
 
     /**
      * {@link #indexAdd} of float32 arrays sums in a Java array of the output's size when the output and the
-     * gradient have at most this many elements (each read or written in one bulk copy); others add element by
-     * element into the output's memory.
+     * gradient have at most this many elements (the gradient read in one bulk copy into the thread's scratch
+     * array, the sum written in one); others add element by element into the output's memory.
      */
     private static final long GATHER_LIMIT = 1L << 18;
 
     /**
-     * A C-order array seen as (outer, n, inner) around {@code axis}: the blocks of {@code inner} elements that
-     * one index selects.
+     * A C-order array seen as (outer, n, inner) around an axis: the blocks of {@code inner} elements that one
+     * index selects.
      */
     private static final class Blocks {
-        private final long outer;
-        private final long n;
-        private final int inner;
-
-        Blocks(long[] shape, int axis) {
-            long o = 1;
-            long i = 1;
-            for (int d = 0; d < shape.length; d++) {
-                if (d < axis) {
-                    o *= shape[d];
-                } else if (d > axis) {
-                    i *= shape[d];
-                }
-            }
-            outer = o;
-            n = shape[axis];
-            inner = Math.toIntExact(i);
+        private Blocks() {
         }
 
-        /** Calls {@code copy(full, picked, inner)}: the offset of block indices[j] in the full array and of block j. */
-        void each(long[] indices, BlockCopy copy) {
+        /** The elements after {@code axis}: one block's length. */
+        static int inner(long[] shape, int axis) {
+            return Math.toIntExact(Shapes.numel(Arrays.copyOfRange(shape, axis + 1, shape.length)));
+        }
+
+        /**
+         * The offset in the full array (of {@code shape}) of each picked block, in the picked array's order: block
+         * q = o * indices.length + j, of outer position o and index j, starts at q * inner in the picked array.
+         */
+        static int[] starts(long[] shape, int axis, long[] indices) {
+            long outer = Shapes.numel(Arrays.copyOfRange(shape, 0, axis));
+            long inner = inner(shape, axis);
             int k = indices.length;
-            for (long o = 0; o < outer; o++) {
-                for (int j = 0; j < k; j++) {
-                    copy.apply(Math.toIntExact((o * n + indices[j]) * inner), Math.toIntExact((o * k + j) * inner),
-                            inner);
+            int[] starts = new int[Math.toIntExact(outer * k)];
+            for (int o = 0, q = 0; o < outer; o++) {
+                for (int j = 0; j < k; j++, q++) {
+                    starts[q] = Math.toIntExact((o * shape[axis] + indices[j]) * inner);
                 }
             }
+            return starts;
         }
-    }
-
-    /** One block of {@link Blocks#each}: offsets into the full and the picked array, and the block's length. */
-    @FunctionalInterface
-    private interface BlockCopy {
-        void apply(int full, int picked, int len);
     }
 
     /** A NIO view of a plain float32 or float64 array's buffer. */

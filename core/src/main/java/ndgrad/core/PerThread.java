@@ -41,6 +41,8 @@ final class PerThread {
     /** {@link Unfold}'s window maps, the most recently used kept. */
     final Map<Unfold.Geometry, int[]> windowMaps = Unfold.windowMaps();
     private Kernels.Native ops;
+    /** {@link Kernels#indexAdd}'s copy of a float32 gradient (at most its limit: 2^18 floats, 1 MB). */
+    private float[] gather = new float[0];
 
     private PerThread() {
     }
@@ -53,6 +55,14 @@ final class PerThread {
         p = MINE.get();
         last = p;
         return p;
+    }
+
+    /** A scratch array of at least {@code n} floats, grown when needed. */
+    float[] gather(int n) {
+        if (gather.length < n) {
+            gather = new float[n];
+        }
+        return gather;
     }
 
     /** This thread's reused ND4J ops and op context, made on first use. */
