@@ -9,6 +9,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -255,24 +256,58 @@ public final class Bench {
         });
     }
 
-    /** The PyTorch-style loop of {@link MemoryCheck}: time and RSS with and without scopes, and the env check. */
+    /**
+     * The PyTorch-style loop of {@link MemoryCheck}: time and RSS with and without scopes, and the env check, each
+     * in {@link #LOOP_ROUNDS} rounds whose order rotates (the first process of a series ran slower in most earlier
+     * runs, and the env check used to come last): the median ms per step and median peak RSS, with their ranges,
+     * and the series of the round with the median peak. A process's RSS here settles at about 350 MB or at about
+     * 400–440 MB, scoped or not (the JVM's heap sizing), so a single round decides little.
+     */
     private static void loops(StringBuilder md) throws IOException, InterruptedException {
         md.append("\nThe PyTorch-style loop of `MemoryCheck` (64-256-1 tanh MLP, Adam, a fresh batch of 32 each step, "
-                + "`total += loss.item()`), default heap, RSS in MB at each tenth of the run:\n\n"
-                + "| steps | loop | ms/step | RSS MB at each tenth | peak RSS MB | time ratio | peak RSS ratio |\n"
-                + "|---:|---|---:|---|---:|---:|---:|\n");
+                + "`total += loss.item()`), default heap, " + LOOP_ROUNDS + " rounds in rotating order: medians "
+                + "over the rounds, and the RSS in MB at each tenth of the round with the median peak:\n\n"
+                + "| steps | loop | ms/step | range over rounds | RSS MB at each tenth | peak RSS MB | range over "
+                + "rounds | time ratio | peak RSS ratio |\n|---:|---|---:|---:|---|---:|---:|---:|---:|\n");
+        String[] names = {"scoped", "unscoped", "scoped, OMP_NUM_THREADS=1 in its environment"};
         for (int steps : new int[] {20_000, 100_000}) {
-            List<MemoryCheck.Result> rs = new ArrayList<>(MemoryCheck.compare(steps));
-            rs.add(MemoryCheck.child(Map.of("OMP_NUM_THREADS", "1"), "scoped", steps));
-            MemoryCheck.Result scoped = rs.get(0);
-            for (int i = 0; i < rs.size(); i++) {
-                MemoryCheck.Result r = rs.get(i);
-                md.append(String.format("| %d | %s | %.3f | %s | %d | %.2f | %.2f |%n", steps, i == 2
-                        ? "scoped, OMP_NUM_THREADS=1 in its environment" : r.mode(), r.msPerStep(),
-                        Arrays.toString(r.rssMb()), r.peakMb(), r.msPerStep() / scoped.msPerStep(),
-                        r.peakMb() / (double) scoped.peakMb()));
+            List<List<MemoryCheck.Result>> rs = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            for (int round = 0; round < LOOP_ROUNDS; round++) {
+                for (int k = 0; k < names.length; k++) {
+                    int v = (round + k) % names.length;
+                    rs.get(v).add(MemoryCheck.child(v == 2 ? Map.of("OMP_NUM_THREADS", "1") : Map.of(),
+                            v == 1 ? "unscoped" : "scoped", steps));
+                }
+            }
+            double scopedMs = middle(rs.get(0), Comparator.comparingDouble(MemoryCheck.Result::msPerStep))
+                    .msPerStep();
+            long scopedPeak = middle(rs.get(0), Comparator.comparingLong(MemoryCheck.Result::peakMb)).peakMb();
+            for (int v = 0; v < names.length; v++) {
+                List<MemoryCheck.Result> byMs = sorted(rs.get(v), Comparator.comparingDouble(
+                        MemoryCheck.Result::msPerStep));
+                List<MemoryCheck.Result> byPeak = sorted(rs.get(v), Comparator.comparingLong(
+                        MemoryCheck.Result::peakMb));
+                MemoryCheck.Result ms = byMs.get(byMs.size() / 2);
+                MemoryCheck.Result peak = byPeak.get(byPeak.size() / 2);
+                md.append(String.format("| %d | %s | %.3f | %.3f–%.3f | %s | %d | %d–%d | %.2f | %.2f |%n", steps,
+                        names[v], ms.msPerStep(), byMs.get(0).msPerStep(), byMs.get(byMs.size() - 1).msPerStep(),
+                        Arrays.toString(peak.rssMb()), peak.peakMb(), byPeak.get(0).peakMb(),
+                        byPeak.get(byPeak.size() - 1).peakMb(), ms.msPerStep() / scopedMs,
+                        peak.peakMb() / (double) scopedPeak));
             }
         }
+    }
+
+    /** Rounds of each {@link #loops} variant (odd, so that a median is one round's). */
+    private static final int LOOP_ROUNDS = 3;
+
+    private static <T> List<T> sorted(List<T> rs, Comparator<T> by) {
+        return rs.stream().sorted(by).toList();
+    }
+
+    /** The median round by {@code by}. */
+    private static <T> T middle(List<T> rs, Comparator<T> by) {
+        return sorted(rs, by).get(rs.size() / 2);
     }
 
     private static double median(List<double[]> rs, int k) {
