@@ -728,11 +728,18 @@ public final class Kernels {
         Buffer from = nio(pg);
         Buffer acc = nio(out);
         for (int q = 0; q < to.length; q++) {
-            for (int i = 0, d = to[q], s = q * inner; i < inner; i++) {
-                if (acc instanceof FloatBuffer f) {
-                    f.put(d + i, f.get(d + i) + ((FloatBuffer) from).get(s + i));
-                } else {
-                    ((DoubleBuffer) acc).put(d + i, ((DoubleBuffer) acc).get(d + i) + ((DoubleBuffer) from).get(s + i));
+            int d = to[q];
+            int s = q * inner;
+            if (acc instanceof FloatBuffer f) {
+                FloatBuffer src = (FloatBuffer) from;
+                for (int i = 0; i < inner; i++) {
+                    f.put(d + i, f.get(d + i) + src.get(s + i));
+                }
+            } else {
+                DoubleBuffer a = (DoubleBuffer) acc;
+                DoubleBuffer src = (DoubleBuffer) from;
+                for (int i = 0; i < inner; i++) {
+                    a.put(d + i, a.get(d + i) + src.get(s + i));
                 }
             }
         }

@@ -275,6 +275,24 @@ class KernelsTest {
         }
     }
 
+    /** Both paths sum all elements with the same interleaved partial sums, so check them against a plain loop. */
+    @Test
+    void sumOfAllElementsMatchesAPlainLoopAcrossChunksAndRemainders() {
+        for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            for (long[] shape : new long[][] {{3}, {3, 4}, {33, 70}}) {
+                INDArray x = RNG.uniform(t, -1, 2, shape);
+                double expected = 0;
+                for (double v : x.dup().data().asDouble()) {
+                    expected += v;
+                }
+                int[] all = java.util.stream.IntStream.range(0, shape.length).toArray();
+                double got = Kernels.sum(x, false, all).getDouble(0);
+                assertEquals(expected, got, (t == DataType.DOUBLE ? 1e-12 : 1e-6) * Math.max(1, Math.abs(expected)),
+                        "sum of all of " + t + " " + Arrays.toString(shape));
+            }
+        }
+    }
+
     @Test
     void indexSelectCopiesBlocksAndIndexAddScattersThemBack() {
         for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
