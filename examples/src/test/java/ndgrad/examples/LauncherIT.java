@@ -29,8 +29,12 @@ class LauncherIT {
         Path err = Files.createTempFile("launcher", ".err");
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(out.toFile())
                 .redirectError(err.toFile()).start();
-        int code = p.waitFor();
-        return new Run(code, Files.readString(out), Files.readString(err));
+        try {
+            return new Run(p.waitFor(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.delete(out);
+            Files.delete(err);
+        }
     }
 
     @Test
