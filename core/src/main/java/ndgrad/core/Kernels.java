@@ -704,15 +704,17 @@ public final class Kernels {
         int inner = Blocks.inner(shape, axis);
         int[] to = Blocks.starts(shape, axis, indices);
         if (g.dataType() == DataType.FLOAT && out.length() <= GATHER_LIMIT && g.length() <= GATHER_LIMIT) {
-            float[] gv = PerThread.get().gather((int) g.length());
+            int len = (int) out.length();
+            float[] gv = PerThread.get().scratch(0, (int) g.length());
+            float[] acc = PerThread.get().scratch(1, len);
             ((FloatBuffer) nio(ArrayPool.plain(g) ? g : copy(g))).get(0, gv, 0, (int) g.length());
-            float[] acc = new float[(int) out.length()];
+            Arrays.fill(acc, 0, len, 0f);
             for (int q = 0; q < to.length; q++) {
                 for (int i = 0, d = to[q], s = q * inner; i < inner; i++) {
                     acc[d + i] += gv[s + i];
                 }
             }
-            ((FloatBuffer) nio(out)).put(0, acc);
+            ((FloatBuffer) nio(out)).put(0, acc, 0, len);
             return out;
         }
         fill(out, 0);
@@ -748,8 +750,9 @@ public final class Kernels {
 
     /**
      * {@link #indexAdd} of float32 arrays sums in a Java array of the output's size when the output and the
-     * gradient have at most this many elements (the gradient read in one bulk copy into the thread's scratch
-     * array, the sum written in one); others add element by element into the output's memory.
+     * gradient have at most this many elements (the gradient read in one bulk copy into a scratch array of the
+     * thread, the sums made in another and written in one); others add element by element into the output's
+     * memory.
      */
     private static final long GATHER_LIMIT = 1L << 18;
 
