@@ -867,7 +867,8 @@ public final class Tensor {
 
     /**
      * The same values in a new shape (one entry may be -1), as {@code torch.reshape}: like it, a view or a copy (a
-     * copy for arrays small enough for the Java path of {@link Kernels}, where copying is cheaper than a view).
+     * copy of small arrays and of plain float arrays, which is cheaper than ND4J's view; {@link #view} always
+     * shares memory).
      */
     public Tensor reshape(long... shape) {
         long[] target = inferShape(shape);
