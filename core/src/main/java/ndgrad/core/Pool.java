@@ -1,12 +1,14 @@
 package ndgrad.core;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Max pooling over (N, C, H, W) in one pass, as PyTorch's {@code max_pool2d}: each output is the largest input in its
- * window (windows as {@link Unfold.Geometry} describes them; the padding never wins, as -∞), and the offset of the
- * first such input in scan order is kept so that the gradient goes to it alone. Java loops over the buffers; without
- * padding every window lies inside the input and the loop reads it without bounds checks.
+ * window (windows as {@link Unfold.Geometry} describes them; the padding never wins, as -∞; a NaN wins), and the
+ * offset of the first such input in scan order is kept so that the gradient goes to it alone. Java loops over the
+ * values in an array of their own precision (float32 stays float32); without padding every window lies inside the
+ * input and the loop reads it without bounds checks.
  *
  * <p>Usage: {@code int[] at = new int[n]; INDArray y = Pool.max(x, g, at); INDArray dx = Pool.scatter(dy, at, g);}
  */
@@ -16,39 +18,39 @@ public final class Pool {
 
     /** The maxima (N, C, oh, ow); {@code at} receives each one's offset into x (length N·C·oh·ow). */
     public static INDArray max(INDArray x, Unfold.Geometry g, int[] at) {
-        double[] v = ArrayOps.doubles(x);
-        double[] out = new double[at.length];
+        Values v = Values.of(x);
         int planes = (int) (g.n() * g.c());
         if (g.ph() == 0 && g.pw() == 0) {
-            maxInside(v, out, at, planes, g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), g.sh(), g.sw(), g.dh(), g.dw());
+            argmaxInside(v.f, v.d, at, planes, g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), g.sh(), g.sw(), g.dh(),
+                    g.dw());
         } else {
-            maxPadded(v, out, at, planes, g);
+            argmaxPadded(v.f, v.d, at, planes, g);
         }
-        return ArrayOps.array(out, new long[] {g.n(), g.c(), g.oh(), g.ow()}, x.dataType());
+        return v.gather(at, new long[] {g.n(), g.c(), g.oh(), g.ow()}, x.dataType());
     }
 
-    /** Without padding: every window inside the input, read without bounds checks. */
-    private static void maxInside(double[] v, double[] out, int[] at, int planes, int h, int w, int oh, int ow,
+    /**
+     * Without padding: every window inside the input, read without bounds checks at offsets from its first input.
+     * The offset is chosen with a conditional move, not a branch: on a relu's output whether the next input is
+     * larger is a coin flip, and mispredicted branches made the loop 4 times slower (a 64x32x24x24 float32 input,
+     * 2x2 windows: 5.4 ms against 1.5).
+     */
+    private static void argmaxInside(float[] f, double[] d, int[] at, int planes, int h, int w, int oh, int ow,
             int kh, int kw, int sh, int sw, int dh, int dw) {
+        int[] window = new int[kh * kw];
+        for (int i = 0, t = 0; i < kh; i++) {
+            for (int j = 0; j < kw; j++) {
+                window[t++] = i * dh * w + j * dw;
+            }
+        }
         int k = 0;
         for (int plane = 0; plane < planes; plane++) {
-            int base = plane * h * w;
             for (int y = 0; y < oh; y++) {
-                for (int z = 0; z < ow; z++, k++) {
-                    int first = base + y * sh * w + z * sw;
-                    double best = v[first];
+                for (int z = 0, first = plane * h * w + y * sh * w; z < ow; z++, k++, first += sw) {
                     int arg = first;
-                    for (int i = 0; i < kh; i++) {
-                        int row = first + i * dh * w;
-                        for (int j = 0; j < kw; j++) {
-                            double e = v[row + j * dw];
-                            if (e > best || (e != e && best == best)) {
-                                best = e;
-                                arg = row + j * dw;
-                            }
-                        }
+                    for (int t = 1; t < window.length; t++) {
+                        arg = wins(f, d, first + window[t], arg) ? first + window[t] : arg;
                     }
-                    out[k] = best;
                     at[k] = arg;
                 }
             }
@@ -56,51 +58,92 @@ public final class Pool {
     }
 
     /** With padding: positions outside the input are skipped (they never win). */
-    private static void maxPadded(double[] v, double[] out, int[] at, int planes, Unfold.Geometry g) {
+    private static void argmaxPadded(float[] f, double[] d, int[] at, int planes, Unfold.Geometry g) {
         int k = 0;
         for (int plane = 0; plane < planes; plane++) {
             int base = plane * g.h() * g.w();
             for (int y = 0; y < g.oh(); y++) {
                 for (int z = 0; z < g.ow(); z++, k++) {
-                    double best = Double.NEGATIVE_INFINITY;
                     int arg = -1;
                     for (int i = 0; i < g.kh(); i++) {
                         int r = y * g.sh() + i * g.dh() - g.ph();
                         for (int j = 0; r >= 0 && r < g.h() && j < g.kw(); j++) {
                             int c = z * g.sw() + j * g.dw() - g.pw();
-                            if (c >= 0 && c < g.w()) {
-                                double e = v[base + r * g.w() + c];
-                                if (arg < 0 || e > best || (e != e && best == best)) {
-                                    best = e;
-                                    arg = base + r * g.w() + c;
-                                }
+                            int p = base + r * g.w() + c;
+                            if (c >= 0 && c < g.w() && (arg < 0 || wins(f, d, p, arg))) {
+                                arg = p;
                             }
                         }
                     }
-                    out[k] = best;
                     at[k] = arg;
                 }
             }
         }
     }
 
+    /**
+     * Whether the value at {@code p} replaces the best so far, at {@code best}: it is larger, or a NaN where the best
+     * is not (a NaN, once found, stays). Reads {@code f} (float32) or else {@code d}.
+     */
+    private static boolean wins(float[] f, double[] d, int p, int best) {
+        double e = f != null ? f[p] : d[p];
+        double b = f != null ? f[best] : d[best];
+        return !(e <= b) & b == b;
+    }
+
     /** The gradient of {@link #max}: each of dy's values added at its offset into zeros of the input's shape. */
     public static INDArray scatter(INDArray dy, int[] at, Unfold.Geometry g) {
-        double[] v = ArrayOps.doubles(dy);
-        double[] out = new double[(int) (g.n() * g.c() * g.h() * g.w())];
+        Values v = Values.of(dy);
+        int n = (int) (g.n() * g.c() * g.h() * g.w());
+        Values out = new Values(v.f != null ? new float[n] : null, v.f != null ? null : new double[n]);
         for (int k = 0; k < at.length; k++) {
-            out[at[k]] += v[k];
+            if (v.f != null) {
+                out.f[at[k]] += v.f[k];
+            } else {
+                out.d[at[k]] += v.d[k];
+            }
         }
-        return ArrayOps.array(out, g.input(), dy.dataType());
+        return out.array(g.input(), dy.dataType());
     }
 
     /** The adjoint of {@link #scatter}: the input-shaped dx read at each offset, shape (N, C, oh, ow). */
     public static INDArray select(INDArray dx, int[] at, Unfold.Geometry g) {
-        double[] v = ArrayOps.doubles(dx);
-        double[] out = new double[at.length];
-        for (int k = 0; k < at.length; k++) {
-            out[k] = v[at[k]];
+        return Values.of(dx).gather(at, new long[] {g.n(), g.c(), g.oh(), g.ow()}, dx.dataType());
+    }
+
+    /** An array's values in C order: float32 in {@code f} (one bulk read), any other type as doubles in {@code d}. */
+    private record Values(float[] f, double[] d) {
+        static Values of(INDArray a) {
+            if (a.dataType() != DataType.FLOAT) {
+                return new Values(null, ArrayOps.doubles(a));
+            }
+            INDArray p = ArrayPool.plain(a) ? a : Kernels.copy(a);
+            float[] f = new float[(int) p.length()];
+            p.data().asNioFloat().get(0, f);
+            return new Values(f, null);
         }
-        return ArrayOps.array(out, new long[] {g.n(), g.c(), g.oh(), g.ow()}, dx.dataType());
+
+        /** The values at {@code at}, in that order, as an array of {@code shape} and {@code type}. */
+        INDArray gather(int[] at, long[] shape, DataType type) {
+            Values out = new Values(f != null ? new float[at.length] : null, f != null ? null : new double[at.length]);
+            for (int k = 0; k < at.length; k++) {
+                if (f != null) {
+                    out.f[k] = f[at[k]];
+                } else {
+                    out.d[k] = d[at[k]];
+                }
+            }
+            return out.array(shape, type);
+        }
+
+        /** These values as a new array (from the pool inside a scope) of {@code shape} and {@code type}. */
+        INDArray array(long[] shape, DataType type) {
+            if (f == null) {
+                return ArrayOps.array(d, shape, type);
+            }
+            INDArray out = Scope.allocate(type, shape);
+            out.data().asNioFloat().put(0, f);
+            return out;
+        }
     }
 }

@@ -1,0 +1,74 @@
+package ndgrad.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class PoolTest {
+
+    /** One 4x4 plane, 2x2 windows of stride 2: a tie (the first in scan order wins), a NaN (it wins) and a -0.0. */
+    private static final double[] PLANE = {
+        1, 3, 0, -0.0,
+        3, 2, -1, -2,
+        5, Double.NaN, 7, 7,
+        9, 4, 8, 7,
+    };
+
+    @Test
+    void maxKeepsTheFirstLargestOrTheNaNAndItsOffsetInBothPrecisions() {
+        Unfold.Geometry g = new Unfold.Geometry(1, 1, 4, 4, 2, 2, 2, 2, 0, 0, 1, 1);
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            int[] at = new int[4];
+            INDArray y = Pool.max(NdArrays.create(PLANE, g.input(), type), g, at);
+            assertEquals(type, y.dataType());
+            assertArrayEquals(new long[] {1, 1, 2, 2}, y.shape());
+            assertArrayEquals(new int[] {1, 2, 9, 14}, at, type + ": offsets of 3 (first of two), 0, NaN, 8");
+            double[] v = Kernels.values(y);
+            assertEquals(3, v[0], 0.0);
+            assertEquals(0, v[1], 0.0);
+            assertEquals(Double.NaN, v[2], 0.0);
+            assertEquals(8, v[3], 0.0);
+            INDArray dx = Pool.scatter(NdArrays.create(new double[] {10, 20, 30, 40}, y.shape(), type), at, g);
+            assertArrayEquals(new double[] {0, 10, 20, 0, 0, 0, 0, 0, 0, 30, 0, 0, 0, 0, 40, 0}, Kernels.values(dx),
+                    0.0, type + ": each gradient at its maximum alone");
+        }
+    }
+
+    @Test
+    void float32AndFloat64AgreeOnRandomInputsWithAndWithoutPaddingOrDilation() {
+        Rng rng = new Rng(3);
+        Unfold.Geometry[] geometries = {
+            new Unfold.Geometry(2, 3, 9, 8, 2, 2, 2, 2, 0, 0, 1, 1),
+            new Unfold.Geometry(2, 3, 9, 8, 3, 2, 1, 2, 0, 0, 2, 1),
+            new Unfold.Geometry(2, 3, 9, 8, 3, 3, 2, 2, 1, 1, 1, 1),
+        };
+        for (Unfold.Geometry g : geometries) {
+            // relu'd values: many ties at 0, where the first in scan order must win in both precisions
+            double[] x = Kernels.values(rng.normal(DataType.DOUBLE, g.input()));
+            for (int i = 0; i < x.length; i++) {
+                x[i] = Math.max(0, (float) x[i]);
+            }
+            int n = (int) (g.n() * g.c() * g.oh() * g.ow());
+            int[] at32 = new int[n];
+            int[] at64 = new int[n];
+            double[] y32 = Kernels.values(Pool.max(NdArrays.create(x, g.input(), DataType.FLOAT), g, at32));
+            double[] y64 = Kernels.values(Pool.max(NdArrays.create(x, g.input(), DataType.DOUBLE), g, at64));
+            assertArrayEquals(at64, at32, g.toString());
+            assertArrayEquals(y64, y32, 0.0, g.toString());
+            for (int k = 0; k < n; k++) {
+                assertEquals(x[at64[k]], y64[k], 0.0, "the value at the kept offset");
+            }
+            double[] dy = Kernels.values(rng.normal(DataType.DOUBLE, n));
+            INDArray dx32 = Pool.scatter(NdArrays.create(dy, new long[] {g.n(), g.c(), g.oh(), g.ow()},
+                    DataType.FLOAT), at32, g);
+            INDArray dx64 = Pool.scatter(NdArrays.create(dy, new long[] {g.n(), g.c(), g.oh(), g.ow()},
+                    DataType.DOUBLE), at64, g);
+            assertArrayEquals(Kernels.values(dx64), Kernels.values(dx32), 1e-6, g.toString());
+            assertArrayEquals(Kernels.values(Pool.select(dx64, at64, g)), Kernels.values(Pool.select(dx32, at32, g)),
+                    1e-6, g.toString());
+        }
+    }
+}
