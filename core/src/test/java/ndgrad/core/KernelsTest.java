@@ -157,7 +157,9 @@ class KernelsTest {
     void theSizeDecidesUnlessAPathIsForced() {
         assertEquals(Kernels.Path.AUTO, Kernels.path());
         for (long n : new long[] {Kernels.ELEMENTWISE_LIMIT, Kernels.ELEMENTWISE_LIMIT + 1}) {
-            INDArray x = RNG.uniform(DataType.FLOAT, -20, 20, n);
+            // the paths differ in about 1 element of 2,000: the same seed for both sizes, so that both hold the one
+            // this seed gives, whatever the other tests drew before
+            INDArray x = new Rng(7).uniform(DataType.FLOAT, -20, 20, n);
             float[] java = viaPath(Kernels.Path.JAVA, () -> Kernels.unary(Kernels.Unary.EXP, x));
             float[] nd4j = viaPath(Kernels.Path.ND4J, () -> Kernels.unary(Kernels.Unary.EXP, x));
             assertFalse(Arrays.equals(java, nd4j), "the paths round exp differently, so they can be told apart");
