@@ -42,6 +42,7 @@ import org.nd4j.linalg.api.ops.impl.transforms.strict.Log;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Sin;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -584,21 +585,32 @@ public final class Kernels {
 
     /**
      * {@code x} in another shape of as many elements, C order: a copy on the Java path and of any plain float array
-     * (one memcpy), else ND4J's reshape, a view when x's layout allows. ND4J's view costs as much as allocating, and
-     * its new buffer objects wait for the garbage collector to release them: an embedding loop that reshaped its
-     * 640x32 rows each step made 6 of them a step, and its young collections took 25–40 ms.
+     * (one memcpy), a view of any other float array whose layout allows one, else a copy made in C order first;
+     * other dtypes and the ND4J path take ND4J's reshape. ND4J's view costs as much as allocating, and its new
+     * buffer objects wait for the garbage collector to release them: an embedding loop that reshaped its 640x32 rows
+     * each step made 6 of them a step, and its young collections took 25–40 ms. Where no view will do, ND4J's
+     * reshape allocates outside the pool: the CNN step's backward made a (32, 36864) array a step that way, which
+     * filled the pool with arrays nobody took again until others no longer fit (10 misses a step).
      */
     public static INDArray reshape(INDArray x, long[] shape) {
         boolean java = java(x, x.length(), ELEMENTWISE_LIMIT);
-        if (!java && !(floating(x) && ArrayPool.plain(x) && PerThread.get().path != Path.ND4J)) {
+        boolean plain = ArrayPool.plain(x);
+        if (!java && (!floating(x) || PerThread.get().path == Path.ND4J)) {
             return x.reshape('c', shape);
+        }
+        INDArray view = java || plain ? null : Shape.newShapeNoCopy(x, shape, false);
+        if (view != null) {
+            return view;
         }
         INDArray out = Scope.allocate(x.dataType(), shape);
         if (java) {
             stream(Strided.of(out, shape), Strided.of(x, x.shape())::read);
-        } else {
-            Pointer.memcpy(out.data().addressPointer(), x.data().addressPointer(), x.length()
-                    * x.data().getElementSize());
+            return out;
+        }
+        try (Scope copies = plain ? null : Scope.open()) {
+            INDArray p = plain ? x : copy(x);
+            Pointer.memcpy(out.data().addressPointer(), p.data().addressPointer(), p.length()
+                    * p.data().getElementSize());
         }
         return out;
     }

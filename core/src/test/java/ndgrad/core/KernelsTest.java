@@ -3,6 +3,7 @@ package ndgrad.core;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
@@ -396,6 +397,30 @@ class KernelsTest {
         }
         assertThrows(ShapeException.class, () -> Kernels.pass(1, c -> { }, r(DataType.FLOAT, 2), r(DataType.DOUBLE,
                 2)));
+    }
+
+    @Test
+    void aLargeReshapeOfATransposedViewIsAPooledCopyAndOfAReshapeableViewAView() {
+        for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            INDArray x = r(t, 60, 70); // 4,200 elements: past the Java path
+            INDArray transposed = x.permute(1, 0);
+            double[] expected = transposed.dup('c').castTo(DataType.DOUBLE).data().asDouble();
+            ArrayPool.clear();
+            for (int step = 0; step < 3; step++) {
+                try (Scope s = Scope.open()) {
+                    INDArray y = Kernels.reshape(transposed, new long[] {10, 420});
+                    assertArrayEquals(new long[] {10, 420}, y.shape());
+                    assertArrayEquals(expected, y.castTo(DataType.DOUBLE).data().asDouble(), 0.0, t + " C order");
+                    assertNotNull(Scope.lease(y), "owned by the open scope: from the pool, not ND4J's allocator");
+                }
+            }
+            assertEquals(2, ArrayPool.stats().misses(), t + ": the copy and the result, made once, then reused");
+            INDArray rows = x.get(NDArrayIndex.interval(10, 50), NDArrayIndex.all()); // contiguous, at an offset
+            INDArray view = Kernels.reshape(rows, new long[] {70, 40});
+            assertEquals(x.getDouble(49, 69), view.getDouble(69, 39), 0.0);
+            view.putScalar(0, 0, 42);
+            assertEquals(42, x.getDouble(10, 0), 0.0, t + ": a view of the same memory");
+        }
     }
 
     /** The kernel gives the same shape and, to the dtype's rounding, the same values on both paths. */
