@@ -117,10 +117,7 @@ public final class Pool {
             if (a.dataType() != DataType.FLOAT) {
                 return new Values(null, ArrayOps.doubles(a));
             }
-            INDArray p = ArrayPool.plain(a) ? a : Kernels.copy(a);
-            float[] f = new float[(int) p.length()];
-            p.data().asNioFloat().get(0, f);
-            return new Values(f, null);
+            return new Values(Unfold.floats(a), null);
         }
 
         /** The values at {@code at}, in that order, as an array of {@code shape} and {@code type}. */

@@ -157,7 +157,8 @@ public final class Unfold {
         });
     }
 
-    private static float[] floats(INDArray a) {
+    /** A float32 array's values in C order (one bulk read; a copy first when it is not plain). */
+    static float[] floats(INDArray a) {
         INDArray p = ArrayPool.plain(a) ? a : Kernels.copy(a);
         float[] v = new float[(int) p.length()];
         p.data().asNioFloat().get(0, v);
