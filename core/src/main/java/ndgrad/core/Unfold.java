@@ -99,14 +99,16 @@ public final class Unfold {
         int n = (int) g.n();
         INDArray out = Scope.allocate(cols.dataType(), g.input());
         if (cols.dataType() == DataType.FLOAT) {
-            java.nio.FloatBuffer src = (ArrayPool.plain(cols) ? cols : Kernels.copy(cols)).data().asNioFloat();
             float[] dst = new float[n * in];
-            for (int r = 0; r < rows; r++) {
-                for (int s = 0; s < n; s++) {
-                    for (int p = 0, k = r * l, o = (r * n + s) * l, b = s * in; p < l; p++) {
-                        int m = map[k + p];
-                        if (m >= 0) {
-                            dst[b + m] += src.get(o + p);
+            try (Scope copy = ArrayPool.plain(cols) ? null : Scope.open()) {
+                java.nio.FloatBuffer src = (copy == null ? cols : Kernels.copy(cols)).data().asNioFloat();
+                for (int r = 0; r < rows; r++) {
+                    for (int s = 0; s < n; s++) {
+                        for (int p = 0, k = r * l, o = (r * n + s) * l, b = s * in; p < l; p++) {
+                            int m = map[k + p];
+                            if (m >= 0) {
+                                dst[b + m] += src.get(o + p);
+                            }
                         }
                     }
                 }
@@ -157,18 +159,24 @@ public final class Unfold {
         });
     }
 
-    /** A float32 array's values in C order (one bulk read; a copy first when it is not plain). */
+    /**
+     * A float32 array's values in C order: one bulk read, of a C-order copy when it is not plain (the copy goes back
+     * to the pool, scope or not).
+     */
     static float[] floats(INDArray a) {
-        INDArray p = ArrayPool.plain(a) ? a : Kernels.copy(a);
-        float[] v = new float[(int) p.length()];
-        p.data().asNioFloat().get(0, v);
+        float[] v = new float[(int) a.length()];
+        try (Scope copy = ArrayPool.plain(a) ? null : Scope.open()) {
+            (copy == null ? a : Kernels.copy(a)).data().asNioFloat().get(0, v);
+        }
         return v;
     }
 
+    /** A float64 array's values in C order, as {@link #floats} reads them. */
     private static double[] doubles(INDArray a) {
-        INDArray p = ArrayPool.plain(a) ? a : Kernels.copy(a);
-        double[] v = new double[(int) p.length()];
-        p.data().asNioDouble().get(0, v);
+        double[] v = new double[(int) a.length()];
+        try (Scope copy = ArrayPool.plain(a) ? null : Scope.open()) {
+            (copy == null ? a : Kernels.copy(a)).data().asNioDouble().get(0, v);
+        }
         return v;
     }
 }

@@ -38,6 +38,33 @@ class PoolTest {
     }
 
     @Test
+    void theCopyOfAViewThatPoolingAndUnfoldingReadGoesBackToThePoolWithNoScopeOpen() {
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray view = new Rng(2).normal(type, 2, 3, 4, 8).permute(0, 1, 3, 2); // (2, 3, 8, 4), not plain
+            Unfold.Geometry g = new Unfold.Geometry(2, 3, 8, 4, 2, 2, 2, 2, 0, 0, 1, 1);
+            int[] at = new int[2 * 3 * 4 * 2];
+            int[] plainAt = new int[at.length];
+            double[] expected = Kernels.values(Pool.max(view.dup('c'), g, plainAt));
+            ArrayPool.clear();
+            double[] y = Kernels.values(Pool.max(view, g, at));
+            // float32 is read from a C-order copy, back in the pool after; float64 strided, with no copy
+            assertEquals(type == DataType.FLOAT ? 1 : 0, ArrayPool.stats().arrays(), type + ": Pool's copy");
+            assertArrayEquals(expected, y, 0.0);
+            assertArrayEquals(plainAt, at);
+            ArrayPool.clear();
+            double[] cols = Kernels.values(Unfold.unfold(view, g, 0));
+            assertEquals(1, ArrayPool.stats().arrays(), type + ": the copy Unfold read, back in the pool");
+            assertArrayEquals(Kernels.values(Unfold.unfold(view.dup('c'), g, 0)), cols, 0.0);
+            INDArray colsView = Unfold.unfold(view.dup('c'), g, 0).transpose().dup('c').transpose(); // F order
+            ArrayPool.clear();
+            double[] folded = Kernels.values(Unfold.fold(colsView, g));
+            assertEquals(1, ArrayPool.stats().arrays(), type + ": the copy fold read, back in the pool");
+            assertArrayEquals(Kernels.values(Unfold.fold(colsView.dup('c'), g)), folded, 0.0);
+        }
+        ArrayPool.clear();
+    }
+
+    @Test
     void float32AndFloat64AgreeOnRandomInputsWithAndWithoutPaddingOrDilation() {
         Rng rng = new Rng(3);
         Unfold.Geometry[] geometries = {
