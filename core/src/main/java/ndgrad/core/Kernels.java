@@ -463,25 +463,35 @@ public final class Kernels {
      * which are then written back. The fused update of an optimizer reads a parameter, its gradient and its state
      * once; a chain of elementwise ops would read and write each array once per op. Each element is computed on its
      * own, so large plain arrays are cut into ranges that run in parallel ({@link #PASS_PART}) with the same
-     * results. Arrays that are not plain are copied first, and the written ones copied back.
+     * results. Arrays that are not plain are copied first (into arrays that go back to the pool after), and the
+     * written ones copied back.
      */
     public static void pass(int written, Update f, INDArray... arrays) {
         long[] shape = arrays[0].shape();
         DataType type = arrays[0].dataType();
-        INDArray[] plain = new INDArray[arrays.length];
-        for (int j = 0; j < arrays.length; j++) {
-            INDArray a = arrays[j];
+        boolean allPlain = true;
+        for (INDArray a : arrays) {
             if (!Arrays.equals(a.shape(), shape) || a.dataType() != type || !floating(a)) {
                 throw new ShapeException("pass: expected float32 or float64 arrays of one dtype and shape "
                         + Shapes.str(shape) + ", got " + a.dataType() + " " + Shapes.str(a.shape()) + " beside "
                         + type);
             }
-            plain[j] = ArrayPool.plain(a) ? a : copy(a);
+            allPlain &= ArrayPool.plain(a);
         }
-        run(written, false, f, plain);
-        for (int j = 0; j < written; j++) {
-            if (plain[j] != arrays[j]) {
-                assign(arrays[j], plain[j]);
+        if (allPlain) {
+            run(written, false, f, arrays);
+            return;
+        }
+        try (Scope copies = Scope.open()) {
+            INDArray[] plain = new INDArray[arrays.length];
+            for (int j = 0; j < arrays.length; j++) {
+                plain[j] = ArrayPool.plain(arrays[j]) ? arrays[j] : copy(arrays[j]);
+            }
+            run(written, false, f, plain);
+            for (int j = 0; j < written; j++) {
+                if (plain[j] != arrays[j]) {
+                    assign(arrays[j], plain[j]);
+                }
             }
         }
     }
@@ -700,14 +710,15 @@ public final class Kernels {
             }
             return out;
         }
-        INDArray px = ArrayPool.plain(x) ? x : copy(x);
-        Buffer src = nio(px);
-        Buffer to = nio(out);
-        for (int q = 0; q < from.length; q++) {
-            if (to instanceof FloatBuffer f) {
-                f.put(q * inner, (FloatBuffer) src, from[q], inner);
-            } else {
-                ((DoubleBuffer) to).put(q * inner, (DoubleBuffer) src, from[q], inner);
+        try (Scope copy = ArrayPool.plain(x) ? null : Scope.open()) {
+            Buffer src = nio(copy == null ? x : copy(x));
+            Buffer to = nio(out);
+            for (int q = 0; q < from.length; q++) {
+                if (to instanceof FloatBuffer f) {
+                    f.put(q * inner, (FloatBuffer) src, from[q], inner);
+                } else {
+                    ((DoubleBuffer) to).put(q * inner, (DoubleBuffer) src, from[q], inner);
+                }
             }
         }
         return out;
@@ -727,7 +738,9 @@ public final class Kernels {
             int len = (int) out.length();
             float[] gv = PerThread.get().scratch(0, (int) g.length());
             float[] acc = PerThread.get().scratch(1, len);
-            ((FloatBuffer) nio(ArrayPool.plain(g) ? g : copy(g))).get(0, gv, 0, (int) g.length());
+            try (Scope copy = ArrayPool.plain(g) ? null : Scope.open()) {
+                ((FloatBuffer) nio(copy == null ? g : copy(g))).get(0, gv, 0, (int) g.length());
+            }
             Arrays.fill(acc, 0, len, 0f);
             for (int q = 0; q < to.length; q++) {
                 for (int i = 0, d = to[q], s = q * inner; i < inner; i++) {
@@ -746,22 +759,23 @@ public final class Kernels {
             }
             return out;
         }
-        INDArray pg = ArrayPool.plain(g) ? g : copy(g);
-        Buffer from = nio(pg);
-        Buffer acc = nio(out);
-        for (int q = 0; q < to.length; q++) {
-            int d = to[q];
-            int s = q * inner;
-            if (acc instanceof FloatBuffer f) {
-                FloatBuffer src = (FloatBuffer) from;
-                for (int i = 0; i < inner; i++) {
-                    f.put(d + i, f.get(d + i) + src.get(s + i));
-                }
-            } else {
-                DoubleBuffer a = (DoubleBuffer) acc;
-                DoubleBuffer src = (DoubleBuffer) from;
-                for (int i = 0; i < inner; i++) {
-                    a.put(d + i, a.get(d + i) + src.get(s + i));
+        try (Scope copy = ArrayPool.plain(g) ? null : Scope.open()) {
+            Buffer from = nio(copy == null ? g : copy(g));
+            Buffer acc = nio(out);
+            for (int q = 0; q < to.length; q++) {
+                int d = to[q];
+                int s = q * inner;
+                if (acc instanceof FloatBuffer f) {
+                    FloatBuffer src = (FloatBuffer) from;
+                    for (int i = 0; i < inner; i++) {
+                        f.put(d + i, f.get(d + i) + src.get(s + i));
+                    }
+                } else {
+                    DoubleBuffer a = (DoubleBuffer) acc;
+                    DoubleBuffer src = (DoubleBuffer) from;
+                    for (int i = 0; i < inner; i++) {
+                        a.put(d + i, a.get(d + i) + src.get(s + i));
+                    }
                 }
             }
         }

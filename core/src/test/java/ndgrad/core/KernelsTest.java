@@ -423,6 +423,34 @@ class KernelsTest {
         }
     }
 
+    @Test
+    void theCopiesOfViewsThatIndexingAndPassesReadGoBackToThePoolWithNoScopeOpen() {
+        long[] ids = {2, 0, 2};
+        for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            INDArray table = r(t, 4, 5).transpose(); // (5, 4), not plain
+            ArrayPool.clear();
+            INDArray picked = Kernels.indexSelect(table, 0, ids);
+            assertEquals(1, ArrayPool.stats().arrays(), t + ": indexSelect's copy of the table");
+            assertArrayEquals(table.getRow(2).castTo(DataType.DOUBLE).toDoubleVector(),
+                    picked.getRow(2).castTo(DataType.DOUBLE).toDoubleVector(), 0.0);
+            INDArray g = r(t, 4, 3).transpose(); // (3, 4), not plain
+            ArrayPool.clear();
+            INDArray summed = Kernels.indexAdd(g, 0, ids, 5);
+            assertEquals(1, ArrayPool.stats().arrays(), t + ": indexAdd's copy of the gradient");
+            assertArrayEquals(g.getRow(0).add(g.getRow(2)).castTo(DataType.DOUBLE).toDoubleVector(),
+                    summed.getRow(2).castTo(DataType.DOUBLE).toDoubleVector(), 1e-6);
+            INDArray base = r(t, 4, 5);
+            INDArray column = base.getColumn(1, true);
+            double[] doubled = column.castTo(DataType.DOUBLE).mul(2).dup().data().asDouble();
+            ArrayPool.clear();
+            Kernels.pass(1, c -> c[0].scale(2), column);
+            assertEquals(1, ArrayPool.stats().arrays(), t + ": the pass's copy of the column");
+            assertArrayEquals(doubled, base.getColumn(1, true).castTo(DataType.DOUBLE).dup().data().asDouble(),
+                    1e-6);
+        }
+        ArrayPool.clear();
+    }
+
     /** The kernel gives the same shape and, to the dtype's rounding, the same values on both paths. */
     private static void agree(DataType t, String what, Supplier<INDArray> kernel) {
         INDArray viaJava;
