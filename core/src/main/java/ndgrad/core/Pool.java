@@ -95,7 +95,7 @@ public final class Pool {
     public static INDArray scatter(INDArray dy, int[] at, Unfold.Geometry g) {
         Values v = Values.of(dy);
         int n = (int) (g.n() * g.c() * g.h() * g.w());
-        Values out = new Values(v.f != null ? new float[n] : null, v.f != null ? null : new double[n]);
+        Values out = v.zeros(n);
         for (int k = 0; k < at.length; k++) {
             if (v.f != null) {
                 out.f[at[k]] += v.f[k];
@@ -120,9 +120,14 @@ public final class Pool {
             return new Values(Unfold.floats(a), null);
         }
 
+        /** {@code n} zeros of this precision. */
+        Values zeros(int n) {
+            return f != null ? new Values(new float[n], null) : new Values(null, new double[n]);
+        }
+
         /** The values at {@code at}, in that order, as an array of {@code shape} and {@code type}. */
         INDArray gather(int[] at, long[] shape, DataType type) {
-            Values out = new Values(f != null ? new float[at.length] : null, f != null ? null : new double[at.length]);
+            Values out = zeros(at.length);
             for (int k = 0; k < at.length; k++) {
                 if (f != null) {
                     out.f[k] = f[at[k]];
