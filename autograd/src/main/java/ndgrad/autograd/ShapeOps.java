@@ -64,18 +64,23 @@ final class ShapeOps {
                 (c, g) -> g.slice(a, before, before + n)).apply(x);
     }
 
-    /** Entries {@code indices} along axis {@code a} (a row copy): the gradient is scatter-added back. */
+    /**
+     * Entries {@code indices} along axis {@code a} (a row copy): the gradient is scatter-added back. The indices
+     * are checked and copied once, for the forward and every backward.
+     */
     static Tensor indexSelect(Tensor x, int a, long[] indices) {
-        long n = x.size(a);
-        return unary("indexSelect", "1 at the selected entries (summed over repeats)",
-                (c, t) -> c.output(Kernels.indexSelect(t.array(), a, indices)),
-                (c, g) -> indexAdd(g, a, indices, n)).apply(x);
+        return indexSelect(x, Kernels.picks("indexSelect", x.shape(), a, indices));
     }
 
-    /** Zeros of size {@code n} along axis {@code a} with entry j of x added at {@code indices[j]}. */
-    static Tensor indexAdd(Tensor x, int a, long[] indices, long n) {
-        return unary("indexAdd", "1 at the entries added to", (c, t) -> c.output(Kernels.indexAdd(t.array(), a,
-                indices, n)), (c, g) -> g.indexSelect(a, indices)).apply(x);
+    private static Tensor indexSelect(Tensor x, Kernels.Picks p) {
+        return unary("indexSelect", "1 at the selected entries (summed over repeats)",
+                (c, t) -> c.output(Kernels.indexSelect(t.array(), p)), (c, g) -> indexAdd(g, p)).apply(x);
+    }
+
+    /** Zeros of the picked-from shape with block j of x added at pick j (repeats accumulate). */
+    private static Tensor indexAdd(Tensor x, Kernels.Picks p) {
+        return unary("indexAdd", "1 at the entries added to", (c, t) -> c.output(Kernels.indexAdd(t.array(), p)),
+                (c, g) -> indexSelect(g, p)).apply(x);
     }
 
     /** Tensors joined along {@code axis}, all other sizes equal: each gets its slice of the gradient. */

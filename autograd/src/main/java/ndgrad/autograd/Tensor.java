@@ -1045,17 +1045,12 @@ public final class Tensor {
         return select(0, i);
     }
 
-    /** The entries at {@code indices} along {@code axis}, in that order, repeats allowed (torch.index_select). */
+    /**
+     * The entries at {@code indices} along {@code axis}, in that order, repeats allowed (torch.index_select); an
+     * index outside the axis is a {@link ShapeException}.
+     */
     public Tensor indexSelect(int axis, long... indices) {
-        int a = Shapes.axis("indexSelect", axis, dim());
-        long n = size(a);
-        for (long i : indices) {
-            if (i < 0 || i >= n) {
-                throw new ShapeException("indexSelect: index " + i + " is out of range for axis " + axis
-                        + " of size " + n);
-            }
-        }
-        return ShapeOps.indexSelect(this, a, indices);
+        return ShapeOps.indexSelect(this, Shapes.axis("indexSelect", axis, dim()), indices);
     }
 
     /** Tensors joined along {@code axis}; all other sizes must match. */

@@ -104,6 +104,17 @@ class ValuesTest extends Float64Test {
         assertArrayEquals(new double[] {0, 0.5, 1, 1.5}, Tensor.arange(0, 2, 0.5).toDoubleArray());
     }
 
+    /** indexSelect keeps the indices it was given: changing the caller's array afterwards changes no gradient. */
+    @Test
+    void indexSelectKeepsItsIndicesForBackward() {
+        Tensor x = Tensor.arange(6).reshape(3, 2).requiresGrad();
+        long[] ids = {2, 0, 2};
+        Tensor y = x.indexSelect(0, ids);
+        ids[0] = 1;
+        y.mul(Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 3, 2)).sum().backward();
+        assertArrayEquals(new double[] {3, 4, 0, 0, 6, 8}, x.grad().toDoubleArray());
+    }
+
     /** Reductions in PyTorch's argument order (dims, then keepdim) and in the keepDims-first order agree. */
     @Test
     void reductionsTakePyTorchsArgumentOrder() {

@@ -385,8 +385,10 @@ public final class Bench {
                 }
                 System.out.println("RESULT " + seconds + " " + procStatusMb("VmHWM:"));
             }
-            case "lookup" -> System.out.println("RESULT " + lookup(false) + " " + lookup(true) + " "
-                    + lookupKernels());
+            case "lookup" -> {
+                double[] both = lookups();
+                System.out.println("RESULT " + both[0] + " " + both[1] + " " + lookupKernels());
+            }
             case "core" -> System.out.println("CORE " + Threads.blasCore());
             default -> {
                 Runnable step = args[3].equals("cnn") ? NdgradStep.cnn() : args[2].equals("samediff")
@@ -460,10 +462,12 @@ public final class Bench {
     }
 
     /**
-     * µs per forward and backward of a lookup of 320 rows from a 20x16 table, by {@code indexSelect} or (with
-     * {@code oneHot}) as a (320, 20) one-hot matrix times the table; the fastest of 5 batches of 20,000, no Scope.
+     * µs per forward and backward of a lookup of 320 rows from a 20x16 table, by {@code indexSelect} and as a
+     * (320, 20) one-hot matrix times the table: for each, the fastest of 10 batches of 10,000, no Scope. The two
+     * alternate batch by batch, the first of each pair taking turns, so that both meet the machine's slow spells
+     * alike (run one after the other, either could be the one that met them).
      */
-    private static double lookup(boolean oneHot) {
+    private static double[] lookups() {
         Rng rng = new Rng(4);
         Tensor table = Tensor.randn(rng, 20, 16).requiresGrad();
         long[] ids = new long[320];
@@ -473,20 +477,27 @@ public final class Bench {
             hot[i * 20 + (int) ids[i]] = 1;
         }
         Tensor onehot = Tensor.of(hot, 320, 20);
-        Runnable step = () -> {
-            table.zeroGrad();
-            (oneHot ? onehot.matmul(table) : table.indexSelect(0, ids)).sum().backward();
-        };
-        double best = Double.MAX_VALUE;
-        for (int rep = 0; rep < 5; rep++) {
-            long[] r = runFor(step, 0, 20_000);
-            best = Math.min(best, r[1] / 1e3 / r[0]);
+        Runnable[] steps = new Runnable[2];
+        for (int way = 0; way < 2; way++) {
+            boolean oneHot = way == 1;
+            steps[way] = () -> {
+                table.zeroGrad();
+                (oneHot ? onehot.matmul(table) : table.indexSelect(0, ids)).sum().backward();
+            };
+        }
+        double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
+        for (int rep = 0; rep < 10; rep++) {
+            for (int k = 0; k < 2; k++) {
+                int way = (rep + k) % 2;
+                long[] r = runFor(steps[way], 0, 10_000);
+                best[way] = Math.min(best[way], r[1] / 1e3 / r[0]);
+            }
         }
         return best;
     }
 
     /**
-     * µs per call of the kernels of {@link #lookup}, float32, space-separated: indexSelect, indexAdd, the one-hot
+     * µs per call of the kernels of {@link #lookups}, float32, space-separated: indexSelect, indexAdd, the one-hot
      * product, its backward's product, and the sum of all 320x16 entries.
      */
     private static String lookupKernels() {

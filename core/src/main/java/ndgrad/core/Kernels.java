@@ -694,32 +694,32 @@ public final class Kernels {
 
     /**
      * The entries of {@code x} at {@code indices} along {@code axis}, in that order (torch.index_select), in a new
-     * array: one block copy per index and outer position (a row copy along axis 0). Indices must be in range.
+     * array: one block copy per index and outer position (a row copy along axis 0).
+     *
+     * @throws ShapeException if an index is outside the axis
      */
     public static INDArray indexSelect(INDArray x, int axis, long[] indices) {
-        long[] shape = x.shape().clone();
-        shape[axis] = indices.length;
-        INDArray out = Scope.allocate(x.dataType(), shape);
-        int inner = Blocks.inner(shape, axis);
-        int[] from = Blocks.starts(x.shape(), axis, indices);
+        return indexSelect(x, picks("indexSelect", x.shape(), axis, indices));
+    }
+
+    /**
+     * The entries of {@code x} that {@code p} picks, as {@link #indexSelect(INDArray, int, long[])}.
+     *
+     * @throws ShapeException if x's shape is not the one p was checked against
+     */
+    public static INDArray indexSelect(INDArray x, Picks p) {
+        Picks.expect("indexSelect", x, p.shape);
+        INDArray out = Scope.allocate(x.dataType(), p.picked);
         if (!floating(x)) {
-            for (int q = 0; q < from.length; q++) {
-                for (int i = 0; i < inner; i++) {
-                    out.putScalar((long) q * inner + i, x.getDouble(from[q] + i));
+            for (int q = 0; q < p.starts.length; q++) {
+                for (int i = 0; i < p.inner; i++) {
+                    out.putScalar((long) q * p.inner + i, x.getDouble(p.starts[q] + i));
                 }
             }
             return out;
         }
         try (Scope copy = ArrayPool.plain(x) ? null : Scope.open()) {
-            Buffer src = nio(copy == null ? x : copy(x));
-            Buffer to = nio(out);
-            for (int q = 0; q < from.length; q++) {
-                if (to instanceof FloatBuffer f) {
-                    f.put(q * inner, (FloatBuffer) src, from[q], inner);
-                } else {
-                    ((DoubleBuffer) to).put(q * inner, (DoubleBuffer) src, from[q], inner);
-                }
-            }
+            Raw.gather(copy == null ? x : copy(x), p.starts, p.inner, out);
         }
         return out;
     }
@@ -727,97 +727,96 @@ public final class Kernels {
     /**
      * Zeros with size {@code n} along {@code axis} into which the entries of {@code g} are added at
      * {@code indices} (repeats accumulate): the adjoint of {@link #indexSelect}, in one pass over g.
+     *
+     * @throws ShapeException if g's size along axis is not the number of indices, or an index is outside [0, n)
      */
     public static INDArray indexAdd(INDArray g, int axis, long[] indices, long n) {
         long[] shape = g.shape().clone();
         shape[axis] = n;
-        INDArray out = Scope.allocate(g.dataType(), shape);
-        int inner = Blocks.inner(shape, axis);
-        int[] to = Blocks.starts(shape, axis, indices);
-        if (g.dataType() == DataType.FLOAT && out.length() <= GATHER_LIMIT && g.length() <= GATHER_LIMIT) {
-            int len = (int) out.length();
-            float[] gv = PerThread.get().scratch(0, (int) g.length());
-            float[] acc = PerThread.get().scratch(1, len);
-            try (Scope copy = ArrayPool.plain(g) ? null : Scope.open()) {
-                ((FloatBuffer) nio(copy == null ? g : copy(g))).get(0, gv, 0, (int) g.length());
-            }
-            Arrays.fill(acc, 0, len, 0f);
-            for (int q = 0; q < to.length; q++) {
-                for (int i = 0, d = to[q], s = q * inner; i < inner; i++) {
-                    acc[d + i] += gv[s + i];
-                }
-            }
-            ((FloatBuffer) nio(out)).put(0, acc, 0, len);
-            return out;
-        }
-        fill(out, 0);
+        return indexAdd(g, picks("indexAdd", shape, axis, indices));
+    }
+
+    /**
+     * Zeros of the shape {@code p} was checked against, with the entries of {@code g} added at the ones p picks:
+     * the adjoint of {@link #indexSelect(INDArray, Picks)}.
+     *
+     * @throws ShapeException if g's shape is not the picked shape of p
+     */
+    public static INDArray indexAdd(INDArray g, Picks p) {
+        Picks.expect("indexAdd", g, p.picked);
+        INDArray out = Scope.allocate(g.dataType(), p.shape);
         if (!floating(g)) {
-            for (int q = 0; q < to.length; q++) {
-                for (int i = 0; i < inner; i++) {
-                    out.putScalar(to[q] + i, out.getDouble(to[q] + i) + g.getDouble((long) q * inner + i));
+            fill(out, 0);
+            for (int q = 0; q < p.starts.length; q++) {
+                for (int i = 0; i < p.inner; i++) {
+                    long at = p.starts[q] + i;
+                    out.putScalar(at, out.getDouble(at) + g.getDouble((long) q * p.inner + i));
                 }
             }
             return out;
         }
         try (Scope copy = ArrayPool.plain(g) ? null : Scope.open()) {
-            Buffer from = nio(copy == null ? g : copy(g));
-            Buffer acc = nio(out);
-            for (int q = 0; q < to.length; q++) {
-                int d = to[q];
-                int s = q * inner;
-                if (acc instanceof FloatBuffer f) {
-                    FloatBuffer src = (FloatBuffer) from;
-                    for (int i = 0; i < inner; i++) {
-                        f.put(d + i, f.get(d + i) + src.get(s + i));
-                    }
-                } else {
-                    DoubleBuffer a = (DoubleBuffer) acc;
-                    DoubleBuffer src = (DoubleBuffer) from;
-                    for (int i = 0; i < inner; i++) {
-                        a.put(d + i, a.get(d + i) + src.get(s + i));
-                    }
-                }
-            }
+            Raw.scatterAdd(copy == null ? g : copy(g), p.starts, p.inner, out);
         }
         return out;
     }
 
     /**
-     * {@link #indexAdd} of float32 arrays sums in a Java array of the output's size when the output and the
-     * gradient have at most this many elements (the gradient read in one bulk copy into a scratch array of the
-     * thread, the sums made in another and written in one); others add element by element into the output's
-     * memory.
+     * Indices along {@code axis} of arrays of {@code shape}, checked once, for a lookup's forward and backward.
+     * Usage: {@code Picks p = Kernels.picks("embedding", table.shape(), 0, ids)}, then
+     * {@code indexSelect(table, p)} and {@code indexAdd(grad, p)}.
+     *
+     * @throws ShapeException naming {@code op} if an index is outside the axis
      */
-    private static final long GATHER_LIMIT = 1L << 18;
+    public static Picks picks(String op, long[] shape, int axis, long[] indices) {
+        return new Picks(op, shape.clone(), axis, indices);
+    }
 
     /**
-     * A C-order array seen as (outer, n, inner) around an axis: the blocks of {@code inner} elements that one
-     * index selects.
+     * Indices along one axis of a C-order shape, seen as (outer, n, inner): the offset of each picked block of
+     * {@code inner} elements, in the picked array's order (block q = o * indices + j, of outer position o and index
+     * j, starts at q * inner there). Immutable: made by {@link #picks}, which checks every index.
      */
-    private static final class Blocks {
-        private Blocks() {
-        }
+    public static final class Picks {
+        private final long[] shape;
+        private final long[] picked;
+        private final int inner;
+        private final int[] starts;
 
-        /** The elements after {@code axis}: one block's length. */
-        static int inner(long[] shape, int axis) {
-            return Math.toIntExact(Shapes.numel(Arrays.copyOfRange(shape, axis + 1, shape.length)));
-        }
-
-        /**
-         * The offset in the full array (of {@code shape}) of each picked block, in the picked array's order: block
-         * q = o * indices.length + j, of outer position o and index j, starts at q * inner in the picked array.
-         */
-        static int[] starts(long[] shape, int axis, long[] indices) {
-            long outer = Shapes.numel(Arrays.copyOfRange(shape, 0, axis));
-            long inner = inner(shape, axis);
+        private Picks(String op, long[] shape, int axis, long[] indices) {
+            long n = shape[axis];
             int k = indices.length;
-            int[] starts = new int[Math.toIntExact(outer * k)];
-            for (int o = 0, q = 0; o < outer; o++) {
+            this.shape = shape;
+            this.picked = shape.clone();
+            picked[axis] = k;
+            // both arrays' sizes fit an int, and so every offset below
+            Math.toIntExact(Shapes.numel(shape));
+            Math.toIntExact(Shapes.numel(picked));
+            this.inner = Math.toIntExact(Shapes.numel(Arrays.copyOfRange(shape, axis + 1, shape.length)));
+            int outer = Math.toIntExact(Shapes.numel(Arrays.copyOfRange(shape, 0, axis)));
+            int block = Math.toIntExact(n * inner);
+            this.starts = new int[outer * k];
+            for (int j = 0; j < k; j++) {
+                long i = indices[j];
+                if (i < 0 || i >= n) {
+                    throw new ShapeException(op + ": index " + i + " is out of range for axis " + axis + " of size "
+                            + n);
+                }
+                starts[j] = (int) i * inner;
+            }
+            for (int o = 1, q = k; o < outer; o++) {
                 for (int j = 0; j < k; j++, q++) {
-                    starts[q] = Math.toIntExact((o * shape[axis] + indices[j]) * inner);
+                    starts[q] = starts[j] + o * block;
                 }
             }
-            return starts;
+        }
+
+        /** Checks that {@code a}, given to {@code op}, has {@code shape}. */
+        private static void expect(String op, INDArray a, long[] shape) {
+            if (!Arrays.equals(a.shape(), shape)) {
+                throw new ShapeException(op + ": an array of shape " + Shapes.str(a.shape()) + " where its indices "
+                        + "need " + Shapes.str(shape));
+            }
         }
     }
 

@@ -41,8 +41,6 @@ final class PerThread {
     /** {@link Unfold}'s window maps, the most recently used kept. */
     final Map<Unfold.Geometry, int[]> windowMaps = Unfold.windowMaps();
     private Kernels.Native ops;
-    /** {@link Kernels#indexAdd}'s copy of a float32 gradient and its sums (each at most 2^18 floats, 1 MB). */
-    private final float[][] scratch = {new float[0], new float[0]};
 
     private PerThread() {
     }
@@ -55,14 +53,6 @@ final class PerThread {
         p = MINE.get();
         last = p;
         return p;
-    }
-
-    /** Scratch array {@code which} (0 or 1) of this thread, of at least {@code n} floats, grown when needed. */
-    float[] scratch(int which, int n) {
-        if (scratch[which].length < n) {
-            scratch[which] = new float[n];
-        }
-        return scratch[which];
     }
 
     /** This thread's reused ND4J ops and op context, made on first use. */

@@ -326,6 +326,74 @@ class KernelsTest {
     }
 
     /**
+     * Blocks of every length in bytes the copy handles (an odd number of floats ends in a 4-byte move; doubles and
+     * even floats in 8-byte ones; a block of 1), at every axis, against element-by-element loops, into pooled
+     * arrays that held NaN.
+     */
+    @Test
+    void indexSelectAndIndexAddMatchElementLoopsForEveryBlockLength() {
+        Rng rng = new Rng(12);
+        long[] idx = {3, 0, 3, 1, 4, 4, 2};
+        for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            for (long[] shape : new long[][] {{5, 1}, {5, 3}, {5, 4}, {5, 7}, {2, 5, 3}, {2, 3, 5}}) {
+                int axis = shape[0] == 5 ? 0 : shape[1] == 5 ? 1 : 2;
+                INDArray x = rng.normal(t, shape);
+                long[] pickedShape = shape.clone();
+                pickedShape[axis] = idx.length;
+                try (Scope dirty = Scope.open()) {
+                    // the outputs come from the pool, with what arrays of their shapes held before
+                    Scope.allocate(t, shape).assign(Double.NaN);
+                    Scope.allocate(t, pickedShape).assign(Double.NaN);
+                }
+                INDArray picked = Kernels.indexSelect(x, axis, idx);
+                INDArray g = rng.normal(t, picked.shape());
+                INDArray added = Kernels.indexAdd(g, axis, idx, 5);
+                INDArray wantAdded = Nd4j.zeros(t, shape);
+                for (int j = 0; j < idx.length; j++) {
+                    INDArray to = wantAdded.get(at(shape.length, axis, idx[j]));
+                    to.addi(g.get(at(shape.length, axis, j)));
+                    assertEquals(x.get(at(shape.length, axis, idx[j])), picked.get(at(shape.length, axis, j)),
+                            t + " " + Arrays.toString(shape) + " select, index " + j);
+                }
+                assertEquals(0, wantAdded.sub(added).amaxNumber().doubleValue(), 1e-6,
+                        t + " " + Arrays.toString(shape) + " scatter-add");
+            }
+        }
+    }
+
+    /** Index j along {@code axis} of an array of rank {@code rank}, all of the other axes. */
+    private static org.nd4j.linalg.indexing.INDArrayIndex[] at(int rank, int axis, long j) {
+        org.nd4j.linalg.indexing.INDArrayIndex[] ix = new org.nd4j.linalg.indexing.INDArrayIndex[rank];
+        for (int i = 0; i < rank; i++) {
+            ix[i] = i == axis ? NDArrayIndex.point(j) : NDArrayIndex.all();
+        }
+        return ix;
+    }
+
+    /**
+     * The kernels write memory directly: an index outside the axis, or an array of another shape than the indices
+     * were checked against, is refused with the op, the index and size or the shapes.
+     */
+    @Test
+    void indexKernelsRefuseIndicesOutsideTheAxis() {
+        INDArray x = Nd4j.create(DataType.FLOAT, 4, 3);
+        for (long bad : new long[] {-1, 4, Long.MAX_VALUE}) {
+            ShapeException select = assertThrows(ShapeException.class,
+                    () -> Kernels.indexSelect(x, 0, new long[] {0, bad}));
+            assertEquals("indexSelect: index " + bad + " is out of range for axis 0 of size 4", select.getMessage());
+            ShapeException add = assertThrows(ShapeException.class,
+                    () -> Kernels.indexAdd(x, 1, new long[] {0, 1, bad}, 4));
+            assertEquals("indexAdd: index " + bad + " is out of range for axis 1 of size 4", add.getMessage());
+        }
+        ShapeException count = assertThrows(ShapeException.class, () -> Kernels.indexAdd(x, 0, new long[] {0, 1}, 2));
+        assertEquals("indexAdd: an array of shape [4, 3] where its indices need [2, 3]", count.getMessage());
+        Kernels.Picks rows = Kernels.picks("lookup", new long[] {4, 3}, 0, new long[] {3, 3});
+        ShapeException other = assertThrows(ShapeException.class,
+                () -> Kernels.indexSelect(Nd4j.create(DataType.FLOAT, 5, 3), rows));
+        assertEquals("indexSelect: an array of shape [5, 3] where its indices need [4, 3]", other.getMessage());
+    }
+
+    /**
      * Chunk.tanh, Cephes' method in Java, against fdlibm's (StrictMath.tanh, what Math.tanh calls in Java 17): within
      * 2 ulp in double and 1 ulp after rounding to float, with tanh's own signed zero, ±1 at the ends, and NaN kept.
      */
