@@ -134,7 +134,11 @@ final class Engine {
                 todo.addAll(List.of(in.sources()));
             }
         }
-        Scope.retire(made, inputs.stream().map(Tensor::lease).toList());
+        List<Scope.Lease> leases = new ArrayList<>(inputs.size());
+        for (Tensor in : inputs) {
+            leases.add(in.lease());
+        }
+        Scope.retire(made, leases);
     }
 
     /** The gradient for input i summed to the input's shape; a rule that returns another shape is a bug. */

@@ -299,7 +299,7 @@ public final class Bench {
     }
 
     /** Rounds of each {@link #loops} variant (odd, so that a median is one round's). */
-    private static final int LOOP_ROUNDS = 3;
+    private static final int LOOP_ROUNDS = 5;
 
     private static <T> List<T> sorted(List<T> rs, Comparator<T> by) {
         return rs.stream().sorted(by).toList();

@@ -139,7 +139,7 @@ public final class ArrayPool {
             a.close();
             return;
         }
-        p.free.computeIfAbsent(new Key(a.dataType(), a.shape()), k -> new ArrayDeque<>()).push(a);
+        p.free.computeIfAbsent(Key.of(a), k -> new ArrayDeque<>()).push(a);
         p.bytes += size;
         p.count++;
     }
@@ -168,7 +168,13 @@ public final class ArrayPool {
         return a.length() * a.dataType().width();
     }
 
-    private record Key(DataType type, long[] shape) {
+    /** The dtype and shape of arrays that can stand in for one another: the pool's key, and the recycler's. */
+    record Key(DataType type, long[] shape) {
+        /** The key of arrays like {@code a}. */
+        static Key of(INDArray a) {
+            return new Key(a.dataType(), a.shape());
+        }
+
         @Override
         public boolean equals(Object o) {
             return o instanceof Key k && k.type == type && Arrays.equals(k.shape, shape);

@@ -4,7 +4,6 @@ import java.lang.ref.PhantomReference;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -127,13 +126,18 @@ final class Recycler {
         Recycler r = PerThread.get().recycler;
         Set<Scope.Lease> used = Collections.newSetFromMap(new IdentityHashMap<>());
         used.addAll(inputs);
-        List<Scope.Lease> young = inputs.stream().filter(Scope.Lease::young).toList();
-        Set<List<Object>> replaced = new HashSet<>();
-        young.forEach(l -> replaced.add(kind(l)));
+        List<Scope.Lease> young = new ArrayList<>();
+        Set<ArrayPool.Key> replaced = new HashSet<>();
+        for (Scope.Lease l : inputs) {
+            if (l.young()) {
+                young.add(l);
+                replaced.add(ArrayPool.Key.of(l.array()));
+            }
+        }
         for (Scope.Lease l : r.inputs) {
             if (used.contains(l)) {
                 l.pin();
-            } else if (replaced.contains(kind(l))) {
+            } else if (replaced.contains(ArrayPool.Key.of(l.array()))) {
                 release(l);
             } else {
                 watch(l);
@@ -145,11 +149,6 @@ final class Recycler {
         r.inputs.clear();
         r.inputs.addAll(young);
         r.epoch++;
-    }
-
-    /** An array's dtype and shape, as a key. */
-    private static List<Object> kind(Scope.Lease l) {
-        return List.of(l.array().dataType(), Arrays.toString(l.array().shape()));
     }
 
     /** Whether {@code lease} was made since this thread's last freed graph, and after its first. */
