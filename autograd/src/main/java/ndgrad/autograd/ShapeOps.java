@@ -65,8 +65,8 @@ final class ShapeOps {
     }
 
     /**
-     * Entries {@code indices} along axis {@code a} (a row copy): the gradient is scatter-added back. The indices
-     * are checked and copied once, for the forward and every backward.
+     * Entries {@code indices} along axis {@code a} (negative counts from the end; a row copy): the gradient is scatter-added back. The indices
+     * are checked and turned into block offsets once, at the forward, which every backward uses.
      */
     static Tensor indexSelect(Tensor x, int a, long[] indices) {
         return indexSelect(x, Kernels.picks("indexSelect", x.shape(), a, indices));

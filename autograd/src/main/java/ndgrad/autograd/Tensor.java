@@ -1047,10 +1047,10 @@ public final class Tensor {
 
     /**
      * The entries at {@code indices} along {@code axis}, in that order, repeats allowed (torch.index_select); an
-     * index outside the axis is a {@link ShapeException}.
+     * axis or index out of range is a {@link ShapeException}.
      */
     public Tensor indexSelect(int axis, long... indices) {
-        return ShapeOps.indexSelect(this, Shapes.axis("indexSelect", axis, dim()), indices);
+        return ShapeOps.indexSelect(this, axis, indices);
     }
 
     /** Tensors joined along {@code axis}; all other sizes must match. */

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>a training step (forward, backward, plain SGD, float32, one fixed batch) of tiny (2-16-16-1 tanh MSE, batch
  * 1), small (784-128-64-10 relu cross-entropy, batch 32) and big (784-512-512-10 relu cross-entropy, batch 256),
- * written as users write it (no Scope); JVMs warm up for 4 s and time 3 s, PyTorch warms up 1 s and times 3 s, each the median of 10 batches;</li>
+ * written as users write it (no Scope); JVMs warm up for 4 s and time 3 s, PyTorch warms up 1 s and times 3 s,
+ * each the median of 10 batches;</li>
  * <li>the MNIST main job ({@code ndgrad train mnist --dropout 0 --schedule none}: 784-256-128-10 relu, Adam 1e-3,
  * batch 64 drawn from the shuffled 8,000 bundled digits, 15 epochs, test accuracy after each), timed from the first
  * step to the last evaluation, as {@code ../shared/peers/torch_mnist.py} times it. A second ndgrad row times the
@@ -489,14 +490,13 @@ public final class Bench {
             hot[i * 20 + (int) ids[i]] = 1;
         }
         Tensor onehot = Tensor.of(hot, 320, 20);
-        Runnable[] steps = new Runnable[2];
-        for (int way = 0; way < 2; way++) {
-            boolean oneHot = way == 1;
-            steps[way] = () -> {
-                table.zeroGrad();
-                (oneHot ? onehot.matmul(table) : table.indexSelect(0, ids)).sum().backward();
-            };
-        }
+        Runnable[] steps = {() -> {
+            table.zeroGrad();
+            table.indexSelect(0, ids).sum().backward();
+        }, () -> {
+            table.zeroGrad();
+            onehot.matmul(table).sum().backward();
+        }};
         double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
         for (int rep = 0; rep < 10; rep++) {
             for (int k = 0; k < 2; k++) {

@@ -766,10 +766,10 @@ public final class Kernels {
      * Usage: {@code Picks p = Kernels.picks("embedding", table.shape(), 0, ids)}, then
      * {@code indexSelect(table, p)} and {@code indexAdd(grad, p)}.
      *
-     * @throws ShapeException naming {@code op} if an index is outside the axis
+     * @throws ShapeException naming {@code op} if the axis is not one of the shape's, or an index is outside it
      */
     public static Picks picks(String op, long[] shape, int axis, long[] indices) {
-        return new Picks(op, shape.clone(), axis, indices);
+        return new Picks(op, shape.clone(), Shapes.axis(op, axis, shape.length), indices);
     }
 
     /**
@@ -795,7 +795,7 @@ public final class Kernels {
             this.inner = Math.toIntExact(Shapes.numel(Arrays.copyOfRange(shape, axis + 1, shape.length)));
             int outer = Math.toIntExact(Shapes.numel(Arrays.copyOfRange(shape, 0, axis)));
             int block = Math.toIntExact(n * inner);
-            this.starts = new int[outer * k];
+            this.starts = new int[Math.toIntExact((long) outer * k)];
             for (int j = 0; j < k; j++) {
                 long i = indices[j];
                 if (i < 0 || i >= n) {

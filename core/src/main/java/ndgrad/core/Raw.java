@@ -11,7 +11,7 @@ import sun.misc.Unsafe;
  * needs a new JNI view (0.15–0.5 µs) and each block copy passes the buffers' checks: the lookup's 320 row copies
  * took 2.4–3.2 µs, against 1.1–1.2 here, and 1.6–2.4 through a loop of 8-byte moves (measured 2026-12-04). As in
  * JavaCPP's own raw indexers, this is {@link Unsafe} on addresses. Nothing here checks an offset: callers pass
- * blocks inside both arrays ({@link Kernels}' block offsets check every index).
+ * blocks inside both arrays ({@link Kernels.Picks} checks every index, and the shapes it is given).
  */
 final class Raw {
     private static final Unsafe UNSAFE = unsafe();
@@ -40,7 +40,7 @@ final class Raw {
      */
     static void scatterAdd(INDArray g, int[] to, int inner, INDArray out) {
         boolean float32 = g.dataType() == DataType.FLOAT;
-        long size = float32 ? Float.BYTES : Double.BYTES;
+        long size = g.data().getElementSize();
         long src = address(g);
         long dst = address(out);
         UNSAFE.setMemory(dst, out.length() * size, (byte) 0);

@@ -391,6 +391,8 @@ class KernelsTest {
         ShapeException other = assertThrows(ShapeException.class,
                 () -> Kernels.indexSelect(Nd4j.create(DataType.FLOAT, 5, 3), rows));
         assertEquals("indexSelect: an array of shape [5, 3] where its indices need [4, 3]", other.getMessage());
+        ShapeException axis = assertThrows(ShapeException.class, () -> Kernels.indexSelect(x, 2, new long[] {0}));
+        assertEquals("indexSelect: axis 2 is out of range for rank 2 (expected -2 to 1)", axis.getMessage());
     }
 
     /**
