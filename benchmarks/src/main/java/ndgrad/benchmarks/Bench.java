@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * <p>Then: the per-op overhead of an ndgrad op against the bare ND4J op, sgemm's rate, the Java and native paths of
  * {@link Kernels} across sizes ({@link KernelBench}), the PyTorch-style loop of {@link MemoryCheck} with and without
  * scopes (and with {@code OMP_NUM_THREADS=1} in its environment), and a memory run of big ({@code --memory-steps},
- * default 10,000; 0 skips it). Writes the Markdown to {@code benchmarks/results/DATE.md}.
+ * default 10,000; 0 skips it). Each step and job measurement is bracketed by a {@link CoreProbe}, whose figures
+ * the table gives by round. Writes the Markdown to {@code benchmarks/results/DATE.md}.
  *
  * <p>Usage: {@code (cd benchmarks && mvn -B -q exec:java -Dexec.args="--rounds 5")}
  */
@@ -113,7 +114,8 @@ public final class Bench {
         }
         boolean torch = torchAvailable();
         String header = "| config | implementation | median | range over rounds | max/min | ratio to PyTorch 1 thread "
-                + "| ratio to PyTorch's best | peak RSS MB |\n|---|---|---:|---:|---:|---:|---:|---:|\n";
+                + "| ratio to PyTorch's best | peak RSS MB | core-to-core ns before/after, by round |\n"
+                + "|---|---|---:|---:|---:|---:|---:|---:|---|\n";
         StringBuilder md = new StringBuilder("# ndgrad benchmarks, " + LocalDate.now() + "\n\n" + settings(torch)
                 + "\n\n" + header);
         for (String c : configs) {
@@ -165,14 +167,19 @@ public final class Bench {
         LOG.info("\n{}\nwritten to {}", md, file.toAbsolutePath());
     }
 
-    /** Runs each of {@code runners} on {@code c}, rounds interleaved, and appends the table rows. */
+    /**
+     * Runs each of {@code runners} on {@code c}, rounds interleaved, and appends the table rows; each measurement
+     * is bracketed by {@link CoreProbe}s.
+     */
     private static void measure(StringBuilder md, String c, List<Runner> runners, int rounds) throws IOException,
             InterruptedException {
         Map<String, List<double[]>> results = new LinkedHashMap<>();
         runners.forEach(r -> results.put(r.name(), new ArrayList<>()));
         for (int r = 0; r < rounds; r++) {
             for (Runner runner : runners) {
-                results.get(runner.name()).add(runner.measure().run(c));
+                double before = CoreProbe.roundTripNs();
+                double[] m = runner.measure().run(c);
+                results.get(runner.name()).add(new double[] {m[0], m[1], before, CoreProbe.roundTripNs()});
             }
         }
         table(md, c, results);
@@ -209,7 +216,10 @@ public final class Bench {
                 + Objects.requireNonNullElse(System.getenv(CORETYPE), "not set") + "): ndgrad "
                 + Threads.blasCore() + (torch ? ", PyTorch " + torchCore(Map.of()) : "") + ". JVMs warm up 4 s "
                 + "and time 3 s per step measurement, the median of " + TIMED_BATCHES + " batches (PyTorch the "
-                + "same). " + (torch ? "PyTorch " + torchVersion() + " eager (Debian's python3-torch, "
+                + "same). The last column is the round trip of a cache line between two threads of the benchmark's "
+                + "JVM just before and just after each round's measurement (CoreProbe): about 65 ns while this "
+                + "machine's two virtual CPUs share a cache, 230–330 while they do not (figures that use both cores "
+                + "are slower then), about 28 while they are two hardware threads of one core. " + (torch ? "PyTorch " + torchVersion() + " eager (Debian's python3-torch, "
                 + "OpenBLAS 0.3 from libopenblas0-pthread), warm-up 1 s and 3 s timed; thread settings as 'torch "
                 + "T, BLAS B': torch.set_num_threads(T) and OPENBLAS_NUM_THREADS=B. 'PyTorch 1 thread' is torch 1, "
                 + "BLAS 1; 'PyTorch's best' is its fastest setting in this run."
@@ -253,8 +263,12 @@ public final class Bench {
             double med = median(rs, 0);
             double lo = rs.stream().mapToDouble(v -> v[0]).min().orElseThrow();
             double hi = rs.stream().mapToDouble(v -> v[0]).max().orElseThrow();
-            md.append(String.format("| %s | %s | %.3f%s | %.3f–%.3f | %.2f | %.2f | %.2f | %.0f |%n", c, impl, med,
-                    unit, lo, hi, hi / lo, med / oneThread, med / best, median(rs, 1)));
+            StringBuilder probes = new StringBuilder();
+            for (double[] r : rs) {
+                probes.append(String.format("%s%.0f/%.0f", probes.length() == 0 ? "" : " ", r[2], r[3]));
+            }
+            md.append(String.format("| %s | %s | %.3f%s | %.3f–%.3f | %.2f | %.2f | %.2f | %.0f | %s |%n", c, impl,
+                    med, unit, lo, hi, hi / lo, med / oneThread, med / best, median(rs, 1), probes));
         });
     }
 
