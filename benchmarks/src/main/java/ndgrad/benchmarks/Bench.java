@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * {@link Kernels} across sizes ({@link KernelBench}), the PyTorch-style loop of {@link MemoryCheck} with and without
  * scopes (and with {@code OMP_NUM_THREADS=1} in its environment), and a memory run of big ({@code --memory-steps},
  * default 10,000; 0 skips it). Each step and job measurement is bracketed by a {@link CoreProbe}, whose figures
- * the table gives by round. Writes the Markdown to {@code benchmarks/results/DATE.md}.
+ * the table gives beside each round's. Writes the Markdown to {@code benchmarks/results/DATE.md}.
  *
  * <p>Usage: {@code (cd benchmarks && mvn -B -q exec:java -Dexec.args="--rounds 5")}
  */
@@ -114,7 +114,7 @@ public final class Bench {
         }
         boolean torch = torchAvailable();
         String header = "| config | implementation | median | range over rounds | max/min | ratio to PyTorch 1 thread "
-                + "| ratio to PyTorch's best | peak RSS MB | core-to-core ns before/after, by round |\n"
+                + "| ratio to PyTorch's best | peak RSS MB | each round (core-to-core ns before/after) |\n"
                 + "|---|---|---:|---:|---:|---:|---:|---:|---|\n";
         StringBuilder md = new StringBuilder("# ndgrad benchmarks, " + LocalDate.now() + "\n\n" + settings(torch)
                 + "\n\n" + header);
@@ -216,10 +216,11 @@ public final class Bench {
                 + Objects.requireNonNullElse(System.getenv(CORETYPE), "not set") + "): ndgrad "
                 + Threads.blasCore() + (torch ? ", PyTorch " + torchCore(Map.of()) : "") + ". JVMs warm up 4 s "
                 + "and time 3 s per step measurement, the median of " + TIMED_BATCHES + " batches (PyTorch the "
-                + "same). The last column is the round trip of a cache line between two threads of the benchmark's "
-                + "JVM just before and just after each round's measurement (CoreProbe): about 65 ns while this "
-                + "machine's two virtual CPUs share a cache, 230–330 while they do not (figures that use both cores "
-                + "are slower then), about 28 while they are two hardware threads of one core. " + (torch ? "PyTorch " + torchVersion() + " eager (Debian's python3-torch, "
+                + "same). The last column gives each round's figure in order, with the round trip of a cache line "
+                + "between two threads of the benchmark's JVM just before and just after it (CoreProbe): about 65 "
+                + "ns while this machine's two virtual CPUs share a cache, 230–330 while they do not (figures that "
+                + "use both cores are slower then), about 28 while they are two hardware threads of one core. "
+                + (torch ? "PyTorch " + torchVersion() + " eager (Debian's python3-torch, "
                 + "OpenBLAS 0.3 from libopenblas0-pthread), warm-up 1 s and 3 s timed; thread settings as 'torch "
                 + "T, BLAS B': torch.set_num_threads(T) and OPENBLAS_NUM_THREADS=B. 'PyTorch 1 thread' is torch 1, "
                 + "BLAS 1; 'PyTorch's best' is its fastest setting in this run."
@@ -265,7 +266,7 @@ public final class Bench {
             double hi = rs.stream().mapToDouble(v -> v[0]).max().orElseThrow();
             StringBuilder probes = new StringBuilder();
             for (double[] r : rs) {
-                probes.append(String.format("%s%.0f/%.0f", probes.length() == 0 ? "" : " ", r[2], r[3]));
+                probes.append(String.format("%s%.3f (%.0f/%.0f)", probes.length() == 0 ? "" : ", ", r[0], r[2], r[3]));
             }
             md.append(String.format("| %s | %s | %.3f%s | %.3f–%.3f | %.2f | %.2f | %.2f | %.0f | %s |%n", c, impl,
                     med, unit, lo, hi, hi / lo, med / oneThread, med / best, median(rs, 1), probes));
