@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.StringJoiner;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.ArrayPool;
 import ndgrad.core.Kernels;
@@ -264,12 +265,12 @@ public final class Bench {
             double med = median(rs, 0);
             double lo = rs.stream().mapToDouble(v -> v[0]).min().orElseThrow();
             double hi = rs.stream().mapToDouble(v -> v[0]).max().orElseThrow();
-            StringBuilder probes = new StringBuilder();
+            StringJoiner byRound = new StringJoiner(", ");
             for (double[] r : rs) {
-                probes.append(String.format("%s%.3f (%.0f/%.0f)", probes.length() == 0 ? "" : ", ", r[0], r[2], r[3]));
+                byRound.add(String.format("%.3f (%.0f/%.0f)", r[0], r[2], r[3]));
             }
             md.append(String.format("| %s | %s | %.3f%s | %.3f–%.3f | %.2f | %.2f | %.2f | %.0f | %s |%n", c, impl,
-                    med, unit, lo, hi, hi / lo, med / oneThread, med / best, median(rs, 1), probes));
+                    med, unit, lo, hi, hi / lo, med / oneThread, med / best, median(rs, 1), byRound));
         });
     }
 

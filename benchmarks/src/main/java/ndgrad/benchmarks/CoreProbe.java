@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * them: ndgrad's big step ran at 5.2–5.6 ms a step for seconds, then at 7.5–8.1 ms for seconds, in one process,
  * with the same CPU time on both threads; in the slow spells the memory-bound work (saxpy, OpenBLAS zeroing its
  * output, copies) took about 5 times its share of the samples, while two one-thread sgemm processes side by side
- * held 95–98 GFLOP/s throughout (measured 2026-12-04). The benchmark probes before and after each measurement, so
- * that each round's figure can be read beside the state the machine was in.
+ * held 85–98 GFLOP/s, mostly 94–98, with no such spells (measured 2026-12-04). The benchmark probes before and
+ * after each measurement, so that each round's figure can be read beside the state the machine was in.
  *
  * <p>Usage: {@code double ns = CoreProbe.roundTripNs();}
  */
@@ -26,12 +26,12 @@ final class CoreProbe {
 
     /**
      * The median over {@value #SLICES} slices of {@value #TRIPS} round trips between this thread and a spinning
-     * partner (about 10–30 ms in all), after as many untimed slices that let the JIT compile both loops.
+     * partner (10–70 ms in all), after as many untimed slices that let the JIT compile both loops.
      */
     static double roundTripNs() {
         AtomicLong ball = new AtomicLong();
         Thread partner = new Thread(() -> {
-            for (long v = 1; v > 0; v += 2) {
+            for (long v = 1; ; v += 2) {
                 long seen;
                 while ((seen = ball.get()) != v && seen >= 0) {
                     Thread.onSpinWait();
