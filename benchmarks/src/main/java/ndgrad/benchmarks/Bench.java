@@ -328,7 +328,8 @@ public final class Bench {
         return sorted(rs, by).get(rs.size() / 2);
     }
 
-    private static double median(List<double[]> rs, int k) {
+    /** The median of entry {@code k} of the rows (the mean of the middle two for an even count). */
+    static double median(List<double[]> rs, int k) {
         double[] v = rs.stream().mapToDouble(a -> a[k]).sorted().toArray();
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }

@@ -2,6 +2,7 @@ package ndgrad.benchmarks;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.DoubleSummaryStatistics;
 import java.util.List;
 
 /**
@@ -11,7 +12,7 @@ import java.util.List;
  * last-level cache; over 200: apart), with the median step time of each group; the first 5 seconds (JIT) are left
  * out. Run it with {@code -Dndgrad.threads=1} beside a run without to see whether a spread comes from the two
  * threads. Measured 2026-12-05, big, 240 s each: 2 threads 5.68 ms a step with the CPUs in one cache (194 s) against
- * 7.71 apart (3 s); 1 thread 9.67 (189 s) against 10.03 (10 s).
+ * 7.71 apart (3 s); 1 thread 9.67 (189 s) against 10.02 (10 s).
  *
  * <p>Usage: {@code (cd benchmarks && mvn -B -q exec:java -Dexec.mainClass=ndgrad.benchmarks.Placement
  * -Dexec.args="big 240")}
@@ -35,7 +36,7 @@ public final class Placement {
             double before = CoreProbe.roundTripNs();
             long t0 = System.nanoTime();
             int n = 0;
-            while (n == 0 || System.nanoTime() - t0 < 1_000_000_000L) {
+            while (System.nanoTime() - t0 < 1_000_000_000L) {
                 step.run();
                 n++;
             }
@@ -52,11 +53,12 @@ public final class Placement {
     }
 
     private static void group(String name, List<double[]> rows, double fromNs, double toNs) {
-        double[] ms = rows.stream().filter(r -> r[0] >= fromNs && r[0] < toNs && r[1] >= fromNs && r[1] < toNs)
-                .mapToDouble(r -> r[2]).sorted().toArray();
-        if (ms.length > 0) {
-            System.out.printf("%s: %d s, median %.3f ms, min %.3f, max %.3f%n", name, ms.length, ms[ms.length / 2],
-                    ms[0], ms[ms.length - 1]);
+        List<double[]> in = rows.stream().filter(r -> r[0] >= fromNs && r[0] < toNs && r[1] >= fromNs && r[1] < toNs)
+                .toList();
+        if (!in.isEmpty()) {
+            DoubleSummaryStatistics ms = in.stream().mapToDouble(r -> r[2]).summaryStatistics();
+            System.out.printf("%s: %d s, median %.3f ms, min %.3f, max %.3f%n", name, in.size(),
+                    Bench.median(in, 2), ms.getMin(), ms.getMax());
         }
     }
 }
