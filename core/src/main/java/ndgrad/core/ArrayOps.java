@@ -7,8 +7,6 @@ import org.nd4j.linalg.api.ops.impl.controlflow.Select;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.BooleanIndexing;
-import org.nd4j.linalg.indexing.INDArrayIndex;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -149,9 +147,18 @@ public final class ArrayOps {
         return x.permute(dims);
     }
 
-    /** A view of elements {@code start} (inclusive) to {@code end} (exclusive) of {@code x} along {@code axis}. */
+    /**
+     * A view of elements {@code start} (inclusive) to {@code end} (exclusive) of {@code x} along {@code axis} (an
+     * empty array when the range is): x's strides, its offset moved to {@code start}. ND4J's own interval index
+     * breaks on views: a slice of a slice came back with no buffer, or empty.
+     */
     public static INDArray slice(INDArray x, int axis, long start, long end) {
-        return x.get(index(x.rank(), axis, NDArrayIndex.interval(start, end)));
+        long[] shape = x.shape().clone();
+        shape[axis] = end - start;
+        if (start == end || x.length() == 0) {
+            return Scope.track(Nd4j.create(x.dataType(), shape));
+        }
+        return Nd4j.create(x.data(), shape, x.stride(), x.offset() + start * x.stride(axis), x.ordering());
     }
 
     /** {@code x} with zeros added along {@code axis}: {@code before} in front, {@code after} behind. */
@@ -161,7 +168,9 @@ public final class ArrayOps {
         s[axis] += before + after;
         INDArray value = Scope.allocate(x.dataType(), s);
         Kernels.fill(value, 0);
-        value.get(index(s.length, axis, NDArrayIndex.interval(before, before + n))).assign(x);
+        if (n > 0) {
+            Kernels.assign(slice(value, axis, before, before + n), x);
+        }
         return value;
     }
 
@@ -351,12 +360,5 @@ public final class ArrayOps {
             out.data().asNioFloat().put(0, f);
         }
         return out;
-    }
-
-    private static INDArrayIndex[] index(int rank, int axis, INDArrayIndex at) {
-        INDArrayIndex[] idx = new INDArrayIndex[rank];
-        Arrays.fill(idx, NDArrayIndex.all());
-        idx[axis] = at;
-        return idx;
     }
 }
