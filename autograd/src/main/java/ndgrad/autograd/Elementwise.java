@@ -88,28 +88,50 @@ final class Elementwise {
             (c, x) -> c.output(Kernels.unary(Unary.ABS, c.save(x).array())),
             (c, g) -> g.mul(Tensor.owned(Kernels.unary(Unary.SIGN, c.saved(0).array()))));
 
-    /** d/dx = 1 - tanh² x: one pass over the saved output, unless the backward is itself recorded. */
+    /** d/dx = 1 - tanh² x, from the saved output by {@link #TANH_BACKWARD}, recorded or not. */
     static final Function TANH = unary("tanh", "1 - tanh²(x)",
             (c, x) -> c.save(c.output(Kernels.unary(Unary.TANH, x.array()))),
-            (c, g) -> Autograd.isGradEnabled() ? g.mul(c.saved(0).mul(c.saved(0)).rsub(1))
-                    : Tensor.owned(Kernels.binary(Binary.TANH_GRAD, g.array(), c.saved(0).array())));
-
-    /** The logistic sigmoid 1/(1+e^-x): d/dx = σ(x)(1-σ(x)), in one pass unless the backward is recorded. */
-    static final Function SIGMOID = unary("sigmoid", "σ(x)(1 - σ(x))",
-            (c, x) -> c.save(c.output(Kernels.unary(Unary.SIGMOID, x.array()))),
-            (c, g) -> Autograd.isGradEnabled() ? g.mul(c.saved(0).mul(c.saved(0).rsub(1)))
-                    : Tensor.owned(Kernels.binary(Binary.SIGMOID_GRAD, g.array(), c.saved(0).array())));
+            (c, g) -> Elementwise.TANH_BACKWARD.apply(g, c.saved(0)));
 
     /**
-     * max(x, 0): d/dx = 1 where x > 0, else 0, as PyTorch's {@code threshold_backward} (from the saved output, in
-     * one pass; when the backward is itself recorded, g times the constant 0/1 mask).
+     * g·(1 - y²), tanh's gradient from its output y in one pass, as an op of its own (PyTorch's
+     * {@code tanh_backward}), so that a recorded backward runs the same rule: d/dg = 1 - y², d/dy = -2gy.
      */
+    static final Function TANH_BACKWARD = op("tanhBackward", (c, x) -> {
+        c.save(x[0], x[1]);
+        return c.output(Kernels.binary(Binary.TANH_GRAD, x[0].array(), x[1].array()));
+    }, (c, gg) -> tensors(c.inputGrad(0, () -> Elementwise.TANH_BACKWARD.apply(gg, c.saved(1))),
+            c.inputGrad(1, () -> gg.mul(c.saved(0)).mul(c.saved(1)).mul(-2))), "1 - y²", "-2·g·y");
+
+    /** The logistic sigmoid 1/(1+e^-x): d/dx = σ(x)(1-σ(x)), from the saved output by {@link #SIGMOID_BACKWARD}. */
+    static final Function SIGMOID = unary("sigmoid", "σ(x)(1 - σ(x))",
+            (c, x) -> c.save(c.output(Kernels.unary(Unary.SIGMOID, x.array()))),
+            (c, g) -> Elementwise.SIGMOID_BACKWARD.apply(g, c.saved(0)));
+
+    /**
+     * g·y(1 - y), the sigmoid's gradient from its output y in one pass (PyTorch's {@code sigmoid_backward}):
+     * d/dg = y(1 - y), d/dy = g(1 - 2y).
+     */
+    static final Function SIGMOID_BACKWARD = op("sigmoidBackward", (c, x) -> {
+        c.save(x[0], x[1]);
+        return c.output(Kernels.binary(Binary.SIGMOID_GRAD, x[0].array(), x[1].array()));
+    }, (c, gg) -> tensors(c.inputGrad(0, () -> Elementwise.SIGMOID_BACKWARD.apply(gg, c.saved(1))),
+            c.inputGrad(1, () -> gg.mul(c.saved(0)).mul(c.saved(1).mul(-2).add(1)))), "y(1 - y)", "g(1 - 2y)");
+
+    /** max(x, 0): d/dx = 1 where x > 0, else 0 (0 at the kink, as PyTorch), by {@link #RELU_BACKWARD}. */
     static final Function RELU = unary("relu", "1 if x > 0 else 0",
             (c, x) -> c.save(c.output(Kernels.unary(Unary.RELU, x.array()))),
-            (c, g) -> Autograd.isGradEnabled()
-                    ? g.mul(Tensor.owned(Kernels.binary(Binary.RELU_GRAD, Tensor.onesLike(g).array(),
-                            c.saved(0).array())))
-                    : Tensor.owned(Kernels.binary(Binary.RELU_GRAD, g.array(), c.saved(0).array())));
+            (c, g) -> Elementwise.RELU_BACKWARD.apply(g, c.saved(0)));
+
+    /**
+     * g where y > 0, else 0: relu's gradient from its output y in one pass (PyTorch's {@code threshold_backward}):
+     * d/dg is this op again, and y, which only decides where the gradient passes, gets none.
+     */
+    static final Function RELU_BACKWARD = op("reluBackward", (c, x) -> {
+        c.save(x[1]);
+        return c.output(Kernels.binary(Binary.RELU_GRAD, x[0].array(), x[1].array()));
+    }, (c, gg) -> tensors(c.inputGrad(0, () -> Elementwise.RELU_BACKWARD.apply(gg, c.saved(0))), null),
+            "1 if y > 0 else 0", "0");
 
     /** ln(1 + e^x), stably: d/dx = σ(x) (PyTorch's {@code softplus}, beta 1). */
     static final Function SOFTPLUS = unary("softplus", "σ(x)",
@@ -150,8 +172,8 @@ final class Elementwise {
     }
 
     /**
-     * a^b elementwise, broadcasting: d/da = b a^(b-1); d/db = a^b ln a, taken as 0 where a = 0 and b ≥ 0 (PyTorch's
-     * {@code pow_backward_exponent}).
+     * a^b elementwise, broadcasting: d/da = b a^(b-1), taken as 0 where b = 0 (PyTorch's {@code pow_backward_self});
+     * d/db = a^b ln a, taken as 0 where a = 0 and b ≥ 0 (PyTorch's {@code pow_backward_exponent}).
      */
     static Tensor pow(Tensor a, Tensor b) {
         long[] shape = a.checkBinary("pow", b);
@@ -162,7 +184,8 @@ final class Elementwise {
         }, (c, g) -> {
             Tensor base = c.saved(0);
             Tensor e = c.saved(1);
-            return tensors(c.inputGrad(0, () -> g.mul(e).mul(base.pow(e.sub(1)))), c.inputGrad(1, () -> {
+            return tensors(c.inputGrad(0, () -> g.mul(where(e.eq(Tensor.zerosLike(e)), Tensor.zerosLike(e),
+                    e.mul(base.pow(e.sub(1)))))), c.inputGrad(1, () -> {
                 Tensor zeroBase = base.eq(Tensor.zerosLike(base)).mul(e.ge(Tensor.zerosLike(e)));
                 Tensor out = c.saved(2);
                 return g.mul(out.mul(where(zeroBase, Tensor.zerosLike(out), base.log())));

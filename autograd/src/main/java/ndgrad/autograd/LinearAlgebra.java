@@ -14,16 +14,18 @@ final class LinearAlgebra {
     }
 
     /**
-     * The matrix product of {@link Tensor#matmul}: 1-D operands become a row or a column and lose that dimension
-     * again; 2-D products are one gemm ({@link #mm}); 3-D ones are batched, a 2-D operand broadcast over the batch.
+     * The matrix product of {@link Tensor#matmul}, as {@code torch.matmul}: a 1-D operand becomes a row (first) or a
+     * column (second) and loses that dimension again; 2-D products are one gemm ({@link #mm}); otherwise the
+     * dimensions before the last two are batch dimensions, broadcast against each other and flattened into one for
+     * {@link #bmm}, a 2-D operand standing for every batch.
      */
     static Tensor matmul(Tensor a, Tensor b) {
         if (a.dtype() != b.dtype()) {
             throw new ShapeException("matmul: dtypes differ: " + a.dtype() + " and " + b.dtype());
         }
-        if (a.dim() < 1 || a.dim() > 3 || b.dim() < 1 || b.dim() > 3) {
-            throw new ShapeException("matmul: expected 1-D, 2-D or 3-D operands, got shapes " + a.shapeString()
-                    + " and " + b.shapeString());
+        if (a.dim() < 1 || b.dim() < 1) {
+            throw new ShapeException("matmul: expected operands of at least 1 dimension, got shapes "
+                    + a.shapeString() + " and " + b.shapeString());
         }
         long inner = b.size(b.dim() == 1 ? 0 : -2);
         if (a.size(-1) != inner) {
@@ -39,7 +41,28 @@ final class LinearAlgebra {
         if (a.dim() == 2 && b.dim() == 2) {
             return mm(a, b, false, false);
         }
-        return bmm(a, b, false, false);
+        long[] batch = Shapes.broadcast("matmul", batchShape(a), batchShape(b));
+        long count = Shapes.numel(batch);
+        long[] out = Arrays.copyOf(batch, batch.length + 2);
+        out[batch.length] = a.size(-2);
+        out[batch.length + 1] = b.size(-1);
+        return bmm(batches(a, batch, count), batches(b, batch, count), false, false).reshape(out);
+    }
+
+    /** The dimensions of a matrix operand before its last two. */
+    private static long[] batchShape(Tensor m) {
+        return Arrays.copyOf(m.shape(), m.dim() - 2);
+    }
+
+    /** A matrix operand as 3-D (count, rows, cols) over the broadcast {@code batch}, or itself when 2-D. */
+    private static Tensor batches(Tensor m, long[] batch, long count) {
+        if (m.dim() == 2) {
+            return m;
+        }
+        long[] full = Arrays.copyOf(batch, batch.length + 2);
+        full[batch.length] = m.size(-2);
+        full[batch.length + 1] = m.size(-1);
+        return m.expand(full).reshape(count, m.size(-2), m.size(-1));
     }
 
     /**
@@ -66,12 +89,6 @@ final class LinearAlgebra {
      * operand's gradient is the batch's sum of products ({@link #bmmSum}).
      */
     static Tensor bmm(Tensor a, Tensor b, boolean ta, boolean tb) {
-        long batch = Math.max(a.dim() == 3 ? a.size(0) : 1, b.dim() == 3 ? b.size(0) : 1);
-        if (a.dim() == 3 && b.dim() == 3 && a.size(0) != b.size(0) && a.size(0) != 1 && b.size(0) != 1) {
-            throw new ShapeException("matmul: batch sizes differ: " + a.shapeString() + " and " + b.shapeString());
-        }
-        Tensor pa = a.dim() == 3 && a.size(0) != batch ? a.expand(batch, a.size(1), a.size(2)) : a;
-        Tensor pb = b.dim() == 3 && b.size(0) != batch ? b.expand(batch, b.size(1), b.size(2)) : b;
         return op("matmul", (c, x) -> {
             c.save(x[0], x[1]);
             return c.output(Kernels.bmm(x[0].array(), x[1].array(), ta, tb));
@@ -81,7 +98,7 @@ final class LinearAlgebra {
             return tensors(c.inputGrad(0, () -> product(p.dim() == 2, ta ? q : g, ta ? g : q, ta ? tb : false,
                     ta ? true : !tb)), c.inputGrad(1, () -> product(q.dim() == 2, tb ? g : p, tb ? p : g,
                     tb ? true : !ta, tb ? ta : false)));
-        }, "G·Bᵀ", "Aᵀ·G").apply(pa, pb);
+        }, "G·Bᵀ", "Aᵀ·G").apply(a, b);
     }
 
     /** op(a)·op(b) per batch, or summed over the batch when {@code sum} (for a 2-D operand's gradient). */

@@ -1,6 +1,8 @@
 package ndgrad.autograd;
 
+import static ndgrad.autograd.Definition.op;
 import static ndgrad.autograd.Definition.unary;
+import static ndgrad.autograd.Function.tensors;
 
 import ndgrad.core.Kernels;
 import ndgrad.core.NdArrays;
@@ -13,11 +15,10 @@ final class LossOps {
     }
 
     /**
-     * Softmax cross-entropy of each row of (N, C) logits against integer labels against integer labels:
-     * logsumexp(x_i) - x_i[y_i], shape (N), PyTorch's {@code cross_entropy} with reduction 'none'. The forward pass
-     * computes each row's max-shifted log-sum-exp in one pass and keeps the probabilities when a gradient is needed;
-     * the backward is (softmax(x) - onehot)·g in one pass over them, or with the differentiable
-     * {@link Tensor#softmax} when the backward is itself recorded (createGraph), so higher derivatives stay exact.
+     * Softmax cross-entropy of each row of (N, C) logits against integer labels: logsumexp(x_i) - x_i[y_i], shape
+     * (N), PyTorch's {@code cross_entropy} with reduction 'none'. The forward pass computes each row's max-shifted
+     * log-sum-exp in one pass and keeps the probabilities when a gradient is needed; the backward is
+     * {@link #crossEntropyBackward} over them, recorded or not.
      */
     static Tensor crossEntropy(Tensor x, int[] labels) {
         if (x.dim() != 2 || x.size(0) != labels.length) {
@@ -39,18 +40,36 @@ final class LossOps {
             c.save(a);
             c.saveTemporary(probs);
             return out;
-        }, (c, g) -> {
-            if (!Autograd.isGradEnabled()) {
-                return Tensor.owned(Kernels.crossEntropyBackward(c.saved(1).array(), labels, g.array()));
-            }
-            Tensor logits = c.saved(0);
-            int classes = (int) logits.size(1);
-            double[] hot = new double[labels.length * classes];
-            for (int i = 0; i < labels.length; i++) {
-                hot[i * classes + labels[i]] = -1;
-            }
-            return logits.softmax(1).add(Tensor.owned(NdArrays.create(hot, logits.shape(), logits.dtype())))
-                    .mul(g.reshape(labels.length, 1));
-        }).apply(x);
+        }, (c, g) -> crossEntropyBackward(c.saved(0), c.saved(1), labels, g)).apply(x);
+    }
+
+    /**
+     * (softmax(x) - onehot(y))·g_i in each row i, cross-entropy's gradient in one pass over the probabilities
+     * {@code probs} its forward kept (PyTorch's fused backward, as an op of its own so that a recorded backward runs
+     * the same rule). Its own derivatives, with p = softmax(x) computed again as a differentiable op (the kept
+     * probabilities carry no graph): d/dg_i = Σ_c gg_ic (p_ic - onehot_ic), and d/dx_ik = g_i p_ik (gg_ik - Σ_c
+     * gg_ic p_ic).
+     */
+    private static Tensor crossEntropyBackward(Tensor x, Tensor probs, int[] labels, Tensor g) {
+        int n = labels.length;
+        return op("crossEntropyBackward", (c, in) -> {
+            c.save(in[0], in[2]);
+            return c.output(Kernels.crossEntropyBackward(in[1].array(), labels, in[2].array()));
+        }, (c, gg) -> {
+            Tensor p = c.saved(0).softmax(1);
+            Tensor s = p.mul(gg);
+            return tensors(c.inputGrad(0, () -> s.sub(p.mul(s.sum(1, true))).mul(c.saved(1).reshape(n, 1))), null,
+                    c.inputGrad(2, () -> s.sum(1).sub(gg.mul(oneHot(labels, x)).sum(1))));
+        }, "g·(softmax(x) ⊙ (gg - Σ softmax(x) gg))", "-", "Σ (softmax(x) - onehot)·gg").apply(x, probs, g);
+    }
+
+    /** The rows' labels one-hot, of x's shape and dtype. */
+    private static Tensor oneHot(int[] labels, Tensor x) {
+        int classes = (int) x.size(1);
+        double[] hot = new double[labels.length * classes];
+        for (int i = 0; i < labels.length; i++) {
+            hot[i * classes + labels[i]] = 1;
+        }
+        return Tensor.owned(NdArrays.create(hot, x.shape(), x.dtype()));
     }
 }

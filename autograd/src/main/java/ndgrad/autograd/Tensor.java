@@ -118,6 +118,10 @@ public final class Tensor {
 
     /** A tensor of the default dtype with {@code values} in C order and the given shape. */
     public static Tensor of(double[] values, long... shape) {
+        if (values.length != Shapes.numel(Shapes.check("Tensor.of", shape))) {
+            throw new ShapeException("Tensor.of: " + values.length + " values do not fill shape " + Shapes.str(shape)
+                    + " (" + Shapes.numel(shape) + " elements)");
+        }
         return owned(NdArrays.create(values, shape, DTypes.defaultType()));
     }
 
@@ -142,17 +146,17 @@ public final class Tensor {
 
     /** Zeros of the default dtype. */
     public static Tensor zeros(long... shape) {
-        return full(0, shape);
+        return fullOf(0, DTypes.defaultType(), Shapes.check("zeros", shape));
     }
 
     /** Ones of the default dtype. */
     public static Tensor ones(long... shape) {
-        return full(1, shape);
+        return fullOf(1, DTypes.defaultType(), Shapes.check("ones", shape));
     }
 
     /** A tensor of the default dtype filled with {@code value}. */
     public static Tensor full(double value, long... shape) {
-        return fullOf(value, DTypes.defaultType(), shape);
+        return fullOf(value, DTypes.defaultType(), Shapes.check("full", shape));
     }
 
     /** Zeros with {@code t}'s shape and dtype. */
@@ -167,12 +171,12 @@ public final class Tensor {
 
     /** Standard normal samples of the default dtype, drawn from {@code rng}. */
     public static Tensor randn(Rng rng, long... shape) {
-        return owned(rng.normal(DTypes.defaultType(), shape));
+        return owned(rng.normal(DTypes.defaultType(), Shapes.check("randn", shape)));
     }
 
     /** Samples uniform in [low, high) of the default dtype, drawn from {@code rng}. */
     public static Tensor uniform(Rng rng, double low, double high, long... shape) {
-        return owned(rng.uniform(DTypes.defaultType(), low, high, shape));
+        return owned(rng.uniform(DTypes.defaultType(), low, high, Shapes.check("uniform", shape)));
     }
 
     /**
@@ -180,7 +184,7 @@ public final class Tensor {
      * mask with value 1/(1-p) and probability 1-p; PyTorch's {@code bernoulli_} times value).
      */
     public static Tensor bernoulli(Rng rng, double prob, double value, long... shape) {
-        return owned(rng.bernoulli(DTypes.defaultType(), prob, value, shape));
+        return owned(rng.bernoulli(DTypes.defaultType(), prob, value, Shapes.check("bernoulli", shape)));
     }
 
     /** 0, 1, …, end-1 (as {@code torch.arange(end)}). */
@@ -846,10 +850,10 @@ public final class Tensor {
     // ---------------------------------------------------------------- matrix product (see LinearAlgebra)
 
     /**
-     * Matrix product as {@code torch.matmul}: of 2-D matrices, of 3-D batches (a 2-D operand broadcast over the
-     * other's batch), and with 1-D operands: 1-D·1-D is the dot product (rank 0), 2-D·1-D a matrix-vector product,
-     * 1-D·2-D takes the vector as a row, N-D·1-D takes it as a column of every matrix, and 1-D·N-D as a row; the
-     * vector's added dimension is removed from the result. 2-D products call BLAS gemm directly.
+     * Matrix product as {@code torch.matmul}, for operands of any rank from 1: 1-D·1-D is the dot product (rank 0);
+     * a 1-D first operand is taken as a row and a 1-D second one as a column, and that dimension is removed from the
+     * result; 2-D products are one BLAS gemm; beyond that, the dimensions before the last two are batch dimensions
+     * and broadcast, e.g. (2, 1, 3, 5)·(4, 5, 6) is (2, 4, 3, 6).
      */
     public Tensor matmul(Tensor o) {
         return LinearAlgebra.matmul(this, o);
@@ -1033,16 +1037,23 @@ public final class Tensor {
         return ShapeOps.pad(this, a, before, after);
     }
 
-    /** The sub-tensor at {@code index} along {@code axis}, that axis removed. */
+    /** The sub-tensor at {@code index} along {@code axis} (negative counts back), that axis removed. */
     public Tensor select(int axis, long index) {
-        int a = Shapes.axis("select", axis, dim());
-        long i = index < 0 ? index + size(a) : index;
-        return slice(a, i, i + 1).squeeze(a);
+        return pick("select", Shapes.axis("select", axis, dim()), index);
     }
 
-    /** Row {@code i} (along axis 0). */
+    /** Row {@code i} (along axis 0; negative counts back). */
     public Tensor row(long i) {
-        return select(0, i);
+        return pick("row", Shapes.axis("row", 0, dim()), i);
+    }
+
+    private Tensor pick(String op, int a, long index) {
+        long i = index < 0 ? index + size(a) : index;
+        if (i < 0 || i >= size(a)) {
+            throw new ShapeException(op + ": index " + index + " is out of range for axis " + a + " of shape "
+                    + shapeString());
+        }
+        return slice(a, i, i + 1).squeeze(a);
     }
 
     /**
@@ -1065,9 +1076,10 @@ public final class Tensor {
         }
         Tensor[] expanded = new Tensor[ts.length];
         for (int i = 0; i < ts.length; i++) {
-            if (!Arrays.equals(ts[i].shape(), ts[0].shape())) {
-                throw new ShapeException("stack: tensor " + i + " has shape " + ts[i].shapeString()
-                        + ", tensor 0 has " + ts[0].shapeString() + "; all must be equal");
+            if (!Arrays.equals(ts[i].shape(), ts[0].shape()) || ts[i].dtype() != ts[0].dtype()) {
+                throw new ShapeException("stack: tensor " + i + " has shape " + ts[i].shapeString() + " and dtype "
+                        + ts[i].dtype() + ", tensor 0 has " + ts[0].shapeString() + " and " + ts[0].dtype()
+                        + "; all must be equal");
             }
             expanded[i] = ts[i].unsqueeze(axis);
         }

@@ -191,9 +191,10 @@ public final class Losses {
     }
 
     private static Tensor sameShape(String op, Tensor input, Tensor target) {
-        if (!java.util.Arrays.equals(input.shape(), target.shape())) {
-            throw new ShapeException(op + ": input shape " + input.shapeString() + " and target shape "
-                    + target.shapeString() + " differ");
+        if (!java.util.Arrays.equals(input.shape(), target.shape()) || input.dtype() != target.dtype()) {
+            throw new ShapeException(op + ": input of shape " + input.shapeString() + " and dtype " + input.dtype()
+                    + " and target of shape " + target.shapeString() + " and dtype " + target.dtype()
+                    + " differ; expected the same shape and dtype");
         }
         return target;
     }

@@ -107,6 +107,25 @@ public final class Shapes {
         return out;
     }
 
+    /**
+     * {@code shape} when every size is at least 0 and the number of elements fits a long, else a
+     * {@link ShapeException} naming {@code op}.
+     */
+    public static long[] check(String op, long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                throw new ShapeException(op + ": invalid shape " + str(shape) + " (sizes must be >= 0)");
+            }
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                throw new ShapeException(op + ": shape " + str(shape) + " has more elements than a long counts");
+            }
+        }
+        return shape;
+    }
+
     /** The number of elements of {@code shape}; 1 for a scalar (rank 0). */
     public static long numel(long[] shape) {
         long n = 1;
