@@ -1,0 +1,280 @@
+package ndgrad.testing;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import ndgrad.autograd.GradCheck;
+import ndgrad.autograd.Tensor;
+import ndgrad.nn.Layer;
+
+/**
+ * One op under test, as PyTorch's OpInfo: its name, how to call it, its samples, a reference that computes its
+ * output independently, and what it promises (differentiable, once-differentiable, which inputs are bad).
+ * {@link OpTests} turns a spec into the battery of checks ({@link Check}); a {@link Layer} is specified the same
+ * way, its parameters checked as inputs.
+ *
+ * <p>Usage:
+ * <pre>{@code
+ * OpSpec.of("swish", x -> new Swish().apply(x[0]))
+ *     .reference(x -> x[0].map(v -> v / (1 + Math.exp(-v))))
+ *     .sample(Sample.of(Arg.normal(3, 4)))
+ *     .randomShapes(4);
+ * }</pre>
+ */
+public final class OpSpec {
+    /** A call that must be refused with a {@link ndgrad.core.ShapeException} naming the op. */
+    public record BadInput(String label, List<Arg> args, Function<Tensor[], Tensor> call) {
+    }
+
+    private final String name;
+    private final Function<Tensor[], Tensor> call;
+    private final Supplier<Layer> layer;
+    private final Function<Nd[], Nd> reference;
+    private final List<Sample> samples;
+    private final int randomShapes;
+    private final boolean differentiable;
+    private final boolean onceDifferentiable;
+    private final boolean float32;
+    private final GradCheck.Options gradCheck;
+    private final double rtol32;
+    private final List<BadInput> badInputs;
+    private final String errorName;
+    private final long seed;
+    private final Map<Check, String> skipped;
+
+    private OpSpec(Builder b) {
+        name = b.name;
+        call = b.call;
+        layer = b.layer;
+        reference = b.reference;
+        samples = List.copyOf(b.samples);
+        randomShapes = b.randomShapes;
+        differentiable = b.differentiable;
+        onceDifferentiable = b.onceDifferentiable;
+        float32 = b.float32;
+        gradCheck = b.gradCheck;
+        rtol32 = b.rtol32;
+        badInputs = List.copyOf(b.badInputs);
+        errorName = b.errorName;
+        seed = b.seed;
+        skipped = Collections.unmodifiableMap(new EnumMap<>(b.skipped));
+    }
+
+    /** An op called {@code name}, computed by {@code call} from the inputs its samples describe. */
+    public static OpSpec of(String name, Function<Tensor[], Tensor> call) {
+        Builder b = new Builder(name);
+        b.call = call;
+        return new OpSpec(b);
+    }
+
+    /**
+     * A layer called {@code name}, made by {@code factory} (called once per dtype under {@code DTypes.use}, with a
+     * seeded Rng of its own so that every call gives the same parameters): its forward of the sample's inputs is
+     * checked, and its parameters are checked as differentiable inputs after the sample's.
+     */
+    public static OpSpec layer(String name, Supplier<Layer> factory) {
+        Builder b = new Builder(name);
+        b.layer = factory;
+        b.call = null;
+        return new OpSpec(b);
+    }
+
+    /** With a reference for samples that have none of their own. */
+    public OpSpec reference(Function<Nd[], Nd> f) {
+        return with(b -> b.reference = f);
+    }
+
+    /** With one more sample. */
+    public OpSpec sample(Sample s) {
+        return with(b -> b.samples.add(s));
+    }
+
+    /** With one more sample of these inputs. */
+    public OpSpec sample(Arg... args) {
+        return sample(Sample.of(args));
+    }
+
+    /**
+     * With {@code count} more samples of random shapes, rank 0 to 4, for an op that takes inputs of any shape that
+     * broadcast together: each input keeps the first sample's way of drawing values, some of its dimensions are 1
+     * and some leading ones missing, so broadcasting is exercised.
+     */
+    public OpSpec randomShapes(int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("randomShapes: expected a count >= 0, got " + count);
+        }
+        return with(b -> b.randomShapes = count);
+    }
+
+    /** Not differentiable: its output never requires grad (a comparison, an index); only forward checks run. */
+    public OpSpec notDifferentiable() {
+        return with(b -> b.differentiable = false);
+    }
+
+    /**
+     * Once-differentiable (its backward is not itself differentiable): gradgradcheck then expects the error that a
+     * second derivative through it raises.
+     */
+    public OpSpec onceDifferentiable() {
+        return with(b -> b.onceDifferentiable = true);
+    }
+
+    /** Float64 only: no float32 checks. */
+    public OpSpec float64Only() {
+        return with(b -> b.float32 = false);
+    }
+
+    /** With gradcheck's step and tolerances (PyTorch's defaults otherwise: eps 1e-6, atol 1e-5, rtol 1e-3). */
+    public OpSpec gradCheck(GradCheck.Options options) {
+        return with(b -> b.gradCheck = options);
+    }
+
+    /** With the relative tolerance of float32 results against float64 ones (1e-5 otherwise). */
+    public OpSpec float32Tolerance(double rtol) {
+        return with(b -> b.rtol32 = rtol);
+    }
+
+    /** With a call that must fail with a ShapeException naming the op (see {@link #errorName}). */
+    public OpSpec badInput(String label, Function<Tensor[], Tensor> call, Arg... args) {
+        return with(b -> b.badInputs.add(new BadInput(label, List.of(args), call)));
+    }
+
+    /** With the name errors must give, when it is not the spec's (a layer's class, an overload's op). */
+    public OpSpec errorName(String value) {
+        return with(b -> b.errorName = value);
+    }
+
+    /** With the seed of the values drawn (0 otherwise). */
+    public OpSpec seed(long value) {
+        return with(b -> b.seed = value);
+    }
+
+    /** Without one check, for the reason given (which the test report shows). */
+    public OpSpec skip(Check check, String reason) {
+        if (reason == null || reason.isBlank()) {
+            throw new IllegalArgumentException("skip: give the reason for skipping " + check);
+        }
+        return with(b -> b.skipped.put(check, reason));
+    }
+
+    /** The op's name. */
+    public String name() {
+        return name;
+    }
+
+    Function<Tensor[], Tensor> call() {
+        return call;
+    }
+
+    Supplier<Layer> layer() {
+        return layer;
+    }
+
+    Function<Nd[], Nd> reference() {
+        return reference;
+    }
+
+    /** The samples given, without the random ones. */
+    public List<Sample> samples() {
+        return samples;
+    }
+
+    int randomShapes() {
+        return randomShapes;
+    }
+
+    boolean differentiable() {
+        return differentiable;
+    }
+
+    boolean isOnceDifferentiable() {
+        return onceDifferentiable;
+    }
+
+    boolean float32() {
+        return float32;
+    }
+
+    GradCheck.Options gradCheckOptions() {
+        return gradCheck;
+    }
+
+    double rtol32() {
+        return rtol32;
+    }
+
+    List<BadInput> badInputs() {
+        return badInputs;
+    }
+
+    String errorNameOrName() {
+        return errorName != null ? errorName : name;
+    }
+
+    long seedValue() {
+        return seed;
+    }
+
+    /** Why {@code check} is skipped, or null when it runs. */
+    String skipReason(Check check) {
+        return skipped.get(check);
+    }
+
+    private OpSpec with(java.util.function.Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return new OpSpec(b);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+
+    private static final class Builder {
+        private final String name;
+        private Function<Tensor[], Tensor> call;
+        private Supplier<Layer> layer;
+        private Function<Nd[], Nd> reference;
+        private final List<Sample> samples = new ArrayList<>();
+        private int randomShapes;
+        private boolean differentiable = true;
+        private boolean onceDifferentiable;
+        private boolean float32 = true;
+        private GradCheck.Options gradCheck = GradCheck.Options.defaults();
+        private double rtol32 = 1e-5;
+        private final List<BadInput> badInputs = new ArrayList<>();
+        private String errorName;
+        private long seed;
+        private final Map<Check, String> skipped = new EnumMap<>(Check.class);
+
+        Builder(String name) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("OpSpec: expected a name");
+            }
+            this.name = name;
+        }
+
+        Builder(OpSpec s) {
+            this(s.name);
+            call = s.call;
+            layer = s.layer;
+            reference = s.reference;
+            samples.addAll(s.samples);
+            randomShapes = s.randomShapes;
+            differentiable = s.differentiable;
+            onceDifferentiable = s.onceDifferentiable;
+            float32 = s.float32;
+            gradCheck = s.gradCheck;
+            rtol32 = s.rtol32;
+            badInputs.addAll(s.badInputs);
+            errorName = s.errorName;
+            seed = s.seed;
+            skipped.putAll(s.skipped);
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package ndgrad.testing;
+
+import static ndgrad.testing.Registry.entry;
+import static ndgrad.testing.Registry.op;
+
+import java.util.List;
+import ndgrad.autograd.Tensor;
+import ndgrad.core.Unfold;
+import ndgrad.testing.Registry.Entry;
+
+/** The shape ops and the indexing ops: views, copies, joins, gathers and windows. */
+final class ShapeEntries {
+    private ShapeEntries() {
+    }
+
+    static List<Entry> entries() {
+        return List.of(
+                entry(op("reshape", x -> x[0].reshape(3, -1)).reference(x -> x[0].reshape(3, 2))
+                        .sample(Arg.normal(2, 3)).sample(Arg.normal(6)).sample(Arg.normal(3, 1, 2))
+                        .sample(Sample.of(Arg.normal(2, 3)).call(x -> x[0].reshape(2, 3)).reference(x -> x[0])
+                                .label("to its own shape"))
+                        .sample(Sample.of(Arg.normal()).call(x -> x[0].reshape(1, 1)).reference(x -> x[0].reshape(1, 1))
+                                .label("a scalar to (1, 1)"))
+                        .badInput("sizes that do not fill it", x -> x[0].reshape(4, -1), Arg.normal(2, 3))
+                        .badInput("two -1", x -> x[0].reshape(-1, -1), Arg.normal(2, 3)), "reshape(long[])"),
+                entry(op("view", x -> x[0].view(-1, 2).mul(x[0].view(6).view(3, 2))).reference(x ->
+                        x[0].reshape(3, 2).map(v -> v * v)).sample(Arg.normal(2, 3)).sample(Arg.normal(6))
+                        .skip(Check.LAYOUT, "view needs C-contiguous memory and refuses other layouts, as its bad "
+                                + "input 'transposed' checks")
+                        .badInput("transposed", x -> x[0].t().view(6), Arg.normal(2, 3)), "view(long[])"),
+                entry(op("flatten", x -> x[0].flatten()).reference(x -> x[0].reshape(x[0].numel()))
+                        .sample(Arg.normal(2, 3)).sample(Arg.normal()).sample(Arg.normal(2, 1, 3, 2)), "flatten()"),
+                entry(op("permute", x -> x[0].permute(2, 0, 1)).reference(x -> Ref.permute(x[0], 2, 0, 1))
+                        .sample(Arg.normal(2, 3, 4)).sample(Arg.normal(1, 3, 1))
+                        .sample(Sample.of(Arg.normal(2, 1, 3, 2)).call(x -> x[0].permute(-1, 1, 0, 2))
+                                .reference(x -> Ref.permute(x[0], 3, 1, 0, 2)).label("rank 4, a negative dim"))
+                        .badInput("repeated dim", x -> x[0].permute(0, 0, 1), Arg.normal(2, 3, 4))
+                        .badInput("too few dims", x -> x[0].permute(1, 0), Arg.normal(2, 3, 4)), "permute(int[])"),
+                entry(op("transpose", x -> x[0].transpose(0, 2)).reference(x -> Ref.transpose(x[0], 0, 2))
+                        .sample(Arg.normal(2, 3, 4)).sample(Arg.normal(4, 1, 2))
+                        .badInput("dim out of range", x -> x[0].transpose(0, 3), Arg.normal(2, 3, 4)),
+                        "transpose(int,int)"),
+                entry(op("t", x -> x[0].t()).reference(x -> Ref.transpose(x[0], 0, 1)).sample(Arg.normal(2, 3))
+                        .sample(Arg.normal(1, 4)).badInput("rank 3", x -> x[0].t(), Arg.normal(2, 3, 4)), "t()"),
+                entry(op("mT", x -> x[0].mT()).reference(x -> Ref.transpose(x[0], -2, -1)).sample(Arg.normal(2, 3, 4))
+                        .sample(Arg.normal(3, 2)), "mT()"),
+                entry(op("unsqueeze", x -> x[0].unsqueeze(1)).reference(x -> Ref.unsqueeze(x[0], 1))
+                        .sample(Arg.normal(3, 4)).sample(Arg.normal(2))
+                        .sample(Sample.of(Arg.normal()).call(x -> x[0].unsqueeze(-1)).reference(x -> x[0].reshape(1))
+                                .label("a scalar at -1"))
+                        .badInput("dim out of range", x -> x[0].unsqueeze(4), Arg.normal(2, 3)), "unsqueeze(int)"),
+                entry(op("squeeze", x -> x[0].squeeze(-1)).reference(x -> x[0].reshape(x[0].size(0), x[0].size(1)))
+                        .sample(Arg.normal(3, 4, 1)).sample(Arg.normal(1, 1, 1))
+                        .badInput("a dim larger than 1", x -> x[0].squeeze(0), Arg.normal(2, 3)), "squeeze(int)"),
+                entry(op("expand", x -> x[0].expand(2, 3, 4)).reference(x -> Ref.expand(x[0], 2, 3, 4))
+                        .sample(Arg.normal(3, 1)).sample(Arg.normal(4)).sample(Arg.normal()).sample(Arg.normal(2, 3, 4))
+                        .badInput("a size that is not 1", x -> x[0].expand(2, 3, 4), Arg.normal(2, 4)),
+                        "expand(long[])"),
+                entry(op("sumTo", x -> x[0].sumTo(3, 1)).reference(x -> Ref.sumTo(x[0], 3, 1))
+                        .sample(Arg.normal(2, 3, 4)).sample(Arg.normal(3, 5)).sample(Arg.normal(3, 1))
+                        .badInput("not a broadcast of it", x -> x[0].sumTo(4, 1), Arg.normal(2, 3, 4)),
+                        "sumTo(long[])"),
+                entry(op("slice", x -> x[0].slice(1, 1, -1)).reference(x -> Ref.slice(x[0], 1, 1, x[0].size(1) - 1))
+                        .sample(Arg.normal(3, 5)).sample(Arg.normal(2, 3, 2))
+                        .sample(Sample.of(Arg.normal(4)).call(x -> x[0].slice(0, 2, 2)).reference(x -> Ref.slice(x[0],
+                                0, 2, 2)).label("empty"))
+                        .badInput("range out of bounds", x -> x[0].slice(1, 0, 6), Arg.normal(3, 5))
+                        .badInput("start after end", x -> x[0].slice(1, 3, 2), Arg.normal(3, 5)),
+                        "slice(int,long,long)"),
+                entry(op("pad", x -> x[0].pad(0, 2, 1)).reference(x -> Ref.pad(x[0], 0, 2, 1))
+                        .sample(Arg.normal(2, 3)).sample(Arg.normal(1)).sample(Arg.normal(2, 1, 2))
+                        .sample(Torch.sample("pad: values"))
+                        .badInput("negative padding", x -> x[0].pad(0, -1, 1), Arg.normal(2, 3)), "pad(int,long,long)"),
+                entry(op("select", x -> x[0].select(1, -1)).reference(x -> Ref.slice(x[0], 1, x[0].size(1) - 1,
+                        x[0].size(1)).reshape(x[0].size(0))).sample(Arg.normal(3, 4)).sample(Arg.normal(2, 1))
+                        .badInput("index out of range", x -> x[0].select(1, 4), Arg.normal(3, 4)), "select(int,long)"),
+                entry(op("row", x -> x[0].row(1)).reference(x -> Ref.slice(x[0], 0, 1, 2).reshape(x[0].size(1)))
+                        .sample(Arg.normal(3, 4)).sample(Arg.normal(2, 1))
+                        .badInput("row out of range", x -> x[0].row(3), Arg.normal(3, 4)), "row(long)"),
+                entry(op("indexSelect", x -> x[0].indexSelect(0, 2, 0, 2)).reference(x -> Ref.indexSelect(x[0], 0, 2,
+                        0, 2)).sample(Arg.normal(3, 4)).sample(Arg.normal(3))
+                        .sample(Sample.of(Arg.normal(2, 4)).call(x -> x[0].indexSelect(-1, 3, 0, 1))
+                                .reference(x -> Ref.indexSelect(x[0], 1, 3, 0, 1)).label("axis -1"))
+                        .sample(Torch.sample("indexSelect: repeats"))
+                        .badInput("index out of range", x -> x[0].indexSelect(0, 0, 3), Arg.normal(3, 4))
+                        .badInput("negative index", x -> x[0].indexSelect(0, -1), Arg.normal(3, 4))
+                        .badInput("axis out of range", x -> x[0].indexSelect(2, 0), Arg.normal(3, 4)),
+                        "indexSelect(int,long[])"),
+                entry(op("concat", x -> Tensor.concat(1, x[0], x[1], x[0])).reference(x -> Ref.concat(1, x[0], x[1],
+                        x[0])).sample(Arg.normal(2, 3), Arg.normal(2, 1)).sample(Arg.normal(2, 0), Arg.normal(2, 2))
+                        .sample(Sample.of(Arg.normal(3), Arg.normal(2)).call(x -> Tensor.concat(-1, x[0], x[1]))
+                                .reference(x -> Ref.concat(0, x[0], x[1])).label("1-D at -1"))
+                        .badInput("other sizes", x -> Tensor.concat(1, x[0], x[1]), Arg.normal(2, 3), Arg.normal(3, 1))
+                        .badInput("no tensors", x -> Tensor.concat(0)), "concat(int,Tensor[])"),
+                entry(op("stack", x -> Tensor.stack(1, x[0], x[1])).reference(x -> Ref.concat(1,
+                        Ref.unsqueeze(x[0], 1), Ref.unsqueeze(x[1], 1))).sample(Arg.normal(2, 3), Arg.normal(2, 3))
+                        .sample(Sample.of(Arg.normal(), Arg.normal()).call(x -> Tensor.stack(0, x[0], x[1]))
+                                .reference(x -> Ref.concat(0, x[0].reshape(1), x[1].reshape(1))).label("scalars"))
+                        .badInput("other shapes", x -> Tensor.stack(0, x[0], x[1]), Arg.normal(2, 3), Arg.normal(3, 2))
+                        .badInput("no tensors", x -> Tensor.stack(0)), "stack(int,Tensor[])"),
+                entry(op("gather", x -> x[0].gather(1, x[1])).reference(x -> Ref.gather(x[0], 1, x[1]))
+                        .sample(Arg.normal(2, 5), Arg.index(new long[] {0, 4, 4, 1, 2, 2, 2, 3}, 2, 4))
+                        .sample(Arg.normal(3, 4), Arg.indices(4, 3, 2))
+                        .sample(Sample.of(Arg.normal(3, 4), Arg.index(new long[] {2, 0, 1, 1}, 1, 4))
+                                .call(x -> x[0].gather(0, x[1])).reference(x -> Ref.gather(x[0], 0, x[1]))
+                                .label("dim 0"))
+                        .sample(Torch.sample("gather: repeats"))
+                        .badInput("index past the end", x -> x[0].gather(1, x[1]), Arg.normal(2, 3),
+                                Arg.index(new long[] {0, 3}, 2, 1))
+                        .badInput("negative index", x -> x[0].gather(1, x[1]), Arg.normal(2, 3),
+                                Arg.index(new long[] {0, -1}, 2, 1))
+                        .badInput("index larger in another dim", x -> x[0].gather(1, x[1]), Arg.normal(2, 3),
+                                Arg.index(new long[] {0, 1, 2}, 3, 1))
+                        .badInput("index of another rank", x -> x[0].gather(1, x[1]), Arg.normal(2, 3),
+                                Arg.index(new long[] {0, 1}, 2))
+                        .badInput("floating index", x -> x[0].gather(1, x[1]), Arg.normal(2, 3),
+                                Arg.of(new double[] {0, 1}, 2, 1).constant()), "gather(int,Tensor)"),
+                entry(op("scatterAdd", x -> x[0].scatterAdd(1, x[1], x[2])).reference(x -> Ref.scatterAdd(x[0], 1,
+                        x[1], x[2])).sample(Arg.normal(2, 5), Arg.index(new long[] {0, 4, 4, 1, 2, 2, 3, 0}, 2, 4),
+                        Arg.normal(2, 4)).sample(Arg.normal(3, 4), Arg.indices(4, 3, 2), Arg.normal(3, 2))
+                        .sample(Torch.sample("scatterAdd: repeats"))
+                        .badInput("index past the end", x -> x[0].scatterAdd(1, x[1], x[2]), Arg.normal(2, 3),
+                                Arg.index(new long[] {0, 3}, 2, 1), Arg.normal(2, 1))
+                        .badInput("src of another shape", x -> x[0].scatterAdd(1, x[1], x[2]), Arg.normal(2, 3),
+                                Arg.index(new long[] {0, 1}, 2, 1), Arg.normal(2, 2)), "scatterAdd(int,Tensor,Tensor)"),
+                entry(op("contiguous", x -> x[0].contiguous()).reference(x -> x[0]).sample(Arg.normal(2, 3))
+                        .sample(Sample.of(Arg.normal(2, 3)).call(x -> x[0].t().contiguous())
+                                .reference(x -> Ref.transpose(x[0], 0, 1)).label("of a transposed view")),
+                        "contiguous()"),
+                entry(op("unfold", x -> x[0].unfold(new Unfold.Geometry(2, 2, 5, 4, 3, 3, 2, 2, 1, 1, 1, 1), 0))
+                        .reference(x -> Ref.unfold(x[0], new Ref.Windows(3, 3, 2, 2, 1, 1, 1, 1), 0))
+                        .sample(Arg.normal(2, 2, 5, 4))
+                        .sample(Torch.sample("unfold: padding filled").call(x -> x[0].unfold(new Unfold.Geometry(2, 1,
+                                4, 4, 2, 2, 1, 1, 1, 1, 2, 2), 2.5)).reference(x -> Ref.unfold(x[0],
+                                new Ref.Windows(2, 2, 1, 1, 1, 1, 2, 2), 2.5)))
+                        .badInput("input of another shape", x -> x[0].unfold(new Unfold.Geometry(2, 2, 5, 4, 3, 3, 2,
+                                2, 1, 1, 1, 1), 0), Arg.normal(2, 2, 4, 4)), "unfold(Geometry,double)"),
+                entry(op("maxPool2d", x -> x[0].maxPool2d(new Unfold.Geometry(1, 2, 5, 5, 3, 3, 2, 2, 1, 1, 1, 1)))
+                        .reference(x -> Ref.maxPool(x[0], new Ref.Windows(3, 3, 2, 2, 1, 1, 1, 1)))
+                        .sample(Arg.distinct(1, 2, 5, 5)).sample(Torch.edge("maxPool2d: ties and padding"))
+                        .sample(Sample.of(Arg.distinct(2, 1, 4, 6)).call(x -> x[0].maxPool2d(new Unfold.Geometry(2, 1,
+                                4, 6, 2, 3, 2, 1, 0, 1, 1, 2))).reference(x -> Ref.maxPool(x[0], new Ref.Windows(2, 3,
+                                2, 1, 0, 1, 1, 2))).label("2x3 windows, stride (2, 1), dilation (1, 2)"))
+                        .badInput("input of another shape", x -> x[0].maxPool2d(new Unfold.Geometry(1, 2, 5, 5, 3, 3,
+                                2, 2, 1, 1, 1, 1)), Arg.normal(1, 2, 4, 5)), "maxPool2d(Geometry)"));
+    }
+}
