@@ -17,9 +17,11 @@ public final class Attention {
 
     /** softmax(Q Kᵀ / √d (+ the causal mask)) V. */
     public static Tensor scaledDotProduct(Tensor q, Tensor k, Tensor v, boolean causal) {
-        if (q.dim() != 3 || k.dim() != 3 || v.dim() != 3 || q.size(2) != k.size(2) || k.size(1) != v.size(1)) {
-            throw new ShapeException("Attention: expected Q (B, Lq, d), K (B, Lk, d) and V (B, Lk, dv), got "
-                    + q.shapeString() + ", " + k.shapeString() + ", " + v.shapeString());
+        if (q.dim() != 3 || k.dim() != 3 || v.dim() != 3 || q.size(2) != k.size(2) || k.size(1) != v.size(1)
+                || q.dtype() != k.dtype() || k.dtype() != v.dtype()) {
+            throw new ShapeException("Attention: expected Q (B, Lq, d), K (B, Lk, d) and V (B, Lk, dv) of one dtype, "
+                    + "got " + q.shapeString() + " " + q.dtype() + ", " + k.shapeString() + " " + k.dtype() + ", "
+                    + v.shapeString() + " " + v.dtype());
         }
         Tensor scores = q.matmul(k.mT()).div(Math.sqrt(q.size(2)));
         if (causal) {

@@ -44,6 +44,7 @@ public abstract class BatchNorm extends Layer {
 
     @Override
     public Tensor forward(Tensor x) {
+        Layers.checkDtype(layer, x, weight);
         long c = weight.size(0);
         if (java.util.Arrays.stream(ranks).noneMatch(r -> r == x.dim()) || x.size(1) != c) {
             throw new ShapeException(layer + ": expected input of rank " + java.util.Arrays.toString(ranks)

@@ -18,6 +18,7 @@ final class Convolution {
      */
     static Tensor conv2d(String layer, Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding,
             int[] dilation, int groups) {
+        Layers.checkDtype(layer, x, weight);
         long[] ws = weight.shape();
         if (x.dim() != 4 || x.size(1) != ws[1] * groups) {
             throw new ShapeException(layer + ": expected input (N, " + ws[1] * groups + ", H, W), got "

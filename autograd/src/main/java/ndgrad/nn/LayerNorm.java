@@ -36,6 +36,7 @@ public final class LayerNorm extends Layer {
 
     @Override
     public Tensor forward(Tensor x) {
+        Layers.checkDtype("LayerNorm", x, weight);
         long[] s = x.shape();
         if (s.length < shape.length || !Arrays.equals(Arrays.copyOfRange(s, s.length - shape.length, s.length),
                 shape)) {

@@ -1,6 +1,9 @@
 package ndgrad.nn;
 
-/** Argument checks shared by the layers' constructors. */
+import ndgrad.autograd.Tensor;
+import ndgrad.core.ShapeException;
+
+/** Argument checks shared by the layers' constructors and forwards. */
 final class Layers {
     private Layers() {
     }
@@ -32,6 +35,14 @@ final class Layers {
         if (padding < 0 || padding > kernel / 2) {
             throw new IllegalArgumentException(layer + ": padding must be in [0, kernel/2] = [0, " + kernel / 2
                     + "], got " + padding);
+        }
+    }
+
+    /** The input's dtype must be the parameters': a layer never converts (nor lets an op inside it refuse). */
+    static void checkDtype(String layer, Tensor x, Tensor parameter) {
+        if (x.dtype() != parameter.dtype()) {
+            throw new ShapeException(layer + ": input of dtype " + x.dtype() + ", but the layer's parameters are "
+                    + parameter.dtype() + "; convert the input with to(DataType." + parameter.dtype() + ")");
         }
     }
 }

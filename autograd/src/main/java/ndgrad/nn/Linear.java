@@ -3,6 +3,7 @@ package ndgrad.nn;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.DTypes;
 import ndgrad.core.Rng;
+import ndgrad.core.ShapeException;
 
 /**
  * y = x Wᵀ + b, with W of shape (out, in) and b of shape (out), as {@code torch.nn.Linear}. PyTorch's default
@@ -31,6 +32,10 @@ public final class Linear extends Layer {
 
     @Override
     public Tensor forward(Tensor x) {
+        Layers.checkDtype("Linear", x, weight);
+        if (x.dim() < 1 || x.size(-1) != weight.size(1)) {
+            throw new ShapeException("Linear: expected input (..., " + weight.size(1) + "), got " + x.shapeString());
+        }
         return x.dim() == 2 ? x.linear(weight, bias) : bias == null ? x.matmul(weight.t())
                 : x.matmul(weight.t()).add(bias);
     }

@@ -37,6 +37,7 @@ public final class MultiheadAttention extends Layer {
 
     @Override
     public Tensor forward(Tensor x) {
+        Layers.checkDtype("MultiheadAttention", x, inWeight);
         long e = inWeight.size(1);
         if (x.dim() != 3 || x.size(2) != e) {
             throw new ShapeException("MultiheadAttention: expected input (batch, seq, " + e + "), got "

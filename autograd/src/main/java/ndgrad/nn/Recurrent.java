@@ -45,6 +45,7 @@ public abstract class Recurrent extends Layer {
 
     /** Every output and the final states, from h0 (and c0 for LSTM; null for zeros), each (1, batch, H). */
     public Output run(Tensor x, Tensor h0, Tensor c0) {
+        Layers.checkDtype(layer, x, wIh);
         if (x.dim() != 3 || x.size(2) != wIh.size(1)) {
             throw new ShapeException(layer + ": expected input (batch, seq, " + wIh.size(1) + ") with batch_first, got "
                     + x.shapeString());
@@ -69,6 +70,7 @@ public abstract class Recurrent extends Layer {
         if (s == null) {
             return Tensor.zeros(batch, hidden).to(x.dtype());
         }
+        Layers.checkDtype(layer + " " + name, s, wIh);
         if (s.dim() != 3 || s.size(0) != 1 || s.size(1) != batch || s.size(2) != hidden) {
             throw new ShapeException(layer + ": expected " + name + " of shape (1, " + batch + ", " + hidden
                     + ") (layers, batch, hidden; not batch-first), got " + s.shapeString());

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import ndgrad.autograd.GradCheck;
@@ -33,6 +34,7 @@ public final class OpSpec {
     private final String name;
     private final Function<Tensor[], Tensor> call;
     private final Supplier<Layer> layer;
+    private final BiFunction<Layer, Tensor[], Tensor> layerCall;
     private final Function<Nd[], Nd> reference;
     private final List<Sample> samples;
     private final int randomShapes;
@@ -40,6 +42,7 @@ public final class OpSpec {
     private final boolean onceDifferentiable;
     private final boolean float32;
     private final GradCheck.Options gradCheck;
+    private final GradCheck.Options secondOrder;
     private final double rtol32;
     private final List<BadInput> badInputs;
     private final String errorName;
@@ -50,6 +53,7 @@ public final class OpSpec {
         name = b.name;
         call = b.call;
         layer = b.layer;
+        layerCall = b.layerCall;
         reference = b.reference;
         samples = List.copyOf(b.samples);
         randomShapes = b.randomShapes;
@@ -57,6 +61,7 @@ public final class OpSpec {
         onceDifferentiable = b.onceDifferentiable;
         float32 = b.float32;
         gradCheck = b.gradCheck;
+        secondOrder = b.secondOrder;
         rtol32 = b.rtol32;
         badInputs = List.copyOf(b.badInputs);
         errorName = b.errorName;
@@ -72,14 +77,22 @@ public final class OpSpec {
     }
 
     /**
-     * A layer called {@code name}, made by {@code factory} (called once per dtype under {@code DTypes.use}, with a
-     * seeded Rng of its own so that every call gives the same parameters): its forward of the sample's inputs is
-     * checked, and its parameters are checked as differentiable inputs after the sample's.
+     * A layer called {@code name}, made by {@code factory} (called under {@code DTypes.use} of each dtype checked;
+     * every instance gets the parameter values of the first float64 one): its forward of the sample's inputs is
+     * checked, and its parameters are checked as differentiable inputs after the sample's, in
+     * {@link Layer#namedParameters()} order; a reference gets their values after the inputs too.
      */
-    public static OpSpec layer(String name, Supplier<Layer> factory) {
+    public static OpSpec layer(String name, Supplier<? extends Layer> factory) {
+        return layer(name, factory, (l, x) -> l.forward(x));
+    }
+
+    /** A layer as {@link #layer(String, Supplier)}, computed by {@code call} (for outputs other than forward's). */
+    @SuppressWarnings("unchecked")
+    public static <L extends Layer> OpSpec layer(String name, Supplier<L> factory, BiFunction<L, Tensor[], Tensor>
+            call) {
         Builder b = new Builder(name);
-        b.layer = factory;
-        b.call = null;
+        b.layer = (Supplier<Layer>) factory;
+        b.layerCall = (BiFunction<Layer, Tensor[], Tensor>) call;
         return new OpSpec(b);
     }
 
@@ -133,6 +146,14 @@ public final class OpSpec {
         return with(b -> b.gradCheck = options);
     }
 
+    /**
+     * With other options for gradgradcheck than for gradcheck, e.g. {@code options.fast(3)} (PyTorch's fast_mode:
+     * random directional derivatives) for a layer whose every second derivative would take minutes.
+     */
+    public OpSpec secondOrder(GradCheck.Options options) {
+        return with(b -> b.secondOrder = options);
+    }
+
     /** With the relative tolerance of float32 results against float64 ones (1e-5 otherwise). */
     public OpSpec float32Tolerance(double rtol) {
         return with(b -> b.rtol32 = rtol);
@@ -174,6 +195,10 @@ public final class OpSpec {
         return layer;
     }
 
+    BiFunction<Layer, Tensor[], Tensor> layerCall() {
+        return layerCall;
+    }
+
     Function<Nd[], Nd> reference() {
         return reference;
     }
@@ -201,6 +226,10 @@ public final class OpSpec {
 
     GradCheck.Options gradCheckOptions() {
         return gradCheck;
+    }
+
+    GradCheck.Options secondOrderOptions() {
+        return secondOrder != null ? secondOrder : gradCheck;
     }
 
     double rtol32() {
@@ -239,6 +268,7 @@ public final class OpSpec {
         private final String name;
         private Function<Tensor[], Tensor> call;
         private Supplier<Layer> layer;
+        private BiFunction<Layer, Tensor[], Tensor> layerCall;
         private Function<Nd[], Nd> reference;
         private final List<Sample> samples = new ArrayList<>();
         private int randomShapes;
@@ -246,6 +276,7 @@ public final class OpSpec {
         private boolean onceDifferentiable;
         private boolean float32 = true;
         private GradCheck.Options gradCheck = GradCheck.Options.defaults();
+        private GradCheck.Options secondOrder;
         private double rtol32 = 1e-5;
         private final List<BadInput> badInputs = new ArrayList<>();
         private String errorName;
@@ -263,6 +294,7 @@ public final class OpSpec {
             this(s.name);
             call = s.call;
             layer = s.layer;
+            layerCall = s.layerCall;
             reference = s.reference;
             samples.addAll(s.samples);
             randomShapes = s.randomShapes;
@@ -270,6 +302,7 @@ public final class OpSpec {
             onceDifferentiable = s.onceDifferentiable;
             float32 = s.float32;
             gradCheck = s.gradCheck;
+            secondOrder = s.secondOrder;
             rtol32 = s.rtol32;
             badInputs.addAll(s.badInputs);
             errorName = s.errorName;

@@ -177,7 +177,8 @@ public final class OpTests {
         Sample first = samples.isEmpty() ? null : samples.get(0);
         long differentiable = first == null ? 0 : first.args().stream().filter(a -> a.kind() == Arg.Kind
                 .DIFFERENTIABLE).count();
-        boolean mixable = spec.layer() != null ? differentiable >= 1 : differentiable >= 2;
+        boolean mixable = spec.layer() != null ? differentiable >= 1 && !spec.layer().get().parameters().isEmpty()
+                : differentiable >= 2;
         if (mixable) {
             add(p, spec, Check.MIXED_DTYPES, true, () -> refuses(spec, "float32 with float64", first.args(),
                     first.callOr(spec.call()), first, ShapeException.class), Check.MIXED_DTYPES.title());
@@ -216,7 +217,7 @@ public final class OpTests {
             Function<Tensor[], Tensor> f = call;
             if (spec.layer() != null) {
                 Layer layer = spec.layer().get();
-                f = x -> layer.forward(x);
+                f = x -> spec.layerCall().apply(layer, x);
             }
             String want = expected.getSimpleName() + " naming '" + spec.errorNameOrName() + "'";
             Tensor out;
@@ -246,8 +247,8 @@ public final class OpTests {
         private final Sample sample;
         private final double[][] values;
         private final long seed;
-        /** A layer's parameter values, from its float64 instance, copied into every other instance. */
-        private double[][] params;
+        /** A layer's parameters, from its float64 instance, copied into every other instance. */
+        private Nd[] params;
 
         Case(OpSpec spec, Sample sample, int index) {
             this.spec = spec;
@@ -312,10 +313,10 @@ public final class OpTests {
                 }
                 Layer layer = spec.layer().get();
                 List<Tensor> ps = layer.parameters();
-                double[][] values64 = layerParams();
+                Nd[] values64 = layerParams();
                 try (Autograd.GradMode off = Autograd.noGrad()) {
                     for (int i = 0; i < ps.size(); i++) {
-                        double[] v = values64[i].clone();
+                        double[] v = values64[i].data().clone();
                         for (int j = 0; round && j < v.length; j++) {
                             v[j] = (float) v[j];
                         }
@@ -323,28 +324,24 @@ public final class OpTests {
                     }
                 }
                 in.addAll(ps);
-                return new Subject(in.toArray(new Tensor[0]), x -> layer.forward(Arrays.copyOf(x, n)), n, type);
+                return new Subject(in.toArray(new Tensor[0]), x -> spec.layerCall().apply(layer, Arrays.copyOf(x, n)),
+                        n, type);
             }
         }
 
         /** The parameter values of the layer made in float64, which every instance of this case gets. */
-        private double[][] layerParams() {
+        private Nd[] layerParams() {
             if (params == null) {
                 try (Restore d = DTypes.use(DataType.DOUBLE)) {
-                    params = spec.layer().get().parameters().stream().map(Tensor::toDoubleArray)
-                            .toArray(double[][]::new);
+                    params = spec.layer().get().parameters().stream().map(Nd::of).toArray(Nd[]::new);
                 }
             }
             return params;
         }
 
-        /** The reference's output for the inputs as given, or rounded to float32. */
+        /** The reference's output for the inputs as given, or rounded to float32 (a layer's parameters after them). */
         private Nd referenceOutput(boolean round) {
-            Nd[] in = new Nd[args().size()];
-            for (int k = 0; k < in.length; k++) {
-                in[k] = new Nd(args().get(k).shape(), round ? rounded(k) : values[k]);
-            }
-            return reference().apply(in);
+            return reference().apply(inputs(round));
         }
 
         /** Output and gradients of one subject, read out before the graph is freed. */
@@ -433,8 +430,12 @@ public final class OpTests {
             }
         }
 
+        /**
+         * Runs with no scope open, as a user's gradcheck does: the engine recycles each evaluation's arrays, where a
+         * scope would keep them all until the check ends.
+         */
         void gradcheck() {
-            try (Scope scope = Scope.open(); Restore d = DTypes.use(DataType.DOUBLE)) {
+            try (Restore d = DTypes.use(DataType.DOUBLE)) {
                 Subject s = subject(DataType.DOUBLE, Layout.CONTIGUOUS, false);
                 GradCheck.Report r = GradCheck.check(spec.gradCheckOptions(), s.call(), s.inputs());
                 if (!r.passed()) {
@@ -443,12 +444,13 @@ public final class OpTests {
             }
         }
 
+        /** As {@link #gradcheck}, with no scope open. */
         void gradgradcheck() {
-            try (Scope scope = Scope.open(); Restore d = DTypes.use(DataType.DOUBLE)) {
+            try (Restore d = DTypes.use(DataType.DOUBLE)) {
                 Subject s = subject(DataType.DOUBLE, Layout.CONTIGUOUS, false);
                 if (spec.isOnceDifferentiable()) {
                     try {
-                        GradCheck.checkSecondOrder(spec.gradCheckOptions(), s.call(), s.inputs());
+                        GradCheck.checkSecondOrder(spec.secondOrderOptions(), s.call(), s.inputs());
                     } catch (AutogradException e) {
                         if (e.getMessage().contains("once-differentiable")) {
                             return;
@@ -458,7 +460,7 @@ public final class OpTests {
                     throw new AssertionError(where() + ": once-differentiable, but a second derivative through it "
                             + "raised no error");
                 }
-                GradCheck.Report r = GradCheck.checkSecondOrder(spec.gradCheckOptions(), s.call(), s.inputs());
+                GradCheck.Report r = GradCheck.checkSecondOrder(spec.secondOrderOptions(), s.call(), s.inputs());
                 if (!r.passed()) {
                     boolean firstOk = GradCheck.check(spec.gradCheckOptions(), s.call(), s.inputs()).passed();
                     throw new AssertionError(where() + ": second order " + r + (firstOk ? "\n  Hint: "
@@ -549,12 +551,18 @@ public final class OpTests {
             }
         }
 
+        /** The inputs' values, as given or rounded to float32, and a layer's parameters after them. */
         private Nd[] inputs(boolean round) {
-            Nd[] in = new Nd[args().size()];
-            for (int k = 0; k < in.length; k++) {
-                in[k] = new Nd(args().get(k).shape(), round ? rounded(k) : values[k]);
+            List<Nd> in = new ArrayList<>();
+            for (int k = 0; k < args().size(); k++) {
+                in.add(new Nd(args().get(k).shape(), round ? rounded(k) : values[k]));
             }
-            return in;
+            if (spec.layer() != null) {
+                for (Nd p : layerParams()) {
+                    in.add(round ? p.map(v -> (float) v) : p);
+                }
+            }
+            return in.toArray(new Nd[0]);
         }
 
         private String inputsText(boolean round) {

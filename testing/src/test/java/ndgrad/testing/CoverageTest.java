@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Method;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,14 +16,17 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import ndgrad.autograd.Tensor;
+import ndgrad.nn.Attention;
+import ndgrad.nn.Layer;
 import ndgrad.nn.Losses;
 import org.junit.jupiter.api.Test;
 
 /**
- * The registry is complete: every public method of Tensor that returns a Tensor (or its values and indices), and
- * every loss of {@code Losses}, is covered by an entry or excluded with a reason; no entry names a method that does
- * not exist; every PyTorch case of {@code reference/ops.json} is used.
+ * The registry is complete: every public method of Tensor that returns a Tensor (or its values and indices), every
+ * loss of {@code Losses}, attention and every layer of {@code ndgrad.nn} is covered by an entry or excluded with a
+ * reason; no entry names a method that does not exist; every PyTorch case is used.
  */
 class CoverageTest {
     @Test
@@ -57,15 +64,19 @@ class CoverageTest {
     void everyPyTorchCaseIsUsed() {
         Registry.all();
         Set<String> unused = new TreeSet<>(Torch.CASES.keySet());
+        unused.addAll(Torch.LAYERS.keySet());
         unused.removeAll(Torch.USED);
         assertEquals(Set.of(), unused, "cases of reference/ops.json that no entry uses");
         assertTrue(Torch.CASES.size() > 100, "the PyTorch cases loaded: " + Torch.CASES.size());
     }
 
-    /** "Tensor.sum(boolean,int[])" for each public op of Tensor and Losses. */
+    /**
+     * "Tensor.sum(boolean,int[])" for each public op of Tensor, Losses and Attention, and "nn.Linear" for each layer
+     * a user can make (public, not abstract) in ndgrad.nn.
+     */
     static Set<String> publicOps() {
-        Set<String> ops = new TreeSet<>();
-        for (Class<?> c : List.of(Tensor.class, Losses.class)) {
+        Set<String> ops = new TreeSet<>(layers());
+        for (Class<?> c : List.of(Tensor.class, Losses.class, Attention.class)) {
             for (Method m : c.getDeclaredMethods()) {
                 boolean tensor = m.getReturnType() == Tensor.class || m.getReturnType() == Tensor.ValuesIndices.class;
                 if (Modifier.isPublic(m.getModifiers()) && tensor && !m.isSynthetic()) {
@@ -74,7 +85,30 @@ class CoverageTest {
                 }
             }
         }
-        assertTrue(ops.size() > 100, "found Tensor's and Losses' ops: " + ops.size());
+        assertTrue(ops.size() > 120, "found Tensor's, Losses' and the layers' ops: " + ops.size());
         return ops;
+    }
+
+    /** "nn.Linear" and the like, from the class files of ndgrad.nn beside Layer's. */
+    private static Set<String> layers() {
+        Set<String> out = new TreeSet<>();
+        try {
+            Path root = Path.of(Layer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            try (FileSystem jar = Files.isDirectory(root) ? null : FileSystems.newFileSystem(root);
+                    Stream<Path> files = Files.list((jar == null ? root : jar.getPath("/")).resolve("ndgrad/nn"))) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
+                    String name = f.getFileName().toString().replace(".class", "");
+                    Class<?> c = Class.forName("ndgrad.nn." + name);
+                    if (Layer.class.isAssignableFrom(c) && Modifier.isPublic(c.getModifiers())
+                            && !Modifier.isAbstract(c.getModifiers())) {
+                        out.add("nn." + c.getSimpleName());
+                    }
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("listing the layers of ndgrad.nn", e);
+        }
+        assertTrue(out.size() >= 15, "found the layers: " + out);
+        return out;
     }
 }

@@ -508,4 +508,145 @@ final class Ref {
             default -> losses;
         };
     }
+
+    // ---------------------------------------------------------------- layers
+
+    /**
+     * Cross-correlation of x (N, C, H, W) with w (O, C/groups, kh, kw) and bias b (O) or null, zero padding, as
+     * F.conv2d; a 1-D convolution is this with H = kh = 1.
+     */
+    static Nd conv2d(Nd x, Nd w, Nd b, int sh, int sw, int ph, int pw, int dh, int dw, int groups) {
+        long n = x.size(0);
+        long c = x.size(1);
+        long o = w.size(0);
+        long cg = w.size(1);
+        long kh = w.size(2);
+        long kw = w.size(3);
+        Windows g = new Windows((int) kh, (int) kw, sh, sw, ph, pw, dh, dw);
+        long oh = g.oh(x.size(2));
+        long ow = g.ow(x.size(3));
+        long[] out = {n, o, oh, ow};
+        double[] v = new double[(int) Nd.numel(out)];
+        long og = o / groups;
+        int at = 0;
+        for (long ni = 0; ni < n; ni++) {
+            for (long oc = 0; oc < o; oc++) {
+                long group = oc / og;
+                for (long y = 0; y < oh; y++) {
+                    for (long z = 0; z < ow; z++) {
+                        double s = b == null ? 0 : b.data()[(int) oc];
+                        for (long ci = 0; ci < cg; ci++) {
+                            for (long i = 0; i < kh; i++) {
+                                for (long j = 0; j < kw; j++) {
+                                    long r = y * sh - ph + i * dh;
+                                    long q = z * sw - pw + j * dw;
+                                    if (r >= 0 && r < x.size(2) && q >= 0 && q < x.size(3)) {
+                                        s += x.get(ni, group * cg + ci, r, q) * w.get(oc, ci, i, j);
+                                    }
+                                }
+                            }
+                        }
+                        v[at++] = s;
+                    }
+                }
+            }
+        }
+        return new Nd(out, v);
+    }
+
+    /** Average pooling of (N, C, H, W), each window's sum over k² (count_include_pad). */
+    static Nd avgPool(Nd x, int k, int stride, int pad) {
+        Nd ones = new Nd(new long[] {x.size(1), 1, k, k}, filled((int) x.size(1) * k * k, 1.0 / (k * k)));
+        return conv2d(x, ones, null, stride, stride, pad, pad, 1, 1, (int) x.size(1));
+    }
+
+    private static double[] filled(int n, double v) {
+        double[] d = new double[n];
+        Arrays.fill(d, v);
+        return d;
+    }
+
+    /** Adaptive average pooling to oh × ow: cell (i, j) averages rows ⌊iH/oh⌋ to ⌈(i+1)H/oh⌉ and like columns. */
+    static Nd adaptiveAvgPool(Nd x, int oh, int ow) {
+        long h = x.size(2);
+        long w = x.size(3);
+        long[] out = {x.size(0), x.size(1), oh, ow};
+        double[] v = new double[(int) Nd.numel(out)];
+        int at = 0;
+        for (long n = 0; n < out[0]; n++) {
+            for (long c = 0; c < out[1]; c++) {
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        long r0 = i * h / oh;
+                        long r1 = ((i + 1) * h + oh - 1) / oh;
+                        long c0 = j * w / ow;
+                        long c1 = ((j + 1) * w + ow - 1) / ow;
+                        double s = 0;
+                        for (long r = r0; r < r1; r++) {
+                            for (long q = c0; q < c1; q++) {
+                                s += x.get(n, c, r, q);
+                            }
+                        }
+                        v[at++] = s / ((r1 - r0) * (c1 - c0));
+                    }
+                }
+            }
+        }
+        return new Nd(out, v);
+    }
+
+    /**
+     * (x - mean) / √(var + eps) · γ + β over channel dim 1: with the batch's mean and biased variance over every
+     * other dimension when {@code mean} is null, else with the given (running) statistics.
+     */
+    static Nd batchNorm(Nd x, Nd gamma, Nd beta, Nd mean, Nd var, double eps) {
+        int[] axes = java.util.stream.IntStream.range(0, x.rank()).filter(d -> d != 1).toArray();
+        long[] stat = new long[x.rank()];
+        Arrays.fill(stat, 1);
+        stat[1] = x.size(1);
+        Nd m = mean == null ? Ref.mean(x, true, axes) : mean.reshape(stat);
+        Nd s = var == null ? Ref.var(x, 0, true, axes) : var.reshape(stat);
+        Nd centred = x.zip(m, (a, b) -> a - b).zip(s, (a, b) -> a / Math.sqrt(b + eps));
+        return centred.zip(gamma.reshape(stat), (a, b) -> a * b).zip(beta.reshape(stat), Double::sum);
+    }
+
+    /** (x - mean) / √(var + eps) · γ + β over the last {@code dims} dimensions, biased variance. */
+    static Nd layerNorm(Nd x, Nd gamma, Nd beta, int dims, double eps) {
+        int[] axes = java.util.stream.IntStream.range(x.rank() - dims, x.rank()).toArray();
+        Nd m = Ref.mean(x, true, axes);
+        Nd s = Ref.var(x, 0, true, axes);
+        return x.zip(m, (a, b) -> a - b).zip(s, (a, b) -> a / Math.sqrt(b + eps)).zip(gamma, (a, b) -> a * b)
+                .zip(beta, Double::sum);
+    }
+
+    /** The rows of table w (num, dim) at ids, shape ids.shape + (dim). */
+    static Nd embedding(Nd ids, Nd w) {
+        long dim = w.size(1);
+        long[] out = Arrays.copyOf(ids.shape(), ids.rank() + 1);
+        out[ids.rank()] = dim;
+        double[] v = new double[(int) Nd.numel(out)];
+        for (int i = 0; i < ids.numel(); i++) {
+            for (long j = 0; j < dim; j++) {
+                v[(int) (i * dim + j)] = w.get((long) ids.data()[i], j);
+            }
+        }
+        return new Nd(out, v);
+    }
+
+    /** softmax(q kᵀ / √d (+ -∞ above the diagonal when causal)) v, per batch. */
+    static Nd attention(Nd q, Nd k, Nd v, boolean causal) {
+        Nd scores = matmul(q, transpose(k, 1, 2)).map(s -> s / Math.sqrt(q.size(2)));
+        if (causal) {
+            long lq = q.size(1);
+            long lk = k.size(1);
+            double[] mask = new double[(int) (lq * lk)];
+            for (long i = 0; i < lq; i++) {
+                for (long j = i + 1; j < lk; j++) {
+                    mask[(int) (i * lk + j)] = Double.NEGATIVE_INFINITY;
+                }
+            }
+            scores = scores.zip(new Nd(new long[] {lq, lk}, mask), Double::sum);
+        }
+        return matmul(softmax(scores, 2), v);
+    }
 }

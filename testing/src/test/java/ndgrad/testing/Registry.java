@@ -52,6 +52,7 @@ final class Registry {
         all.addAll(ProductEntries.entries());
         all.addAll(TensorEntries.entries());
         all.addAll(LossEntries.entries());
+        all.addAll(LayerEntries.entries());
         return all;
     }
 
@@ -59,7 +60,7 @@ final class Registry {
     static Entry entry(OpSpec spec, String... covers) {
         List<String> c = new ArrayList<>();
         for (String s : covers) {
-            c.add(s.contains(".") && s.indexOf('.') < s.indexOf('(') ? s : "Tensor." + s);
+            c.add(s.contains(".") && (s.indexOf('(') < 0 || s.indexOf('.') < s.indexOf('(')) ? s : "Tensor." + s);
         }
         return new Entry(spec, List.copyOf(c));
     }
