@@ -9,7 +9,8 @@ import ndgrad.core.ShapeException;
  * query = key = value: Q, K, V = x W_inᵀ + b_in split in three, each split into heads of embed/heads; per head
  * {@link Attention#scaledDotProduct}; the heads joined and projected by {@code out_proj}. Parameters as PyTorch names
  * them: {@code in_proj_weight} (3E, E), {@code in_proj_bias} (3E), {@code out_proj.weight} (E, E),
- * {@code out_proj.bias} (E).
+ * {@code out_proj.bias} (E). Initialized as PyTorch does: in_proj_weight by xavier_uniform_, out_proj.weight as a
+ * Linear's, both biases zero.
  *
  * <p>Usage: {@code MultiheadAttention mha = new MultiheadAttention(32, 4, true, rng); Tensor y = mha.forward(x);}
  */
@@ -33,6 +34,7 @@ public final class MultiheadAttention extends Layer {
         this.inWeight = param("in_proj_weight", Tensor.uniform(rng, -bound, bound, 3L * embed, embed));
         this.inBias = param("in_proj_bias", Tensor.zeros(3L * embed));
         this.out = child("out_proj", new Linear(embed, embed, rng));
+        Init.zeros(out.bias());
     }
 
     @Override
