@@ -195,9 +195,9 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
         }
         for (int g = 0; g < groups.size(); g++) {
             if (d.options().get(g).getClass() != groups.get(g).options.getClass()) {
-                throw new IllegalArgumentException("loadStateDict: group " + g + " holds "
-                        + d.options().get(g).getClass().getSimpleName() + ", this optimizer uses "
-                        + groups.get(g).options.getClass().getSimpleName());
+                throw new IllegalArgumentException("loadStateDict: group " + g + " holds the options of "
+                        + d.options().get(g).getClass().getEnclosingClass().getSimpleName() + ", this optimizer is "
+                        + getClass().getSimpleName());
             }
         }
         d.entries().forEach((i, e) -> e.buffers().forEach((n, b) -> {
