@@ -68,9 +68,10 @@ public final class GradCheck {
 
     /**
      * One compared entry: input index, element of the input (its index per dimension, or the direction number in
-     * fast mode), output element (flat index; -1 in fast mode), the two values and the errors.
+     * fast mode), output element (flat index; -1 in fast mode), the input's value at that element (NaN in fast mode),
+     * the two derivatives and the errors.
      */
-    public record Entry(int input, long[] element, long output, double analytical, double numerical) {
+    public record Entry(int input, long[] element, long output, double value, double analytical, double numerical) {
         /** |analytical - numerical|. */
         public double absError() {
             return Math.abs(analytical - numerical);
@@ -88,7 +89,7 @@ public final class GradCheck {
         @Override
         public String toString() {
             String where = output < 0 ? "direction " + element[0] : "element " + Arrays.toString(element)
-                    + ", output element " + output;
+                    + " (value " + value + "), output element " + output;
             return "input " + input + ", " + where + ": analytical " + analytical + " vs numerical " + numerical
                     + " (abs error " + String.format("%.3g", absError()) + ", rel error "
                     + String.format("%.3g", relError()) + ")";
@@ -156,11 +157,12 @@ public final class GradCheck {
             INDArray e = NdArrays.create(hot, y.shape(), y.dtype());
             analytical[j] = vjp(y, inputs[k], Tensor.of(e));
         }
+        double[] values = inputs[k].toDoubleArray();
         for (long i = 0; i < x.length(); i++) {
             double[] numerical = FiniteDifference.centralPartial(x, i, options.eps(), () -> evaluate(f, inputs));
             long[] element = x.rank() == 0 ? new long[0] : unravel(i, x.shape());
             for (int j = 0; j < outputs; j++) {
-                entries.add(new Entry(k, element, j, analytical[j][(int) i], numerical[j]));
+                entries.add(new Entry(k, element, j, values[(int) i], analytical[j][(int) i], numerical[j]));
             }
         }
     }
@@ -175,7 +177,7 @@ public final class GradCheck {
             double[] vJ = vjp(y, inputs[k], Tensor.of(v));
             double analytical = dot(vJ, Kernels.values(u));
             double[] numerical = FiniteDifference.centralDirectional(x, u, options.eps(), () -> evaluate(f, inputs));
-            entries.add(new Entry(k, new long[] {d}, -1, analytical, dot(numerical, Kernels.values(v))));
+            entries.add(new Entry(k, new long[] {d}, -1, Double.NaN, analytical, dot(numerical, Kernels.values(v))));
         }
     }
 

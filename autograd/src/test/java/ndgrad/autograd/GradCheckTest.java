@@ -108,4 +108,59 @@ class GradCheckTest {
         assertThrows(IllegalArgumentException.class, () -> GradCheck.Options.defaults().eps(0));
         assertThrows(IllegalArgumentException.class, () -> GradCheck.Options.defaults().tolerances(-1, 0));
     }
+
+    /** 2x, whose backward is 2g(1 + δ): every analytical entry is off by exactly 2δ from the exact central difference. */
+    private static Tensor scaledTwice(Tensor x, double delta) {
+        Tensor y = x.mul(2);
+        if (y.isRequiresGrad()) {
+            y.registerHook(g -> g.mul(1 + delta));
+        }
+        return y;
+    }
+
+    /** An entry passes when |analytical - numerical| ≤ atol + rtol·|numerical|: each term alone decides. */
+    @Test
+    void theToleranceIsAbsolutePlusRelativeToTheNumericalValue() {
+        try (var d = DTypes.use(DataType.DOUBLE)) {
+            Tensor x = Tensor.of(0.5, -1.5).requiresGrad();
+            GradCheck.Options o = GradCheck.Options.defaults();
+            java.util.function.Function<Tensor[], Tensor> f = in -> scaledTwice(in[0], 1e-3);
+            assertTrue(GradCheck.check(o.tolerances(0, 1.1e-3), f, x).passed(), "error 2e-3 ≤ 1.1e-3 · 2");
+            assertFalse(GradCheck.check(o.tolerances(0, 0.9e-3), f, x).passed(), "error 2e-3 > 0.9e-3 · 2");
+            assertTrue(GradCheck.check(o.tolerances(2.1e-3, 0), f, x).passed(), "error 2e-3 ≤ atol 2.1e-3");
+            assertFalse(GradCheck.check(o.tolerances(1.9e-3, 0), f, x).passed(), "error 2e-3 > atol 1.9e-3");
+            assertTrue(GradCheck.check(o.tolerances(1.2e-3, 0.45e-3), f, x).passed(), "1.2e-3 + 0.45e-3 · 2 ≥ 2e-3");
+            assertFalse(GradCheck.check(o.tolerances(0.9e-3, 0.45e-3), f, x).passed(), "0.9e-3 + 0.9e-3 < 2e-3");
+            GradCheck.Entry e = GradCheck.check(o, f, x).worst();
+            assertEquals(2e-3, e.absError(), 1e-9);
+            assertEquals(1e-3, e.relError(), 1e-9);
+            assertEquals(4, GradCheck.check(o, f, x).checked(), "2 elements by 2 outputs");
+        }
+    }
+
+    /**
+     * A gradient wrong at one element of a 2-D input is reported at that element, by its index per dimension, with
+     * the input's value there.
+     */
+    @Test
+    void theReportNamesTheElementOfA2dInputAndItsValue() {
+        try (var d = DTypes.use(DataType.DOUBLE)) {
+            Tensor x = Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 2, 3).requiresGrad();
+            Tensor bump = Tensor.of(new double[] {0, 0, 0, 0, 0, 1}, 2, 3);
+            GradCheck.Report r = GradCheck.check(GradCheck.Options.defaults(), in -> {
+                Tensor y = in[0].mul(1.0);
+                if (y.isRequiresGrad()) {
+                    y.registerHook(g -> g.add(bump.mul(g)));
+                }
+                return y.sum();
+            }, x);
+            assertEquals(1, r.failures().size(), r.toString());
+            GradCheck.Entry e = r.failures().get(0);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {1, 2}, e.element());
+            assertEquals(6.0, e.value());
+            assertEquals(0, e.output());
+            assertTrue(r.toString().contains("input 0, element [1, 2] (value 6.0), output element 0: analytical 2.0 "
+                    + "vs numerical"), r.toString());
+        }
+    }
 }
