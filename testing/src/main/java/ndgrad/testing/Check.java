@@ -22,7 +22,10 @@ public enum Check {
     EXPECTED("values computed elsewhere"),
     /** A bad call is refused with an IllegalArgumentException (a ShapeException for shapes) naming the op. */
     BAD_INPUT("bad input refused"),
-    /** Float32 and float64 inputs together are refused with a ShapeException naming the op. */
+    /**
+     * Float32 and float64 inputs together (for a layer, float32 inputs to float64 parameters) are refused with a
+     * ShapeException naming the op (see {@link OpSpec#errorName}), or at least both dtypes.
+     */
     MIXED_DTYPES("mixed dtypes refused");
 
     private final String title;

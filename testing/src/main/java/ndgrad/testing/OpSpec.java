@@ -164,7 +164,11 @@ public final class OpSpec {
         return with(b -> b.badInputs.add(new BadInput(label, List.of(args), call)));
     }
 
-    /** With the name errors must give, when it is not the spec's (a layer's class, an overload's op). */
+    /**
+     * With the name errors must give, when it is not the spec's (a layer's class, an overload's op). Set, it is also
+     * what a refusal of mixed dtypes must name; unset, that refusal need only name both dtypes, since a user's op or
+     * layer usually leaves the check to the ops inside it.
+     */
     public OpSpec errorName(String value) {
         return with(b -> b.errorName = value);
     }
@@ -242,6 +246,11 @@ public final class OpSpec {
 
     String errorNameOrName() {
         return errorName != null ? errorName : name;
+    }
+
+    /** The name set with {@link #errorName}, or null. */
+    String errorName() {
+        return errorName;
     }
 
     long seedValue() {

@@ -65,9 +65,12 @@ final class Registry {
         return new Entry(spec, List.copyOf(c));
     }
 
-    /** An op's spec with the registry's tight gradcheck tolerances. */
+    /**
+     * An op's spec with the registry's tight gradcheck tolerances, whose errors must name the op: the entry's name up
+     * to its first space ("max dim" names max).
+     */
     static OpSpec op(String name, Function<Tensor[], Tensor> call) {
-        return OpSpec.of(name, call).gradCheck(TIGHT);
+        return OpSpec.of(name, call).gradCheck(TIGHT).errorName(name.split(" ")[0]);
     }
 
     /** An op of one input, with a reference elementwise. */

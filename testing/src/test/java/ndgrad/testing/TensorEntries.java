@@ -32,7 +32,8 @@ final class TensorEntries {
                         .sample(Sample.of(Arg.normal(2, 3).constant()).call(x -> Tensor.of(x[0].data()))
                                 .reference(x -> x[0]).label("of an array"))
                         .badInput("values that do not fill the shape", x -> Tensor.of(six, 4, 2))
-                        .badInput("rows of other lengths", x -> Tensor.of(new double[][] {{1, 2}, {3}})),
+                        .badInput("rows of other lengths", x -> Tensor.of(new double[][] {{1, 2}, {3}}))
+                        .errorName("Tensor.of"),
                         "of(INDArray)", "of(double[])", "of(double[],long[])", "of(double[][])", "scalar(double)"),
                 entry(op("full", x -> Tensor.full(2.5, 2, 3)).reference(x -> filled(2.5, 2, 3)).sample()
                         .sample(Sample.of().call(x -> Tensor.zeros(3, 1)).reference(x -> filled(0, 3, 1)).label("zeros"))
