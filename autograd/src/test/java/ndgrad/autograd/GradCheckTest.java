@@ -146,7 +146,7 @@ class GradCheckTest {
     void theReportNamesTheElementOfA2dInputAndItsValue() {
         try (var d = DTypes.use(DataType.DOUBLE)) {
             Tensor x = Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 2, 3).requiresGrad();
-            Tensor bump = Tensor.of(new double[] {0, 0, 0, 0, 0, 1}, 2, 3);
+            Tensor bump = Tensor.of(new double[] {0, 0, 0, 0, 1, 0}, 2, 3);
             GradCheck.Report r = GradCheck.check(GradCheck.Options.defaults(), in -> {
                 Tensor y = in[0].mul(1.0);
                 if (y.isRequiresGrad()) {
@@ -156,11 +156,51 @@ class GradCheckTest {
             }, x);
             assertEquals(1, r.failures().size(), r.toString());
             GradCheck.Entry e = r.failures().get(0);
-            org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {1, 2}, e.element());
-            assertEquals(6.0, e.value());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {1, 1}, e.element());
+            assertEquals(5.0, e.value());
             assertEquals(0, e.output());
-            assertTrue(r.toString().contains("input 0, element [1, 2] (value 6.0), output element 0: analytical 2.0 "
+            assertTrue(r.toString().contains("input 0, element [1, 1] (value 5.0), output element 0: analytical 2.0 "
                     + "vs numerical"), r.toString());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {1, 1}, r.worst().element(),
+                    "the worst entry is the one with the largest relative error");
         }
+    }
+
+    /** With a step of 2^-20 every value is exact, so an error equal to the tolerance still passes. */
+    @Test
+    void anErrorEqualToTheToleranceStillPasses() {
+        try (var d = DTypes.use(DataType.DOUBLE)) {
+            Tensor x = Tensor.of(0.5).requiresGrad();
+            java.util.function.Function<Tensor[], Tensor> f = in -> scaledTwice(in[0], 0x1p-10);
+            GradCheck.Options o = GradCheck.Options.defaults().eps(0x1p-20);
+            GradCheck.Report r = GradCheck.check(o.tolerances(0x1p-9, 0), f, x);
+            assertEquals(0x1p-9, r.worst().absError(), "analytical 2 + 2^-9 against the exact 2");
+            assertTrue(r.passed(), r.toString());
+            assertTrue(r.toString().startsWith("GradCheck passed: 1 entries checked"), r.toString());
+            assertFalse(GradCheck.check(o.tolerances(0x1p-10, 0), f, x).passed());
+        }
+    }
+
+    /** Fast mode takes unit directions: vᵀJu of 2x is 2 vᵀu, never more than 2 in size. */
+    @Test
+    void fastModeDirectionsAreUnitVectors() {
+        Tensor x = new Inputs(13).normal(50);
+        GradCheck.Report r = GradCheck.check(GradCheck.Options.defaults().fast(5), in -> in[0].mul(2), x);
+        assertTrue(r.passed(), r.toString());
+        assertEquals(5, r.checked());
+        assertTrue(r.worst().analytical() != 0 && Math.abs(r.worst().analytical()) <= 2 + 1e-12, r.toString());
+        assertTrue(Double.isNaN(r.worst().value()), "a direction has no single input value");
+    }
+
+    @Test
+    void optionsAcceptTheirBoundaries() {
+        GradCheck.Options o = GradCheck.Options.defaults().tolerances(0, 0).fast(1).seed(7);
+        assertEquals(0, o.atol());
+        assertEquals(0, o.rtol());
+        assertEquals(1, o.directions());
+        assertEquals(7, o.seed());
+        assertThrows(IllegalArgumentException.class, () -> GradCheck.Options.defaults().tolerances(0, -1e-300));
+        assertThrows(IllegalArgumentException.class, () -> GradCheck.Options.defaults().fast(0));
+        assertThrows(IllegalArgumentException.class, () -> GradCheck.Options.defaults().eps(Double.NaN));
     }
 }

@@ -94,4 +94,40 @@ class InitTest {
         constant("LayerNorm.weight", ln.get("weight"), 1);
         constant("LayerNorm.bias", ln.get("bias"), 0);
     }
+
+    /**
+     * torch.nn.init's formulas on a (200, 50, 3, 3) weight: fan_in = 50·9, fan_out = 200·9; each initializer fills the
+     * tensor in place and returns it.
+     */
+    @Test
+    void initializersFollowTorchNnInitAndReturnTheirTensor() {
+        ndgrad.autograd.Tensor w = ndgrad.autograd.Tensor.zeros(200, 50, 3, 3);
+        assertEquals(450, Init.fanIn(w));
+        assertEquals(1800, Init.fanOut(w));
+        org.junit.jupiter.api.Assertions.assertSame(w, Init.kaimingUniform(w, new Rng(1), Math.sqrt(5)));
+        uniform("kaimingUniform(a = √5)", w.toDoubleArray(), 1 / Math.sqrt(450));
+        Init.kaimingUniform(w, new Rng(2), 0);
+        uniform("kaimingUniform(a = 0)", w.toDoubleArray(), Math.sqrt(2) * Math.sqrt(3.0 / 450));
+        org.junit.jupiter.api.Assertions.assertSame(w, Init.xavierUniform(w, new Rng(3), 2));
+        uniform("xavierUniform(gain 2)", w.toDoubleArray(), 2 * Math.sqrt(6.0 / (450 + 1800)));
+        org.junit.jupiter.api.Assertions.assertSame(w, Init.xavierNormal(w, new Rng(4), 2));
+        normal("xavierNormal(gain 2)", w.toDoubleArray(), 0, 2 * Math.sqrt(2.0 / (450 + 1800)));
+        org.junit.jupiter.api.Assertions.assertSame(w, Init.kaimingNormal(w, new Rng(5)));
+        normal("kaimingNormal", w.toDoubleArray(), 0, Math.sqrt(2.0 / 450));
+        org.junit.jupiter.api.Assertions.assertSame(w, Init.normal(w, new Rng(6), 3, 0.5));
+        normal("normal(3, 0.5)", w.toDoubleArray(), 3, 0.5);
+        org.junit.jupiter.api.Assertions.assertSame(w, Init.uniform(w, new Rng(7), 1, 2));
+        assertTrue(Arrays.stream(w.toDoubleArray()).allMatch(v -> v >= 1 && v < 2));
+        org.junit.jupiter.api.Assertions.assertSame(w, Init.zeros(w));
+        constant("zeros", w.toDoubleArray(), 0);
+        org.junit.jupiter.api.Assertions.assertThrows(ndgrad.core.ShapeException.class,
+                () -> Init.fanOut(ndgrad.autograd.Tensor.zeros(4)));
+    }
+
+    private static void normal(String what, double[] v, double mean, double sd) {
+        double m = Arrays.stream(v).average().orElseThrow();
+        double var = Arrays.stream(v).map(x -> (x - m) * (x - m)).average().orElseThrow();
+        assertEquals(mean, m, 5 * sd / Math.sqrt(v.length), what + ": mean");
+        assertEquals(sd * sd, var, 0.02 * sd * sd, what + ": variance");
+    }
 }

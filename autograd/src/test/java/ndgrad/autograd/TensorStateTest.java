@@ -1,0 +1,137 @@
+package ndgrad.autograd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import ndgrad.core.NdArrays;
+import ndgrad.core.Scope;
+import ndgrad.core.ShapeException;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * A tensor's state outside the ops: setting and zeroing gradients (each a change that backward notices when the
+ * gradient was saved), modify, requiresGrad on leaves only, and printing.
+ */
+class TensorStateTest extends Float64Test {
+    @Test
+    void setGradCopiesAndReusesTheBuffer() {
+        Tensor w = Tensor.of(1, 2).requiresGrad();
+        Tensor g = Tensor.of(0.5, -1);
+        w.setGrad(g);
+        assertArrayEquals(new double[] {0.5, -1}, w.grad().toDoubleArray());
+        g.fill(7);
+        assertArrayEquals(new double[] {0.5, -1}, w.grad().toDoubleArray(), "a copy, not the caller's tensor");
+        Tensor buffer = w.grad();
+        w.setGrad(Tensor.of(3, 4));
+        assertSame(buffer, w.grad(), "the second setGrad writes into the same buffer");
+        assertArrayEquals(new double[] {3, 4}, buffer.toDoubleArray());
+        w.mul(w).sum().backward();
+        assertArrayEquals(new double[] {5, 8}, w.grad().toDoubleArray(), "backward adds to a set gradient");
+        assertTrue(assertThrows(ShapeException.class, () -> w.setGrad(Tensor.of(1, 2, 3))).getMessage()
+                .contains("setGrad: gradient of shape [3]"));
+        assertThrows(ShapeException.class, () -> w.setGrad(Tensor.of(1, 2).to(DataType.FLOAT)));
+        assertThrows(AutogradException.class, () -> w.mul(2).setGrad(Tensor.of(1, 2)));
+        assertThrows(AutogradException.class, () -> Tensor.of(1, 2).setGrad(Tensor.of(1, 2)));
+    }
+
+    /** A gradient saved by an op (here for w.grad()²) and then changed is refused at that op's backward. */
+    @Test
+    void changingASavedGradientIsNoticed() {
+        for (String change : List.of("setGrad", "zeroGrad", "backward")) {
+            Tensor w = Tensor.of(1, 2).requiresGrad();
+            w.mul(w).sum().backward();
+            Tensor v = Tensor.of(3, 4).requiresGrad();
+            Tensor uses = v.mul(w.grad());
+            switch (change) {
+                case "setGrad" -> w.setGrad(Tensor.of(9, 9));
+                case "zeroGrad" -> {
+                    w.zeroGrad();
+                    w.grad();
+                }
+                default -> w.mul(w).sum().backward();
+            }
+            AutogradException e = assertThrows(AutogradException.class, () -> uses.sum().backward(), change);
+            assertTrue(e.getMessage().contains("modified by an in-place operation"), e.getMessage());
+        }
+    }
+
+    @Test
+    void zeroGradZerosWithoutAPassAndForgetsARecordedGradient() {
+        Tensor w = Tensor.of(1, 2).requiresGrad();
+        w.mul(w).sum().backward();
+        w.zeroGrad();
+        assertArrayEquals(new double[] {0, 0}, w.grad().toDoubleArray());
+        w.mul(3).sum().backward();
+        assertArrayEquals(new double[] {3, 3}, w.grad().toDoubleArray(), "written, not added to stale values");
+        Tensor x = Tensor.of(2.0).requiresGrad();
+        x.pow(3).backward(null, GradOptions.defaults().createGraph(true));
+        assertTrue(x.grad().isRequiresGrad(), "a recorded gradient");
+        x.zeroGrad();
+        assertFalse(x.hasGrad(), "a recorded gradient is forgotten, not zeroed in place");
+        Tensor none = Tensor.of(1.0).requiresGrad();
+        none.zeroGrad();
+        assertFalse(none.hasGrad());
+    }
+
+    @Test
+    void modifyRunsInPlaceUnderTheInPlaceRules() {
+        Tensor t = Tensor.of(1, 2);
+        assertSame(t, t.modify(a -> a.getDouble(0)));
+        Tensor w = Tensor.of(1, 2).requiresGrad();
+        Tensor saved = w.mul(w);
+        try (Autograd.GradMode off = Autograd.noGrad()) {
+            w.modify(a -> ndgrad.core.Kernels.fill(a, 5));
+        }
+        assertArrayEquals(new double[] {5, 5}, w.toDoubleArray());
+        assertThrows(AutogradException.class, () -> saved.sum().backward(), "modify bumps the version");
+        assertThrows(AutogradException.class, () -> w.modify(a -> a.getDouble(0)), "not while recording");
+    }
+
+    @Test
+    void requiresGradOnlyOnLeavesAndFloatingTypes() {
+        Tensor w = Tensor.of(1, 2).requiresGrad();
+        assertSame(w, w.requiresGrad(false));
+        assertFalse(w.isRequiresGrad());
+        w.requiresGrad(true);
+        Tensor y = w.mul(2);
+        AutogradException e = assertThrows(AutogradException.class, () -> y.requiresGrad(false));
+        assertTrue(e.getMessage().contains("from 'mul'") && e.getMessage().contains("only leaves"), e.getMessage());
+        Tensor ids = Tensor.of(NdArrays.create(new double[] {1, 2}, new long[] {2}, DataType.LONG));
+        assertThrows(ShapeException.class, ids::requiresGrad);
+        ids.requiresGrad(false);
+        assertThrows(AutogradException.class, () -> Tensor.of(1.0).retainGrad());
+        Tensor kept = w.mul(3).retainGrad();
+        kept.sum().backward();
+        assertArrayEquals(new double[] {1, 1}, kept.grad().toDoubleArray());
+        Tensor notKept = w.mul(3);
+        notKept.sum().backward();
+        assertThrows(AutogradException.class, notKept::grad);
+    }
+
+    @Test
+    void printingShowsValuesShapeDtypeAndOrigin() {
+        Tensor x = Tensor.of(new double[] {1, 2, 3, 4}, 2, 2).named("x").requiresGrad();
+        assertEquals("tensor(x=[[1.0, 2.0], [3.0, 4.0]], shape=[2, 2], dtype=DOUBLE, requiresGrad)", x.toString());
+        assertEquals("tensor([[2.0, 4.0], [6.0, 8.0]], shape=[2, 2], dtype=DOUBLE, op=mul)", x.mul(2).toString());
+        assertEquals("tensor(2.5, shape=[], dtype=DOUBLE)", Tensor.scalar(2.5).toString());
+        assertEquals("tensor([], shape=[0], dtype=DOUBLE)", Tensor.zeros(0).toString());
+        assertEquals("tensor(<1001 values>, shape=[1001], dtype=DOUBLE)", Tensor.zeros(1001).toString());
+        assertEquals("tensor([[[0.0], [0.0]]], shape=[1, 2, 1], dtype=DOUBLE)", Tensor.zeros(1, 2, 1).toString());
+        Tensor gone;
+        try (Scope s = Scope.open()) {
+            gone = Tensor.ones(2);
+        }
+        assertEquals("tensor(<released>, shape=[2], dtype=DOUBLE)", gone.toString());
+        assertEquals("tensor 'x' of shape [2, 2] and dtype DOUBLE", x.describe());
+        assertEquals("tensor of shape [2, 2] and dtype DOUBLE from 'mul'", x.mul(2).describe());
+        assertEquals("mul", x.mul(2).op());
+        assertEquals(null, x.op());
+        assertEquals("x", x.name());
+    }
+}
