@@ -60,6 +60,39 @@ class ExplainPageTest {
         assertTrue(notLeaf.getMessage().contains("leaf that requires grad"), notLeaf.getMessage());
     }
 
+    /**
+     * A matrix input: one check row per element, labelled by its index per dimension; values beyond six shown with
+     * their count; every label made safe inside the script (quotes, backslashes, angle brackets, ampersands).
+     */
+    @Test
+    void vectorInputsGetARowPerElementAndLabelsAreEscaped() {
+        try (var float64 = DTypes.use(DataType.DOUBLE)) {
+            Tensor w = Tensor.of(new double[] {1, -1, 0.5, 2, 0, -2, 1.5, 3}, 2, 4).named("W\"<&>\\").requiresGrad();
+            Tensor b = Tensor.of(0.5, -0.5).named("b").requiresGrad();
+            String page = ExplainPage.html("a & b", () -> w.sum(1).add(b).mul(w.sum(1).add(b)).sum().named("L"),
+                    List.of(w, b));
+            assertTrue(page.contains("<title>a &amp; b — backward, step by step</title>"), page);
+            assertTrue(page.contains("<tr><td>W&quot;&lt;&amp;&gt;\\[1, 2]</td><td class=\"num\">"), page);
+            assertTrue(page.contains("<tr><td>b[1]</td><td class=\"num\">4.0</td><td class=\"num\">"),
+                    "dL/db = 2·(sum(w[1]) + b[1]) = 2·2\n" + page);
+            assertTrue(page.contains("<td>[1.0, -1.0, 0.5, 2.0, 0.0, -2.0, … (8 values)]</td>"), page);
+            assertTrue(page.contains("<tr><td>L</td><td>sum</td><td>[]</td><td>13.0</td></tr>"), "3² + 2²\n" + page);
+            assertTrue(page.contains("\"label\":\"W\\\"\\u003c\\u0026\\u003e\\\\\""), page);
+            assertTrue(page.contains("\"known\":{\"v"), page);
+            assertEquals(3 * (8 + 2), count(page, "<td class=\"num\">"), "ten check rows of three numbers");
+        }
+    }
+
+    @Test
+    void numericalGradientMovesEachElementAndRestoresIt() {
+        try (var float64 = DTypes.use(DataType.DOUBLE)) {
+            Tensor x = Tensor.of(1.5, -2).requiresGrad();
+            double[] g = ExplainPage.numericalGradient(() -> x.mul(x).mul(x).sum(), x);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {6.75, 12}, g, 1e-8, "3x²");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {1.5, -2}, x.toDoubleArray(), 0.0);
+        }
+    }
+
     private static int count(String s, String part) {
         return s.split(Pattern.quote(part), -1).length - 1;
     }
