@@ -213,4 +213,70 @@ class FunctionTest {
         String trace = BackwardTrace.run(new Cube().apply(x).sum()).toString();
         assertTrue(trace.contains("cube") && trace.contains("3x²"), trace);
     }
+
+    /** a·b of two inputs with one rule given: forward runs with recording off, and a missing rule is named. */
+    static final class Mul extends Function {
+        boolean recordingInForward = true;
+        int inputs = -1;
+
+        Mul() {
+            super("product", "b");
+        }
+
+        @Override
+        protected Tensor[] forward(Context ctx, Tensor... in) {
+            recordingInForward = Autograd.isGradEnabled();
+            inputs = ctx.inputCount();
+            ctx.save(in[0], in[1]);
+            return tensors(in[0].mul(in[1]));
+        }
+
+        @Override
+        protected Tensor[] backward(Context ctx, Tensor... g) {
+            assertThrows(AutogradException.class, () -> ctx.saved(2), "saved(2) of two");
+            return tensors(g[0].mul(ctx.saved(1)), g[0].mul(ctx.saved(0)));
+        }
+    }
+
+    @Test
+    void forwardRunsUnrecordedAndTheContextAnswersAboutItsInputs() {
+        Tensor a = Tensor.of(2.0, 3.0).requiresGrad().named("a");
+        Tensor b = Tensor.of(3.0, 4.0).requiresGrad().named("b");
+        Mul p = new Mul();
+        Tensor y = p.apply(a, b);
+        assertFalse(p.recordingInForward, "forward runs with recording off");
+        assertTrue(Autograd.isGradEnabled(), "and the mode comes back");
+        assertEquals(2, p.inputs);
+        assertEquals("product", y.op());
+        BackwardTrace t = BackwardTrace.run(y.sum());
+        assertEquals("b", t.steps().get(1).inputs().get(0).rule());
+        assertEquals("∂product/∂input1", t.steps().get(1).inputs().get(1).rule(), "no rule given for input 1");
+        assertEquals(null, t.steps().get(1).inputs().get(0).local(), "a user op of two outputs is not known to be "
+                + "elementwise, so its Jacobian is not shown");
+        assertEquals("b", p.rule(0));
+        assertEquals(null, p.rule(1));
+        y.sum().backward();
+        assertArrayEquals(new double[] {3, 4}, a.grad().toDoubleArray());
+        assertArrayEquals(new double[] {2, 3}, b.grad().toDoubleArray());
+    }
+
+    /** Anomaly mode is per thread and nests; an op whose input is already not finite is not blamed. */
+    @Test
+    void anomalyModeNestsAndBlamesOnlyTheOpThatMadeTheFirstNonFiniteValue() {
+        assertFalse(Autograd.isAnomalyEnabled());
+        try (Autograd.GradMode outer = Autograd.detectAnomaly()) {
+            try (Autograd.GradMode inner = Autograd.detectAnomaly()) {
+                assertTrue(Autograd.isAnomalyEnabled());
+            }
+            assertTrue(Autograd.isAnomalyEnabled(), "closing the inner one restores the outer's mode");
+            Tensor inf = Tensor.of(Double.POSITIVE_INFINITY, 1.0).requiresGrad();
+            assertEquals(Double.POSITIVE_INFINITY, inf.exp().toDoubleArray()[0], "inf in, inf out: not the op's doing");
+            Tensor x = Tensor.of(0.0, 1.0).requiresGrad();
+            Tensor y = x.sqrt().sum();
+            AnomalyException e = assertThrows(AnomalyException.class, y::backward);
+            assertTrue(e.getMessage().startsWith("anomaly: the backward of 'sqrt' produced NaN or infinity in the "
+                    + "gradient of its input 0 (inputs [[2]]), created at ndgrad.autograd.FunctionTest"), e.getMessage());
+        }
+        assertFalse(Autograd.isAnomalyEnabled());
+    }
 }
