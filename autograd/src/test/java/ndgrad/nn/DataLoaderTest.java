@@ -73,5 +73,23 @@ class DataLoaderTest {
     void mismatchedSizesAreRefused() {
         assertThrows(ShapeException.class, () -> DataLoader.of(Tensor.zeros(4, 2), Tensor.zeros(5)));
         assertThrows(IllegalArgumentException.class, () -> DataLoader.of(Tensor.zeros(4)).batchSize(0));
+        assertThrows(IllegalArgumentException.class, () -> DataLoader.of());
+        assertThrows(ShapeException.class, () -> DataLoader.of(Tensor.scalar(1)));
+    }
+
+    /** Batches: a division rounded up, or down when the last is dropped; batch size 1 is one row each. */
+    @Test
+    void theNumberOfBatches() {
+        assertEquals(3, DataLoader.of(Tensor.zeros(12)).batchSize(4).batches());
+        assertEquals(3, DataLoader.of(Tensor.zeros(12)).batchSize(4).dropLast(true).batches());
+        assertEquals(4, DataLoader.of(Tensor.zeros(13)).batchSize(4).batches());
+        assertEquals(3, DataLoader.of(Tensor.zeros(13)).batchSize(4).dropLast(true).batches());
+        DataLoader ones = DataLoader.of(Tensor.zeros(3)).batchSize(1);
+        assertEquals(3, ones.batches());
+        java.util.Iterator<Tensor[]> it = ones.iterator();
+        it.next();
+        it.next();
+        it.next();
+        assertThrows(java.util.NoSuchElementException.class, it::next);
     }
 }

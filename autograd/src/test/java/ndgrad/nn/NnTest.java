@@ -166,6 +166,20 @@ class NnTest extends Float64Test {
     }
 
     @Test
+    void aFileWithAParameterTheModelDoesNotHaveIsRefusedNamingIt() {
+        Sequential a = mlp(22);
+        java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> state = new java.util.LinkedHashMap<>();
+        a.namedState().forEach(p -> state.put(p.name(), p.value().data()));
+        state.put("extra.weight", Tensor.zeros(2).data());
+        IOException e = assertThrows(IOException.class, () -> a.load(state, "m.npz"));
+        assertEquals("m.npz: holds parameters the module does not have: [extra.weight]", e.getMessage());
+        state.remove("extra.weight");
+        state.remove("2.bias");
+        assertTrue(assertThrows(IOException.class, () -> a.load(state, "m.npz")).getMessage()
+                .startsWith("m.npz: no saved value for parameter '2.bias'"));
+    }
+
+    @Test
     void loadingIntoAnotherShapeNamesTheParameterAndChangesNothing(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("model.npz");
         mlp(22).save(file);
