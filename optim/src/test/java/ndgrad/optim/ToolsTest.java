@@ -143,4 +143,60 @@ class ToolsTest extends Float64Test {
         assertThrows(IllegalArgumentException.class, () -> LrFinder.run(opt, () -> w.sum(), 1, 1, 5));
         LrFinder.run(opt, () -> w.sum(), 1e-3, 1, 3);
     }
+
+    /**
+     * f = x² - y² from (1, 1): H = diag(2, -2) is indefinite, so λ climbs from 1e-8·max|H_ii| = 2e-8 by ×10 until
+     * H + λI is positive definite: 2 is not (a zero pivot), 20 is. Then d = -(2/22, -2/18), accepted at t = 1:
+     * f = (1 - 1/11)² - (1 + 1/9)².
+     */
+    @Test
+    void newtonDampsAnIndefiniteHessianUntilItFactors() {
+        Tensor x = Tensor.of(1.0).requiresGrad();
+        Tensor y = Tensor.of(new double[] {1.0}, 1, 1).requiresGrad();
+        double f = new Newton(List.of(x, y), Newton.options()).step(() -> x.mul(x).sum().sub(y.mul(y).sum()));
+        double x1 = 1 - 2.0 / 22;
+        double y1 = 1 + 2.0 / 18;
+        assertEquals(x1, x.item(), 1e-12);
+        assertEquals(y1, y.item(), 1e-12);
+        assertEquals(x1 * x1 - y1 * y1, f, 1e-12, "step returns f after the step");
+    }
+
+    /**
+     * f = ½ xᵀAx - bᵀx over two parameters of different shapes, A = [[3, 1, 0], [1, 2, 0.5], [0, 0.5, 1]]: one
+     * Newton step, full or by conjugate gradients (3 iterations), lands on A⁻¹b = (16, -31, 24)/17 and returns
+     * -½ bᵀA⁻¹b.
+     */
+    @Test
+    void newtonSolvesAQuadraticInOneStep() {
+        double[][] a = {{3, 1, 0}, {1, 2, 0.5}, {0, 0.5, 1}};
+        double[] b = {1, -2, 0.5};
+        double[] solution = {16.0 / 17, -31.0 / 17, 24.0 / 17};
+        for (Newton.Options o : List.of(Newton.options(), Newton.options().conjugateGradient(3))) {
+            Tensor p = Tensor.of(0.0, 0.0).requiresGrad();
+            Tensor q = Tensor.of(new double[] {0.0}, 1, 1).requiresGrad();
+            Tensor am = Tensor.of(a);
+            Tensor bv = Tensor.of(b);
+            double f = new Newton(List.of(p, q), o).step(() -> {
+                Tensor v = Tensor.concat(0, p, q.flatten());
+                return v.matmul(am.matmul(v)).mul(0.5).sub(bv.matmul(v));
+            });
+            assertArrayEquals(new double[] {solution[0], solution[1]}, p.toDoubleArray(), 1e-12, o.toString());
+            assertEquals(solution[2], q.item(), 1e-12);
+            double bx = b[0] * solution[0] + b[1] * solution[1] + b[2] * solution[2];
+            assertEquals(-0.5 * bx, f, 1e-12);
+        }
+    }
+
+    /** Newton-CG on the concave f = -x² meets negative curvature at once and takes the steepest descent, -g. */
+    @Test
+    void newtonCgFollowsTheGradientAtNegativeCurvatureAndStopsAtAStationaryPoint() {
+        Tensor x = Tensor.of(1.0).requiresGrad();
+        double f = new Newton(List.of(x), Newton.options().conjugateGradient(5)).step(() -> x.mul(x).sum().neg());
+        assertEquals(3.0, x.item(), 1e-12, "d = -g = 2, accepted at t = 1");
+        assertEquals(-9.0, f, 1e-12);
+        Tensor z = Tensor.of(0.0).requiresGrad();
+        assertEquals(0.0, new Newton(List.of(z), Newton.options()).step(() -> z.mul(z).sum()), "g = 0: no step");
+        assertEquals(0.0, z.item());
+        assertThrows(IllegalArgumentException.class, () -> new Newton(List.of(x.mul(2)), Newton.options()));
+    }
 }
