@@ -10,13 +10,12 @@ the output, a weighting R, and the gradients of sum(output * R) with respect to 
 each parameter (by name). Parameters are drawn, not left at PyTorch's initialization, so that every entry of every
 gradient is exercised; one torch.Generator seeded 20261207 draws everything in the order of this file.
 """
-import json
-import os
-import sys
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from reference_json import T, grid, write
 
 torch.set_default_dtype(torch.float64)
 G = torch.Generator().manual_seed(20261207)
@@ -28,18 +27,7 @@ def randn(*shape):
 
 
 def distinct(*shape):
-    n = 1
-    for s in shape:
-        n *= s
-    grid = torch.linspace(-3.0, 3.0, n) + 0.0137
-    return grid[torch.randperm(n, generator=G)].reshape(shape)
-
-
-def T(t):
-    t = t.detach()
-    if t.is_floating_point():
-        return {"shape": list(t.shape), "dtype": "float64", "data": [float(v) for v in t.flatten().tolist()]}
-    return {"shape": list(t.shape), "dtype": "int64", "data": [int(v) for v in t.flatten().tolist()]}
+    return grid(G, *shape)
 
 
 def case(name, call, module, fn, *inputs, norm=False, prepare=None):
@@ -201,14 +189,8 @@ case("scaledDotProduct: keys longer than queries", "softmax(q k^T / sqrt(d)) v",
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
-                                                              "resources", "reference", "layers.json")
-    doc = {"description": "PyTorch float64 values for the layers of ndgrad's op registry (see make_layers.py)",
-           "torch_version": torch.__version__, "seed": 20261207, "cases": CASES}
-    with open(out, "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
-    print("wrote %d cases to %s" % (len(CASES), os.path.normpath(out)))
+    write({"description": "PyTorch float64 values for the layers of ndgrad's op registry (see make_layers.py)",
+           "torch_version": torch.__version__, "seed": 20261207, "cases": CASES}, "layers.json")
 
 
 if __name__ == "__main__":

@@ -9,13 +9,12 @@ indices; "grad" marks those the gradient is taken for), the output, a weighting 
 gradients of sum(output * R) with respect to each input marked "grad" (by position). Values come from one
 torch.Generator seeded 20261206, drawn in the order of this file, so a rerun writes the same file.
 """
-import json
 import math
-import os
-import sys
 
 import torch
 import torch.nn.functional as F
+
+from reference_json import T, grid, write
 
 torch.set_default_dtype(torch.float64)
 G = torch.Generator().manual_seed(20261206)
@@ -32,11 +31,7 @@ def positive(*shape):
 
 
 def distinct(*shape):
-    n = 1
-    for s in shape:
-        n *= s
-    grid = torch.linspace(-3.0, 3.0, n) + 0.0137
-    return grid[torch.randperm(n, generator=G)].reshape(shape)
+    return grid(G, *shape)
 
 
 def given(values, *shape):
@@ -45,15 +40,6 @@ def given(values, *shape):
 
 def index(values, *shape):
     return torch.tensor(values, dtype=torch.int64).reshape(shape)
-
-
-def T(t):
-    t = t.detach()
-    if t.dtype == torch.bool:
-        t = t.to(torch.float64)
-    if t.is_floating_point():
-        return {"shape": list(t.shape), "dtype": "float64", "data": [float(v) for v in t.flatten().tolist()]}
-    return {"shape": list(t.shape), "dtype": "int64", "data": [int(v) for v in t.flatten().tolist()]}
 
 
 def case(name, call, fn, *inputs, grad=None):
@@ -245,14 +231,8 @@ case("crossEntropy probabilities: weight, smoothed, mean", "F.cross_entropy(x, p
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
-                                                              "resources", "reference", "ops.json")
-    doc = {"description": "PyTorch float64 values for ndgrad's op registry (see make_ops.py)",
-           "torch_version": torch.__version__, "seed": 20261206, "cases": CASES}
-    with open(out, "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
-    print("wrote %d cases to %s" % (len(CASES), os.path.normpath(out)))
+    write({"description": "PyTorch float64 values for ndgrad's op registry (see make_ops.py)",
+           "torch_version": torch.__version__, "seed": 20261206, "cases": CASES}, "ops.json")
 
 
 if __name__ == "__main__":

@@ -17,31 +17,11 @@ import org.junit.jupiter.api.TestFactory;
 import org.slf4j.LoggerFactory;
 
 /**
- * The README's ndgrad-testing example, as a user writes it: an op of one's own, swish(x) = x·σ(x), given to the
- * battery in a few lines; and the same op with a planted mistake that only the second derivative sees, which the
- * battery reports with its hint.
+ * The README's ndgrad-testing example, as a user writes it: an op of one's own, swish(x) = x·σ(x)
+ * ({@link SwishOpTest.Swish}), given to the battery in a few lines; and the same op with a planted mistake that only
+ * the second derivative sees, which the battery reports with its hint.
  */
 class OpBatteryTest {
-    /** swish with its backward written from the saved input: right to every order. */
-    static class Swish extends Function {
-        Swish() {
-            super("swish", "σ(x)(1 + x(1 - σ(x)))");
-        }
-
-        @Override
-        protected Tensor[] forward(Context ctx, Tensor... in) {
-            ctx.save(in[0]);
-            return tensors(in[0].mul(in[0].sigmoid()));
-        }
-
-        @Override
-        protected Tensor[] backward(Context ctx, Tensor... grads) {
-            Tensor x = ctx.saved(0);
-            Tensor s = x.sigmoid();
-            return tensors(grads[0].mul(s.mul(x.mul(s.rsub(1)).add(1))));
-        }
-    }
-
     /**
      * The planted mistake: σ(x) computed in forward, where recording is off, and saved. The first derivative is
      * right; a second derivative takes the saved σ as a constant.
@@ -75,7 +55,7 @@ class OpBatteryTest {
 
     @TestFactory
     Stream<DynamicNode> swishPassesTheBattery() {
-        return OpTests.of(swish(new Swish()));
+        return OpTests.of(swish(new SwishOpTest.Swish()));
     }
 
     @Test
@@ -90,6 +70,6 @@ class OpBatteryTest {
                 && first.message().contains("a value saved with ctx.save that was computed outside the graph")
                 && first.message().contains("(value "), first.message());
         assertTrue(report.toString().startsWith("swish: "), report.toString());
-        assertTrue(OpTests.run(swish(new Swish())).passed());
+        assertTrue(OpTests.run(swish(new SwishOpTest.Swish())).passed());
     }
 }

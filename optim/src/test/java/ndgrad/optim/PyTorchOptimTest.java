@@ -70,10 +70,13 @@ class PyTorchOptimTest extends Float64Test {
                 t.toDoubleArray())).toArray();
     }
 
-    private static void step(Optimizer<?> opt, List<Tensor> p) {
-        opt.zeroGrad();
-        TrajectoryTest.loss(p.get(0), p.get(1)).backward();
-        opt.step();
+    /** {@code n} steps of {@code opt} on TrajectoryTest's function of {@code p}. */
+    private static void step(Optimizer<?> opt, List<Tensor> p, int n) {
+        for (int t = 0; t < n; t++) {
+            opt.zeroGrad();
+            TrajectoryTest.loss(p.get(0), p.get(1)).backward();
+            opt.step();
+        }
     }
 
     @ParameterizedTest(name = "{0}")
@@ -83,7 +86,7 @@ class PyTorchOptimTest extends Float64Test {
         List<Tensor> p = params();
         Optimizer<?> opt = c.make().apply(p);
         for (int t = 0; t < 50; t++) {
-            step(opt, p);
+            step(opt, p, 1);
             double[] got = values(p);
             for (int i = 0; i < got.length; i++) {
                 double want = torch.get("trajectory").get(t).get(i).asDouble();
@@ -110,16 +113,12 @@ class PyTorchOptimTest extends Float64Test {
     void optionsAndBuffersSurviveAStateDict(TrajectoryTest.Case c, @TempDir Path dir) throws IOException {
         List<Tensor> p = params();
         Optimizer<?> opt = c.make().apply(p);
-        for (int t = 0; t < 20; t++) {
-            step(opt, p);
-        }
+        step(opt, p, 20);
         double[] at20 = values(p);
         Path file = dir.resolve("state.npz");
         opt.save(file);
         StateDict<?> saved = opt.stateDict();
-        for (int t = 0; t < 30; t++) {
-            step(opt, p);
-        }
+        step(opt, p, 30);
         double[] at50 = values(p);
         for (boolean fromFile : new boolean[] {false, true}) {
             List<Tensor> q = List.of(Tensor.of(at20[0], at20[1], at20[2]).requiresGrad(), Tensor.of(new double[] {
@@ -132,9 +131,7 @@ class PyTorchOptimTest extends Float64Test {
             }
             assertEquals(opt.groups().get(0).options(), fresh.groups().get(0).options(), c + ": the options came "
                     + "back" + (fromFile ? " from the file" : ""));
-            for (int t = 0; t < 30; t++) {
-                step(fresh, q);
-            }
+            step(fresh, q, 30);
             assertArrayEquals(at50, values(q), 0.0, c + ": resumed from " + (fromFile ? "a file" : "memory"));
         }
     }
@@ -179,17 +176,15 @@ class PyTorchOptimTest extends Float64Test {
     void refusedLoadsChangeNothing(TrajectoryTest.Case c, @TempDir Path dir) throws IOException {
         List<Tensor> p = params();
         Optimizer<?> opt = c.make().apply(p);
-        for (int t = 0; t < 3; t++) {
-            step(opt, p);
-        }
+        step(opt, p, 3);
         String before = snapshot(opt);
         List<Tensor> other = List.of(Tensor.of(1, 2).requiresGrad(), Tensor.of(new double[] {1, 2, 3}, 1, 3)
                 .requiresGrad());
         Optimizer<?> otherShapes = c.make().apply(other);
-        step(otherShapes, List.of(other.get(0), other.get(1)));
+        step(otherShapes, other, 1);
         List<Tensor> same = params();
         Optimizer<?> otherKind = opt instanceof Sgd ? new Adam(same, Adam.options()) : new Sgd(same, 0.1);
-        step(otherKind, same);
+        step(otherKind, same, 1);
         StateDict<?> wrongBuffer = wrongBuffer(opt.stateDict());
         Path file = dir.resolve("other.npz");
         otherKind.save(file);

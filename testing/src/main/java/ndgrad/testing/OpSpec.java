@@ -31,47 +31,16 @@ public final class OpSpec {
     public record BadInput(String label, List<Arg> args, Function<Tensor[], Tensor> call) {
     }
 
-    private final String name;
-    private final Function<Tensor[], Tensor> call;
-    private final Supplier<Layer> layer;
-    private final BiFunction<Layer, Tensor[], Tensor> layerCall;
-    private final Function<Nd[], Nd> reference;
-    private final List<Sample> samples;
-    private final int randomShapes;
-    private final boolean differentiable;
-    private final boolean onceDifferentiable;
-    private final boolean float32;
-    private final GradCheck.Options gradCheck;
-    private final GradCheck.Options secondOrder;
-    private final double rtol32;
-    private final List<BadInput> badInputs;
-    private final String errorName;
-    private final long seed;
-    private final Map<Check, String> skipped;
+    /** The spec's settings: a fresh copy for every change, never changed once a spec holds it. */
+    private final Settings s;
 
-    private OpSpec(Builder b) {
-        name = b.name;
-        call = b.call;
-        layer = b.layer;
-        layerCall = b.layerCall;
-        reference = b.reference;
-        samples = List.copyOf(b.samples);
-        randomShapes = b.randomShapes;
-        differentiable = b.differentiable;
-        onceDifferentiable = b.onceDifferentiable;
-        float32 = b.float32;
-        gradCheck = b.gradCheck;
-        secondOrder = b.secondOrder;
-        rtol32 = b.rtol32;
-        badInputs = List.copyOf(b.badInputs);
-        errorName = b.errorName;
-        seed = b.seed;
-        skipped = Collections.unmodifiableMap(new EnumMap<>(b.skipped));
+    private OpSpec(Settings s) {
+        this.s = s;
     }
 
     /** An op called {@code name}, computed by {@code call} from the inputs its samples describe. */
     public static OpSpec of(String name, Function<Tensor[], Tensor> call) {
-        Builder b = new Builder(name);
+        Settings b = new Settings(name);
         b.call = call;
         return new OpSpec(b);
     }
@@ -90,7 +59,7 @@ public final class OpSpec {
     @SuppressWarnings("unchecked")
     public static <L extends Layer> OpSpec layer(String name, Supplier<L> factory, BiFunction<L, Tensor[], Tensor>
             call) {
-        Builder b = new Builder(name);
+        Settings b = new Settings(name);
         b.layer = (Supplier<Layer>) factory;
         b.layerCall = (BiFunction<Layer, Tensor[], Tensor>) call;
         return new OpSpec(b);
@@ -188,92 +157,92 @@ public final class OpSpec {
 
     /** The op's name. */
     public String name() {
-        return name;
+        return s.name;
     }
 
     Function<Tensor[], Tensor> call() {
-        return call;
+        return s.call;
     }
 
     Supplier<Layer> layer() {
-        return layer;
+        return s.layer;
     }
 
     BiFunction<Layer, Tensor[], Tensor> layerCall() {
-        return layerCall;
+        return s.layerCall;
     }
 
     Function<Nd[], Nd> reference() {
-        return reference;
+        return s.reference;
     }
 
     /** The samples given, without the random ones. */
     public List<Sample> samples() {
-        return samples;
+        return Collections.unmodifiableList(s.samples);
     }
 
     int randomShapes() {
-        return randomShapes;
+        return s.randomShapes;
     }
 
     boolean differentiable() {
-        return differentiable;
+        return s.differentiable;
     }
 
     boolean isOnceDifferentiable() {
-        return onceDifferentiable;
+        return s.onceDifferentiable;
     }
 
     boolean float32() {
-        return float32;
+        return s.float32;
     }
 
     GradCheck.Options gradCheckOptions() {
-        return gradCheck;
+        return s.gradCheck;
     }
 
     GradCheck.Options secondOrderOptions() {
-        return secondOrder != null ? secondOrder : gradCheck;
+        return s.secondOrder != null ? s.secondOrder : s.gradCheck;
     }
 
     double rtol32() {
-        return rtol32;
+        return s.rtol32;
     }
 
     List<BadInput> badInputs() {
-        return badInputs;
+        return Collections.unmodifiableList(s.badInputs);
     }
 
     String errorNameOrName() {
-        return errorName != null ? errorName : name;
+        return s.errorName != null ? s.errorName : s.name;
     }
 
     /** The name set with {@link #errorName}, or null. */
     String errorName() {
-        return errorName;
+        return s.errorName;
     }
 
     long seedValue() {
-        return seed;
+        return s.seed;
     }
 
     /** Why {@code check} is skipped, or null when it runs. */
     String skipReason(Check check) {
-        return skipped.get(check);
+        return s.skipped.get(check);
     }
 
-    private OpSpec with(java.util.function.Consumer<Builder> change) {
-        Builder b = new Builder(this);
+    private OpSpec with(java.util.function.Consumer<Settings> change) {
+        Settings b = s.copy();
         change.accept(b);
         return new OpSpec(b);
     }
 
     @Override
     public String toString() {
-        return name;
+        return s.name;
     }
 
-    private static final class Builder {
+    private static final class Settings {
         private final String name;
         private Function<Tensor[], Tensor> call;
         private Supplier<Layer> layer;
@@ -292,31 +261,33 @@ public final class OpSpec {
         private long seed;
         private final Map<Check, String> skipped = new EnumMap<>(Check.class);
 
-        Builder(String name) {
+        Settings(String name) {
             if (name == null || name.isBlank()) {
                 throw new IllegalArgumentException("OpSpec: expected a name");
             }
             this.name = name;
         }
 
-        Builder(OpSpec s) {
-            this(s.name);
-            call = s.call;
-            layer = s.layer;
-            layerCall = s.layerCall;
-            reference = s.reference;
-            samples.addAll(s.samples);
-            randomShapes = s.randomShapes;
-            differentiable = s.differentiable;
-            onceDifferentiable = s.onceDifferentiable;
-            float32 = s.float32;
-            gradCheck = s.gradCheck;
-            secondOrder = s.secondOrder;
-            rtol32 = s.rtol32;
-            badInputs.addAll(s.badInputs);
-            errorName = s.errorName;
-            seed = s.seed;
-            skipped.putAll(s.skipped);
+        /** A copy to change (the lists and the map copied, their elements shared: they are immutable). */
+        Settings copy() {
+            Settings c = new Settings(name);
+            c.call = call;
+            c.layer = layer;
+            c.layerCall = layerCall;
+            c.reference = reference;
+            c.samples.addAll(samples);
+            c.randomShapes = randomShapes;
+            c.differentiable = differentiable;
+            c.onceDifferentiable = onceDifferentiable;
+            c.float32 = float32;
+            c.gradCheck = gradCheck;
+            c.secondOrder = secondOrder;
+            c.rtol32 = rtol32;
+            c.badInputs.addAll(badInputs);
+            c.errorName = errorName;
+            c.seed = seed;
+            c.skipped.putAll(skipped);
+            return c;
         }
     }
 }
