@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch float64 values for the layers of ndgrad's op registry: testing/src/test/resources/reference/layers.json.
+"""PyTorch float64 values for the layers of ndgrad's op registry: testing/src/test/resources/registry/layers.json.
 
 Run from the repository root with Debian's python3-torch (PyTorch 1.13):
     /usr/bin/python3 testing/src/test/python/make_layers.py

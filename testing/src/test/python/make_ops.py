@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch float64 values for ndgrad's op registry: testing/src/test/resources/reference/ops.json.
+"""PyTorch float64 values for ndgrad's op registry: testing/src/test/resources/registry/ops.json.
 
 Run from the repository root with Debian's python3-torch (PyTorch 1.13):
     /usr/bin/python3 testing/src/test/python/make_ops.py

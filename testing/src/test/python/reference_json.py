@@ -26,9 +26,11 @@ def grid(generator, *shape):
 
 
 def write(doc, file_name):
-    """Writes doc to the path given as the first argument, else to ../resources/reference/file_name."""
+    """Writes doc to the path given as the first argument, else to ../resources/registry/file_name (not
+    reference/: autograd's tests, on the same classpath in the mutation run, read a reference/layers.json of their
+    own)."""
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
-                                                              "resources", "reference", file_name)
+                                                              "resources", "registry", file_name)
     with open(out, "w") as f:
         json.dump(doc, f, indent=1)
         f.write("\n")

@@ -66,7 +66,7 @@ class CoverageTest {
         Set<String> unused = new TreeSet<>(Torch.CASES.keySet());
         unused.addAll(Torch.LAYERS.keySet());
         unused.removeAll(Torch.USED);
-        assertEquals(Set.of(), unused, "cases of reference/ops.json that no entry uses");
+        assertEquals(Set.of(), unused, "cases of registry/ops.json that no entry uses");
         assertTrue(Torch.CASES.size() > 100, "the PyTorch cases loaded: " + Torch.CASES.size());
     }
 

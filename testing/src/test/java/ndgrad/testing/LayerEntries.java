@@ -38,7 +38,7 @@ import ndgrad.testing.Registry.Entry;
 
 /**
  * The layers of {@code ndgrad.nn}: one entry per configuration of options that PyTorch computed
- * ({@code reference/layers.json}), the layer loaded with PyTorch's parameters and checked on PyTorch's case and on
+ * ({@code registry/layers.json}), the layer loaded with PyTorch's parameters and checked on PyTorch's case and on
  * random inputs; a reference in loops where the layer is a few lines of arithmetic; the functional parts (attention)
  * and the layers without parameters as ops.
  */

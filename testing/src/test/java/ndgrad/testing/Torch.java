@@ -19,16 +19,16 @@ import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /**
- * PyTorch 1.13's float64 values for the registry's cases, {@code reference/ops.json} and
- * {@code reference/layers.json}, written by {@code src/test/python/make_ops.py} and {@code make_layers.py}: each case
+ * PyTorch 1.13's float64 values for the registry's cases, {@code registry/ops.json} and
+ * {@code registry/layers.json}, written by {@code src/test/python/make_ops.py} and {@code make_layers.py}: each case
  * by its name ("op: what"), made into a {@link Sample} whose inputs are the case's exact values and whose expected
  * values are PyTorch's output and gradients (of the inputs, then of a layer's parameters).
  */
 final class Torch {
     /** Every op case, by name, in the file's order. */
-    static final Map<String, JsonNode> CASES = load("/reference/ops.json");
+    static final Map<String, JsonNode> CASES = load("/registry/ops.json");
     /** Every layer case, by name ({@code make_layers.py}). */
-    static final Map<String, JsonNode> LAYERS = load("/reference/layers.json");
+    static final Map<String, JsonNode> LAYERS = load("/registry/layers.json");
     /** The names of the cases some registry entry has asked for. */
     static final Set<String> USED = ConcurrentHashMap.newKeySet();
 
@@ -51,7 +51,7 @@ final class Torch {
     static Sample sample(String name) {
         JsonNode c = CASES.get(name);
         if (c == null) {
-            throw new IllegalArgumentException("no PyTorch case '" + name + "' in reference/ops.json");
+            throw new IllegalArgumentException("no PyTorch case '" + name + "' in registry/ops.json");
         }
         USED.add(name);
         Map<Integer, Nd> grads = new LinkedHashMap<>();
@@ -120,7 +120,7 @@ final class Torch {
     private static JsonNode layerCase(String name) {
         JsonNode c = LAYERS.get(name);
         if (c == null) {
-            throw new IllegalArgumentException("no PyTorch case '" + name + "' in reference/layers.json");
+            throw new IllegalArgumentException("no PyTorch case '" + name + "' in registry/layers.json");
         }
         USED.add(name);
         return c;
