@@ -134,4 +134,33 @@ class TensorStateTest extends Float64Test {
         assertEquals(null, x.op());
         assertEquals("x", x.name());
     }
+
+    @Test
+    void contiguousCopiesOnlyWhatIsNotPlain() {
+        Tensor x = Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        assertSame(x, x.contiguous(), "a plain array is its own contiguous tensor");
+        Tensor t = x.t();
+        assertFalse(NdArrays.isPlain(t.data()));
+        Tensor c = t.contiguous();
+        assertTrue(NdArrays.isPlain(c.data()), "the transposed view copied into a plain C-order array");
+        assertArrayEquals(new double[] {1, 4, 2, 5, 3, 6}, c.toDoubleArray());
+    }
+
+    @Test
+    void smallEdgesOfTheApi() {
+        assertArrayEquals(new double[] {0.5, 0.5}, Tensor.of(-1, 2).clamp(0.5, 0.5).toDoubleArray(),
+                "a clamp to one value is allowed");
+        assertThrows(IllegalArgumentException.class, () -> Tensor.of(1).clamp(1, Math.nextDown(1.0)));
+        ShapeException empty = assertThrows(ShapeException.class, () -> Tensor.zeros(0, 3).max(0));
+        assertTrue(empty.getMessage().startsWith("max: cannot reduce an empty tensor"), empty.getMessage());
+        assertTrue(GradOptions.defaults().createGraph(true).retainGraph(), "createGraph implies retainGraph");
+        assertFalse(GradOptions.defaults().createGraph(false).retainGraph());
+        Tensor x = Tensor.of(2.0).requiresGrad();
+        Tensor y = x.pow(3);
+        y.backward(null, GradOptions.defaults().createGraph(true));
+        y.backward(null, GradOptions.defaults().createGraph(true));
+        assertEquals(24.0, x.grad().item(), "the graph was kept for the second backward: 12 + 12");
+        assertEquals("3.0·x^2.0", BackwardTrace.run(Tensor.of(2.0).requiresGrad().named("x").pow(3))
+                .steps().get(0).inputs().get(0).rule().replace("(x)", "x"));
+    }
 }
