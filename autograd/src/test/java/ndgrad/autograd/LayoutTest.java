@@ -2,6 +2,7 @@ package ndgrad.autograd;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -68,5 +69,33 @@ class LayoutTest {
         assertEquals(12 + 10 + 56 + 5, r[1][0], "the dummy sits centred in layer 1, which is 10 wide");
         assertEquals(l.x(2), r[2][0]);
         assertEquals(l.y(2) + 5, r[2][1]);
+    }
+
+    /**
+     * a → d and b → c with a, b and c, d in input order cross; the downward sweep orders the second layer by its
+     * sources' positions (d under a, c under b): no crossing, and each node level with its source.
+     */
+    @Test
+    void aCrossingIsUndoneByTheBarycenterSweep() {
+        Layout l = Layout.of(new double[] {10, 10, 10, 10}, new double[] {10, 10, 10, 10},
+                new int[][] {{0, 3}, {1, 2}});
+        assertEquals(12, l.y(0));
+        assertEquals(40, l.y(1), "12 + 10 + 18");
+        assertEquals(12, l.y(3), "d level with a");
+        assertEquals(40, l.y(2), "c level with b");
+        assertEquals(12 + 10 + 56, l.x(2));
+    }
+
+    /**
+     * Four sources into two targets, listed so that their edges cross (0 → 2, 1 → 3, 4 → 3, 5 → 2): ordered by their
+     * targets, the sources of 2 come above those of 3, and 2 sits centred on its two sources.
+     */
+    @Test
+    void sourcesAreOrderedByTheirTargets() {
+        Layout l = Layout.of(new double[] {10, 10, 10, 10, 10, 10}, new double[] {10, 10, 10, 10, 10, 10},
+                new int[][] {{0, 2}, {1, 3}, {4, 3}, {5, 2}});
+        assertTrue(l.y(2) < l.y(3), "the targets keep their order");
+        assertTrue(l.y(0) < l.y(1) && l.y(5) < l.y(4), "the sources of 2 above the sources of 3");
+        assertTrue(Math.abs(l.y(2) + 5 - (l.y(0) + l.y(5) + 10) / 2) < 1e-9, "2 centred on its two sources");
     }
 }

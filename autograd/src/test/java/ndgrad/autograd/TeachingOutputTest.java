@@ -1,6 +1,7 @@
 package ndgrad.autograd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -103,5 +104,81 @@ class TeachingOutputTest extends Float64Test {
         BackwardTrace product = BackwardTrace.run(Tensor.of(new double[] {1, 2, 3, 4}, 2, 2).named("m")
                 .requiresGrad().matmul(Tensor.of(1.0, 1.0).named("v")).sum());
         assertEquals(null, product.steps().get(1).inputs().get(0).local(), "a Jacobian is not shown");
+    }
+
+    /**
+     * The SVG of y = exp(x) at x = 1, with the trace's gradients, worked out by hand: boxes 16 + 7.3 px per character
+     * of their longest line wide (96.3) and 8 + 16 per line high (56), the op 40 × 32; layers 56 apart from a margin of
+     * 12 (x at 12, the op at 164.3, y at 260.3); the op pulled to its neighbours' centre 40; each edge a curve from a
+     * right middle to a left middle through their mean x.
+     */
+    @Test
+    void theSvgOfExpWorkedOutByHand() {
+        Tensor x = Tensor.scalar(1).named("x").requiresGrad();
+        String svg = Graphviz.toSvg(BackwardTrace.run(x.exp().named("y")));
+        assertEquals(String.join("\n",
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"ndgrad-graph\" width=\"369\" height=\"80\" "
+                        + "viewBox=\"0 0 369 80\" font-family=\"monospace\" font-size=\"12\">",
+                "<defs><marker id=\"arrow\" viewBox=\"0 0 8 8\" refX=\"8\" refY=\"4\" markerWidth=\"8\" "
+                        + "markerHeight=\"8\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\" fill=\"#666\"/></marker></defs>",
+                "<path class=\"edge\" data-from=\"v0\" data-to=\"op0\" d=\"M108.3,40.0 C136.3,40.0 136.3,40.0 164.3,40.0\" "
+                        + "fill=\"none\" stroke=\"#888\" stroke-width=\"1.2\" marker-end=\"url(#arrow)\"/>",
+                "<path class=\"edge\" data-from=\"op0\" data-to=\"v1\" d=\"M204.3,40.0 C232.3,40.0 232.3,40.0 260.3,40.0\" "
+                        + "fill=\"none\" stroke=\"#888\" stroke-width=\"1.2\" marker-end=\"url(#arrow)\"/>",
+                "<g class=\"value\" id=\"v0\" data-label=\"x\"><rect x=\"12.0\" y=\"12.0\" width=\"96.3\" height=\"56.0\" "
+                        + "rx=\"4\" fill=\"#f4f7fb\" stroke=\"#4a6fa5\"/><text class=\"label\" x=\"20.0\" y=\"28.0\" "
+                        + "font-weight=\"bold\">x</text><text class=\"data\" x=\"20.0\" y=\"44.0\">data 1.0000</text>"
+                        + "<text class=\"grad\" x=\"20.0\" y=\"60.0\">grad 2.7183</text></g>",
+                "<g class=\"value\" id=\"v1\" data-label=\"y\"><rect x=\"260.3\" y=\"12.0\" width=\"96.3\" "
+                        + "height=\"56.0\" rx=\"4\" fill=\"#f4f7fb\" stroke=\"#4a6fa5\"/><text class=\"label\" x=\"268.3\" "
+                        + "y=\"28.0\" font-weight=\"bold\">y</text><text class=\"data\" x=\"268.3\" y=\"44.0\">data 2.7183"
+                        + "</text><text class=\"grad\" x=\"268.3\" y=\"60.0\">grad 1.0000</text></g>",
+                "<g class=\"op\" id=\"op0\" data-op=\"exp\"><ellipse cx=\"184.3\" cy=\"40.0\" rx=\"20.0\" ry=\"16.0\" "
+                        + "fill=\"#fff4e0\" stroke=\"#c47f00\"/><text x=\"184.3\" y=\"44.0\" text-anchor=\"middle\">exp"
+                        + "</text></g>",
+                "</svg>", ""), svg);
+    }
+
+    /** A constant is marked as having no gradient, a vector gets a shape line, and six values are shown, not seven. */
+    @Test
+    void theSvgMarksConstantsAndShapes() {
+        Tensor x = Tensor.of(1, 2, 3, 4, 5, 6).named("x").requiresGrad();
+        Tensor c = Tensor.of(1, 1, 1, 1, 1, 1).named("c");
+        String svg = Graphviz.toSvg(x.mul(c).named("y"));
+        assertTrue(svg.contains("<g class=\"value\" id=\"v1\" data-label=\"c\" data-nograd=\"true\">"), svg);
+        assertTrue(svg.contains("<g class=\"value\" id=\"v0\" data-label=\"x\"><rect"), svg);
+        assertTrue(svg.contains(">data [1.0000, 2.0000, 3.0000, 4.0000, 5.0000, 6.0000]</text>"), svg);
+        assertTrue(svg.contains(">no grad</text><text class=\"shape\""), svg);
+        assertTrue(svg.contains(">shape [6]</text>"), svg);
+        assertEquals("…", Graphviz.values(Tensor.of(1, 2, 3, 4, 5, 6, 7)));
+        assertTrue(Graphviz.toSvg(x.exp().named("e")).contains(">grad ?</text>"), "no gradient known yet");
+    }
+
+    /** A leaf traced on its own has gradient 1; a constant operand gets no local derivative and no gradient. */
+    @Test
+    void theTraceOfALeafAndOfAConstantOperand() {
+        Tensor x = Tensor.scalar(3).named("x").requiresGrad();
+        BackwardTrace leaf = BackwardTrace.run(x);
+        assertEquals(0, leaf.steps().size());
+        assertEquals(1.0, leaf.grad(x).item());
+        Tensor c = Tensor.scalar(2).named("c");
+        BackwardTrace t = BackwardTrace.run(x.mul(c).named("y"));
+        assertEquals(2.0, t.steps().get(0).inputs().get(0).local().item(), "∂(x·c)/∂x = c");
+        assertEquals(null, t.steps().get(0).inputs().get(1).local(), "c needs no derivative");
+        assertEquals(null, t.steps().get(0).inputs().get(1).grad());
+        assertEquals(null, t.grad(c), "a constant leaf is not given a gradient");
+        assertEquals(2.0, t.grad(x).item());
+    }
+
+    /**
+     * The page's record of known gradients adds what each step pushes: in y = x·x + x, x gets 1 from add, then 2x
+     * from mul's two operands: 1 + 3 + 3 = 7 at x = 3.
+     */
+    @Test
+    void theExplainPageAccumulatesWhatEachStepPushes() {
+        Tensor x = Tensor.scalar(3).named("x").requiresGrad();
+        String page = ExplainPage.html("acc", () -> x.mul(x).add(x).named("y"), java.util.List.of(x));
+        assertTrue(page.contains("\"v0\":\"7.0000\""), "x's total, 1 + 3 + 3, after the last step\n" + page);
+        assertTrue(page.contains("<tr><td>x</td><td class=\"num\">7.0</td>"), page);
     }
 }
