@@ -163,4 +163,60 @@ class TensorStateTest extends Float64Test {
         assertEquals("3.0·x^2.0", BackwardTrace.run(Tensor.of(2.0).requiresGrad().named("x").pow(3))
                 .steps().get(0).inputs().get(0).rule().replace("(x)", "x"));
     }
+
+    @Test
+    void reshapeInfersAndRefusesAtTheEdges() {
+        assertArrayEquals(new long[] {0, 3}, Tensor.zeros(0, 3).reshape(-1, 3).shape(), "-1 of an empty tensor");
+        assertThrows(ShapeException.class, () -> Tensor.zeros(0, 3).reshape(0, -1), "-1 beside a 0 is undefined");
+        assertThrows(ShapeException.class, () -> Tensor.zeros(6).reshape(-1, -1));
+        assertThrows(ShapeException.class, () -> Tensor.zeros(6).reshape(-2, 3));
+        assertArrayEquals(new long[] {1, 6}, Tensor.zeros(6).reshape(1, -1).shape());
+        assertArrayEquals(new double[] {2, 3}, Tensor.of(1, 2, 3, 4).slice(0, -3, -1).toDoubleArray(),
+                "negative start and end count back");
+        Tensor w = Tensor.of(1, 2).requiresGrad();
+        assertSame(w, w.setGrad(Tensor.of(0, 0)));
+    }
+
+    @Test
+    void printingStopsListingValuesAfterAThousand() {
+        String thousand = Tensor.zeros(1000).toString();
+        assertTrue(thousand.startsWith("tensor([0.0, 0.0") && thousand.endsWith("shape=[1000], dtype=DOUBLE)"));
+    }
+
+    /**
+     * An output with no graph: gradcheck's analytical side is zero. A detached one still moves with the input, which
+     * the central differences see (2 against 0); a constant does not, and passes, first and second order.
+     */
+    @Test
+    void gradcheckOfOutputsWithoutAGraph() {
+        Tensor x = Tensor.of(1, 2).requiresGrad();
+        GradCheck.Report detached = GradCheck.check(GradCheck.Options.defaults(), in -> in[0].detach().mul(2), x);
+        assertFalse(detached.passed());
+        assertEquals(0.0, detached.worst().analytical());
+        assertEquals(2.0, detached.worst().numerical(), 1e-6);
+        GradCheck.Report constant = GradCheck.check(GradCheck.Options.defaults(), in -> Tensor.of(3, 4).mul(2), x);
+        assertTrue(constant.passed() && constant.checked() == 4, constant.toString());
+        assertTrue(GradCheck.checkSecondOrder(GradCheck.Options.defaults(), in -> Tensor.of(3, 4).mul(2), x)
+                .passed());
+        GradCheck.Report linear = GradCheck.checkSecondOrder(GradCheck.Options.defaults(), in -> in[0].mul(2), x);
+        assertTrue(linear.passed() && linear.checked() == 2 * 2 + 2 * 2, linear.toString());
+    }
+
+    /**
+     * Max pooling differentiates to every order: for one 2×2 window of [[1, 3], [2, 0]], f = max³ = 27 has
+     * derivatives 3·9, 6·3 and 6 at the maximum's element, 0 elsewhere.
+     */
+    @Test
+    void maxPoolingToTheThirdDerivative() {
+        Tensor x = Tensor.of(new double[] {1, 3, 2, 0}, 1, 1, 2, 2).requiresGrad();
+        ndgrad.core.Unfold.Geometry g = new ndgrad.core.Unfold.Geometry(1, 1, 2, 2, 2, 2, 2, 2, 0, 0, 1, 1);
+        Tensor f = x.maxPool2d(g).pow(3).sum();
+        GradOptions create = GradOptions.defaults().createGraph(true);
+        Tensor g1 = Autograd.grad(List.of(f), List.of(x), null, create).get(0);
+        assertArrayEquals(new double[] {0, 27, 0, 0}, g1.toDoubleArray());
+        Tensor g2 = Autograd.grad(List.of(g1.sum()), List.of(x), null, create).get(0);
+        assertArrayEquals(new double[] {0, 18, 0, 0}, g2.toDoubleArray());
+        Tensor g3 = Autograd.grad(List.of(g2.sum()), List.of(x), null, create).get(0);
+        assertArrayEquals(new double[] {0, 6, 0, 0}, g3.toDoubleArray());
+    }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import ndgrad.nn.Losses;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Rng;
 import ndgrad.core.ShapeException;
@@ -154,5 +155,25 @@ class LayerArgumentsTest {
         assertEquals("[3, 1]", new Flatten().forward(Tensor.zeros(3, 1)).shapeString());
         ShapeException e = assertThrows(ShapeException.class, () -> new Linear(3, 2, RNG).forward(Tensor.zeros(2, 4)));
         assertTrue(e.getMessage().startsWith("Linear: expected input (..., 3), got [2, 4]"), e.getMessage());
+    }
+
+    /** Labels must lie in [0, C); smoothing in [0, 1], both ends taken; a state's dtype must be the layer's. */
+    @Test
+    void lossesAndStatesAtTheirBoundaries() {
+        Tensor logits = Tensor.zeros(2, 3);
+        Losses.CrossEntropyOptions smooth = Losses.CrossEntropyOptions.defaults().labelSmoothing(0.5);
+        assertThrows(ShapeException.class, () -> Losses.crossEntropy(logits, new int[] {0, 3}, smooth));
+        assertThrows(ShapeException.class, () -> Losses.crossEntropy(logits, new int[] {-1, 0}, smooth));
+        assertEquals(Math.log(3), Losses.crossEntropy(logits, new int[] {0, 2}, smooth).item(), 1e-6);
+        Losses.crossEntropy(logits, new int[] {0, 2}, Losses.CrossEntropyOptions.defaults().labelSmoothing(1));
+        Losses.crossEntropy(logits, new int[] {0, 2}, Losses.CrossEntropyOptions.defaults().labelSmoothing(0)
+                .ignoreIndex(2));
+        assertThrows(IllegalArgumentException.class, () -> Losses.crossEntropy(logits, new int[] {0, 2},
+                Losses.CrossEntropyOptions.defaults().labelSmoothing(-1e-300)));
+        LSTM lstm = new LSTM(3, 4, RNG);
+        ShapeException e = assertThrows(ShapeException.class, () -> lstm.run(Tensor.zeros(2, 5, 3),
+                Tensor.zeros(1, 2, 4).to(org.nd4j.linalg.api.buffer.DataType.DOUBLE), null));
+        assertTrue(e.getMessage().startsWith("LSTM h0: input of dtype DOUBLE, but the layer's parameters are FLOAT"),
+                e.getMessage());
     }
 }

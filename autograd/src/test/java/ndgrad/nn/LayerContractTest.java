@@ -144,4 +144,32 @@ class LayerContractTest {
             assertEquals(2.0, b.scale.item());
         }
     }
+
+    /** A layer asked first for its state, or printed first, still finds its fields; names repeat nowhere. */
+    @Test
+    void stateAndPrintingDiscoverFieldsTooAndNamesStayUnique() {
+        assertEquals("scale", new Block().namedState().get(0).name());
+        assertTrue(new Block().toString().startsWith("Block(head=Linear(2, 3)"), new Block().toString());
+        Block b = new Block();
+        assertSame(b, b.train());
+        assertSame(b, b.eval());
+        assertThrows(IllegalArgumentException.class, () -> new Layer() {
+            final Tensor x = buffer("s", Tensor.of(1.0));
+            final Tensor y = buffer("s", Tensor.of(2.0));
+
+            @Override
+            public Tensor forward(Tensor t) {
+                return t;
+            }
+        });
+        assertThrows(IllegalArgumentException.class, () -> new Layer() {
+            final Linear a = child("c", new Linear(1, 1, new Rng(1)));
+            final Linear b = child("c", new Linear(1, 1, new Rng(2)));
+
+            @Override
+            public Tensor forward(Tensor t) {
+                return t;
+            }
+        });
+    }
 }
