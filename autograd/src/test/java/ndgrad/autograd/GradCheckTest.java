@@ -50,6 +50,29 @@ class GradCheckTest {
         assertEquals(3, r.checked());
     }
 
+    /**
+     * f(x) = 2x of one element: each direction is a unit vector of one component (±1) on both sides, so vᵀJu is
+     * exactly ±2; the report says fast mode, and a passing report names no failure.
+     */
+    @Test
+    void fastModeUsesUnitDirections() {
+        Tensor x = new Inputs(1).normal(1);
+        GradCheck.Report r = GradCheck.check(GradCheck.Options.defaults().fast(4), in -> in[0].mul(2), x);
+        assertTrue(r.passed(), r.toString());
+        assertEquals(2.0, Math.abs(r.worst().analytical()), 1e-15, r.toString());
+        assertTrue(r.toString().startsWith("GradCheck passed: 4 entries checked with eps=1.0E-6, atol=1.0E-5, "
+                + "rtol=0.001 (fast mode)"), r.toString());
+        assertFalse(r.toString().contains("out of tolerance"), r.toString());
+        assertFalse(GradCheck.check(t -> t.mul(2), x).toString().contains("fast mode"));
+    }
+
+    @Test
+    void aGraphViewLabelsATensorOutsideItsGraphByNameOrQuestionMark() {
+        GraphView view = GraphView.of(Tensor.of(1.0).requiresGrad().mul(2));
+        assertEquals("w", view.label(Tensor.of(1.0).named("w")));
+        assertEquals("?", view.label(Tensor.of(1.0)));
+    }
+
     @Test
     void secondOrderCatchesAWrongSecondDerivative() {
         // a hook returning g·x.detach()/x leaves every first derivative exact (the factor is 1) but, recorded with

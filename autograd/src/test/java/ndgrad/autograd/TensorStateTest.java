@@ -164,6 +164,24 @@ class TensorStateTest extends Float64Test {
                 .steps().get(0).inputs().get(0).rule().replace("(x)", "x"));
     }
 
+    /** The local-derivative rules of the extrema as the backward trace shows them (PyTorch's tie conventions). */
+    @Test
+    void theExtremaStateTheirRules() {
+        Tensor a = Tensor.of(1.0).requiresGrad().named("a");
+        Tensor b = Tensor.of(2.0).requiresGrad().named("b");
+        assertEquals(List.of("1 if a > b, ½ if a = b", "1 if b > a, ½ if a = b"), rules(a.maximum(b)));
+        assertEquals(List.of("1 if a < b, ½ if a = b", "1 if b < a, ½ if a = b"), rules(a.minimum(b)));
+        Tensor x = Tensor.of(1.0, 3.0).requiresGrad().named("x");
+        assertEquals(List.of("1/k at the k elements equal to the maximum"), rules(x.amax()));
+        assertEquals(List.of("1/k at the k elements equal to the minimum"), rules(x.amin()));
+        assertEquals(List.of("1 at the first maximum, 0 elsewhere"), rules(x.max(0).values()));
+        assertEquals(List.of("1 at the first minimum, 0 elsewhere"), rules(x.min(0).values()));
+    }
+
+    private static List<String> rules(Tensor out) {
+        return BackwardTrace.run(out.sum()).steps().get(1).inputs().stream().map(BackwardTrace.Input::rule).toList();
+    }
+
     @Test
     void reshapeInfersAndRefusesAtTheEdges() {
         assertArrayEquals(new long[] {0, 3}, Tensor.zeros(0, 3).reshape(-1, 3).shape(), "-1 of an empty tensor");
