@@ -69,6 +69,39 @@ class ToolEdgesTest extends Float64Test {
         assertArrayEquals(new double[] {1 - alpha, 0.1 + 0.1 * alpha}, v.toDoubleArray(), 1e-12);
     }
 
+    /** initialStep(t0) starts the search at t0: f(x) = x² from 1 along -2 accepts t0 = 0.25 at once. */
+    @Test
+    void theLineSearchStartsAtItsInitialStep() {
+        Tensor x = Tensor.of(1.0).requiresGrad();
+        LineSearch.Result r = LineSearch.backtrack(() -> x.mul(x).sum(), List.of(x), List.of(Tensor.of(-2.0)), 1, -4,
+                LineSearch.options().initialStep(0.25));
+        assertEquals(0.25, r.step());
+        assertEquals(1, r.evaluations());
+        assertEquals(0.25, r.loss(), "(1 - 0.25 · 2)²");
+    }
+
+    /**
+     * f = 3x - 4y is linear: its gradient (3, -4) is a constant, so the Hessian is 0 and the first CG direction has
+     * curvature exactly 0; CG returns the residual -g, and the line search takes t = 1: (1, 2) - (3, -4).
+     */
+    @Test
+    void newtonCgOnALinearFunctionFallsBackToSteepestDescent() {
+        Tensor v = Tensor.of(1.0, 2.0).requiresGrad();
+        Tensor c = Tensor.of(3.0, -4.0);
+        double f = new Newton(List.of(v), Newton.options().conjugateGradient(5)).step(() -> v.mul(c).sum());
+        assertArrayEquals(new double[] {-2, 6}, v.toDoubleArray());
+        assertEquals(-30, f);
+    }
+
+    /** At a minimum the slope along the Newton direction is 0: no step is taken, and the loss there is returned. */
+    @Test
+    void newtonAtTheMinimumReturnsTheLossThere() {
+        Tensor v = Tensor.of(2.0).requiresGrad();
+        double f = new Newton(List.of(v), Newton.options()).step(() -> v.sub(2).mul(v.sub(2)).sum().add(7));
+        assertEquals(7, f);
+        assertEquals(2, v.item());
+    }
+
     /** A gradient norm equal to a threshold is neither vanishing nor exploding. */
     @Test
     void theMonitorsThresholdsAreStrict() {
@@ -129,6 +162,37 @@ class ToolEdgesTest extends Float64Test {
                 "all of the sweep: the drop at 3");
     }
 
+    /**
+     * A flat loss of 0: no step diverges (0 is not above 4 · 0), so all 3 steps run, the fewest allowed, and every
+     * segment's slope ties at 0; the first of the tied segments wins, as in PyTorch Lightning's argmin.
+     */
+    @Test
+    void aFlatSweepRunsToTheEndAndSuggestsTheFirstLr() {
+        Tensor w = Tensor.of(1.0).requiresGrad();
+        Sgd opt = new Sgd(List.of(w), 0.1);
+        LrFinder.Result r = LrFinder.run(opt, () -> w.mul(0).sum(), 1e-2, 1, 3);
+        assertArrayEquals(new double[] {1e-2, 1e-1, 1}, r.lrs(), 1e-15);
+        assertArrayEquals(new double[] {0, 0, 0}, r.losses());
+        assertEquals(1e-2, r.suggestion());
+    }
+
+    /**
+     * A 20-step sweep that diverges at its seventh step: seven losses leave no window (20/10 = 2 to 7 - 5), so the
+     * whole sweep is searched and the drop at step 2 (segment 1) is suggested.
+     */
+    @Test
+    void aSweepThatDivergesEarlyIsSearchedWhole() {
+        Tensor w = Tensor.of(1.0).requiresGrad();
+        Sgd opt = new Sgd(List.of(w), 0.1);
+        double[] script = new double[20];
+        java.util.Arrays.fill(script, 1e6);
+        System.arraycopy(new double[] {5, 5, 1, 1, 1, 1}, 0, script, 0, 6);
+        int[] at = {0};
+        LrFinder.Result r = LrFinder.run(opt, () -> w.mul(0).sum().add(script[at[0]++]), 1e-3, 1e-1, 20);
+        assertEquals(7, r.lrs().length, "stopped at the first loss above 4 × the best");
+        assertEquals(1e-3 * Math.pow(100, 1 / 19.0), r.suggestion(), 1e-15);
+    }
+
     private static double suggestion(Sgd opt, Tensor w, double[] script, double start, double end) {
         int[] at = {0};
         return LrFinder.run(opt, () -> w.mul(0).sum().add(script[at[0]++]), start, end, script.length).suggestion();
@@ -142,6 +206,16 @@ class ToolEdgesTest extends Float64Test {
         s.step(1.0);
         s.step(1.0);
         assertEquals(0.04 + 5e-9, opt.lr(0));
+    }
+
+    /** A reduction by exactly the epsilon is too small as well: 2e-8 → 1e-8 (min_lr) leaves 2e-8, as in PyTorch. */
+    @Test
+    void aReductionOfExactlyEpsilonIsIgnored() {
+        Sgd opt = new Sgd(List.of(Tensor.of(1.0).requiresGrad()), 2e-8);
+        ReduceLrOnPlateau s = new ReduceLrOnPlateau(opt, 0.1, 0, 0, 0, 1e-8);
+        s.step(1.0);
+        s.step(1.0);
+        assertEquals(2e-8, opt.lr(0));
     }
 
     /** Nesterov momentum leaves the gradient as it was; RMSprop without momentum keeps no momentum buffer. */
