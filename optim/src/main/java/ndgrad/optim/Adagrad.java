@@ -1,8 +1,6 @@
 package ndgrad.optim;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Chunk;
 import ndgrad.core.Kernels;
@@ -31,30 +29,8 @@ public final class Adagrad extends Optimizer<Adagrad.Options> {
             require(eps >= 0, "Adagrad", "epsilon value", eps);
         }
 
-        @Override
-        public Options withLr(double value) {
-            return new Options(value, lrDecay, weightDecay, initialAccumulatorValue, eps);
-        }
 
-        @Override
-        public Map<String, Double> asMap() {
-            Map<String, Double> m = new LinkedHashMap<>();
-            m.put("lr", lr);
-            m.put("lrDecay", lrDecay);
-            m.put("weightDecay", weightDecay);
-            m.put("initialAccumulatorValue", initialAccumulatorValue);
-            m.put("eps", eps);
-            return m;
-        }
 
-        @Override
-        public Options fromMap(Map<String, Double> m) {
-            return new Options(Optimizer.Options.get(m, "lr"),
-                    Optimizer.Options.get(m, "lrDecay"),
-                    Optimizer.Options.get(m, "weightDecay"),
-                    Optimizer.Options.get(m, "initialAccumulatorValue"),
-                    Optimizer.Options.get(m, "eps"));
-        }
 
         /** A copy with this learning rate. */
         public Options lr(double value) {

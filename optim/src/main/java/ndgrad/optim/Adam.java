@@ -1,8 +1,6 @@
 package ndgrad.optim;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Chunk;
 import ndgrad.core.Kernels;
@@ -32,34 +30,8 @@ public final class Adam extends Optimizer<Adam.Options> {
             require(weightDecay >= 0, "Adam", "weight_decay value", weightDecay);
         }
 
-        @Override
-        public Options withLr(double value) {
-            return new Options(value, beta1, beta2, eps, weightDecay, amsgrad, decoupled);
-        }
 
-        @Override
-        public Map<String, Double> asMap() {
-            Map<String, Double> m = new LinkedHashMap<>();
-            m.put("lr", lr);
-            m.put("beta1", beta1);
-            m.put("beta2", beta2);
-            m.put("eps", eps);
-            m.put("weightDecay", weightDecay);
-            m.put("amsgrad", amsgrad ? 1.0 : 0.0);
-            m.put("decoupled", decoupled ? 1.0 : 0.0);
-            return m;
-        }
 
-        @Override
-        public Options fromMap(Map<String, Double> m) {
-            return new Options(Optimizer.Options.get(m, "lr"),
-                    Optimizer.Options.get(m, "beta1"),
-                    Optimizer.Options.get(m, "beta2"),
-                    Optimizer.Options.get(m, "eps"),
-                    Optimizer.Options.get(m, "weightDecay"),
-                    Optimizer.Options.get(m, "amsgrad") != 0,
-                    Optimizer.Options.get(m, "decoupled") != 0);
-        }
 
         /** A copy with this learning rate. */
         public Options lr(double value) {

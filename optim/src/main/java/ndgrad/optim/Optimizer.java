@@ -2,6 +2,10 @@ package ndgrad.optim;
 
 import ndgrad.core.ArrayOps;
 import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,20 +33,66 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public abstract class Optimizer<O extends Optimizer.Options<O>> {
     /**
      * An optimizer's hyperparameters: an immutable record whose learning rate schedules may change, and that
-     * {@link StateDict} saves as named numbers.
+     * {@link StateDict} saves as named numbers. The conversion to and from names is shared, built on the record's
+     * components: doubles as they are, booleans as 1 or 0, ints as whole numbers.
+     *
+     * <p>Usage: {@code record Options(double lr, boolean amsgrad) implements Optimizer.Options<Options> {}}
      */
     public interface Options<O> {
         /** The learning rate. */
         double lr();
 
         /** A copy with another learning rate. */
-        O withLr(double lr);
+        default O withLr(double lr) {
+            Map<String, Double> m = asMap();
+            m.put("lr", lr);
+            return fromMap(m);
+        }
 
-        /** Every option by name, booleans as 1 or 0 (what {@link StateDict#save} writes). */
-        Map<String, Double> asMap();
+        /** Every option by its component's name, booleans as 1 or 0 (what {@link StateDict#save} writes). */
+        default Map<String, Double> asMap() {
+            Map<String, Double> m = new LinkedHashMap<>();
+            for (RecordComponent c : components(getClass())) {
+                Object v;
+                try {
+                    Method accessor = c.getAccessor();
+                    accessor.setAccessible(true);
+                    v = accessor.invoke(this);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(getClass().getName() + ": cannot read option " + c.getName(), e);
+                }
+                m.put(c.getName(), v instanceof Boolean b ? (b ? 1.0 : 0.0) : ((Number) v).doubleValue());
+            }
+            return m;
+        }
 
-        /** Options of this kind from {@link #asMap}'s names (a missing name is an IllegalArgumentException). */
-        O fromMap(Map<String, Double> values);
+        /**
+         * Options of this kind from {@link #asMap}'s names, checked by the record's constructor (a missing name, or
+         * a value out of range, is an IllegalArgumentException).
+         */
+        @SuppressWarnings("unchecked")
+        default O fromMap(Map<String, Double> values) {
+            RecordComponent[] cs = components(getClass());
+            Class<?>[] types = new Class<?>[cs.length];
+            Object[] args = new Object[cs.length];
+            for (int i = 0; i < cs.length; i++) {
+                types[i] = cs[i].getType();
+                double v = get(values, cs[i].getName());
+                args[i] = types[i] == boolean.class ? (Object) (v != 0) : types[i] == int.class ? (Object) (int) v : v;
+            }
+            try {
+                Constructor<?> canonical = getClass().getDeclaredConstructor(types);
+                canonical.setAccessible(true);
+                return (O) canonical.newInstance(args);
+            } catch (InvocationTargetException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IllegalStateException(getClass().getName() + ": cannot build options", e.getCause());
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(getClass().getName() + ": cannot build options", e);
+            }
+        }
 
         /** The option {@code name} of {@code values}, or an error naming it. */
         static double get(Map<String, Double> values, String name) {
@@ -52,6 +102,14 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
                         + "optimizer?)");
             }
             return v;
+        }
+
+        private static RecordComponent[] components(Class<?> type) {
+            RecordComponent[] cs = type.getRecordComponents();
+            if (cs == null) {
+                throw new IllegalStateException(type.getName() + ": optimizer options must be a record");
+            }
+            return cs;
         }
     }
 

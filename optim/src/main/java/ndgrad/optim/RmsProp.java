@@ -1,9 +1,7 @@
 package ndgrad.optim;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Chunk;
 import ndgrad.core.Kernels;
@@ -33,32 +31,8 @@ public final class RmsProp extends Optimizer<RmsProp.Options> {
             require(momentum >= 0, "RmsProp", "momentum value", momentum);
         }
 
-        @Override
-        public Options withLr(double value) {
-            return new Options(value, alpha, eps, weightDecay, momentum, centered);
-        }
 
-        @Override
-        public Map<String, Double> asMap() {
-            Map<String, Double> m = new LinkedHashMap<>();
-            m.put("lr", lr);
-            m.put("alpha", alpha);
-            m.put("eps", eps);
-            m.put("weightDecay", weightDecay);
-            m.put("momentum", momentum);
-            m.put("centered", centered ? 1.0 : 0.0);
-            return m;
-        }
 
-        @Override
-        public Options fromMap(Map<String, Double> m) {
-            return new Options(Optimizer.Options.get(m, "lr"),
-                    Optimizer.Options.get(m, "alpha"),
-                    Optimizer.Options.get(m, "eps"),
-                    Optimizer.Options.get(m, "weightDecay"),
-                    Optimizer.Options.get(m, "momentum"),
-                    Optimizer.Options.get(m, "centered") != 0);
-        }
 
         /** A copy with this learning rate. */
         public Options lr(double value) {

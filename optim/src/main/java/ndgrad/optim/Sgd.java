@@ -1,8 +1,6 @@
 package ndgrad.optim;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Chunk;
 import ndgrad.core.Kernels;
@@ -37,35 +35,13 @@ public final class Sgd extends Optimizer<Sgd.Options> {
             }
         }
 
-        @Override
-        public Options withLr(double value) {
-            return new Options(value, momentum, dampening, weightDecay, nesterov);
-        }
 
         /** A copy with this learning rate. */
         public Options lr(double value) {
             return withLr(value);
         }
 
-        @Override
-        public Map<String, Double> asMap() {
-            Map<String, Double> m = new LinkedHashMap<>();
-            m.put("lr", lr);
-            m.put("momentum", momentum);
-            m.put("dampening", dampening);
-            m.put("weightDecay", weightDecay);
-            m.put("nesterov", nesterov ? 1.0 : 0.0);
-            return m;
-        }
 
-        @Override
-        public Options fromMap(Map<String, Double> m) {
-            return new Options(Optimizer.Options.get(m, "lr"),
-                    Optimizer.Options.get(m, "momentum"),
-                    Optimizer.Options.get(m, "dampening"),
-                    Optimizer.Options.get(m, "weightDecay"),
-                    Optimizer.Options.get(m, "nesterov") != 0);
-        }
 
         /** A copy with momentum μ. */
         public Options momentum(double value) {
