@@ -3,8 +3,6 @@ package ndgrad.optim;
 import java.util.List;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Chunk;
-import ndgrad.core.Kernels;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Adagrad (Duchi, Hazan &amp; Singer 2011), exactly as {@code torch.optim.Adagrad}: at step t, with g = ∇p + λp,
@@ -74,13 +72,14 @@ public final class Adagrad extends Optimizer<Adagrad.Options> {
     }
 
     @Override
-    protected void update(INDArray p, INDArray grad, Options o, State s) {
+    protected void update(Options o, State s) {
         double wd = o.weightDecay();
-        double clr = o.lr() / (1 + (s.step - 1) * o.lrDecay());
-        Kernels.pass(2, c -> {
-            Chunk g = wd == 0 ? c[2] : c[3].set(c[2]).axpy(wd, c[0]);
-            c[1].addcmul(1, g, g);
-            c[0].addcdivSqrt(-clr, g, c[1], 1, o.eps());
-        }, p, s.buffer("sum", p, o.initialAccumulatorValue()), grad);
+        double clr = o.lr() / (1 + (s.step() - 1) * o.lrDecay());
+        s.buffer("sum", o.initialAccumulatorValue());
+        s.pass(List.of("sum"), c -> {
+            Chunk g = wd == 0 ? c.grad() : c.scratch(0).set(c.grad()).axpy(wd, c.param());
+            Chunk sum = c.buffer("sum").addcmul(1, g, g);
+            c.param().addcdivSqrt(-clr, g, sum, 1, o.eps());
+        });
     }
 }

@@ -3,8 +3,6 @@ package ndgrad.optim;
 import java.util.List;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Chunk;
-import ndgrad.core.Kernels;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Adam (Kingma &amp; Ba 2015) and AdamW (Loshchilov &amp; Hutter 2019), exactly as {@code torch.optim.Adam} and
@@ -81,34 +79,29 @@ public final class Adam extends Optimizer<Adam.Options> {
     }
 
     @Override
-    protected void update(INDArray p, INDArray grad, Options o, State s) {
-        step(p, grad, o, s);
+    protected void update(Options o, State s) {
+        step(o, s);
     }
 
-    /** One Adam or AdamW update of p in place, in one pass over p, its gradient and its buffers. */
-    static void step(INDArray p, INDArray grad, Options o, State s) {
+    /** One Adam or AdamW update of the parameter in place, in one pass over it, its gradient and its buffers. */
+    static void step(Options o, State s) {
         double decay = o.decoupled() ? 1 - o.lr() * o.weightDecay() : 1;
         double coupled = o.decoupled() ? 0 : o.weightDecay();
         double b1 = o.beta1();
         double b2 = o.beta2();
         double eps = o.eps();
-        double stepSize = o.lr() / (1 - Math.pow(b1, s.step));
-        double correction2 = Math.sqrt(1 - Math.pow(b2, s.step));
+        double stepSize = o.lr() / (1 - Math.pow(b1, s.step()));
+        double correction2 = Math.sqrt(1 - Math.pow(b2, s.step()));
         boolean ams = o.amsgrad();
-        INDArray m = s.buffer("exp_avg", p, 0);
-        INDArray v = s.buffer("exp_avg_sq", p, 0);
-        INDArray[] arrays = ams ? new INDArray[] {p, m, v, s.buffer("max_exp_avg_sq", p, 0), grad}
-                : new INDArray[] {p, m, v, grad};
-        int k = arrays.length;
-        Kernels.pass(k - 1, c -> {
-            Chunk g = coupled == 0 ? c[k - 1] : c[k].set(c[k - 1]).axpy(coupled, c[0]);
-            c[1].lerp(g, 1 - b1);
-            c[2].scaleAddcmul(b2, 1 - b2, g, g);
-            Chunk second = ams ? c[3].max(c[2]) : c[2];
+        s.pass(ams ? List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq") : List.of("exp_avg", "exp_avg_sq"), c -> {
+            Chunk g = coupled == 0 ? c.grad() : c.scratch(0).set(c.grad()).axpy(coupled, c.param());
+            Chunk m = c.buffer("exp_avg").lerp(g, 1 - b1);
+            Chunk v = c.buffer("exp_avg_sq").scaleAddcmul(b2, 1 - b2, g, g);
+            Chunk second = ams ? c.buffer("max_exp_avg_sq").max(v) : v;
             if (decay != 1) {
-                c[0].scale(decay);
+                c.param().scale(decay);
             }
-            c[0].addcdivSqrt(-stepSize, c[1], second, 1 / correction2, eps);
-        }, arrays);
+            c.param().addcdivSqrt(-stepSize, m, second, 1 / correction2, eps);
+        });
     }
 }

@@ -2,7 +2,6 @@ package ndgrad.optim;
 
 import java.util.List;
 import ndgrad.autograd.Tensor;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * AdamW (Loshchilov &amp; Hutter, "Decoupled weight decay regularization", 2019), exactly as
@@ -39,7 +38,7 @@ public final class AdamW extends Optimizer<Adam.Options> {
     }
 
     @Override
-    protected void update(INDArray p, INDArray grad, Adam.Options o, State s) {
-        Adam.step(p, grad, o, s);
+    protected void update(Adam.Options o, State s) {
+        Adam.step(o, s);
     }
 }

@@ -1,6 +1,5 @@
 package ndgrad.optim;
 
-import ndgrad.core.ArrayOps;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -13,8 +12,12 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
 import ndgrad.autograd.Autograd;
 import ndgrad.autograd.Tensor;
+import ndgrad.core.ArrayOps;
+import ndgrad.core.Chunk;
 import ndgrad.core.Kernels;
 import ndgrad.core.Scope;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -135,18 +138,94 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
         }
     }
 
-    /** A parameter's state: how many steps it has taken and its named buffers (shaped like the parameter). */
+    /**
+     * A parameter's state: how many steps it has taken and its named buffers (shaped like the parameter), and, during
+     * {@link #update}, the parameter's array and its gradient.
+     *
+     * <p>Usage: {@code s.pass(List.of("exp_avg"), c -> c.buffer("exp_avg").lerp(c.grad(), 0.1));}
+     */
     protected static final class State {
         long step;
         final Map<String, INDArray> buffers = new LinkedHashMap<>();
+        private INDArray param;
+        private INDArray grad;
 
-        /** The buffer {@code name}, created shaped like {@code like} and filled with {@code value} on first use. */
-        INDArray buffer(String name, INDArray like, double value) {
+        /** The steps taken, this one included (PyTorch's {@code state["step"]}). */
+        public long step() {
+            return step;
+        }
+
+        /** The parameter's array, updated in place. */
+        public INDArray param() {
+            return param;
+        }
+
+        /** The parameter's gradient. */
+        public INDArray grad() {
+            return grad;
+        }
+
+        /** Whether the buffer {@code name} exists yet (it does from the step that first asked for it). */
+        public boolean has(String name) {
+            return buffers.containsKey(name);
+        }
+
+        /** The buffer {@code name}, created shaped like the parameter and filled with {@code value} on first use. */
+        public INDArray buffer(String name, double value) {
             return buffers.computeIfAbsent(name, n -> {
-                INDArray b = ArrayOps.unownedLike(like);
+                INDArray b = ArrayOps.unownedLike(param);
                 Kernels.fill(b, value);
                 return b;
             });
+        }
+
+        /**
+         * One fused pass ({@link Kernels#pass}) of {@code rule} over the parameter, the buffers named (created at 0
+         * on first use) and the gradient, chunk by chunk; the parameter and the buffers are written back.
+         */
+        public void pass(List<String> names, Consumer<Chunks> rule) {
+            INDArray[] arrays = new INDArray[names.size() + 2];
+            arrays[0] = param;
+            for (int i = 0; i < names.size(); i++) {
+                arrays[i + 1] = buffer(names.get(i), 0);
+            }
+            arrays[arrays.length - 1] = grad;
+            Kernels.pass(arrays.length - 1, c -> rule.accept(new Chunks(names, c)), arrays);
+        }
+    }
+
+    /** The chunks of one {@link State#pass}, by name: the parameter's, the gradient's, the buffers' and scratch. */
+    protected static final class Chunks {
+        private final List<String> names;
+        private final Chunk[] c;
+
+        private Chunks(List<String> names, Chunk[] c) {
+            this.names = names;
+            this.c = c;
+        }
+
+        /** The parameter's chunk (written back). */
+        public Chunk param() {
+            return c[0];
+        }
+
+        /** The gradient's chunk (read only: changes to it are not written back). */
+        public Chunk grad() {
+            return c[names.size() + 1];
+        }
+
+        /** The chunk of the buffer {@code name}, one of the names given to the pass (written back). */
+        public Chunk buffer(String name) {
+            int i = names.indexOf(name);
+            if (i < 0) {
+                throw new IllegalArgumentException("no buffer '" + name + "' in this pass; it has " + names);
+            }
+            return c[i + 1];
+        }
+
+        /** Scratch chunk {@code i}, 0 or 1. */
+        public Chunk scratch(int i) {
+            return c[names.size() + 2 + Objects.checkIndex(i, Kernels.SCRATCH)];
         }
     }
 
@@ -197,8 +276,16 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
                     if (p.hasGrad()) {
                         State s = state.computeIfAbsent(p, k -> new State());
                         s.step++;
-                        INDArray grad = p.grad().data();
-                        p.modify(data -> update(data, grad, g.options, s));
+                        s.grad = p.grad().data();
+                        try {
+                            p.modify(data -> {
+                                s.param = data;
+                                update(g.options, s);
+                            });
+                        } finally {
+                            s.param = null;
+                            s.grad = null;
+                        }
                     }
                 }
             }
@@ -212,8 +299,8 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
         return loss;
     }
 
-    /** Applies one update to parameter array {@code p} in place, from its gradient, the options and its state. */
-    protected abstract void update(INDArray p, INDArray grad, O o, State s);
+    /** Applies one update to the parameter of {@code s} in place, from its gradient, the options and its state. */
+    protected abstract void update(O o, State s);
 
     /**
      * A deep copy of this optimizer's state: every group's options and every parameter's step count and buffers,

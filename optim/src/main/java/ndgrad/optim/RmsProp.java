@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Chunk;
-import ndgrad.core.Kernels;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * RMSprop, exactly as {@code torch.optim.RMSprop} (Hinton, lecture 6e; centered form from Graves 2013): with
@@ -81,35 +79,31 @@ public final class RmsProp extends Optimizer<RmsProp.Options> {
     }
 
     @Override
-    protected void update(INDArray p, INDArray grad, Options o, State s) {
+    protected void update(Options o, State s) {
         double wd = o.weightDecay();
         double alpha = o.alpha();
         double mu = o.momentum();
         boolean centered = o.centered();
-        List<INDArray> arrays = new ArrayList<>(List.of(p, s.buffer("square_avg", p, 0)));
-        int avgAt = centered ? add(arrays, s.buffer("grad_avg", p, 0)) : -1;
-        int bufAt = mu > 0 ? add(arrays, s.buffer("momentum_buffer", p, 0)) : -1;
-        int k = add(arrays, grad) + 1;
-        Kernels.pass(k - 1, c -> {
-            Chunk g = wd == 0 ? c[k - 1] : c[k].set(c[k - 1]).axpy(wd, c[0]);
-            c[1].scaleAddcmul(alpha, 1 - alpha, g, g);
-            Chunk second = c[1];
+        List<String> names = new ArrayList<>(List.of("square_avg"));
+        if (centered) {
+            names.add("grad_avg");
+        }
+        if (mu > 0) {
+            names.add("momentum_buffer");
+        }
+        s.pass(names, c -> {
+            Chunk g = wd == 0 ? c.grad() : c.scratch(0).set(c.grad()).axpy(wd, c.param());
+            Chunk second = c.buffer("square_avg").scaleAddcmul(alpha, 1 - alpha, g, g);
             if (centered) {
-                c[avgAt].lerp(g, 1 - alpha);
-                second = c[k + 1].set(c[1]).addcmul(-1, c[avgAt], c[avgAt]);
+                Chunk avg = c.buffer("grad_avg").lerp(g, 1 - alpha);
+                second = c.scratch(1).set(second).addcmul(-1, avg, avg);
             }
             if (mu > 0) {
-                c[bufAt].scale(mu).addcdivSqrt(1, g, second, 1, o.eps());
-                c[0].axpy(-o.lr(), c[bufAt]);
+                Chunk buf = c.buffer("momentum_buffer").scale(mu).addcdivSqrt(1, g, second, 1, o.eps());
+                c.param().axpy(-o.lr(), buf);
             } else {
-                c[0].addcdivSqrt(-o.lr(), g, second, 1, o.eps());
+                c.param().addcdivSqrt(-o.lr(), g, second, 1, o.eps());
             }
-        }, arrays.toArray(new INDArray[0]));
-    }
-
-    /** Appends {@code a} and returns its index. */
-    private static int add(List<INDArray> arrays, INDArray a) {
-        arrays.add(a);
-        return arrays.size() - 1;
+        });
     }
 }

@@ -4,7 +4,6 @@ import java.util.List;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Chunk;
 import ndgrad.core.Kernels;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Stochastic gradient descent with momentum, dampening, weight decay and Nesterov momentum, exactly as
@@ -85,25 +84,27 @@ public final class Sgd extends Optimizer<Sgd.Options> {
     }
 
     @Override
-    protected void update(INDArray p, INDArray grad, Options o, State s) {
+    protected void update(Options o, State s) {
         double lr = o.lr();
         double wd = o.weightDecay();
         double mu = o.momentum();
         if (mu == 0 && wd == 0) {
-            Kernels.axpy(-lr, grad, p);
+            Kernels.axpy(-lr, s.grad(), s.param());
             return;
         }
-        boolean first = !s.buffers.containsKey("momentum_buffer");
-        INDArray[] arrays = mu == 0 ? new INDArray[] {p, grad}
-                : new INDArray[] {p, s.buffer("momentum_buffer", p, 0), grad};
-        int k = arrays.length;
-        Kernels.pass(k - 1, c -> {
-            Chunk g = wd == 0 ? c[k - 1] : c[k].set(c[k - 1]).axpy(wd, c[0]);
+        boolean first = !s.has("momentum_buffer");
+        s.pass(mu == 0 ? List.of() : List.of("momentum_buffer"), c -> {
+            Chunk g = wd == 0 ? c.grad() : c.scratch(0).set(c.grad()).axpy(wd, c.param());
             if (mu != 0) {
-                Chunk buf = first ? c[1].set(g) : c[1].scale(mu).axpy(1 - o.dampening(), g);
-                g = o.nesterov() ? c[k + 1].set(g).axpy(mu, buf) : buf;
+                Chunk buf = c.buffer("momentum_buffer");
+                if (first) {
+                    buf.set(g);
+                } else {
+                    buf.scale(mu).axpy(1 - o.dampening(), g);
+                }
+                g = o.nesterov() ? c.scratch(1).set(g).axpy(mu, buf) : buf;
             }
-            c[0].axpy(-lr, g);
-        }, arrays);
+            c.param().axpy(-lr, g);
+        });
     }
 }
