@@ -24,18 +24,32 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * </ul>
  * Near a minimum of a smooth function with positive definite Hessian and λ = 0, the error falls quadratically.
  *
+ * <p>Newton is an {@link Optimizer} whose step needs the loss, as PyTorch's LBFGS needs its closure: its learning
+ * rate is the line search's first step t0, which schedules may change, and its state dict holds its options.
+ *
  * <p>Usage: {@code Newton opt = new Newton(params, Newton.options()); double f = opt.step(() -> loss(params));}
  */
-public final class Newton {
+public final class Newton extends Optimizer<Newton.Options> {
     /** Starting damping λ, CG mode with its iteration limit and relative tolerance, and the line search. */
     public record Options(double damping, boolean conjugateGradient, int cgIterations, double cgTolerance,
-            LineSearch.Options lineSearch) {
+            LineSearch.Options lineSearch) implements Optimizer.Options<Options> {
         /** Checks the values. */
         public Options {
             if (!(damping >= 0) || cgIterations < 1 || !(cgTolerance > 0)) {
                 throw new IllegalArgumentException("Newton.Options: expected damping >= 0, cgIterations >= 1, "
                         + "cgTolerance > 0; got " + damping + ", " + cgIterations + ", " + cgTolerance);
             }
+        }
+
+        /** The learning rate: the line search's first step t0. */
+        @Override
+        public double lr() {
+            return lineSearch.initialStep();
+        }
+
+        @Override
+        public Options withLr(double lr) {
+            return new Options(damping, conjugateGradient, cgIterations, cgTolerance, lineSearch.initialStep(lr));
         }
 
         /** A copy with starting damping λ. */
@@ -54,34 +68,42 @@ public final class Newton {
         return new Options(0, false, 100, 1e-10, LineSearch.options());
     }
 
-    private final List<Tensor> params;
-    private final Options options;
-
-    /** Newton's method over {@code params} (leaves that require grad). */
+    /** Newton's method over {@code params} (leaves that require grad), all in one system. */
     public Newton(List<Tensor> params, Options options) {
-        for (Tensor p : params) {
-            if (!p.isLeaf() || !p.isRequiresGrad()) {
-                throw new IllegalArgumentException("Newton: " + p.describe() + " is not a leaf that requires grad");
-            }
-        }
-        this.params = List.copyOf(params);
-        this.options = options;
+        super(List.of(new Group<>(params, options)));
     }
 
     /** One step; {@code loss} computes f from the parameters. Returns f after the step. */
     public double step(Supplier<Tensor> loss) {
         try (Scope step = Scope.open()) {
-            return newtonStep(loss);
+            return newtonStep(loss, groups().get(0).options());
         }
     }
 
-    private double newtonStep(Supplier<Tensor> loss) {
+    private List<Tensor> params() {
+        return groups().get(0).params();
+    }
+
+    /** Refused: a Newton step needs the loss itself, not only its gradient. */
+    @Override
+    public void step() {
+        throw new IllegalStateException("Newton: a step needs the loss to differentiate twice; call step(() -> loss)");
+    }
+
+    /** Never called: {@link #step()} is refused. */
+    @Override
+    protected void update(Options o, State s) {
+        throw new IllegalStateException("Newton: a step needs the loss; call step(() -> loss)");
+    }
+
+    private double newtonStep(Supplier<Tensor> loss, Options options) {
         Tensor f = loss.get();
-        List<Tensor> g = Autograd.grad(List.of(f), params, null, GradOptions.defaults().createGraph(true)
+        List<Tensor> g = Autograd.grad(List.of(f), params(), null, GradOptions.defaults().createGraph(true)
                 .allowUnused(true));
         Tensor flatG = Tensor.concat(0, g.stream().map(Tensor::flatten).toArray(Tensor[]::new));
         double[] grad = flatG.toDoubleArray();
-        double[] d = options.conjugateGradient() ? cgDirection(flatG, grad) : choleskyDirection(flatG, grad);
+        double[] d = options.conjugateGradient() ? cgDirection(flatG, grad, options)
+                : choleskyDirection(flatG, grad, options);
         double slope = 0;
         for (int i = 0; i < d.length; i++) {
             slope += grad[i] * d[i];
@@ -89,11 +111,11 @@ public final class Newton {
         if (!(slope < 0)) {
             return f.item();
         }
-        return LineSearch.backtrack(loss, params, unflatten(d), f.item(), slope, options.lineSearch()).loss();
+        return LineSearch.backtrack(loss, params(), unflatten(d), f.item(), slope, options.lineSearch()).loss();
     }
 
     /** (H + λI)⁻¹(-g) with H formed row by row, λ raised until the Cholesky factorization succeeds. */
-    private double[] choleskyDirection(Tensor flatG, double[] grad) {
+    private double[] choleskyDirection(Tensor flatG, double[] grad, Options options) {
         int n = grad.length;
         double[][] h = new double[n][];
         for (int i = 0; i < n; i++) {
@@ -118,7 +140,7 @@ public final class Newton {
     }
 
     /** Truncated conjugate gradients on (H + λI) d = -g using Hessian-vector products only. */
-    private double[] cgDirection(Tensor flatG, double[] grad) {
+    private double[] cgDirection(Tensor flatG, double[] grad, Options options) {
         int n = grad.length;
         double[] d = new double[n];
         double[] r = new double[n];
@@ -158,7 +180,7 @@ public final class Newton {
         }
         try (Scope product = Scope.open()) {
             Tensor vt = Tensor.of(NdArrays.create(v, new long[] {v.length}, flatG.dtype()));
-            List<Tensor> hv = Autograd.grad(List.of(flatG), params, List.of(vt), GradOptions.defaults()
+            List<Tensor> hv = Autograd.grad(List.of(flatG), params(), List.of(vt), GradOptions.defaults()
                     .retainGraph(true).allowUnused(true));
             return Tensor.concat(0, hv.stream().map(Tensor::flatten).toArray(Tensor[]::new)).toDoubleArray();
         }
@@ -167,7 +189,7 @@ public final class Newton {
     private List<Tensor> unflatten(double[] d) {
         List<Tensor> out = new ArrayList<>();
         int offset = 0;
-        for (Tensor p : params) {
+        for (Tensor p : params()) {
             double[] part = java.util.Arrays.copyOfRange(d, offset, offset + (int) p.numel());
             INDArray a = NdArrays.create(part, p.shape(), p.dtype());
             out.add(Tensor.of(a));

@@ -52,20 +52,13 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
             return fromMap(m);
         }
 
-        /** Every option by its component's name, booleans as 1 or 0 (what {@link StateDict#save} writes). */
+        /**
+         * Every option by its component's name, booleans as 1 or 0, a nested record's options as
+         * {@code name.option} (what {@link StateDict#save} writes).
+         */
         default Map<String, Double> asMap() {
             Map<String, Double> m = new LinkedHashMap<>();
-            for (RecordComponent c : components(getClass())) {
-                Object v;
-                try {
-                    Method accessor = c.getAccessor();
-                    accessor.setAccessible(true);
-                    v = accessor.invoke(this);
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException(getClass().getName() + ": cannot read option " + c.getName(), e);
-                }
-                m.put(c.getName(), v instanceof Boolean b ? (b ? 1.0 : 0.0) : ((Number) v).doubleValue());
-            }
+            put(m, "", this);
             return m;
         }
 
@@ -75,25 +68,53 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
          */
         @SuppressWarnings("unchecked")
         default O fromMap(Map<String, Double> values) {
-            RecordComponent[] cs = components(getClass());
+            return (O) build(getClass(), "", values);
+        }
+
+        private static void put(Map<String, Double> m, String prefix, Object options) {
+            for (RecordComponent c : components(options.getClass())) {
+                Object v;
+                try {
+                    Method accessor = c.getAccessor();
+                    accessor.setAccessible(true);
+                    v = accessor.invoke(options);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(options.getClass().getName() + ": cannot read option "
+                            + c.getName(), e);
+                }
+                if (v instanceof Record) {
+                    put(m, prefix + c.getName() + ".", v);
+                } else {
+                    m.put(prefix + c.getName(), v instanceof Boolean b ? (b ? 1.0 : 0.0) : ((Number) v).doubleValue());
+                }
+            }
+        }
+
+        private static Object build(Class<?> type, String prefix, Map<String, Double> values) {
+            RecordComponent[] cs = components(type);
             Class<?>[] types = new Class<?>[cs.length];
             Object[] args = new Object[cs.length];
             for (int i = 0; i < cs.length; i++) {
                 types[i] = cs[i].getType();
-                double v = get(values, cs[i].getName());
+                String name = prefix + cs[i].getName();
+                if (types[i].isRecord()) {
+                    args[i] = build(types[i], name + ".", values);
+                    continue;
+                }
+                double v = get(values, name);
                 args[i] = types[i] == boolean.class ? (Object) (v != 0) : types[i] == int.class ? (Object) (int) v : v;
             }
             try {
-                Constructor<?> canonical = getClass().getDeclaredConstructor(types);
+                Constructor<?> canonical = type.getDeclaredConstructor(types);
                 canonical.setAccessible(true);
-                return (O) canonical.newInstance(args);
+                return canonical.newInstance(args);
             } catch (InvocationTargetException e) {
                 if (e.getCause() instanceof RuntimeException r) {
                     throw r;
                 }
-                throw new IllegalStateException(getClass().getName() + ": cannot build options", e.getCause());
+                throw new IllegalStateException(type.getName() + ": cannot build options", e.getCause());
             } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(getClass().getName() + ": cannot build options", e);
+                throw new IllegalStateException(type.getName() + ": cannot build options", e);
             }
         }
 
@@ -269,7 +290,7 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
     }
 
     /** Updates every parameter that has a gradient, by the rule of this optimizer. */
-    public final void step() {
+    public void step() {
         try (Autograd.GradMode off = Autograd.noGrad(); Scope temporaries = Scope.open()) {
             for (Group<O> g : groups) {
                 for (Tensor p : g.params()) {

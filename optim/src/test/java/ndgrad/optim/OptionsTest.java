@@ -57,4 +57,20 @@ class OptionsTest {
         assertEquals(NotRecord.class.getName() + ": optimizer options must be a record", notRecord.getMessage());
         assertThrows(IllegalStateException.class, () -> new NotRecord().fromMap(Map.of("lr", 1.0)));
     }
+
+    /** A nested record's options are saved under its name: Newton's line search. */
+    @Test
+    void nestedOptionsAreNamedWithTheirRecordsName() {
+        Newton.Options o = Newton.options().damping(0.5).conjugateGradient(7).withLr(0.25);
+        Map<String, Double> m = o.asMap();
+        assertEquals(java.util.List.of("damping", "conjugateGradient", "cgIterations", "cgTolerance",
+                "lineSearch.initialStep", "lineSearch.c", "lineSearch.shrink", "lineSearch.maxShrinks"),
+                java.util.List.copyOf(m.keySet()));
+        assertEquals(java.util.List.of(0.5, 1.0, 7.0, 1e-10, 0.25, 1e-4, 0.5, 50.0), java.util.List.copyOf(m.values()));
+        assertEquals(o, Newton.options().fromMap(m));
+        assertEquals(0.25, o.lr());
+        m.remove("lineSearch.shrink");
+        assertEquals("no option 'lineSearch.shrink' (was the state saved by another kind of optimizer?)",
+                assertThrows(IllegalArgumentException.class, () -> Newton.options().fromMap(m)).getMessage());
+    }
 }

@@ -102,6 +102,29 @@ class ToolEdgesTest extends Float64Test {
         assertEquals(2, v.item());
     }
 
+    /**
+     * Newton as an Optimizer: its lr is the line search's first step, so lr 0.5 takes half the Newton step on
+     * f = (x - 2)² from 0 (x = 1, f = 1); its state dict carries that lr to a new Newton through a file; step()
+     * without the loss is refused.
+     */
+    @Test
+    void newtonIsAnOptimizerWhoseLrIsTheFirstStep(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        Tensor x = Tensor.of(0.0).requiresGrad();
+        Newton n = new Newton(List.of(x), Newton.options());
+        n.setLr(0, 0.5);
+        assertEquals(1, n.step(() -> x.sub(2).mul(x.sub(2)).sum()), 1e-12);
+        assertEquals(1, x.item(), 1e-12);
+        n.save(dir.resolve("newton.npz"));
+        Newton m = new Newton(List.of(x), Newton.options());
+        m.load(dir.resolve("newton.npz"));
+        assertEquals(n.groups().get(0).options(), m.groups().get(0).options());
+        x.setGrad(Tensor.of(1.0));
+        IllegalStateException e = assertThrows(IllegalStateException.class, m::step);
+        assertEquals("Newton: a step needs the loss to differentiate twice; call step(() -> loss)", e.getMessage());
+        assertEquals(1, x.item(), 1e-12);
+    }
+
     /** A gradient norm equal to a threshold is neither vanishing nor exploding. */
     @Test
     void theMonitorsThresholdsAreStrict() {
