@@ -25,10 +25,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Usage: {@code ArrayPool.Stats s = ArrayPool.stats(); ArrayPool.clear();}
  */
 public final class ArrayPool {
-    static {
-        Threads.init(); // before ND4J loads: the kernel and thread policy
-    }
-
     /** The bound of each new thread's pool in bytes: system property {@code ndgrad.poolBytes}, default 256 MiB. */
     public static final long LIMIT_BYTES = Long.getLong("ndgrad.poolBytes", 256L << 20);
     /** Every thread's pool, so that the pools of ended threads can be closed. */

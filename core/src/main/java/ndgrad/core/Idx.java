@@ -18,10 +18,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Usage: {@code INDArray x = Idx.readImages(in, "train-images"); // (n, rows*cols) float32 in [0, 1]}
  */
 public final class Idx {
-    static {
-        Threads.init(); // before ND4J loads: the kernel and thread policy
-    }
-
     private static final int IMAGES = 0x00000803;
     private static final int LABELS = 0x00000801;
 

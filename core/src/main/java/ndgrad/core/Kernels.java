@@ -84,7 +84,7 @@ public final class Kernels {
     static final Path DEFAULT_PATH = parse(System.getProperty("ndgrad.kernels", "auto"));
 
     static {
-        Threads.init();
+        Threads.init(); // the thread policy, before ndgrad's first computation
     }
 
     private Kernels() {

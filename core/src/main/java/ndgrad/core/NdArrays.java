@@ -14,10 +14,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Usage: {@code INDArray a = NdArrays.create(new double[] {1, 2, 3, 4}, new long[] {2, 2}, DataType.DOUBLE);}
  */
 public final class NdArrays {
-    static {
-        Threads.init(); // before ND4J loads: the kernel and thread policy
-    }
-
     private NdArrays() {
     }
 

@@ -31,10 +31,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Usage: {@code Npz.write(Path.of("w.npz"), Map.of("w", w)); INDArray w2 = Npz.read(Path.of("w.npz")).get("w");}
  */
 public final class Npz {
-    static {
-        Threads.init(); // before ND4J loads: the kernel and thread policy
-    }
-
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     private static final Pattern DESCR = Pattern.compile("'descr':\\s*'([<>|]?[a-z]\\d+)'");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order':\\s*(True|False)");

@@ -34,15 +34,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Usage: {@code try (Scope step = Scope.open()) { ... }}
  */
 public final class Scope implements AutoCloseable {
-
     /** Owned arrays by the identity of their root buffer, so that a view finds its base's lease. */
     private final Map<DataBuffer, Lease> owned = new IdentityHashMap<>();
     private final Thread thread = Thread.currentThread();
     private boolean closed;
-
-    static {
-        Threads.init();
-    }
 
     private Scope() {
     }

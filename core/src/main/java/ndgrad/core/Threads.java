@@ -1,15 +1,14 @@
 package ndgrad.core;
 
-import java.io.File;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
@@ -17,62 +16,55 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * ndgrad's thread and kernel policy, set in code before ndgrad first loads ND4J, so that the environment
- * ({@code OMP_NUM_THREADS} and the like) no longer decides it:
+ * ndgrad's thread policy, the one place where the library sets anything for the whole process. It applies before
+ * ndgrad's first computation ({@link Kernels} loads this class), and only these settings:
  * <ul>
  * <li>ND4J's OpenMP threads and OpenBLAS's threads: 1 ({@link #nativeCount()}). Their idle workers spin-wait, and on
  * a 2-core machine they took the core the JVM's own threads needed: a 784-512-512-10 step took 22–28 ms with ND4J's
- * default of 2 OpenMP threads against 7.5 ms with 1 (measured 2026-11-27).</li>
- * <li>The other cores go to ndgrad's own workers ({@link #count()} threads in all, the caller included), which
- * park when idle. A large matrix product is cut into that many row or column blocks, each one single-threaded BLAS
- * call (a 256x784 by 784x512 product: 1.7 ms on one core, 0.96 ms on two). The blocks depend only on the shapes
- * and the thread count, never on which thread runs them, so results are the same whether the workers were free or
- * another thread of the program had them.</li>
- * <li>OpenBLAS's kernels: the AVX-512 ones where the CPU has them and nobody chose others ({@link #blasCore()}):
- * the OpenBLAS that ND4J bundles would otherwise take its oldest kernels on recent AMD CPUs.</li>
- * <li>On Linux, with workers: the JIT's optimizing compiler (C2) at the lowest priority, nice 19
- * ({@link #JIT_NICE}), so that it compiles while a core is idle instead of taking it from a worker in the middle of
- * its part.</li>
+ * default of 2 OpenMP threads against 7.5 ms with 1.</li>
+ * <li>The other cores go to ndgrad's own workers ({@link #count()} threads in all, the caller included: daemon
+ * threads named {@code ndgrad-worker-N}, parked when idle). A large matrix product is cut into that many row or
+ * column blocks, each one single-threaded BLAS call. The blocks depend only on the shapes and the thread count,
+ * never on which thread runs them, so results are the same whether the workers were free or another thread of the
+ * program had them.</li>
  * </ul>
- * Overrides, read once: the system property {@code ndgrad.threads} or the environment variable
- * {@code NDGRAD_THREADS} (threads for products; 1 keeps everything on the calling thread),
- * {@code ndgrad.nativeThreads} or {@code NDGRAD_NATIVE_THREADS} (ND4J's and OpenBLAS's own threads), and
- * {@code ndgrad.blasCore} or {@code NDGRAD_BLAS_CORE} ({@code auto}, {@code none}, or a core name), and
- * {@code ndgrad.jitNice} or {@code NDGRAD_JIT_NICE} (the C2 compiler threads' nice value, 0 to 19; 0 leaves them).
+ * It touches no thread it did not start and no environment variable; OpenBLAS chooses its kernels itself, from the
+ * CPU or from {@code OPENBLAS_CORETYPE} ({@link #blasCore()} tells which). Settings, read once: the system property
+ * {@code ndgrad.threadPolicy} ({@code on}, the default, or {@code off}: ndgrad changes no ND4J or OpenBLAS setting and
+ * starts no worker, for a program that tunes ND4J itself), {@code ndgrad.threads} (threads for products; 1 keeps
+ * everything on the calling thread) and {@code ndgrad.nativeThreads} (ND4J's and OpenBLAS's threads); each also as
+ * the environment variable {@code NDGRAD_THREADPOLICY}, {@code NDGRAD_THREADS}, {@code NDGRAD_NATIVE_THREADS}.
  *
- * <p>Usage: {@code Threads.count()}; {@code java -Dndgrad.threads=1 ...}
+ * <p>Usage: {@code Threads.count()}; {@code java -Dndgrad.threadPolicy=off ...}
  */
 public final class Threads {
     private static final Logger LOG = LoggerFactory.getLogger(Threads.class);
-    private static final int COUNT = setting("ndgrad.threads", "NDGRAD_THREADS",
-            Runtime.getRuntime().availableProcessors());
-    private static final int NATIVE = setting("ndgrad.nativeThreads", "NDGRAD_NATIVE_THREADS", 1);
-    /**
-     * The nice value given to the JIT's optimizing compiler threads (C2) when there are workers. In the first
-     * seconds of a program the JIT compiles on the second core of a 2-core machine while the worker needs it: in the
-     * MNIST job C2 took 1.6 s of CPU during 1.8 s of training, and at equal priority the scheduler preempted the
-     * worker in the middle of its part for milliseconds while the caller waited or ran alone. The job took 1.70 s
-     * (median; 1.64–2.07) with C2 at nice 19 against 1.83 s (1.75–2.07) at 0, 10 runs each, interleaved; with the
-     * quick compiler (C1) at nice 19 too, 1.80 s (1.59–2.30). Measured 2026-11-28. C2 still compiles whenever a core
-     * is free.
-     */
-    static final int JIT_NICE = setting("ndgrad.jitNice", "NDGRAD_JIT_NICE", 19, 0, 19);
+    /** Whether ndgrad applies its policy ({@code ndgrad.threadPolicy}). */
+    static final boolean POLICY = policy(System.getProperty("ndgrad.threadPolicy",
+            System.getenv("NDGRAD_THREADPOLICY")));
+    private static final int COUNT = POLICY ? setting("ndgrad.threads", "NDGRAD_THREADS",
+            Runtime.getRuntime().availableProcessors()) : 1;
     private static final Worker[] WORKERS = new Worker[COUNT - 1];
     /** Held by the one caller that has the workers; any other caller runs its parts itself. */
     private static final AtomicBoolean BUSY = new AtomicBoolean();
-
-    private static final String BLAS_REQUESTED = BlasCore.choose();
+    /** OpenBLAS's x86-64 kernel sets, as its {@code gotoblas_NAME} tables are named. */
+    private static final List<String> CORES = List.of("PRESCOTT", "CORE2", "PENRYN", "DUNNINGTON", "NEHALEM",
+            "ATOM", "OPTERON", "OPTERON_SSE3", "BARCELONA", "BOBCAT", "SANDYBRIDGE", "BULLDOZER", "PILEDRIVER",
+            "HASWELL", "STEAMROLLER", "EXCAVATOR", "ZEN", "SKYLAKEX", "COOPERLAKE", "SAPPHIRERAPIDS", "NANO");
 
     static {
-        Nd4j.getEnvironment().setMaxMasterThreads(NATIVE);
-        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(NATIVE);
-        openblas_nolapack.blas_set_num_threads(NATIVE);
+        if (POLICY) {
+            int n = setting("ndgrad.nativeThreads", "NDGRAD_NATIVE_THREADS", 1);
+            Nd4j.getEnvironment().setMaxMasterThreads(n);
+            NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
+            openblas_nolapack.blas_set_num_threads(n);
+        }
         for (int i = 0; i < WORKERS.length; i++) {
             WORKERS[i] = new Worker(i + 1);
             WORKERS[i].start();
         }
-        LOG.debug("ndgrad threads: {} for products, {} for ND4J and OpenBLAS; OpenBLAS kernels: {} (requested: {})",
-                COUNT, NATIVE, BlasCore.current(), BLAS_REQUESTED == null ? "none" : BLAS_REQUESTED);
+        LOG.debug("ndgrad threads: policy {}, {} for products, {} for ND4J and OpenBLAS; OpenBLAS kernels: {}",
+                POLICY ? "on" : "off", COUNT, nativeCount(), blasCore());
     }
 
     private Threads() {
@@ -83,17 +75,32 @@ public final class Threads {
         return COUNT;
     }
 
-    /** Threads that ND4J's OpenMP loops and OpenBLAS use within one call. */
+    /** Threads that OpenBLAS uses within one call (ND4J's OpenMP loops use as many under the policy). */
     public static int nativeCount() {
-        return NATIVE;
+        return openblas_nolapack.blas_get_num_threads();
     }
 
     /**
-     * The OpenBLAS kernel set in use, as OpenBLAS names its tables ({@code SKYLAKEX}, {@code HASWELL}, ...;
-     * {@code unknown} where that cannot be read). ndgrad chooses it before OpenBLAS loads ({@link BlasCore}).
+     * The OpenBLAS kernel set in use, as OpenBLAS names its tables ({@code SKYLAKEX}, {@code COOPERLAKE},
+     * {@code HASWELL}, ...), or {@code unknown} where its symbols cannot be read (another platform).
      */
     public static String blasCore() {
-        return BlasCore.current();
+        try {
+            Pointer chosen = Loader.addressof("gotoblas");
+            if (chosen == null) {
+                return "unknown";
+            }
+            long table = new PointerPointer<>(chosen).get(0).address();
+            for (String c : CORES) {
+                Pointer p = Loader.addressof("gotoblas_" + c);
+                if (p != null && p.address() == table) {
+                    return c;
+                }
+            }
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            // fall through: not readable here
+        }
+        return "unknown";
     }
 
     /** Applies the policy now (it is applied anyway before ndgrad's first computation). */
@@ -205,6 +212,17 @@ public final class Threads {
         }
     }
 
+    /** {@code on} (or unset) or {@code off}. */
+    static boolean policy(String value) {
+        if (value == null || value.isBlank() || value.trim().equalsIgnoreCase("on")) {
+            return true;
+        }
+        if (value.trim().equalsIgnoreCase("off")) {
+            return false;
+        }
+        throw new IllegalArgumentException("ndgrad.threadPolicy: expected on or off, got '" + value + "'");
+    }
+
     private static int setting(String property, String variable, int fallback) {
         return setting(property, variable, Math.max(1, fallback), 1, Integer.MAX_VALUE);
     }
@@ -230,42 +248,6 @@ public final class Threads {
     }
 
     /**
-     * Gives the C2 compiler threads the nice value {@link #JIT_NICE} with {@code renice}: Java has no call for a
-     * thread's priority, and lowering one's own needs no privilege. Where there is no {@code /proc} or no
-     * {@code renice}, nothing changes. Runs on the first worker, so that it never delays the caller; compiler
-     * threads that the JVM starts later (on machines with many cores) keep their priority.
-     */
-    static void lowerJitPriority() {
-        File[] tasks = new File("/proc/self/task").listFiles();
-        if (tasks == null) {
-            return;
-        }
-        List<String> command = new ArrayList<>(List.of("renice", "-n", String.valueOf(JIT_NICE), "-p"));
-        for (File task : tasks) {
-            try {
-                if (Files.readString(task.toPath().resolve("comm")).startsWith("C2 CompilerThre")) {
-                    command.add(task.getName());
-                }
-            } catch (IOException e) {
-                // the thread has ended
-            }
-        }
-        if (command.size() == 4) {
-            return;
-        }
-        try {
-            Process renice = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            LOG.debug("JIT compiler threads {} at nice {}: renice exited with {}", command.subList(4,
-                    command.size()), JIT_NICE, renice.waitFor());
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("JIT compiler threads left at their priority: {}", e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
      * A daemon thread that runs the parts it can take of the newest job and parks in between. It does not spin: on 2
      * cores a spinning worker took the core that the JIT compiler and the caller needed, and the MNIST job took
      * 3.3–3.4 s of training with a 100 µs spin against 2.8–3.0 s with none (measured 2026-11-27); waking it costs
@@ -273,11 +255,9 @@ public final class Threads {
      */
     private static final class Worker extends Thread {
         private final AtomicReference<Job> job = new AtomicReference<>();
-        private final int index;
 
         Worker(int index) {
             super("ndgrad-worker-" + index);
-            this.index = index;
             setDaemon(true);
         }
 
@@ -288,9 +268,6 @@ public final class Threads {
 
         @Override
         public void run() {
-            if (index == 1 && JIT_NICE > 0) {
-                lowerJitPriority();
-            }
             while (true) {
                 Job j = job.getAndSet(null);
                 if (j == null) {
