@@ -65,15 +65,14 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Kernels {
     /**
-     * Arrays with at most this many elements (output, or input for reductions) use Java loops: where losses and
-     * wins balance (measured 2026-11-25 at 2,048 elements: an add 4.7 µs in Java against 3.4 natively, a relu 3.1
-     * against 8.6, a column sum 4.8 against 11.4).
+     * Arrays with at most this many elements (output, or input for reductions) use Java loops: the size where the Java
+     * loops' losses (plain arithmetic) and wins (no native call: activations, column sums) balance.
      */
     public static final long ELEMENTWISE_LIMIT = 2048;
     /**
      * Products and updates that BLAS can do on plain arrays (gemm, axpy, scal, bias rows, column sums) use Java
-     * loops only up to this many multiply-adds: a direct BLAS call costs about a microsecond (measured 2026-11-25,
-     * 4x4x4 gemm: Java 0.86 µs, BLAS 0.95; 8x8x8: 2.28 against 1.11).
+     * loops only up to this many multiply-adds: a direct BLAS call costs about a microsecond, which a 4x4x4 product's
+     * loop beats and an 8x8x8 one's does not.
      */
     public static final long BLAS_LIMIT = 128;
 
@@ -381,8 +380,8 @@ public final class Kernels {
     /**
      * y ← y + α·x in place, x broadcast to y's shape (gradient accumulation, optimizer updates, a bias added to a
      * batch of rows: a BLAS rank-1 update y += α·1·xᵀ). Small plain arrays of one shape take one {@link #pass} in
-     * their own precision, as PyTorch's {@code add_(x, alpha=α)} computes: SGD's update of a 2-16-16-1 model took
-     * 1.0 µs this way against 1.9 through strided copies in double (measured 2026-11-28).
+     * their own precision, as PyTorch's {@code add_(x, alpha=α)} computes, about twice as fast as strided copies in
+     * double for a small model.
      */
     public static void axpy(double alpha, INDArray x, INDArray y) {
         long[] shape = y.shape();
@@ -440,19 +439,16 @@ public final class Kernels {
     /**
      * A {@link #pass} over plain arrays of at least twice this many elements is cut into ranges of about this many,
      * which the caller and the workers take one at a time ({@link Threads}): the caller, whose cache holds the arrays
-     * the backward pass just wrote, starts at once and takes more ranges while a worker wakes. Adam on the MNIST
-     * model's 235,146 parameters took 122–128 µs per training step in ranges of 32K elements against 168–170 µs on one
-     * thread; cut into one range per thread it had taken longer than on one thread (measured 2026-11-28).
+     * the backward pass just wrote, starts at once and takes more ranges while a worker wakes (one range per thread
+     * made the caller wait for the worker's wake-up, and was slower than one thread).
      */
     public static final long PASS_PART = 1L << 15;
 
     /**
      * The first this many passes that could be cut into ranges run on the caller alone. Until the JIT's optimizing
      * compiler has compiled an update's loops, they run in code that counts every branch for the profile, and two
-     * threads updating one profile's counters fight over its cache lines: the first 25 Adam steps of the MNIST model
-     * took about 2 ms each split against 0.35 ms on one thread. The MNIST job took 1.68 and 1.67 s with this
-     * warm-up against 1.77 and 1.69 without, medians of two sets of 8 interleaved runs: a gain within this machine's
-     * noise (measured 2026-11-28).
+     * threads updating one profile's counters fight over its cache lines (early split steps took six times longer
+     * than on one thread).
      */
     public static final int PASS_WARMUP = 300;
     private static final AtomicLong SPLIT_PASSES = new AtomicLong();
@@ -564,10 +560,9 @@ public final class Kernels {
 
     /**
      * {@code y} ← {@code x} (broadcast to y's shape) in place; ND4J's assign does not broadcast, its add does. Plain
-     * arrays of one shape are one bulk copy: between the NIO views {@link NioCache} keeps for small arrays (a leaf's
-     * 16-element gradient: 0.09 µs against 0.23 through JavaCPP's {@code memcpy}, which makes two pointer objects),
-     * else one {@code memcpy} (a 100,352-element float32 copy: 4.6–9.4 µs against 11.8 through a vector loop).
-     * Measured 2026-11-28.
+     * arrays of one shape are one bulk copy: between the NIO views {@link NioCache} keeps for small arrays (JavaCPP's
+     * {@code memcpy} makes two pointer objects, which cost more than a small copy), else one {@code memcpy} (faster
+     * than a vector loop on large arrays).
      */
     public static void assign(INDArray y, INDArray x) {
         long[] shape = y.shape();
@@ -1093,13 +1088,9 @@ public final class Kernels {
 
     /**
      * Products of at least this many multiply-adds are cut into {@link Threads#count()} blocks run in parallel, each
-     * one single-threaded BLAS call. Waking a parked worker takes 25–50 µs. In the MNIST job (64x784x256 products,
-     * 12.8 M) the JIT compiler holds the second core for most of the 2 s, which made splitting those products a loss
-     * (2.00–2.02 s whole against 2.31–2.50 s split) until the caller stopped waiting for idle workers and backed off
-     * from workers that kept it waiting ({@link Threads}): now the job is level (1.80–2.00 s split against 1.96–2.07
-     * whole, 5 runs each; 1.90–2.16 in the benchmark's 5), and its steady state after the JIT is done runs
-     * 1,300–1,400 steps/s split against 1,100–1,150 whole. big (256x512x784, 103 M) took
-     * 4.1–4.6 ms a step split against 7.7 whole (measured 2026-11-28).
+     * one single-threaded BLAS call. Waking a parked worker takes 25–50 µs, so smaller products stay whole; the MNIST
+     * job's 64x784x256 products (12.8 M) gain once the JIT has left the second core, and big's 256x512x784 ones almost
+     * halve.
      */
     public static final long SPLIT_LIMIT = 1L << 23;
 
@@ -1156,7 +1147,7 @@ public final class Kernels {
     /**
      * The buffer of a plain float32 array, for BLAS: the pointer object its data buffer keeps. For a plain array it
      * holds the address that {@code addressPointer()} returns, which asks libnd4j for it through JNI and wraps it in
-     * new objects each call: 143 ns against 10 (measured 2026-11-28). Never repositioned: {@link #at} copies it.
+     * new objects each call, fourteen times slower. Never repositioned: {@link #at} copies it.
      */
     private static FloatPointer floats(INDArray a) {
         return (FloatPointer) a.data().pointer();
@@ -1240,9 +1231,8 @@ public final class Kernels {
      * NIO views of recently used arrays' buffers, per thread: making one costs 0.2–0.5 µs (a JNI call and a weak
      * map inside ND4J), more than a small kernel's loop. Direct-mapped by identity; a closed array is never served.
      * Only arrays small enough for the Java path pass through, so what it keeps reachable is bounded (1,024 arrays
-     * of at most 2,048 elements). A training step's small arrays span two steps (the recycler's), and with 256
-     * slots their collisions cost the 2-16-16-1 step 13.0 µs against 12.7 with 1,024 (measured 2026-11-28). An
-     * empty array has no buffer, and gets an empty view.
+     * of at most 2,048 elements). A training step's small arrays span two steps (the recycler's), which 256 slots
+     * could not hold without collisions. An empty array has no buffer, and gets an empty view.
      */
     static final class NioCache {
         private static final int SIZE = 1024;

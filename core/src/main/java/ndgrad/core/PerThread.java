@@ -10,8 +10,8 @@ import org.nd4j.linalg.api.ops.BaseScalarOp;
 
 /**
  * Everything {@code core} keeps per thread, behind one {@link ThreadLocal}: a training step looks it up a dozen
- * times per op, and with a separate thread-local per kind of state (and ND4J's own beside them) a tenth of the
- * tiny step went to probing the thread's map after misses (measured 2026-11-28).
+ * times per op, and one thread-local per kind of state made the thread's map miss and probe (see
+ * benchmarks/README.md).
  */
 final class PerThread {
     private static final ThreadLocal<PerThread> MINE = ThreadLocal.withInitial(PerThread::new);

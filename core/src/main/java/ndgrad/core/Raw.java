@@ -8,8 +8,8 @@ import sun.misc.Unsafe;
 /**
  * Block copies and adds straight on the off-heap memory of plain float32 and float64 arrays, for the indexing
  * kernels, whose work is many short blocks (an embedding lookup: 320 rows of 16 floats). Through NIO each array
- * needs a new JNI view (0.15–0.5 µs) and each block copy passes the buffers' checks: the lookup's 320 row copies
- * took 2.4–3.2 µs, against 1.1–1.2 here, and 1.6–2.4 through a loop of 8-byte moves (measured 2026-12-04). As in
+ * needs a new JNI view (0.15–0.5 µs) and each block copy passes the buffers' checks, which cost more than the
+ * copies (figures in benchmarks/README.md). As in
  * JavaCPP's own raw indexers, this is {@link Unsafe} on addresses. Nothing here checks an offset: callers pass
  * blocks inside both arrays ({@link Kernels.Picks} checks every index, and the shapes it is given).
  */

@@ -249,9 +249,7 @@ public final class Threads {
 
     /**
      * A daemon thread that runs the parts it can take of the newest job and parks in between. It does not spin: on 2
-     * cores a spinning worker took the core that the JIT compiler and the caller needed, and the MNIST job took
-     * 3.3–3.4 s of training with a 100 µs spin against 2.8–3.0 s with none (measured 2026-11-27); waking it costs
-     * about 25 µs.
+     * cores a spinning worker takes the core that the JIT compiler and the caller need; waking it costs about 25 µs.
      */
     private static final class Worker extends Thread {
         private final AtomicReference<Job> job = new AtomicReference<>();
