@@ -27,7 +27,6 @@ import org.nd4j.linalg.api.ops.impl.scalar.Pow;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarAdd;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarDivision;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.Max;
 import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
@@ -137,13 +136,6 @@ public final class Kernels {
             @Override
             void apply(Chunk x, Chunk y) {
                 x.div(y);
-            }
-        },
-        /** The larger of the two (for AMSGrad's running maximum). */
-        MAX(Max::new) {
-            @Override
-            void apply(Chunk x, Chunk y) {
-                x.max(y);
             }
         },
         /**

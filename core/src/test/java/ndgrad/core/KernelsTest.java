@@ -226,8 +226,6 @@ class KernelsTest {
                             Kernels.Binary.MUL, x, y), tol);
                     assertValues(at + "div", new double[] {-2, 1 / 12.0, 0.4, 4}, Kernels.binary(
                             Kernels.Binary.DIV, x, y), tol);
-                    assertValues(at + "max", new double[] {0.75, -0.25, 1.25, 2}, Kernels.binary(
-                            Kernels.Binary.MAX, x, y), tol);
                     // grad rules: relu passes g where the output is > 0; tanh g(1 - t²); sigmoid g s(1 - s)
                     assertValues(at + "relu grad", new double[] {0, 0, 1.25, 0.5}, Kernels.binary(
                             Kernels.Binary.RELU_GRAD, y, x), tol);
