@@ -83,6 +83,32 @@ class ExplainPageTest {
         }
     }
 
+    /**
+     * Six values are shown in full and seven are not, in the value table and in the known gradients; each step names
+     * its output; a space in a label stays a space in the script; the check table's last column is |analytical -
+     * numerical|, which central differences make tiny for a quadratic.
+     */
+    @Test
+    void sixValuesAreShownAndSevenAreCounted() {
+        try (var float64 = DTypes.use(DataType.DOUBLE)) {
+            Tensor x = Tensor.of(1.0, 2, 3, 4, 5, 6).named("x y").requiresGrad();
+            Tensor z = Tensor.of(1.0, 1, 1, 1, 1, 1, 1).named("z").requiresGrad();
+            String page = ExplainPage.html("six", () -> x.mul(x).sum().add(z.sum()).named("L"), List.of(x, z));
+            assertTrue(page.contains("<td>[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]</td>"), page);
+            assertTrue(page.contains("<td>[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, … (7 values)]</td>"), page);
+            assertTrue(page.contains(":\"[2.0000, 4.0000, 6.0000, 8.0000, 10.0000, 12.0000]\""), page);
+            assertTrue(page.contains(":\"…\""), "z's seven ones are not listed\n" + page);
+            assertTrue(page.contains("\"label\":\"x y\""), page);
+            assertTrue(page.matches("(?s).*\"outputs\":\\[\"v\\d+\"\\].*"), page);
+            java.util.regex.Matcher rows = Pattern.compile("<td class=\"num\">([^<]*)</td></tr>").matcher(page);
+            int n = 0;
+            for (; rows.find(); n++) {
+                assertTrue(Double.parseDouble(rows.group(1)) < 1e-6, rows.group());
+            }
+            assertEquals(13, n, "a row per element of x and z");
+        }
+    }
+
     @Test
     void numericalGradientMovesEachElementAndRestoresIt() {
         try (var float64 = DTypes.use(DataType.DOUBLE)) {
