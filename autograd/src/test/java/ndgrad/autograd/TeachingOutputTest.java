@@ -154,6 +154,42 @@ class TeachingOutputTest extends Float64Test {
         assertTrue(Graphviz.toSvg(x.exp().named("e")).contains(">grad ?</text>"), "no gradient known yet");
     }
 
+    /**
+     * A chain of two ops: each op's oval is as wide as its name needs (18 + 7.3 per character, at least 40) and 32
+     * high, and every edge of the picture runs from the right of its source to the left of its target.
+     */
+    @Test
+    void everyEdgeOfTheSvgRunsLeftToRight() {
+        Tensor x = Tensor.scalar(0.5).named("x").requiresGrad();
+        String svg = Graphviz.toSvg(x.tanh().exp().named("y"));
+        java.util.Map<String, double[]> box = new java.util.HashMap<>();
+        java.util.regex.Matcher values = java.util.regex.Pattern.compile("<g class=\"value\" id=\"(v\\d+)\"[^>]*>"
+                + "<rect x=\"([-\\d.]+)\" y=\"[-\\d.]+\" width=\"([-\\d.]+)\"").matcher(svg);
+        while (values.find()) {
+            double left = Double.parseDouble(values.group(2));
+            box.put(values.group(1), new double[] {left, left + Double.parseDouble(values.group(3))});
+        }
+        java.util.regex.Matcher ops = java.util.regex.Pattern.compile("<g class=\"op\" id=\"(op\\d+)\" data-op=\""
+                + "(\\w+)\"><ellipse cx=\"([-\\d.]+)\" cy=\"[-\\d.]+\" rx=\"([-\\d.]+)\" ry=\"([-\\d.]+)\"")
+                .matcher(svg);
+        java.util.Map<String, Double> rx = new java.util.HashMap<>();
+        while (ops.find()) {
+            double cx = Double.parseDouble(ops.group(3));
+            double r = Double.parseDouble(ops.group(4));
+            box.put(ops.group(1), new double[] {cx - r, cx + r});
+            rx.put(ops.group(2), r);
+            assertEquals(16.0, Double.parseDouble(ops.group(5)), ops.group());
+        }
+        assertEquals(java.util.Map.of("tanh", 23.6, "exp", 20.0), rx, "(18 + 7.3·4)/2 and 40/2");
+        java.util.regex.Matcher edges = java.util.regex.Pattern.compile("data-from=\"(\\w+)\" data-to=\"(\\w+)\"")
+                .matcher(svg);
+        int n = 0;
+        for (; edges.find(); n++) {
+            assertTrue(box.get(edges.group(1))[1] < box.get(edges.group(2))[0], edges.group() + "\n" + svg);
+        }
+        assertEquals(4, n, "x → tanh → t → exp → y");
+    }
+
     /** A leaf traced on its own has gradient 1; a constant operand gets no local derivative and no gradient. */
     @Test
     void theTraceOfALeafAndOfAConstantOperand() {
