@@ -51,6 +51,9 @@ class DiagnosticsTest extends Float64Test {
         assertEquals(3 + 2 + 2, count(dot, "->"));
         Path written = Graphviz.write(out, dir.resolve("g.dot"));
         assertTrue(Files.isRegularFile(dir.resolve("g.dot")) && Files.isRegularFile(written));
+        Path traced = Graphviz.write(BackwardTrace.run(out), dir.resolve("traced.dot"));
+        assertTrue(Files.isRegularFile(traced), "the DOT file, or its PNG where Graphviz is installed");
+        assertTrue(Files.readString(dir.resolve("traced.dot")).contains("grad 1.0000"), "the trace's gradients");
     }
 
     /** Issue 13: a renderer that hangs is killed at the timeout, not left running. */

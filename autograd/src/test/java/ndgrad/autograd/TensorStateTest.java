@@ -186,6 +186,7 @@ class TensorStateTest extends Float64Test {
     void reshapeInfersAndRefusesAtTheEdges() {
         assertArrayEquals(new long[] {0, 3}, Tensor.zeros(0, 3).reshape(-1, 3).shape(), "-1 of an empty tensor");
         assertThrows(ShapeException.class, () -> Tensor.zeros(0, 3).reshape(0, -1), "-1 beside a 0 is undefined");
+        assertThrows(ShapeException.class, () -> Tensor.zeros(0, 3).reshape(-1, 0), "first, as PyTorch refuses it");
         assertThrows(ShapeException.class, () -> Tensor.zeros(6).reshape(-1, -1));
         assertThrows(ShapeException.class, () -> Tensor.zeros(6).reshape(-2, 3));
         assertArrayEquals(new long[] {1, 6}, Tensor.zeros(6).reshape(1, -1).shape());
@@ -221,20 +222,20 @@ class TensorStateTest extends Float64Test {
     }
 
     /**
-     * Max pooling differentiates to every order: for one 2×2 window of [[1, 3], [2, 0]], f = max³ = 27 has
-     * derivatives 3·9, 6·3 and 6 at the maximum's element, 0 elsewhere.
+     * Max pooling differentiates to every order: for one 2×2 window of [[1, 3], [2, 0]], f = max⁴ = 81 has
+     * derivatives 4·27, 12·9, 24·3 and 24 at the maximum's element, 0 elsewhere.
      */
     @Test
-    void maxPoolingToTheThirdDerivative() {
+    void maxPoolingToTheFourthDerivative() {
         Tensor x = Tensor.of(new double[] {1, 3, 2, 0}, 1, 1, 2, 2).requiresGrad();
         ndgrad.core.Unfold.Geometry g = new ndgrad.core.Unfold.Geometry(1, 1, 2, 2, 2, 2, 2, 2, 0, 0, 1, 1);
-        Tensor f = x.maxPool2d(g).pow(3).sum();
+        Tensor f = x.maxPool2d(g).pow(4).sum();
         GradOptions create = GradOptions.defaults().createGraph(true);
-        Tensor g1 = Autograd.grad(List.of(f), List.of(x), null, create).get(0);
-        assertArrayEquals(new double[] {0, 27, 0, 0}, g1.toDoubleArray());
-        Tensor g2 = Autograd.grad(List.of(g1.sum()), List.of(x), null, create).get(0);
-        assertArrayEquals(new double[] {0, 18, 0, 0}, g2.toDoubleArray());
-        Tensor g3 = Autograd.grad(List.of(g2.sum()), List.of(x), null, create).get(0);
-        assertArrayEquals(new double[] {0, 6, 0, 0}, g3.toDoubleArray());
+        double[] expected = {108, 108, 72, 24};
+        for (double e : expected) {
+            f = Autograd.grad(List.of(f), List.of(x), null, create).get(0);
+            assertArrayEquals(new double[] {0, e, 0, 0}, f.toDoubleArray());
+            f = f.sum();
+        }
     }
 }

@@ -1,0 +1,102 @@
+package ndgrad.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ndgrad.autograd.Float64Test;
+import ndgrad.autograd.Tensor;
+import ndgrad.core.Rng;
+import ndgrad.core.ShapeException;
+import org.junit.jupiter.api.Test;
+
+/** Layers and losses at the edges of their arguments, each value worked out by hand or by a loop. */
+class LayerEdgesTest extends Float64Test {
+    /**
+     * Causal attention with 2 queries over 4 keys (PyTorch's tril of an (L, S) mask: query i sees keys 0..i): with
+     * q = 0 every score ties, so row i is the mean of v's first i + 1 rows.
+     */
+    @Test
+    void causalAttentionWithMoreKeysThanQueries() {
+        Tensor q = Tensor.zeros(1, 2, 3);
+        Tensor k = Tensor.of(new double[] {1, 2, 3, -1, 0, 2, 4, 1, 0, 3, 3, 3}, 1, 4, 3);
+        Tensor v = Tensor.of(new double[] {1, 10, 2, 20, 3, 30, 4, 40}, 1, 4, 2);
+        Tensor out = Attention.scaledDotProduct(q, k, v, true);
+        assertArrayEquals(new long[] {1, 2, 2}, out.shape());
+        assertArrayEquals(new double[] {1, 10, 1.5, 15}, out.toDoubleArray(), 1e-15);
+    }
+
+    @Test
+    void batchNorm1dRefusesAFourDimensionalInput() {
+        ShapeException e = assertThrows(ShapeException.class, () -> new BatchNorm1d(3).forward(Tensor.zeros(2, 3, 4, 5)));
+        assertEquals("BatchNorm1d: expected input of rank [2, 3] with 3 channels in dim 1, got [2, 3, 4, 5]",
+                e.getMessage());
+    }
+
+    /**
+     * A grouped Conv1d draws its weights from U(±1/√(in/groups · kernel)), as PyTorch (fan_in of the weight (out,
+     * in/groups, kernel)): 64 inputs in 4 groups with kernel 5 give 1/√80, and 20,480 draws come near it.
+     */
+    @Test
+    void aGroupedConv1dsInitBoundUsesTheGroupsFanIn() {
+        Conv1d conv = new Conv1d(64, 256, 5, 1, 0, 1, 4, false, new Rng(3));
+        double bound = 1 / Math.sqrt(80);
+        double max = 0;
+        for (double w : conv.parameters().get(0).toDoubleArray()) {
+            max = Math.max(max, Math.abs(w));
+        }
+        assertTrue(max <= bound && max > 0.999 * bound, max + " against " + bound);
+    }
+
+    /** A grouped Conv2d takes groups × (its weight's in-channels) inputs and refuses others, naming that count. */
+    @Test
+    void aGroupedConv2dTakesGroupsTimesItsWeightsChannels() {
+        Conv2d conv = new Conv2d(4, 6, 3, 1, 1, 1, 2, true, new Rng(1));
+        assertArrayEquals(new long[] {1, 6, 5, 5}, conv.forward(Tensor.zeros(1, 4, 5, 5)).shape());
+        ShapeException e = assertThrows(ShapeException.class, () -> conv.forward(Tensor.zeros(1, 2, 5, 5)));
+        assertTrue(e.getMessage().contains("expected input (N, 4, H, W)"), e.getMessage());
+    }
+
+    @Test
+    void fansNeedAMatrix() {
+        assertEquals(3, Init.fanOut(Tensor.zeros(3, 4)), "fan_out of (out, in): out");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Init.fanOut(Tensor.zeros(5)));
+        assertTrue(e.getMessage().contains("[5]"), e.getMessage());
+    }
+
+    /** Padding up to half the kernel, as PyTorch: kernel 4 takes 2, kernel 2 does not. */
+    @Test
+    void poolingPaddingAtMostHalfTheKernel() {
+        assertArrayEquals(new long[] {1, 1, 3, 3}, new MaxPool2d(4, 2, 2).forward(Tensor.zeros(1, 1, 4, 4)).shape());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MaxPool2d(2, 2, 2));
+        assertEquals("MaxPool2d: padding must be in [0, kernel/2] = [0, 1], got 2", e.getMessage());
+    }
+
+    /** A 1-D input is one sample without a batch dimension, as in PyTorch: y = W x + b. */
+    @Test
+    void linearTakesOneSampleWithoutABatchDimension() {
+        Linear lin = new Linear(3, 2, new Rng(4));
+        double[] w = lin.parameters().get(0).toDoubleArray();
+        double[] b = lin.parameters().get(1).toDoubleArray();
+        double[] x = {1, -2, 0.5};
+        Tensor y = lin.forward(Tensor.of(x));
+        assertArrayEquals(new long[] {2}, y.shape());
+        for (int i = 0; i < 2; i++) {
+            assertEquals(w[3 * i] * x[0] + w[3 * i + 1] * x[1] + w[3 * i + 2] * x[2] + b[i], y.toDoubleArray()[i],
+                    1e-15);
+        }
+    }
+
+    /**
+     * A class masked with -inf logits, without label smoothing: log softmax is -inf there, and a smoothing term of
+     * weight 0 would give -inf · 0 = NaN; the loss is log 2, as PyTorch's.
+     */
+    @Test
+    void aMaskedClassWithoutSmoothingStaysFinite() {
+        Tensor logits = Tensor.of(new double[] {0, Double.NEGATIVE_INFINITY, 0}, 1, 3);
+        Tensor loss = Losses.crossEntropy(logits, new int[] {0},
+                Losses.CrossEntropyOptions.defaults().weight(Tensor.of(1.0, 1, 1)));
+        assertEquals(Math.log(2), loss.item(), 1e-15);
+    }
+}
