@@ -1414,11 +1414,6 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- text
 
-    /** The graph behind this tensor as Graphviz DOT (see {@link Graphviz}). */
-    public String toDot() {
-        return Graphviz.toDot(this);
-    }
-
     /** The shape as text, e.g. {@code [2, 3]}. */
     public String shapeString() {
         return Shapes.str(shape());

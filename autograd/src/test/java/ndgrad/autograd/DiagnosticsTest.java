@@ -25,7 +25,7 @@ class DiagnosticsTest extends Float64Test {
         Tensor w = Tensor.scalar(-3).named("w").requiresGrad();
         Tensor b = Tensor.scalar(6.5).named("b").requiresGrad();
         Tensor y = x.mul(w).add(b).tanh().named("y");
-        String dot = y.toDot();
+        String dot = Graphviz.toDot(y);
         assertTrue(dot.startsWith("digraph ndgrad {") && dot.trim().endsWith("}"));
         assertEquals(6, count(dot, "shape=record"), dot);
         assertEquals(3, count(dot, "shape=ellipse"), dot);
@@ -35,7 +35,7 @@ class DiagnosticsTest extends Float64Test {
                 && dot.contains("label=\"{add1 | data 0.5000 | grad ?}\""), "unnamed values are named after their op\n"
                 + dot);
         y.backward();
-        String after = y.toDot();
+        String after = Graphviz.toDot(y);
         // dy/dx = (1 - tanh²(0.5))·w = 0.786448·(-3)
         assertTrue(after.contains("{x | data 2.0000 | grad -2.3593}"), "gradients appear once known:\n" + after);
     }
@@ -45,7 +45,7 @@ class DiagnosticsTest extends Float64Test {
         Tensor a = Tensor.ones(2, 3).requiresGrad();
         Tensor c = Tensor.ones(3, 4);
         Tensor out = a.matmul(c).relu().sum();
-        String dot = out.toDot();
+        String dot = Graphviz.toDot(out);
         assertEquals(5, count(dot, "shape=record"), "a, c, matmul, relu, sum");
         assertEquals(3, count(dot, "shape=ellipse"));
         assertEquals(3 + 2 + 2, count(dot, "->"));

@@ -45,7 +45,7 @@ class TeachingOutputTest extends Float64Test {
                   v4 -> op2;
                   op2 -> v5;
                 }
-                """, y.toDot());
+                """, Graphviz.toDot(y));
     }
 
     /** Shapes, several values in brackets, more than six as "…", a value with no gradient, and escaped names. */
@@ -70,7 +70,7 @@ class TeachingOutputTest extends Float64Test {
                   v2 -> op1;
                   op1 -> v3;
                 }
-                """.replace("\\\\", "\\"), s.toDot());
+                """.replace("\\\\", "\\"), Graphviz.toDot(s));
     }
 
     @Test
