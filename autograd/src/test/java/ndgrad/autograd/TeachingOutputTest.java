@@ -190,6 +190,35 @@ class TeachingOutputTest extends Float64Test {
         assertEquals(4, n, "x → tanh → t → exp → y");
     }
 
+    /** A user's op that returns a gradient for every input, needed or not: a · b summed, b constant. */
+    private static final class Dot extends Function {
+        Dot() {
+            super("dot", "b", "a");
+        }
+
+        @Override
+        protected Tensor[] forward(Context ctx, Tensor... in) {
+            ctx.save(in[0], in[1]);
+            return tensors(in[0].mul(in[1]).sum());
+        }
+
+        @Override
+        protected Tensor[] backward(Context ctx, Tensor... g) {
+            return tensors(g[0].mul(ctx.saved(1)), g[0].mul(ctx.saved(0)));
+        }
+    }
+
+    /** The trace shows local derivatives only for inputs that require grad, even when an op computes the others. */
+    @Test
+    void theTraceShowsNoLocalDerivativeForAConstantEvenWhenTheOpComputesIt() {
+        Tensor x = Tensor.of(1.0, 2.0).named("x").requiresGrad();
+        Tensor c = Tensor.of(3.0, -1.0).named("c");
+        BackwardTrace.Step step = BackwardTrace.run(new Dot().apply(x, c)).steps().get(0);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {3, -1},
+                step.inputs().get(0).local().toDoubleArray());
+        org.junit.jupiter.api.Assertions.assertNull(step.inputs().get(1).local(), "c needs no gradient");
+    }
+
     /** A leaf traced on its own has gradient 1; a constant operand gets no local derivative and no gradient. */
     @Test
     void theTraceOfALeafAndOfAConstantOperand() {
