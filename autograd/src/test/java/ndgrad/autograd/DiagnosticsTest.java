@@ -56,6 +56,18 @@ class DiagnosticsTest extends Float64Test {
         assertTrue(Files.readString(dir.resolve("traced.dot")).contains("grad 1.0000"), "the trace's gradients");
     }
 
+    /** A render counts only when the renderer exits with 0 and the PNG is there. */
+    @Test
+    void aRenderSucceedsOnlyWithExitZeroAndAFile(@TempDir Path dir) {
+        Path png = dir.resolve("g.png");
+        assertTrue(Graphviz.render(png, Duration.ofSeconds(10), "sh", "-c", "exit 0").isEmpty(), "no file");
+        assertTrue(Graphviz.render(png, Duration.ofSeconds(10), "sh", "-c", "touch " + png + "; exit 3").isEmpty(),
+                "a failed renderer's file does not count");
+        assertEquals(java.util.Optional.of(png), Graphviz.render(png, Duration.ofSeconds(10), "sh", "-c",
+                "touch " + png));
+        assertTrue(Graphviz.render(png, Duration.ofSeconds(10), "no-such-renderer-" + System.nanoTime()).isEmpty());
+    }
+
     /** Issue 13: a renderer that hangs is killed at the timeout, not left running. */
     @Test
     void aRendererStillRunningAtTheTimeoutIsKilled(@TempDir Path dir) throws Exception {
