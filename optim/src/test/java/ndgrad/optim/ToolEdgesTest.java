@@ -161,7 +161,10 @@ class ToolEdgesTest extends Float64Test {
         Sgd opt = new Sgd(List.of(w), 0.1);
         LrFinder.run(opt, () -> w.mul(w).sum(), 1e-3, 1, 5);
         assertTrue(w.grad() == null || w.grad().toDoubleArray()[0] == 0, "no gradient left");
-        assertThrows(IllegalArgumentException.class, () -> LrFinder.run(opt, () -> w.sum(), 0, 1, 5));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LrFinder.run(opt, () -> w.sum(), 0, 1, 5));
+        assertEquals("LrFinder: expected 0 < start < end and steps >= 3, got 0.0, 1.0, 5", e.getMessage(),
+                "refused by the finder, before any step");
     }
 
     /**
