@@ -55,7 +55,8 @@ class LayerEdgesTest extends Float64Test {
         Conv2d conv = new Conv2d(4, 6, 3, 1, 1, 1, 2, true, new Rng(1));
         assertArrayEquals(new long[] {1, 6, 5, 5}, conv.forward(Tensor.zeros(1, 4, 5, 5)).shape());
         ShapeException e = assertThrows(ShapeException.class, () -> conv.forward(Tensor.zeros(1, 2, 5, 5)));
-        assertTrue(e.getMessage().contains("expected input (N, 4, H, W)"), e.getMessage());
+        assertEquals("Conv2d: expected input (N, 4, H, W), got [1, 2, 5, 5]; the layer was made for 4 input channels",
+                e.getMessage());
     }
 
     @Test
