@@ -13,9 +13,10 @@ import org.junit.jupiter.api.Test;
 /**
  * What every layout promises, on 400 random DAGs (seeded): edges run left to right at least a layer gap (56) apart;
  * the nodes of a layer (one column, centred on one x) are stacked at least 18 apart without overlapping; every node
- * lies inside the margins (12); the centres of a path's nodes, which start stacked at the top, are pulled within a
- * quarter of their first spread, the highest node at the margin; and the crossing reduction never
- * returns an order with more crossings than the order it started from.
+ * lies inside the margins (12); and the crossing reduction never returns an order with more crossings than the
+ * order it started from. For 50 seeded paths, the centres of the nodes, which start stacked at the top, end within
+ * a quarter of their first spread, the highest node at the margin: a regression bound measured on these samples
+ * (eight rounds of pulling do not promise it for every path; another draw of sizes came to 0.26).
  */
 class LayoutPropertyTest {
     private static final double EPS = 1e-9;

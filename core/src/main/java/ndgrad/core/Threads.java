@@ -223,28 +223,23 @@ public final class Threads {
         throw new IllegalArgumentException("ndgrad.threadPolicy: expected on or off, got '" + value + "'");
     }
 
+    /** A thread count (at least 1) from the system property, else the environment variable, else {@code fallback}. */
     private static int setting(String property, String variable, int fallback) {
-        return setting(property, variable, Math.max(1, fallback), 1, Integer.MAX_VALUE);
-    }
-
-    /** An integer in [min, max] from the system property, else the environment variable, else {@code fallback}. */
-    private static int setting(String property, String variable, int fallback, int min, int max) {
         String p = System.getProperty(property);
         String v = p != null ? p : System.getenv(variable);
         if (v == null || v.isBlank()) {
-            return fallback;
+            return Math.max(1, fallback);
         }
         try {
             int n = Integer.parseInt(v.trim());
-            if (n >= min && n <= max) {
+            if (n >= 1) {
                 return n;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
         throw new IllegalArgumentException((p != null ? "system property " + property : "environment variable "
-                + variable) + ": expected " + (max == Integer.MAX_VALUE ? "a thread count >= " + min
-                : "an integer from " + min + " to " + max) + ", got '" + v + "'");
+                + variable) + ": expected a thread count >= 1, got '" + v + "'");
     }
 
     /**
