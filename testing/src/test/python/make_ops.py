@@ -229,6 +229,12 @@ case("crossEntropy probabilities: weight, smoothed, mean", "F.cross_entropy(x, p
      lambda x, p: F.cross_entropy(x, p, weight=W3, label_smoothing=0.1), randn(4, 3),
      torch.softmax(randn(4, 3), 1))
 
+# ---------------------------------------------------------------- added after the first set (appended, so that the
+# seeded draws of the cases above stay the same)
+
+case("log1p: values", "torch.log1p(x)", torch.log1p, positive(2, 3))
+case("log1p: tiny, -1, infinity", "torch.log1p(x)", torch.log1p, given([1e-300, -1e-20, 1e-10, -1.0, INF, -0.5], 6))
+
 
 def main():
     write({"description": "PyTorch float64 values for ndgrad's op registry (see make_ops.py)",

@@ -1,6 +1,6 @@
 package ndgrad.autograd;
 
-import ndgrad.core.ArrayOps;
+import ndgrad.core.kernels.Pointwise;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -43,7 +43,7 @@ final class Anomaly {
     }
 
     static boolean finite(INDArray a) {
-        return ArrayOps.allFinite(a);
+        return Pointwise.allFinite(a);
     }
 
     /** Throws when {@code out} is not finite although every input is. */

@@ -1,10 +1,10 @@
 package ndgrad.autograd;
 
 import ndgrad.core.NdArrays;
-import java.util.List;
-import java.util.function.UnaryOperator;
 import ndgrad.core.Restore;
 import ndgrad.core.ShapeException;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

@@ -2,13 +2,12 @@ package ndgrad.autograd;
 
 import static ndgrad.autograd.Function.tensors;
 
-import ndgrad.core.ArrayOps;
-import ndgrad.core.ArrayOps.Comparison;
 import ndgrad.core.DTypes;
-import ndgrad.core.Kernels;
-import ndgrad.core.Kernels.Binary;
-import ndgrad.core.Kernels.Scalar;
-import ndgrad.core.Kernels.Unary;
+import ndgrad.core.kernels.Pointwise;
+import ndgrad.core.kernels.Pointwise.Comparison;
+import ndgrad.core.kernels.Pointwise.Binary;
+import ndgrad.core.kernels.Pointwise.Scalar;
+import ndgrad.core.kernels.Pointwise.Unary;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -34,17 +33,17 @@ final class Elementwise {
     }
 
     static final Function ADD = op("add",
-            (c, x) -> c.output(Kernels.binary(Binary.ADD, x[0].array(), x[1].array())),
+            (c, x) -> c.output(Pointwise.binary(Binary.ADD, x[0].array(), x[1].array())),
             (c, g) -> tensors(g, g), "1", "1");
 
     static final Function SUB = op("sub",
-            (c, x) -> c.output(Kernels.binary(Binary.SUB, x[0].array(), x[1].array())),
+            (c, x) -> c.output(Pointwise.binary(Binary.SUB, x[0].array(), x[1].array())),
             (c, g) -> tensors(g, c.inputGrad(1, g::neg)), "1", "-1");
 
     static final Function MUL = op("mul",
             (c, x) -> {
                 c.save(x[0], x[1]);
-                return c.output(Kernels.binary(Binary.MUL, x[0].array(), x[1].array()));
+                return c.output(Pointwise.binary(Binary.MUL, x[0].array(), x[1].array()));
             },
             (c, g) -> tensors(c.inputGrad(0, () -> g.mul(c.saved(1))), c.inputGrad(1, () -> g.mul(c.saved(0)))),
             "b", "a");
@@ -52,7 +51,7 @@ final class Elementwise {
     /** d/da = 1/b, d/db = -a/b² = -out/b. */
     static final Function DIV = op("div",
             (c, x) -> {
-                Tensor out = c.output(Kernels.binary(Binary.DIV, x[0].array(), x[1].array()));
+                Tensor out = c.output(Pointwise.binary(Binary.DIV, x[0].array(), x[1].array()));
                 c.save(x[1], out);
                 return out;
             },
@@ -60,37 +59,41 @@ final class Elementwise {
                     c.inputGrad(1, () -> g.mul(c.saved(1)).div(c.saved(0)).neg())), "1/b", "-a/b²");
 
     static final Function NEG = unary("neg", "-1",
-            (c, x) -> c.output(Kernels.unary(Unary.NEG, x.array())), (c, g) -> g.neg());
+            (c, x) -> c.output(Pointwise.unary(Unary.NEG, x.array())), (c, g) -> g.neg());
 
     /** 1/x: d/dx = -1/x² = -out². */
     static final Function RECIPROCAL = unary("reciprocal", "-1/x²",
-            (c, x) -> c.save(c.output(Kernels.scalar(Scalar.POW, x.array(), -1))),
+            (c, x) -> c.save(c.output(Pointwise.scalar(Scalar.POW, x.array(), -1))),
             (c, g) -> g.mul(c.saved(0).mul(c.saved(0))).neg());
 
     static final Function EXP = unary("exp", "exp(x)",
-            (c, x) -> c.save(c.output(Kernels.unary(Unary.EXP, x.array()))), (c, g) -> g.mul(c.saved(0)));
+            (c, x) -> c.save(c.output(Pointwise.unary(Unary.EXP, x.array()))), (c, g) -> g.mul(c.saved(0)));
 
     static final Function LOG = unary("log", "1/x",
-            (c, x) -> c.output(Kernels.unary(Unary.LOG, c.save(x).array())), (c, g) -> g.div(c.saved(0)));
+            (c, x) -> c.output(Pointwise.unary(Unary.LOG, c.save(x).array())), (c, g) -> g.div(c.saved(0)));
+
+    /** ln(1 + x), exact for small x (PyTorch's {@code torch.log1p}): d/dx = 1/(1 + x). */
+    static final Function LOG1P = unary("log1p", "1/(1 + x)",
+            (c, x) -> c.output(Pointwise.unary(Unary.LOG1P, c.save(x).array())), (c, g) -> g.div(c.saved(0).add(1)));
 
     static final Function SIN = unary("sin", "cos x",
-            (c, x) -> c.output(Kernels.unary(Unary.SIN, c.save(x).array())), (c, g) -> g.mul(c.saved(0).cos()));
+            (c, x) -> c.output(Pointwise.unary(Unary.SIN, c.save(x).array())), (c, g) -> g.mul(c.saved(0).cos()));
 
     static final Function COS = unary("cos", "-sin x",
-            (c, x) -> c.output(Kernels.unary(Unary.COS, c.save(x).array())),
+            (c, x) -> c.output(Pointwise.unary(Unary.COS, c.save(x).array())),
             (c, g) -> g.mul(c.saved(0).sin()).neg());
 
     static final Function SQRT = unary("sqrt", "1/(2√x)",
-            (c, x) -> c.save(c.output(Kernels.unary(Unary.SQRT, x.array()))), (c, g) -> g.div(c.saved(0).mul(2)));
+            (c, x) -> c.save(c.output(Pointwise.unary(Unary.SQRT, x.array()))), (c, g) -> g.div(c.saved(0).mul(2)));
 
     /** d/dx = sign(x), 0 at 0 (as PyTorch). */
     static final Function ABS = unary("abs", "sign(x)",
-            (c, x) -> c.output(Kernels.unary(Unary.ABS, c.save(x).array())),
-            (c, g) -> g.mul(Tensor.owned(Kernels.unary(Unary.SIGN, c.saved(0).array()))));
+            (c, x) -> c.output(Pointwise.unary(Unary.ABS, c.save(x).array())),
+            (c, g) -> g.mul(Tensor.constant(Pointwise.unary(Unary.SIGN, c.saved(0).array()))));
 
     /** d/dx = 1 - tanh² x, from the saved output by {@link #TANH_BACKWARD}, recorded or not. */
     static final Function TANH = unary("tanh", "1 - tanh²(x)",
-            (c, x) -> c.save(c.output(Kernels.unary(Unary.TANH, x.array()))),
+            (c, x) -> c.save(c.output(Pointwise.unary(Unary.TANH, x.array()))),
             (c, g) -> Elementwise.TANH_BACKWARD.apply(g, c.saved(0)));
 
     /**
@@ -99,13 +102,13 @@ final class Elementwise {
      */
     static final Function TANH_BACKWARD = op("tanhBackward", (c, x) -> {
         c.save(x[0], x[1]);
-        return c.output(Kernels.binary(Binary.TANH_GRAD, x[0].array(), x[1].array()));
+        return c.output(Pointwise.binary(Binary.TANH_GRAD, x[0].array(), x[1].array()));
     }, (c, gg) -> tensors(c.inputGrad(0, () -> Elementwise.TANH_BACKWARD.apply(gg, c.saved(1))),
             c.inputGrad(1, () -> gg.mul(c.saved(0)).mul(c.saved(1)).mul(-2))), "1 - y²", "-2·g·y");
 
     /** The logistic sigmoid 1/(1+e^-x): d/dx = σ(x)(1-σ(x)), from the saved output by {@link #SIGMOID_BACKWARD}. */
     static final Function SIGMOID = unary("sigmoid", "σ(x)(1 - σ(x))",
-            (c, x) -> c.save(c.output(Kernels.unary(Unary.SIGMOID, x.array()))),
+            (c, x) -> c.save(c.output(Pointwise.unary(Unary.SIGMOID, x.array()))),
             (c, g) -> Elementwise.SIGMOID_BACKWARD.apply(g, c.saved(0)));
 
     /**
@@ -114,13 +117,13 @@ final class Elementwise {
      */
     static final Function SIGMOID_BACKWARD = op("sigmoidBackward", (c, x) -> {
         c.save(x[0], x[1]);
-        return c.output(Kernels.binary(Binary.SIGMOID_GRAD, x[0].array(), x[1].array()));
+        return c.output(Pointwise.binary(Binary.SIGMOID_GRAD, x[0].array(), x[1].array()));
     }, (c, gg) -> tensors(c.inputGrad(0, () -> Elementwise.SIGMOID_BACKWARD.apply(gg, c.saved(1))),
             c.inputGrad(1, () -> gg.mul(c.saved(0)).mul(c.saved(1).mul(-2).add(1)))), "y(1 - y)", "g(1 - 2y)");
 
     /** max(x, 0): d/dx = 1 where x > 0, else 0 (0 at the kink, as PyTorch), by {@link #RELU_BACKWARD}. */
     static final Function RELU = unary("relu", "1 if x > 0 else 0",
-            (c, x) -> c.save(c.output(Kernels.unary(Unary.RELU, x.array()))),
+            (c, x) -> c.save(c.output(Pointwise.unary(Unary.RELU, x.array()))),
             (c, g) -> Elementwise.RELU_BACKWARD.apply(g, c.saved(0)));
 
     /**
@@ -129,17 +132,17 @@ final class Elementwise {
      */
     static final Function RELU_BACKWARD = op("reluBackward", (c, x) -> {
         c.save(x[1]);
-        return c.output(Kernels.binary(Binary.RELU_GRAD, x[0].array(), x[1].array()));
+        return c.output(Pointwise.binary(Binary.RELU_GRAD, x[0].array(), x[1].array()));
     }, (c, gg) -> tensors(c.inputGrad(0, () -> Elementwise.RELU_BACKWARD.apply(gg, c.saved(0))), null),
             "1 if y > 0 else 0", "0");
 
     /** ln(1 + e^x), stably: d/dx = σ(x) (PyTorch's {@code softplus}, beta 1). */
     static final Function SOFTPLUS = unary("softplus", "σ(x)",
-            (c, x) -> c.output(ArrayOps.softplus(c.save(x).array())), (c, g) -> g.mul(c.saved(0).sigmoid()));
+            (c, x) -> c.output(Pointwise.softplus(c.save(x).array())), (c, g) -> g.mul(c.saved(0).sigmoid()));
 
     /** The error function: d/dx = 2/√π e^(-x²). */
     static final Function ERF = unary("erf", "2/√π·exp(-x²)",
-            (c, x) -> c.output(ArrayOps.erf(c.save(x).array())),
+            (c, x) -> c.output(Pointwise.erf(c.save(x).array())),
             (c, g) -> g.mul(c.saved(0).mul(c.saved(0)).neg().exp().mul(2 / Math.sqrt(Math.PI))));
 
     /** A binary op of this family on two tensors of one dtype whose shapes broadcast. */
@@ -150,24 +153,24 @@ final class Elementwise {
 
     /** x + s for a constant s: d/dx = 1. */
     static Tensor add(Tensor x, double s) {
-        return unary("add", "1", (c, a) -> c.output(Kernels.scalar(Scalar.ADD, a.array(), s)), (c, g) -> g).apply(x);
+        return unary("add", "1", (c, a) -> c.output(Pointwise.scalar(Scalar.ADD, a.array(), s)), (c, g) -> g).apply(x);
     }
 
     /** x·s for a constant s: d/dx = s. */
     static Tensor mul(Tensor x, double s) {
-        return unary("mul", String.valueOf(s), (c, a) -> c.output(Kernels.scalar(Scalar.MUL, a.array(), s)),
+        return unary("mul", String.valueOf(s), (c, a) -> c.output(Pointwise.scalar(Scalar.MUL, a.array(), s)),
                 (c, g) -> g.mul(s)).apply(x);
     }
 
     /** x / s for a constant s: d/dx = 1/s. */
     static Tensor div(Tensor x, double s) {
-        return unary("div", "1/" + s, (c, a) -> c.output(Kernels.scalar(Scalar.DIV, a.array(), s)),
+        return unary("div", "1/" + s, (c, a) -> c.output(Pointwise.scalar(Scalar.DIV, a.array(), s)),
                 (c, g) -> g.div(s)).apply(x);
     }
 
     /** x^p for a constant p: d/dx = p x^(p-1) (zero for p = 0, as in PyTorch). */
     static Tensor pow(Tensor x, double p) {
-        return unary("pow", p + "·x^" + (p - 1), (c, a) -> c.output(Kernels.scalar(Scalar.POW, c.save(a).array(), p)),
+        return unary("pow", p + "·x^" + (p - 1), (c, a) -> c.output(Pointwise.scalar(Scalar.POW, c.save(a).array(), p)),
                 (c, g) -> p == 0 ? g.mul(0) : g.mul(c.saved(0).pow(p - 1).mul(p))).apply(x);
     }
 
@@ -178,7 +181,7 @@ final class Elementwise {
     static Tensor pow(Tensor a, Tensor b) {
         long[] shape = a.checkBinary("pow", b);
         return op("pow", (c, x) -> {
-            Tensor out = c.output(ArrayOps.pow(x[0].broadcastData(shape), x[1].broadcastData(shape)));
+            Tensor out = c.output(Pointwise.pow(x[0].broadcastData(shape), x[1].broadcastData(shape)));
             c.save(x[0], x[1], out);
             return out;
         }, (c, g) -> {
@@ -198,13 +201,13 @@ final class Elementwise {
         long[] shape = a.checkBinary(name, b);
         return op(name, (c, x) -> {
             c.save(x[0], x[1]);
-            return c.output(ArrayOps.extremum(x[0].broadcastData(shape), x[1].broadcastData(shape), max));
+            return c.output(Pointwise.extremum(x[0].broadcastData(shape), x[1].broadcastData(shape), max));
         }, (c, g) -> {
             INDArray x = c.saved(0).broadcastData(shape);
             INDArray y = c.saved(1).broadcastData(shape);
             DataType type = g.dtype();
-            Tensor wins = Tensor.owned(ArrayOps.compare(max ? Comparison.GT : Comparison.LT, x, y, type))
-                    .add(Tensor.owned(ArrayOps.compare(Comparison.EQ, x, y, type)).mul(0.5));
+            Tensor wins = Tensor.constant(Pointwise.compare(max ? Comparison.GT : Comparison.LT, x, y, type))
+                    .add(Tensor.constant(Pointwise.compare(Comparison.EQ, x, y, type)).mul(0.5));
             return tensors(c.inputGrad(0, () -> g.mul(wins)), c.inputGrad(1, () -> g.mul(wins.rsub(1))));
         }, max ? "1 if a > b, ½ if a = b" : "1 if a < b, ½ if a = b",
                 max ? "1 if b > a, ½ if a = b" : "1 if b < a, ½ if a = b").apply(a, b);
@@ -215,7 +218,7 @@ final class Elementwise {
         long[] shape = ndgrad.core.Shapes.broadcast("where", cond.shape(), a.checkBinary("where", b));
         return op("where", (c, x) -> {
             c.save(x[0]);
-            return c.output(ArrayOps.where(x[0].broadcastData(shape), x[1].broadcastData(shape),
+            return c.output(Pointwise.where(x[0].broadcastData(shape), x[1].broadcastData(shape),
                     x[2].broadcastData(shape)));
         }, (c, g) -> {
             Tensor zero = Tensor.zerosLike(g);
@@ -227,7 +230,7 @@ final class Elementwise {
     /** x where x > 0, else slope·x: d/dx = 1 where x > 0, else slope. */
     static Tensor leakyRelu(Tensor x, double slope) {
         return unary("leakyRelu", "1 if x > 0 else " + slope,
-                (c, a) -> c.output(ArrayOps.leakyRelu(c.save(a).array(), slope)),
+                (c, a) -> c.output(Pointwise.leakyRelu(c.save(a).array(), slope)),
                 (c, g) -> g.mul(c.saved(0).gt(0).mul(1 - slope).add(slope))).apply(x);
     }
 
@@ -237,10 +240,10 @@ final class Elementwise {
             throw new IllegalArgumentException("clamp: expected min <= max, got min=" + min + ", max=" + max);
         }
         return unary("clamp", "1 if " + min + " ≤ x ≤ " + max + " else 0",
-                (c, a) -> c.output(ArrayOps.clamp(c.save(a).array(), min, max)), (c, g) -> {
+                (c, a) -> c.output(Pointwise.clamp(c.save(a).array(), min, max)), (c, g) -> {
                     INDArray a = c.saved(0).array();
-                    return g.mul(Tensor.owned(ArrayOps.compare(Comparison.GE, a, min, g.dtype()))
-                            .mul(Tensor.owned(ArrayOps.compare(Comparison.LE, a, max, g.dtype()))));
+                    return g.mul(Tensor.constant(Pointwise.compare(Comparison.GE, a, min, g.dtype()))
+                            .mul(Tensor.constant(Pointwise.compare(Comparison.LE, a, max, g.dtype()))));
                 }).apply(x);
     }
 
@@ -251,6 +254,6 @@ final class Elementwise {
         if (from == type) {
             return x;
         }
-        return unary("to", "1", (c, a) -> c.output(ArrayOps.cast(a.array(), type)), (c, g) -> g.to(from)).apply(x);
+        return unary("to", "1", (c, a) -> c.output(Pointwise.cast(a.array(), type)), (c, g) -> g.to(from)).apply(x);
     }
 }

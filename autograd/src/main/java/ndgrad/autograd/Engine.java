@@ -8,8 +8,9 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import ndgrad.core.Scope;
 import ndgrad.core.ShapeException;
+import ndgrad.core.memory.Scope;
+import ndgrad.core.memory.Storage;
 
 /**
  * The backward pass, as in micrograd's {@code engine.py}: a topological order from the outputs, seed gradients,
@@ -44,7 +45,7 @@ final class Engine {
      * <p>Memory: the gradients the pass computes live in a scope of its own and return to the pool when it ends;
      * what outlives it (captured gradients, leaves' and retained gradients, anything a hook saw) moves out first.
      * With createGraph, or an observer that keeps every gradient, there is no such scope. When the graph is freed,
-     * the arrays its ops made with no scope open are retired ({@link Scope#retire}): they stay readable until the
+     * the arrays its ops made with no scope open are retired ({@link Storage#retire}): they stay readable until the
      * next backward that frees a graph on this thread, then return to the pool, and so do the inputs the step made
      * for it (its batch), so a loop written without scopes recycles its arrays. A loss is read with {@code item()}
      * after the step; a value kept across steps needs {@code keep()}, as the error that refuses it says.
@@ -113,32 +114,21 @@ final class Engine {
      * took without their gradient (the recycler keeps the ones that are not this step's own).
      */
     private static void free(List<Object> order) {
-        List<Scope.Lease> made = new ArrayList<>();
-        Set<Tensor> inputs = Collections.newSetFromMap(new IdentityHashMap<>());
-        ArrayDeque<Tensor> todo = new ArrayDeque<>();
+        List<Storage> made = new ArrayList<>();
+        List<Storage> inputs = new ArrayList<>();
         for (Object v : order) {
             if (v instanceof Function.Context node) {
                 for (Tensor in : node.inputs) {
                     if (in.isLeaf() && !in.isRequiresGrad()) {
-                        todo.push(in);
+                        inputs.add(in.storage());
                     }
                 }
                 node.free(made);
-            } else if (!((Tensor) v).isLeaf() && ((Tensor) v).retirable()) {
-                made.add(((Tensor) v).lease());
+            } else if (!((Tensor) v).isLeaf()) {
+                made.add(((Tensor) v).storage());
             }
         }
-        while (!todo.isEmpty()) {
-            Tensor in = todo.pop();
-            if (in.retirable() && inputs.add(in)) {
-                todo.addAll(List.of(in.sources()));
-            }
-        }
-        List<Scope.Lease> leases = new ArrayList<>(inputs.size());
-        for (Tensor in : inputs) {
-            leases.add(in.lease());
-        }
-        Scope.retire(made, leases);
+        Storage.retire(made, inputs);
     }
 
     /** The gradient for input i summed to the input's shape; a rule that returns another shape is a bug. */

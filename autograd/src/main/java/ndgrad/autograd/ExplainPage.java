@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import ndgrad.core.FiniteDifference;
+import ndgrad.core.numdiff.FiniteDifference;
 
 /**
  * One self-contained HTML page that explains a backward pass, for a student with nothing installed (no Graphviz, no

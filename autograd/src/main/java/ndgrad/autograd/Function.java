@@ -4,7 +4,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 import ndgrad.core.NdArrays;
-import ndgrad.core.Scope;
+import ndgrad.core.memory.Scope;
+import ndgrad.core.memory.Storage;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -260,12 +262,19 @@ public abstract class Function {
             return Tensor.adopted(value);
         }
 
-        /** Saves tensors that the op made for its backward alone: checked like any saved value, recycled with it. */
-        void saveTemporary(Tensor... ts) {
+        /**
+         * A new array of {@code type} and {@code shape} for the op's backward alone, saved (read it with
+         * {@link #saved(int)} in the order of the saves) and let go with the graph; unspecified contents, for the
+         * forward to fill.
+         */
+        Tensor scratch(DataType type, long... shape) {
+            Tensor t = Tensor.constant(Scope.allocate(type, shape));
             if (record) {
-                save(ts);
-                temporaries = ts;
+                save(t);
+                temporaries = Arrays.copyOf(temporaries, temporaries.length + 1);
+                temporaries[temporaries.length - 1] = t;
             }
+            return t;
         }
 
         boolean nonDifferentiable(Tensor out) {
@@ -348,12 +357,10 @@ public abstract class Function {
             return all;
         }
 
-        /** Lets go of the saved values; the leases of its recyclable temporaries go to {@code retired}. */
-        void free(List<Scope.Lease> retired) {
+        /** Lets go of the saved values; its {@link #scratch} arrays' storages go to {@code retired}. */
+        void free(List<Storage> retired) {
             for (Tensor t : temporaries) {
-                if (t.retirable()) {
-                    retired.add(t.lease());
-                }
+                retired.add(t.storage());
             }
             freed = true;
             saved = NONE;

@@ -1,15 +1,15 @@
 package ndgrad.autograd;
 
-import ndgrad.core.Kernels;
 import ndgrad.core.NdArrays;
+import ndgrad.core.Rng;
+import ndgrad.core.ShapeException;
+import ndgrad.core.kernels.Copies;
+import ndgrad.core.numdiff.FiniteDifference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
-import ndgrad.core.FiniteDifference;
-import ndgrad.core.Rng;
-import ndgrad.core.ShapeException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -175,9 +175,9 @@ public final class GradCheck {
             INDArray u = unit(rng.normal(DataType.DOUBLE, x.shape()));
             INDArray v = unit(rng.normal(DataType.DOUBLE, y.shape()));
             double[] vJ = vjp(y, inputs[k], Tensor.of(v));
-            double analytical = dot(vJ, Kernels.values(u));
+            double analytical = dot(vJ, Copies.values(u));
             double[] numerical = FiniteDifference.centralDirectional(x, u, options.eps(), () -> evaluate(f, inputs));
-            entries.add(new Entry(k, new long[] {d}, -1, Double.NaN, analytical, dot(numerical, Kernels.values(v))));
+            entries.add(new Entry(k, new long[] {d}, -1, Double.NaN, analytical, dot(numerical, Copies.values(v))));
         }
     }
 
@@ -277,7 +277,7 @@ public final class GradCheck {
     }
 
     private static INDArray unit(INDArray a) {
-        double[] v = Kernels.values(a);
+        double[] v = Copies.values(a);
         double norm = Math.max(Math.sqrt(dot(v, v)), Double.MIN_NORMAL);
         for (int i = 0; i < v.length; i++) {
             v[i] /= norm;

@@ -4,9 +4,9 @@ import static ndgrad.autograd.Definition.op;
 import static ndgrad.autograd.Function.tensors;
 
 import java.util.Arrays;
-import ndgrad.core.Kernels;
 import ndgrad.core.ShapeException;
 import ndgrad.core.Shapes;
+import ndgrad.core.kernels.Products;
 
 /** The matrix products, each one definition: 2-D products as one BLAS gemm, batched products, and linear layers. */
 final class LinearAlgebra {
@@ -74,7 +74,7 @@ final class LinearAlgebra {
     static Tensor mm(Tensor a, Tensor b, boolean ta, boolean tb) {
         return op("matmul", (c, x) -> {
             c.save(x[0], x[1]);
-            return c.output(Kernels.gemm(x[0].array(), x[1].array(), ta, tb));
+            return c.output(Products.gemm(x[0].array(), x[1].array(), ta, tb));
         }, (c, g) -> {
             Tensor p = c.saved(0);
             Tensor q = c.saved(1);
@@ -85,13 +85,13 @@ final class LinearAlgebra {
 
     /**
      * Batched products of 3-D operands (a 2-D one standing for every batch) with transposes as flags, one BLAS gemm
-     * per batch ({@link Kernels#bmm}); the backward is this op again with other flags, as for {@link #mm}, and a 2-D
+     * per batch ({@link Products#bmm}); the backward is this op again with other flags, as for {@link #mm}, and a 2-D
      * operand's gradient is the batch's sum of products ({@link #bmmSum}).
      */
     static Tensor bmm(Tensor a, Tensor b, boolean ta, boolean tb) {
         return op("matmul", (c, x) -> {
             c.save(x[0], x[1]);
-            return c.output(Kernels.bmm(x[0].array(), x[1].array(), ta, tb));
+            return c.output(Products.bmm(x[0].array(), x[1].array(), ta, tb));
         }, (c, g) -> {
             Tensor p = c.saved(0);
             Tensor q = c.saved(1);
@@ -113,7 +113,7 @@ final class LinearAlgebra {
     static Tensor bmmSum(Tensor a, Tensor b, boolean ta, boolean tb) {
         return op("matmulSum", (c, x) -> {
             c.save(x[0], x[1]);
-            return c.output(Kernels.bmm(x[0].array(), x[1].array(), ta, tb, true));
+            return c.output(Products.bmm(x[0].array(), x[1].array(), ta, tb, true));
         }, (c, g) -> {
             Tensor p = c.saved(0);
             Tensor q = c.saved(1);
@@ -145,8 +145,8 @@ final class LinearAlgebra {
         }
         return op("linear", (c, x) -> {
             c.save(x[0], x[1]);
-            Tensor out = c.output(Kernels.gemm(x[0].array(), x[1].array(), false, true));
-            Kernels.axpy(1, x[2].array(), out.array());
+            Tensor out = c.output(Products.gemm(x[0].array(), x[1].array(), false, true));
+            Products.axpy(1, x[2].array(), out.array());
             return out;
         }, (c, g) -> tensors(c.inputGrad(0, () -> mm(g, c.saved(1), false, false)),
                 c.inputGrad(1, () -> mm(g, c.saved(0), true, false)), c.inputGrad(2, () -> g)),

@@ -4,10 +4,9 @@ import static ndgrad.autograd.Definition.op;
 import static ndgrad.autograd.Definition.unary;
 import static ndgrad.autograd.Function.tensors;
 
-import ndgrad.core.Kernels;
 import ndgrad.core.NdArrays;
-import ndgrad.core.Scope;
 import ndgrad.core.ShapeException;
+import ndgrad.core.kernels.Fused;
 
 /** The fused losses, each one definition (the others are composed in {@code ndgrad.nn.Losses}). */
 final class LossOps {
@@ -33,14 +32,13 @@ final class LossOps {
         }
         return unary("crossEntropy", "softmax(x) - onehot(y)", (c, a) -> {
             if (!c.needsInputGrad(0)) {
-                return c.output(Kernels.crossEntropy(a.array(), labels, null));
+                return c.output(Fused.crossEntropy(a.array(), labels, null));
             }
-            Tensor probs = Tensor.owned(Scope.allocate(a.dtype(), a.shape()));
-            Tensor out = c.output(Kernels.crossEntropy(a.array(), labels, probs.array()));
+            Tensor probs = c.scratch(a.dtype(), a.shape());
+            Tensor out = c.output(Fused.crossEntropy(a.array(), labels, probs.array()));
             c.save(a);
-            c.saveTemporary(probs);
             return out;
-        }, (c, g) -> crossEntropyBackward(c.saved(0), c.saved(1), labels, g)).apply(x);
+        }, (c, g) -> crossEntropyBackward(c.saved(1), c.saved(0), labels, g)).apply(x);
     }
 
     /**
@@ -54,7 +52,7 @@ final class LossOps {
         int n = labels.length;
         return op("crossEntropyBackward", (c, in) -> {
             c.save(in[0], in[2]);
-            return c.output(Kernels.crossEntropyBackward(in[1].array(), labels, in[2].array()));
+            return c.output(Fused.crossEntropyBackward(in[1].array(), labels, in[2].array()));
         }, (c, gg) -> {
             Tensor p = c.saved(0).softmax(1);
             Tensor s = p.mul(gg);
@@ -70,6 +68,6 @@ final class LossOps {
         for (int i = 0; i < labels.length; i++) {
             hot[i * classes + labels[i]] = 1;
         }
-        return Tensor.owned(NdArrays.create(hot, x.shape(), x.dtype()));
+        return Tensor.constant(NdArrays.create(hot, x.shape(), x.dtype()));
     }
 }

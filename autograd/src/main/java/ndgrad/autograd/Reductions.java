@@ -2,25 +2,27 @@ package ndgrad.autograd;
 
 import static ndgrad.autograd.Definition.unary;
 
-import ndgrad.core.ArrayOps;
-import ndgrad.core.Kernels;
+import java.util.Arrays;
 import ndgrad.core.ShapeException;
 import ndgrad.core.Shapes;
+import ndgrad.core.kernels.Pointwise;
+import ndgrad.core.kernels.Reduce;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The reductions, each one definition: sums, and the extrema that split the gradient among ties. The means,
- * variances, log-sum-exp and softmax are composed from them in {@link Tensor}.
+ * The reductions, each one definition with its checks: sums, and the extrema that split the gradient among ties or
+ * give it to the first; and what is composed from them: means, variances, log-sum-exp and softmax.
  */
 final class Reductions {
     private Reductions() {
     }
 
-    /** The sum over {@code axes} (sorted, distinct): the gradient is broadcast back over the summed axes. */
-    static Tensor sum(Tensor x, boolean keepDims, int[] axes) {
+    /** The sum over {@code axes} (all when none): the gradient is broadcast back over the summed axes. */
+    static Tensor sum(Tensor x, boolean keepDims, int... dims) {
+        int[] axes = Shapes.axes("sum", dims, x.dim());
         long[] from = x.shape();
         long[] kept = Shapes.keepDims(from, axes);
-        return unary("sum", "1 (broadcast)", (c, a) -> c.output(Kernels.sum(a.array(), keepDims, axes)),
+        return unary("sum", "1 (broadcast)", (c, a) -> c.output(Reduce.sum(a.array(), keepDims, axes)),
                 (c, g) -> (g.dim() == 0 ? g : g.reshape(kept)).expand(from)).apply(x);
     }
 
@@ -28,9 +30,12 @@ final class Reductions {
      * Summed down to {@code shape}, of which x's shape is a broadcast (PyTorch's {@code sum_to_size}); the adjoint
      * of {@link ShapeOps#expand}.
      */
-    static Tensor sumTo(Tensor x, long[] shape) {
+    static Tensor sumTo(Tensor x, long... shape) {
         long[] from = x.shape();
-        return unary("sumTo", "1 (broadcast)", (c, a) -> c.output(Kernels.sumTo(a.array(), shape)),
+        if (Arrays.equals(from, shape)) {
+            return x;
+        }
+        return unary("sumTo", "1 (broadcast)", (c, a) -> c.output(Reduce.sumTo(a.array(), shape)),
                 (c, g) -> g.expand(from)).apply(x);
     }
 
@@ -38,13 +43,14 @@ final class Reductions {
      * The maximum (or minimum) over {@code axes}, as {@code torch.amax}/{@code amin}: the elements equal to it
      * share its gradient equally.
      */
-    static Tensor amax(String name, Tensor x, boolean max, boolean keepDims, int[] axes) {
+    static Tensor amax(String name, Tensor x, boolean max, boolean keepDims, int... dims) {
+        int[] axes = Shapes.axes(name, dims, x.dim());
         long[] kept = Shapes.keepDims(x.shape(), axes);
         if (x.numel() == 0) {
             throw new ShapeException(name + ": cannot reduce an empty tensor of shape " + x.shapeString());
         }
         return unary(name, "1/k at the k elements equal to the " + (max ? "maximum" : "minimum"), (c, a) -> {
-            INDArray v = max ? Kernels.max(a.array(), keepDims, axes) : ArrayOps.min(a.array(), keepDims, axes);
+            INDArray v = max ? Reduce.max(a.array(), keepDims, axes) : Reduce.min(a.array(), keepDims, axes);
             Tensor out = c.output(v);
             c.save(a, out);
             return out;
@@ -58,18 +64,19 @@ final class Reductions {
      * The maximum (or minimum) along {@code dim} and the index of its first occurrence, as {@code torch.max(x,
      * dim)}: the whole gradient goes to that one entry (scattered back at the indices), unlike {@link #amax}.
      */
-    static Tensor[] maxAlong(String name, Tensor x, int dim, boolean keepDim, boolean max) {
+    static Tensor.ValuesIndices maxAlong(String name, Tensor x, int axis, boolean keepDim, boolean max) {
+        int dim = Shapes.axis(name, axis, x.dim());
         if (x.numel() == 0) {
             throw new ShapeException(name + ": cannot reduce an empty tensor of shape " + x.shapeString());
         }
         long[] shape = x.shape();
         long[] kept = Shapes.keepDims(shape, new int[] {dim});
-        return new Function(name, "1 at the first " + (max ? "maximum" : "minimum") + ", 0 elsewhere") {
+        Tensor[] r = new Function(name, "1 at the first " + (max ? "maximum" : "minimum") + ", 0 elsewhere") {
             @Override
             protected Tensor[] forward(Context c, Tensor... in) {
-                INDArray[] vi = ArrayOps.extremeAlong(in[0].array(), dim, max);
+                INDArray[] vi = Reduce.extremeAlong(in[0].array(), dim, max);
                 Tensor values = c.output(vi[0]);
-                Tensor flat = Tensor.owned(vi[1]);
+                Tensor flat = Tensor.constant(vi[1]);
                 Tensor at = c.save(flat.reshape(kept));
                 Tensor indices = keepDim ? at : flat;
                 c.markNonDifferentiable(indices);
@@ -82,5 +89,59 @@ final class Reductions {
                         g[0].reshape(kept)));
             }
         }.applyAll(x);
+        return new Tensor.ValuesIndices(r[0], r[1]);
+    }
+
+    /** The mean over {@code axes} (all when none): the sum divided by the count. */
+    static Tensor mean(Tensor x, boolean keepDims, int... dims) {
+        int[] axes = Shapes.axes("mean", dims, x.dim());
+        return sum(x, keepDims, axes).div(count(x, axes));
+    }
+
+    /** The variance over {@code axes} with Bessel's {@code correction}, as {@code torch.var}: Σ(x - mean)² / (n - c). */
+    static Tensor var(Tensor x, int correction, boolean keepDims, int... dims) {
+        int[] axes = Shapes.axes("var", dims, x.dim());
+        long count = count(x, axes);
+        if (count - correction <= 0) {
+            throw new ShapeException("var: " + count + " elements with correction " + correction
+                    + " leave no degrees of freedom (shape " + x.shapeString() + ")");
+        }
+        Tensor d = x.sub(mean(x, true, axes));
+        return sum(d.mul(d), keepDims, axes).div(count - correction);
+    }
+
+    /** The number of elements over {@code axes} (checked). */
+    private static long count(Tensor x, int[] axes) {
+        long count = 1;
+        for (int a : axes) {
+            count *= x.size(a);
+        }
+        return count;
+    }
+
+    /** ln Σ exp(x) over {@code axes}, computed as m + ln Σ exp(x - m) with m the (constant) maximum. */
+    static Tensor logSumExp(Tensor x, boolean keepDims, int... dims) {
+        int[] axes = Shapes.axes("logSumExp", dims, x.dim());
+        Tensor m = stableShift(x, axes);
+        Tensor r = sum(x.sub(m).exp(), true, axes).log().add(m);
+        return keepDims ? r : r.reshape(Shapes.dropDims(r.shape(), axes));
+    }
+
+    /** e^x / Σ e^x along {@code axis}, with the maximum subtracted first for stability. */
+    static Tensor softmax(Tensor x, int axis) {
+        int a = Shapes.axis("softmax", axis, x.dim());
+        Tensor e = x.sub(stableShift(x, new int[] {a})).exp();
+        return e.div(sum(e, true, a));
+    }
+
+    /** x - logSumExp(x) along {@code axis}: log-probabilities without overflow. */
+    static Tensor logSoftmax(Tensor x, int axis) {
+        int a = Shapes.axis("logSoftmax", axis, x.dim());
+        return x.sub(logSumExp(x, true, a));
+    }
+
+    /** The constant max over {@code axes} (kept), 0 where it is not finite; shifting by it changes no gradient. */
+    private static Tensor stableShift(Tensor x, int[] axes) {
+        return Tensor.constant(Pointwise.zeroInfinities(Reduce.max(x.array(), true, axes)));
     }
 }

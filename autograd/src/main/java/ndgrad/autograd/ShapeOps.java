@@ -6,13 +6,13 @@ import static ndgrad.autograd.Function.tensors;
 
 import java.util.Arrays;
 import java.util.Collections;
-import ndgrad.core.ArrayOps;
-import ndgrad.core.Kernels;
 import ndgrad.core.NdArrays;
-import ndgrad.core.Pool;
 import ndgrad.core.ShapeException;
 import ndgrad.core.Shapes;
-import ndgrad.core.Unfold;
+import ndgrad.core.kernels.Copies;
+import ndgrad.core.kernels.Indexing;
+import ndgrad.core.kernels.Pooling;
+import ndgrad.core.kernels.Unfold;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -23,45 +23,189 @@ final class ShapeOps {
     private ShapeOps() {
     }
 
-    /** The same values in shape {@code to}: a view or a copy, as {@code torch.reshape}. */
-    static Tensor reshape(Tensor x, long[] to) {
+    /**
+     * The same values in {@code shape} (one entry may be -1), as {@code torch.reshape}: like it, a view or a copy
+     * (a copy of small arrays and of plain float arrays, cheaper than ND4J's view); x itself when the shape is
+     * x's. The gradient is reshaped back.
+     */
+    static Tensor reshape(Tensor x, long... shape) {
+        long[] to = inferShape(x, shape);
+        if (Arrays.equals(to, x.shape())) {
+            return x;
+        }
         long[] from = x.shape();
-        return unary("reshape", "reshape back", (c, a) -> c.output(Kernels.reshape(a.array(), to)),
+        return unary("reshape", "reshape back", (c, a) -> c.output(Copies.reshape(a.array(), to)),
                 (c, g) -> g.reshape(from)).apply(x);
     }
 
-    /** The same memory seen as {@code to} (the caller checked that this is a view). */
-    static Tensor view(Tensor x, long[] to) {
+    /** The same memory seen as {@code shape} (one entry may be -1), as {@code torch.view}: never a copy. */
+    static Tensor view(Tensor x, long... shape) {
+        long[] to = inferShape(x, shape);
+        if (Arrays.equals(to, x.shape())) {
+            return x;
+        }
+        if (!Copies.viewable(x.array(), to)) {
+            throw new ShapeException("view: " + x.describe() + " is not contiguous in C order, so it cannot be seen "
+                    + "as " + Shapes.str(to) + " without a copy; use reshape(...) instead");
+        }
         long[] from = x.shape();
-        return unary("view", "reshape back", (c, a) -> c.output(ArrayOps.viewAs(a.array(), to)),
+        return unary("view", "reshape back", (c, a) -> c.output(Copies.viewAs(a.array(), to)),
                 (c, g) -> g.reshape(from)).apply(x);
     }
 
-    /** Dimensions reordered (a view): the gradient takes the inverse order. */
-    static Tensor permute(Tensor x, int[] dims, int[] inverse) {
-        return unary("permute", "permute back", (c, a) -> c.output(ArrayOps.permute(a.array(), dims)),
+    /** {@code shape} with its -1 (if any) filled in from x's element count; refused if it cannot hold them. */
+    private static long[] inferShape(Tensor x, long[] shape) {
+        long[] out = shape.clone();
+        long numel = x.numel();
+        int free = -1;
+        long known = 1;
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] == -1 && free < 0) {
+                free = i;
+            } else if (out[i] < 0) {
+                throw new ShapeException("reshape: invalid shape " + Shapes.str(shape)
+                        + " (sizes must be >= 0, with at most one -1)");
+            } else {
+                known *= out[i];
+            }
+        }
+        if (free >= 0 && known > 0 && numel % known == 0) {
+            out[free] = numel / known;
+        }
+        if (Shapes.numel(out) != numel || (free >= 0 && known == 0)) {
+            throw new ShapeException("reshape: cannot view shape " + x.shapeString() + " (" + numel
+                    + " elements) as " + Shapes.str(shape));
+        }
+        return out;
+    }
+
+    /** Dimensions reordered (a view): result dim i is x's dim {@code dims[i]}; the gradient takes the inverse order. */
+    static Tensor permute(Tensor x, int... dims) {
+        int rank = x.dim();
+        if (dims.length != rank) {
+            throw new ShapeException("permute: " + Arrays.toString(dims) + " has " + dims.length
+                    + " dims, tensor has shape " + x.shapeString());
+        }
+        int[] d = new int[rank];
+        int[] inverse = new int[rank];
+        boolean[] seen = new boolean[rank];
+        for (int i = 0; i < rank; i++) {
+            d[i] = Shapes.axis("permute", dims[i], rank);
+            if (seen[d[i]]) {
+                throw new ShapeException("permute: dim " + dims[i] + " repeats in " + Arrays.toString(dims));
+            }
+            seen[d[i]] = true;
+            inverse[d[i]] = i;
+        }
+        return unary("permute", "permute back", (c, a) -> c.output(Copies.permute(a.array(), d)),
                 (c, g) -> g.permute(inverse)).apply(x);
     }
 
-    /** Broadcast to {@code shape} (a copy): the gradient is summed back. */
-    static Tensor expand(Tensor x, long[] shape) {
+    /** Dims {@code a} and {@code b} swapped: a {@link #permute}. */
+    static Tensor transpose(Tensor x, int a, int b) {
+        int[] d = new int[x.dim()];
+        Arrays.setAll(d, i -> i);
+        int i = Shapes.axis("transpose", a, x.dim());
+        int j = Shapes.axis("transpose", b, x.dim());
+        d[i] = j;
+        d[j] = i;
+        return permute(x, d);
+    }
+
+    /** The transpose of a 2-D tensor. */
+    static Tensor t(Tensor x) {
+        if (x.dim() != 2) {
+            throw new ShapeException("t: expected a 2-D tensor, got shape " + x.shapeString()
+                    + "; use transpose(a, b) or permute");
+        }
+        return transpose(x, 0, 1);
+    }
+
+    /** A size-1 dimension inserted at {@code axis} (a reshape). */
+    static Tensor unsqueeze(Tensor x, int axis) {
+        int a = Shapes.axis("unsqueeze", axis, x.dim() + 1);
         long[] from = x.shape();
+        long[] s = new long[from.length + 1];
+        for (int i = 0, j = 0; i < s.length; i++) {
+            s[i] = i == a ? 1 : from[j++];
+        }
+        return reshape(x, s);
+    }
+
+    /** The size-1 dimension {@code axis} removed (a reshape). */
+    static Tensor squeeze(Tensor x, int axis) {
+        int a = Shapes.axis("squeeze", axis, x.dim());
+        long[] from = x.shape();
+        if (from[a] != 1) {
+            throw new ShapeException("squeeze: dimension " + axis + " of shape " + x.shapeString()
+                    + " has size " + from[a] + ", expected 1");
+        }
+        long[] s = new long[from.length - 1];
+        for (int i = 0, j = 0; i < from.length; i++) {
+            if (i != a) {
+                s[j++] = from[i];
+            }
+        }
+        return reshape(x, s);
+    }
+
+    /** Broadcast to {@code shape} (a copy; x itself when already that shape): the gradient is summed back. */
+    static Tensor expand(Tensor x, long... shape) {
+        long[] from = x.shape();
+        if (!Arrays.equals(Shapes.broadcast("expand", from, shape), shape)) {
+            throw new ShapeException("expand: shape " + x.shapeString() + " cannot be expanded to "
+                    + Shapes.str(shape));
+        }
+        if (Arrays.equals(from, shape)) {
+            return x;
+        }
         return unary("expand", "1 (summed back)", (c, a) -> c.output(a.broadcastData(shape)),
                 (c, g) -> g.sumTo(from)).apply(x);
     }
 
-    /** Elements [s, e) along axis {@code a} (a view): the gradient is padded back with zeros. */
-    static Tensor slice(Tensor x, int a, long s, long e) {
+    /**
+     * Elements {@code start} (inclusive) to {@code end} (exclusive) along {@code axis}, negatives counting back (a
+     * view): the gradient is padded back with zeros.
+     */
+    static Tensor slice(Tensor x, int axis, long start, long end) {
+        int a = Shapes.axis("slice", axis, x.dim());
         long n = x.size(a);
-        return unary("slice", "1 inside the slice, 0 outside", (c, t) -> c.output(ArrayOps.slice(t.array(), a, s, e)),
+        long s = start < 0 ? start + n : start;
+        long e = end < 0 ? end + n : end;
+        if (s < 0 || e > n || s > e) {
+            throw new ShapeException("slice: range [" + start + ", " + end + ") is out of bounds for axis " + axis
+                    + " of shape " + x.shapeString());
+        }
+        return unary("slice", "1 inside the slice, 0 outside", (c, t) -> c.output(Copies.slice(t.array(), a, s, e)),
                 (c, g) -> g.pad(a, s, n - e)).apply(x);
     }
 
-    /** Zeros added along axis {@code a}: the gradient is the slice that holds x. */
-    static Tensor pad(Tensor x, int a, long before, long after) {
+    /** Zeros added along {@code axis}, {@code before} and {@code after}: the gradient is the slice that holds x. */
+    static Tensor pad(Tensor x, int axis, long before, long after) {
+        int a = Shapes.axis("pad", axis, x.dim());
+        if (before < 0 || after < 0) {
+            throw new ShapeException("pad: expected non-negative padding, got before=" + before + ", after=" + after);
+        }
         long n = x.size(a);
-        return unary("pad", "1 (sliced back)", (c, t) -> c.output(ArrayOps.pad(t.array(), a, before, after)),
+        return unary("pad", "1 (sliced back)", (c, t) -> c.output(Copies.pad(t.array(), a, before, after)),
                 (c, g) -> g.slice(a, before, before + n)).apply(x);
+    }
+
+    /** Tensors of one shape and dtype stacked along a new dimension {@code axis}: each unsqueezed, then joined. */
+    static Tensor stack(int axis, Tensor... ts) {
+        if (ts.length == 0) {
+            throw new ShapeException("stack: expected at least one tensor");
+        }
+        Tensor[] expanded = new Tensor[ts.length];
+        for (int i = 0; i < ts.length; i++) {
+            if (!Arrays.equals(ts[i].shape(), ts[0].shape()) || ts[i].dtype() != ts[0].dtype()) {
+                throw new ShapeException("stack: tensor " + i + " has shape " + ts[i].shapeString() + " and dtype "
+                        + ts[i].dtype() + ", tensor 0 has " + ts[0].shapeString() + " and " + ts[0].dtype()
+                        + "; all must be equal");
+            }
+            expanded[i] = ts[i].unsqueeze(axis);
+        }
+        return concat(axis, expanded);
     }
 
     /**
@@ -69,17 +213,17 @@ final class ShapeOps {
      * are checked and turned into block offsets once, at the forward, which every backward uses.
      */
     static Tensor indexSelect(Tensor x, int a, long[] indices) {
-        return indexSelect(x, Kernels.picks("indexSelect", x.shape(), a, indices));
+        return indexSelect(x, Indexing.picks("indexSelect", x.shape(), a, indices));
     }
 
-    private static Tensor indexSelect(Tensor x, Kernels.Picks p) {
+    private static Tensor indexSelect(Tensor x, Indexing.Picks p) {
         return unary("indexSelect", "1 at the selected entries (summed over repeats)",
-                (c, t) -> c.output(Kernels.indexSelect(t.array(), p)), (c, g) -> indexAdd(g, p)).apply(x);
+                (c, t) -> c.output(Indexing.indexSelect(t.array(), p)), (c, g) -> indexAdd(g, p)).apply(x);
     }
 
     /** Zeros of the picked-from shape with block j of x added at pick j (repeats accumulate). */
-    private static Tensor indexAdd(Tensor x, Kernels.Picks p) {
-        return unary("indexAdd", "1 at the entries added to", (c, t) -> c.output(Kernels.indexAdd(t.array(), p)),
+    private static Tensor indexAdd(Tensor x, Indexing.Picks p) {
+        return unary("indexAdd", "1 at the entries added to", (c, t) -> c.output(Indexing.indexAdd(t.array(), p)),
                 (c, g) -> indexSelect(g, p)).apply(x);
     }
 
@@ -108,7 +252,7 @@ final class ShapeOps {
             for (int i = 0; i < x.length; i++) {
                 arrays[i] = x[i].array();
             }
-            return c.output(ArrayOps.concat(a, arrays));
+            return c.output(Copies.concat(a, arrays));
         }, (c, g) -> {
             Tensor[] parts = new Tensor[ts.length];
             for (int i = 0; i < ts.length; i++) {
@@ -123,8 +267,9 @@ final class ShapeOps {
      * back, so repeated indices accumulate.
      */
     static Tensor gather(Tensor x, int dim, Tensor index) {
-        checkIndex("gather", dim, index, x);
-        return gatherValid(x, dim, index);
+        int d = Shapes.axis("gather", dim, x.dim());
+        checkIndex("gather", d, index, x);
+        return gatherValid(x, d, index);
     }
 
     /** {@link #gather} of an index known to be valid (one the engine made). */
@@ -132,7 +277,7 @@ final class ShapeOps {
         long[] shape = x.shape();
         return op("gather", (c, t) -> {
             c.save(t[1]);
-            return c.output(ArrayOps.gather(t[0].array(), dim, t[1].array()));
+            return c.output(Indexing.gather(t[0].array(), dim, t[1].array()));
         }, (c, g) -> tensors(c.inputGrad(0, () -> scatterAddValid(Tensor.zerosOf(g.dtype(), shape), dim,
                 c.saved(0), g)),
                 null), "1 at each gathered entry (summed over repeats)", "-").apply(x, index);
@@ -143,19 +288,20 @@ final class ShapeOps {
      * (torch.scatter_add, out of place; src has index's shape): d/dbase = 1, d/dsrc = the gradient gathered at index.
      */
     static Tensor scatterAdd(Tensor base, int dim, Tensor index, Tensor src) {
+        int d = Shapes.axis("scatterAdd", dim, base.dim());
         if (src.dtype() != base.dtype() || !Arrays.equals(src.shape(), index.shape())) {
             throw new ShapeException("scatterAdd: expected src of dtype " + base.dtype() + " and the index's shape "
                     + index.shapeString() + ", got " + src.shapeString() + " " + src.dtype());
         }
-        checkIndex("scatterAdd", dim, index, base);
-        return scatterAddValid(base, dim, index, src);
+        checkIndex("scatterAdd", d, index, base);
+        return scatterAddValid(base, d, index, src);
     }
 
     /** {@link #scatterAdd} of an index known to be valid (one the engine made). */
     static Tensor scatterAddValid(Tensor base, int dim, Tensor index, Tensor src) {
         return op("scatterAdd", (c, t) -> {
             c.save(t[1]);
-            return c.output(ArrayOps.scatterAdd(t[0].array(), dim, t[1].array(), t[2].array()));
+            return c.output(Indexing.scatterAdd(t[0].array(), dim, t[1].array(), t[2].array()));
         }, (c, g) -> tensors(c.inputGrad(0, () -> g), null, c.inputGrad(2, () -> gatherValid(g, dim, c.saved(0)))),
                 "1", "-", "1 gathered at index").apply(base, index, src);
     }
@@ -180,27 +326,31 @@ final class ShapeOps {
     }
 
     /**
-     * Max pooling of x (N, C, H, W) over the windows of {@code g} ({@link Pool}): each output the first largest input
+     * Max pooling of x (N, C, H, W) over the windows of {@code g} ({@link Pooling}): each output the first largest input
      * of its window, its gradient to that input alone (as PyTorch's {@code max_pool2d}); the backward scatters
      * along the kept offsets, and its own gradient selects along them, so it differentiates again.
      */
     static Tensor maxPool(Tensor x, Unfold.Geometry g) {
+        if (!Arrays.equals(x.shape(), g.input())) {
+            throw new ShapeException("maxPool2d: expected input of shape " + Shapes.str(g.input()) + ", got "
+                    + x.shapeString());
+        }
         int[] at = new int[(int) (g.n() * g.c() * g.oh() * g.ow())];
         return unary("maxPool", "1 at the window's maximum, 0 elsewhere",
-                (c, t) -> c.output(Pool.max(t.array(), g, at)), (c, grad) -> poolScatter(grad, at, g)).apply(x);
+                (c, t) -> c.output(Pooling.max(t.array(), g, at)), (c, grad) -> poolScatter(grad, at, g)).apply(x);
     }
 
     /** The gradient of {@link #maxPool}: dy added at the maxima's offsets into zeros of the input's shape. */
     private static Tensor poolScatter(Tensor dy, int[] at, Unfold.Geometry g) {
         return unary("maxPoolBackward", "1 at each maximum's offset",
-                (c, t) -> c.output(Pool.scatter(t.array(), at, g)), (c, grad) -> unary("maxPoolSelect",
-                        "1 at each maximum's offset", (c2, t) -> c2.output(Pool.select(t.array(), at, g)),
+                (c, t) -> c.output(Pooling.scatter(t.array(), at, g)), (c, grad) -> unary("maxPoolSelect",
+                        "1 at each maximum's offset", (c2, t) -> c2.output(Pooling.select(t.array(), at, g)),
                         (c2, gg) -> poolScatter(gg, at, g)).apply(grad)).apply(dy);
     }
 
     /** x in a plain C-order array of its own (itself when it has one), as {@code Tensor.contiguous}: d/dx = 1. */
     static Tensor contiguous(Tensor x) {
-        return NdArrays.isPlain(x.array()) ? x : unary("contiguous", "1", (c, t) -> c.output(Kernels.copy(t.array())),
+        return NdArrays.isPlain(x.array()) ? x : unary("contiguous", "1", (c, t) -> c.output(Copies.copy(t.array())),
                 (c, g) -> g).apply(x);
     }
 

@@ -4,17 +4,20 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
-import ndgrad.core.ArrayOps;
-import ndgrad.core.ArrayOps.Comparison;
 import ndgrad.core.DTypes;
-import ndgrad.core.Kernels;
-import ndgrad.core.Kernels.Scalar;
 import ndgrad.core.NdArrays;
 import ndgrad.core.Rng;
-import ndgrad.core.Scope;
 import ndgrad.core.ShapeException;
 import ndgrad.core.Shapes;
-import ndgrad.core.Unfold;
+import ndgrad.core.kernels.Copies;
+import ndgrad.core.kernels.Pointwise;
+import ndgrad.core.kernels.Products;
+import ndgrad.core.kernels.Reduce;
+import ndgrad.core.kernels.Unfold;
+import ndgrad.core.memory.Scope;
+import ndgrad.core.memory.Storage;
+import ndgrad.core.kernels.Pointwise.Comparison;
+import ndgrad.core.kernels.Pointwise.Scalar;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -35,19 +38,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class Tensor {
     private final INDArray data;
     private final int[] version;
-    /**
-     * The lease on this tensor's memory (a view's: its base's): its scope's, a floating one when ndgrad made the
-     * array with no scope open, or null for arrays that nothing may release (a leaf's gradient buffer).
-     */
-    private final Scope.Lease lease;
-    private final int leaseGeneration;
-    /** Whether this tensor is the one an op made its array for (not a view), so the engine may retire it. */
-    private final boolean ownsArray;
-    /**
-     * For a result made without a graph and no scope open: the inputs it was computed from that belong to the
-     * current step, so that the engine recycles them with it when it feeds a graph (see {@code Engine.free}).
-     */
-    private Tensor[] sources;
+    /** Who may let {@link #data} go, and when (a view's: its base's lease). */
+    private final Storage storage;
     private Function.Context node;
     private boolean requiresGrad;
     private Tensor grad;
@@ -58,37 +50,33 @@ public final class Tensor {
     private String name;
     private List<UnaryOperator<Tensor>> hooks;
 
-    private Tensor(INDArray data, int[] version, Scope.Lease lease, boolean ownsArray) {
-        this.data = data;
+    private Tensor(Storage storage, int[] version) {
+        this.data = storage.array();
         this.version = version;
-        this.lease = lease;
-        this.leaseGeneration = lease == null ? 0 : lease.generation();
-        this.ownsArray = ownsArray;
+        this.storage = storage;
     }
 
     /** A tensor over an array that nothing may release (a leaf's gradient buffer). */
     private static Tensor unowned(INDArray array) {
-        return new Tensor(array, new int[1], null, false);
+        return new Tensor(Storage.pinned(array), new int[1]);
     }
 
     /**
-     * A tensor over a new array that no graph will retire, tracked by the current scope; with none open, its array
-     * returns to the pool once the tensor and its views are unreachable.
+     * A tensor with no graph over a new array the library computed (a factory's result, a mask, indices, a factor
+     * in a backward rule): no graph retires it ({@link Storage#value}).
      */
-    static Tensor owned(INDArray array) {
-        Tensor t = adopted(array);
-        Scope.watch(t.lease);
-        return t;
+    static Tensor constant(INDArray array) {
+        return new Tensor(Storage.value(array), new int[1]);
     }
 
-    /** A tensor over a new array, tracked by the current scope, or with a floating lease when none is open. */
+    /** A tensor over an op's new output array ({@link Storage#output}). */
     static Tensor adopted(INDArray array) {
-        return new Tensor(array, new int[1], Scope.adopt(Scope.track(array)), true);
+        return new Tensor(Storage.output(array), new int[1]);
     }
 
     /** A tensor over {@code base}'s memory: a view, sharing its version counter and lease. */
     static Tensor viewOf(Tensor base, INDArray view) {
-        return new Tensor(view, base.version, base.lease, false);
+        return new Tensor(base.storage.view(view), base.version);
     }
 
     /** A view of all of {@code base}, with no graph. */
@@ -108,7 +96,7 @@ public final class Tensor {
      * (or the array a view looks into), the tensor refuses to read it after that scope closes.
      */
     public static Tensor of(INDArray array) {
-        return new Tensor(array, new int[1], Scope.lease(array), false);
+        return new Tensor(Storage.borrowed(array), new int[1]);
     }
 
     /** A 1-D tensor of the default dtype ({@link DTypes}). */
@@ -122,7 +110,7 @@ public final class Tensor {
             throw new ShapeException("Tensor.of: " + values.length + " values do not fill shape " + Shapes.str(shape)
                     + " (" + Shapes.numel(shape) + " elements)");
         }
-        return owned(NdArrays.create(values, shape, DTypes.defaultType()));
+        return constant(NdArrays.create(values, shape, DTypes.defaultType()));
     }
 
     /** A 2-D tensor of the default dtype from rows of equal length. */
@@ -171,12 +159,12 @@ public final class Tensor {
 
     /** Standard normal samples of the default dtype, drawn from {@code rng}. */
     public static Tensor randn(Rng rng, long... shape) {
-        return owned(rng.normal(DTypes.defaultType(), Shapes.check("randn", shape)));
+        return constant(rng.normal(DTypes.defaultType(), Shapes.check("randn", shape)));
     }
 
     /** Samples uniform in [low, high) of the default dtype, drawn from {@code rng}. */
     public static Tensor uniform(Rng rng, double low, double high, long... shape) {
-        return owned(rng.uniform(DTypes.defaultType(), low, high, Shapes.check("uniform", shape)));
+        return constant(rng.uniform(DTypes.defaultType(), low, high, Shapes.check("uniform", shape)));
     }
 
     /**
@@ -184,7 +172,7 @@ public final class Tensor {
      * mask with value 1/(1-p) and probability 1-p; PyTorch's {@code bernoulli_} times value).
      */
     public static Tensor bernoulli(Rng rng, double prob, double value, long... shape) {
-        return owned(rng.bernoulli(DTypes.defaultType(), prob, value, Shapes.check("bernoulli", shape)));
+        return constant(rng.bernoulli(DTypes.defaultType(), prob, value, Shapes.check("bernoulli", shape)));
     }
 
     /** 0, 1, …, end-1 (as {@code torch.arange(end)}). */
@@ -218,8 +206,8 @@ public final class Tensor {
 
     private static Tensor fullOf(double value, DataType type, long... shape) {
         INDArray a = Scope.allocate(type, shape);
-        Kernels.fill(a, value);
-        return owned(a);
+        Copies.fill(a, value);
+        return constant(a);
     }
 
 
@@ -231,16 +219,14 @@ public final class Tensor {
      */
     public INDArray data() {
         INDArray a = array();
-        if (lease != null && lease.floating()) {
-            lease.pin();
-        }
+        storage.pin();
         return a;
     }
 
     /** The underlying array for ndgrad's own use: checked, but not pinned as {@link #data()} does. */
     INDArray array() {
         if (isReleased()) {
-            throw new IllegalStateException(describe() + (lease.floating()
+            throw new IllegalStateException(describe() + (storage.floating()
                     ? " was released: backward() freed the graph that made or used it, and a later backward() "
                     + "reused its memory. Read it before the next backward() (item(), toDoubleArray()), or call "
                     + "keep() on it first"
@@ -252,7 +238,7 @@ public final class Tensor {
 
     /** Whether this tensor's memory was let go (by its scope, or recycled after its graph was freed). */
     boolean isReleased() {
-        return lease != null && lease.generation() != leaseGeneration || data.wasClosed();
+        return storage.released();
     }
 
     /** The shape (a copy); [] for a scalar. */
@@ -299,7 +285,7 @@ public final class Tensor {
 
     /** All values in C order, as doubles. */
     public double[] toDoubleArray() {
-        return Kernels.values(array());
+        return Copies.values(array());
     }
 
     /** Marks this leaf as requiring a gradient and returns it. */
@@ -342,7 +328,7 @@ public final class Tensor {
     public Tensor grad() {
         if (grad != null) {
             if (gradZeroed) {
-                Kernels.fill(grad.data, 0);
+                Copies.fill(grad.data, 0);
                 gradZeroed = false;
             }
             return grad;
@@ -385,11 +371,11 @@ public final class Tensor {
                     + " for " + describe());
         }
         if (grad != null && gradOwned) {
-            Kernels.assign(grad.data, g.array());
+            Copies.assign(grad.data, g.array());
             grad.version[0]++;
             gradZeroed = false;
         } else {
-            grad = unowned(ArrayOps.unownedCopy(g.array()));
+            grad = unowned(Copies.unownedCopy(g.array()));
             gradOwned = true;
         }
         return this;
@@ -419,7 +405,7 @@ public final class Tensor {
 
     /** A copy of the values with no graph (an owned array in the current scope). */
     public Tensor dup() {
-        return owned(Kernels.copy(array()));
+        return constant(Copies.copy(array()));
     }
 
     /**
@@ -428,37 +414,19 @@ public final class Tensor {
      */
     public Tensor keep() {
         INDArray a = array();
-        if (lease != null && lease.floating()) {
-            lease.pin();
-        } else if (lease != null) {
-            Scope.keep(lease.array());
-        }
+        storage.keep();
         return viewOf(this, a);
     }
 
     /** Moves this tensor's array out of {@code scope} (if it owns it) to the enclosing one; returns it. */
     Tensor outlive(Scope scope) {
-        if (scope != null && lease != null && scope.owns(lease.array())) {
-            Scope.keep(lease.array());
-        }
+        storage.outlive(scope);
         return this;
     }
 
-    /**
-     * Whether the engine may recycle this tensor's array once backward freed the graph: it made the array with no
-     * scope open, and nobody has asked to keep it.
-     */
-    boolean retirable() {
-        return ownsArray && lease != null && lease.floating() && !isReleased();
-    }
-
-    Scope.Lease lease() {
-        return lease;
-    }
-
-    /** The current step's inputs of this result made without a graph (empty when none were recorded). */
-    Tensor[] sources() {
-        return sources == null ? new Tensor[0] : sources;
+    /** Who may let this tensor's array go, and when. */
+    Storage storage() {
+        return storage;
     }
 
     /** Names this tensor for messages, pictures and traces; returns it. */
@@ -528,7 +496,7 @@ public final class Tensor {
         if (gradZeroed) {
             gradZeroed = false;
             if (!createGraph) {
-                Kernels.assign(grad.data, g.array());
+                Copies.assign(grad.data, g.array());
                 grad.version[0]++;
                 return;
             }
@@ -538,10 +506,10 @@ public final class Tensor {
             grad = grad == null ? g : grad.add(g);
             gradOwned = false;
         } else if (grad == null || !gradOwned) {
-            INDArray copy = ArrayOps.unownedCopy(g.array());
-            Tensor fresh = isLeaf() ? unowned(copy) : owned(copy);
+            INDArray copy = Copies.unownedCopy(g.array());
+            Tensor fresh = isLeaf() ? unowned(copy) : constant(copy);
             if (!isLeaf()) {
-                Scope.keep(copy);
+                fresh.storage.escape();
             }
             grad = grad == null ? fresh : fresh.addi(grad.detach());
             gradOwned = true;
@@ -579,34 +547,19 @@ public final class Tensor {
         }
     }
 
-    /**
-     * For a result computed without a graph: when it owns a new array, lets the collector recycle it once
-     * unreachable, and remembers the inputs of the current step it came from (see {@link #sources}).
-     */
+    /** For a result computed without a graph: see {@link Storage#unrecorded}. */
     void watchUnrecorded(Tensor[] inputs) {
-        if (ownsArray && lease != null) {
-            Scope.watch(lease);
-            if (lease.young()) {
-                sources = youngOnes(inputs);
-            }
+        List<Storage> in = new ArrayList<>(inputs.length);
+        for (Tensor t : inputs) {
+            in.add(t.storage);
         }
-    }
-
-    /** The inputs whose arrays belong to the current step (see {@link #sources}). */
-    private static Tensor[] youngOnes(Tensor[] inputs) {
-        List<Tensor> young = new ArrayList<>(inputs.length);
-        for (Tensor in : inputs) {
-            if (in.lease != null && in.lease.young()) {
-                young.add(in);
-            }
-        }
-        return young.toArray(new Tensor[0]);
+        storage.unrecorded(in);
     }
 
     /** A constant 0/1 tensor of this tensor's dtype: {@code this op o}, broadcasting. */
     private Tensor compare(Comparison op, String name, Tensor o) {
         checkBinary(name, o);
-        return owned(ArrayOps.compare(op, data, o.data, dtype()));
+        return constant(Pointwise.compare(op, data, o.data, dtype()));
     }
 
     /** Checks that {@code o} can meet this tensor in a broadcasting op, and returns the result shape. */
@@ -629,7 +582,7 @@ public final class Tensor {
             return array();
         }
         INDArray out = Scope.allocate(dtype(), shape);
-        Kernels.assign(out, array());
+        Copies.assign(out, array());
         return out;
     }
 
@@ -754,12 +707,12 @@ public final class Tensor {
 
     /** 1 where this > s, else 0. */
     public Tensor gt(double s) {
-        return owned(ArrayOps.compare(Comparison.GT, array(), s, dtype()));
+        return constant(Pointwise.compare(Comparison.GT, array(), s, dtype()));
     }
 
     /** 1 where this < s, else 0. */
     public Tensor lt(double s) {
-        return owned(ArrayOps.compare(Comparison.LT, array(), s, dtype()));
+        return constant(Pointwise.compare(Comparison.LT, array(), s, dtype()));
     }
 
     // ---------------------------------------------------------------- elementwise functions (see Elementwise)
@@ -772,6 +725,11 @@ public final class Tensor {
     /** Natural logarithm. */
     public Tensor log() {
         return Elementwise.LOG.apply(this);
+    }
+
+    /** ln(1 + x), accurate where x is tiny (as {@code torch.log1p}). Usage: {@code p.neg().log1p()}. */
+    public Tensor log1p() {
+        return Elementwise.LOG1P.apply(this);
     }
 
     /** sin x. */
@@ -875,11 +833,7 @@ public final class Tensor {
      * shares memory).
      */
     public Tensor reshape(long... shape) {
-        long[] target = inferShape(shape);
-        if (Arrays.equals(target, shape())) {
-            return this;
-        }
-        return ShapeOps.reshape(this, target);
+        return ShapeOps.reshape(this, shape);
     }
 
     /**
@@ -887,39 +841,7 @@ public final class Tensor {
      * either show in both. Needs C-contiguous memory; use {@link #reshape} otherwise.
      */
     public Tensor view(long... shape) {
-        long[] target = inferShape(shape);
-        if (Arrays.equals(target, shape())) {
-            return this;
-        }
-        if (!NdArrays.sharesMemory(Scope.track(ArrayOps.viewAs(array(), target)), data)) {
-            throw new ShapeException("view: " + describe() + " is not contiguous in C order, so it cannot be seen as "
-                    + Shapes.str(target) + " without a copy; use reshape(...) instead");
-        }
-        return ShapeOps.view(this, target);
-    }
-
-    private long[] inferShape(long[] shape) {
-        long[] out = shape.clone();
-        int free = -1;
-        long known = 1;
-        for (int i = 0; i < out.length; i++) {
-            if (out[i] == -1 && free < 0) {
-                free = i;
-            } else if (out[i] < 0) {
-                throw new ShapeException("reshape: invalid shape " + Shapes.str(shape)
-                        + " (sizes must be >= 0, with at most one -1)");
-            } else {
-                known *= out[i];
-            }
-        }
-        if (free >= 0 && known > 0 && numel() % known == 0) {
-            out[free] = numel() / known;
-        }
-        if (Shapes.numel(out) != numel() || (free >= 0 && known == 0)) {
-            throw new ShapeException("reshape: cannot view shape " + shapeString() + " (" + numel()
-                    + " elements) as " + Shapes.str(shape));
-        }
-        return out;
+        return ShapeOps.view(this, shape);
     }
 
     /** A 1-D view of all elements. */
@@ -929,42 +851,17 @@ public final class Tensor {
 
     /** Dimensions reordered: result dim i is input dim {@code dims[i]} ({@code torch.permute}). */
     public Tensor permute(int... dims) {
-        if (dims.length != dim()) {
-            throw new ShapeException("permute: " + Arrays.toString(dims) + " has " + dims.length
-                    + " dims, tensor has shape " + shapeString());
-        }
-        int[] d = new int[dims.length];
-        int[] inverse = new int[dims.length];
-        boolean[] seen = new boolean[dims.length];
-        for (int i = 0; i < dims.length; i++) {
-            d[i] = Shapes.axis("permute", dims[i], dim());
-            if (seen[d[i]]) {
-                throw new ShapeException("permute: dim " + dims[i] + " repeats in " + Arrays.toString(dims));
-            }
-            seen[d[i]] = true;
-            inverse[d[i]] = i;
-        }
-        return ShapeOps.permute(this, d, inverse);
+        return ShapeOps.permute(this, dims);
     }
 
     /** Dimensions {@code a} and {@code b} swapped. */
     public Tensor transpose(int a, int b) {
-        int[] d = new int[dim()];
-        Arrays.setAll(d, i -> i);
-        int x = Shapes.axis("transpose", a, dim());
-        int y = Shapes.axis("transpose", b, dim());
-        d[x] = y;
-        d[y] = x;
-        return permute(d);
+        return ShapeOps.transpose(this, a, b);
     }
 
     /** The transpose of a 2-D tensor. */
     public Tensor t() {
-        if (dim() != 2) {
-            throw new ShapeException("t: expected a 2-D tensor, got shape " + shapeString()
-                    + "; use transpose(a, b) or permute");
-        }
-        return transpose(0, 1);
+        return ShapeOps.t(this);
     }
 
     /** The last two dimensions swapped (PyTorch's {@code mT}). */
@@ -974,37 +871,17 @@ public final class Tensor {
 
     /** A dimension of size 1 inserted at {@code axis} (from -dim-1 to dim). */
     public Tensor unsqueeze(int axis) {
-        int a = Shapes.axis("unsqueeze", axis, dim() + 1);
-        long[] s = new long[dim() + 1];
-        for (int i = 0, j = 0; i < s.length; i++) {
-            s[i] = i == a ? 1 : shape()[j++];
-        }
-        return reshape(s);
+        return ShapeOps.unsqueeze(this, axis);
     }
 
     /** Dimension {@code axis} removed; it must have size 1. */
     public Tensor squeeze(int axis) {
-        int a = Shapes.axis("squeeze", axis, dim());
-        if (size(a) != 1) {
-            throw new ShapeException("squeeze: dimension " + axis + " of shape " + shapeString()
-                    + " has size " + size(a) + ", expected 1");
-        }
-        long[] s = new long[dim() - 1];
-        for (int i = 0, j = 0; i < dim(); i++) {
-            if (i != a) {
-                s[j++] = size(i);
-            }
-        }
-        return reshape(s);
+        return ShapeOps.squeeze(this, axis);
     }
 
     /** Broadcast to {@code shape} (a copy), as {@code torch.expand}; the gradient is summed back. */
     public Tensor expand(long... shape) {
-        if (!Arrays.equals(Shapes.broadcast("expand", shape(), shape), shape)) {
-            throw new ShapeException("expand: shape " + shapeString() + " cannot be expanded to "
-                    + Shapes.str(shape));
-        }
-        return Arrays.equals(shape(), shape) ? this : ShapeOps.expand(this, shape);
+        return ShapeOps.expand(this, shape);
     }
 
     /**
@@ -1012,29 +889,17 @@ public final class Tensor {
      * the adjoint of {@link #expand}.
      */
     public Tensor sumTo(long... shape) {
-        return Arrays.equals(shape(), shape) ? this : Reductions.sumTo(this, shape);
+        return Reductions.sumTo(this, shape);
     }
 
     /** Elements {@code start} (inclusive) to {@code end} (exclusive) along {@code axis}; negatives count back. */
     public Tensor slice(int axis, long start, long end) {
-        int a = Shapes.axis("slice", axis, dim());
-        long n = size(a);
-        long s = start < 0 ? start + n : start;
-        long e = end < 0 ? end + n : end;
-        if (s < 0 || e > n || s > e) {
-            throw new ShapeException("slice: range [" + start + ", " + end + ") is out of bounds for axis " + axis
-                    + " of shape " + shapeString());
-        }
-        return ShapeOps.slice(this, a, s, e);
+        return ShapeOps.slice(this, axis, start, end);
     }
 
     /** Zeros added along {@code axis}: {@code before} in front, {@code after} behind; the adjoint of slice. */
     public Tensor pad(int axis, long before, long after) {
-        int a = Shapes.axis("pad", axis, dim());
-        if (before < 0 || after < 0) {
-            throw new ShapeException("pad: expected non-negative padding, got before=" + before + ", after=" + after);
-        }
-        return ShapeOps.pad(this, a, before, after);
+        return ShapeOps.pad(this, axis, before, after);
     }
 
     /** The sub-tensor at {@code index} along {@code axis} (negative counts back), that axis removed. */
@@ -1071,19 +936,7 @@ public final class Tensor {
 
     /** Tensors of equal shape stacked along a new dimension {@code axis}. */
     public static Tensor stack(int axis, Tensor... ts) {
-        if (ts.length == 0) {
-            throw new ShapeException("stack: expected at least one tensor");
-        }
-        Tensor[] expanded = new Tensor[ts.length];
-        for (int i = 0; i < ts.length; i++) {
-            if (!Arrays.equals(ts[i].shape(), ts[0].shape()) || ts[i].dtype() != ts[0].dtype()) {
-                throw new ShapeException("stack: tensor " + i + " has shape " + ts[i].shapeString() + " and dtype "
-                        + ts[i].dtype() + ", tensor 0 has " + ts[0].shapeString() + " and " + ts[0].dtype()
-                        + "; all must be equal");
-            }
-            expanded[i] = ts[i].unsqueeze(axis);
-        }
-        return concat(axis, expanded);
+        return ShapeOps.stack(axis, ts);
     }
 
     // ---------------------------------------------------------------- reductions
@@ -1108,8 +961,7 @@ public final class Tensor {
      * first because Java's varargs come last; {@link #sum(int, boolean)} has PyTorch's order.
      */
     public Tensor sum(boolean keepDims, int... axes) {
-        int[] ax = Shapes.axes("sum", axes, dim());
-        return Reductions.sum(this, keepDims, ax);
+        return Reductions.sum(this, keepDims, axes);
     }
 
     /** The mean of all elements (rank 0). */
@@ -1129,12 +981,7 @@ public final class Tensor {
 
     /** The mean over {@code axes} (all when none), keepDims first as in {@link #sum(boolean, int...)}. */
     public Tensor mean(boolean keepDims, int... axes) {
-        int[] ax = Shapes.axes("mean", axes, dim());
-        long count = 1;
-        for (int a : ax) {
-            count *= size(a);
-        }
-        return sum(keepDims, ax).div(count);
+        return Reductions.mean(this, keepDims, axes);
     }
 
     /**
@@ -1142,17 +989,7 @@ public final class Tensor {
      * PyTorch's default (unbiased, Bessel's correction), 0 the population variance.
      */
     public Tensor var(int correction, boolean keepDims, int... axes) {
-        int[] ax = Shapes.axes("var", axes, dim());
-        long count = 1;
-        for (int a : ax) {
-            count *= size(a);
-        }
-        if (count - correction <= 0) {
-            throw new ShapeException("var: " + count + " elements with correction " + correction
-                    + " leave no degrees of freedom (shape " + shapeString() + ")");
-        }
-        Tensor d = sub(mean(true, ax));
-        return d.mul(d).sum(keepDims, ax).div(count - correction);
+        return Reductions.var(this, correction, keepDims, axes);
     }
 
     /** The unbiased variance over {@code axes} (all when none), as {@code torch.var}. */
@@ -1166,7 +1003,7 @@ public final class Tensor {
      * {@code torch.max(x, dim)} gradient (all of it to that index), see {@link #max(int, boolean)}.
      */
     public Tensor amax(boolean keepDims, int... axes) {
-        return extreme("amax", true, keepDims, axes);
+        return Reductions.amax("amax", this, true, keepDims, axes);
     }
 
     /** The maximum over {@code dims} (all when none), as {@code torch.amax(x, dims)}. */
@@ -1186,7 +1023,7 @@ public final class Tensor {
 
     /** The minimum over {@code axes} (all when none), as {@code torch.amin}: ties share the gradient. */
     public Tensor amin(boolean keepDims, int... axes) {
-        return extreme("amin", false, keepDims, axes);
+        return Reductions.amax("amin", this, false, keepDims, axes);
     }
 
     /** The minimum over {@code dims} (all when none), as {@code torch.amin(x, dims)}. */
@@ -1214,8 +1051,7 @@ public final class Tensor {
      * int64 and carry no gradient.
      */
     public ValuesIndices max(int dim, boolean keepDim) {
-        Tensor[] r = Reductions.maxAlong("max", this, Shapes.axis("max", dim, dim()), keepDim, true);
-        return new ValuesIndices(r[0], r[1]);
+        return Reductions.maxAlong("max", this, dim, keepDim, true);
     }
 
     /** {@code max(dim, false)}. */
@@ -1225,8 +1061,7 @@ public final class Tensor {
 
     /** The minimum along {@code dim} and its (first) index, as {@code torch.min(x, dim, keepdim)}. */
     public ValuesIndices min(int dim, boolean keepDim) {
-        Tensor[] r = Reductions.maxAlong("min", this, Shapes.axis("min", dim, dim()), keepDim, false);
-        return new ValuesIndices(r[0], r[1]);
+        return Reductions.maxAlong("min", this, dim, keepDim, false);
     }
 
     /** {@code min(dim, false)}. */
@@ -1269,7 +1104,7 @@ public final class Tensor {
         if (size(a) == 0) {
             throw new ShapeException(op + ": cannot reduce an empty dimension " + dim + " of shape " + shapeString());
         }
-        Tensor i = owned(ArrayOps.extremeAlong(array(), a, max)[1]);
+        Tensor i = constant(Reduce.extremeAlong(array(), a, max)[1]);
         return keepDim ? i.unsqueeze(a) : i;
     }
 
@@ -1292,10 +1127,6 @@ public final class Tensor {
      * the first largest input of its window (padding never wins) and takes the whole gradient.
      */
     public Tensor maxPool2d(Unfold.Geometry g) {
-        if (!Arrays.equals(shape(), g.input())) {
-            throw new ShapeException("maxPool2d: expected input of shape " + Shapes.str(g.input()) + ", got "
-                    + shapeString());
-        }
         return ShapeOps.maxPool(this, g);
     }
 
@@ -1305,7 +1136,7 @@ public final class Tensor {
      * over repeated indices.
      */
     public Tensor gather(int dim, Tensor index) {
-        return ShapeOps.gather(this, Shapes.axis("gather", dim, dim()), index);
+        return ShapeOps.gather(this, dim, index);
     }
 
     /**
@@ -1313,32 +1144,22 @@ public final class Tensor {
      * {@code dim}, as {@code torch.scatter_add} (out of place): for dim 1, out[i][index[i][j]] += src[i][j].
      */
     public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
-        return ShapeOps.scatterAdd(this, Shapes.axis("scatterAdd", dim, dim()), index, src);
-    }
-
-    private Tensor extreme(String op, boolean max, boolean keepDims, int[] axes) {
-        return Reductions.amax(op, this, max, keepDims, Shapes.axes(op, axes, dim()));
+        return ShapeOps.scatterAdd(this, dim, index, src);
     }
 
     /** ln Σ exp(x) over {@code axes}, computed as m + ln Σ exp(x - m) with m the (constant) maximum. */
     public Tensor logSumExp(boolean keepDims, int... axes) {
-        int[] ax = Shapes.axes("logSumExp", axes, dim());
-        Tensor m = stableShift(ax);
-        Tensor r = sub(m).exp().sum(true, ax).log().add(m);
-        return keepDims ? r : r.reshape(Shapes.dropDims(r.shape(), ax));
+        return Reductions.logSumExp(this, keepDims, axes);
     }
 
     /** e^x / Σ e^x along {@code axis}, with the maximum subtracted first for stability. */
     public Tensor softmax(int axis) {
-        int a = Shapes.axis("softmax", axis, dim());
-        Tensor e = sub(stableShift(new int[] {a})).exp();
-        return e.div(e.sum(true, a));
+        return Reductions.softmax(this, axis);
     }
 
     /** x - logSumExp(x) along {@code axis}: log-probabilities without overflow. */
     public Tensor logSoftmax(int axis) {
-        int a = Shapes.axis("logSoftmax", axis, dim());
-        return sub(logSumExp(true, a));
+        return Reductions.logSoftmax(this, axis);
     }
 
     /**
@@ -1351,41 +1172,36 @@ public final class Tensor {
         return LossOps.crossEntropy(this, labels);
     }
 
-    /** The constant max over {@code axes} (keepDims), 0 where it is not finite; shifting by it changes no gradient. */
-    private Tensor stableShift(int[] axes) {
-        return owned(ArrayOps.zeroInfinities(Kernels.max(array(), true, axes)));
-    }
-
     // ---------------------------------------------------------------- in-place (not recorded)
 
     /** this += o in place (o broadcast to this shape). Allowed only where no gradient is being recorded for this. */
     public Tensor addi(Tensor o) {
-        Kernels.axpy(1, o.array(), inPlace("addi", o));
+        Products.axpy(1, o.array(), inPlace("addi", o));
         return this;
     }
 
     /** this -= o in place (o broadcast to this shape). */
     public Tensor subi(Tensor o) {
-        Kernels.axpy(-1, o.array(), inPlace("subi", o));
+        Products.axpy(-1, o.array(), inPlace("subi", o));
         return this;
     }
 
     /** this *= s in place. */
     public Tensor muli(double s) {
         INDArray a = inPlace("muli", this);
-        Kernels.assign(a, Kernels.scalar(Scalar.MUL, a, s));
+        Copies.assign(a, Pointwise.scalar(Scalar.MUL, a, s));
         return this;
     }
 
     /** Every element set to {@code value} in place. */
     public Tensor fill(double value) {
-        Kernels.fill(inPlace("fill", this), value);
+        Copies.fill(inPlace("fill", this), value);
         return this;
     }
 
     /** Values copied from {@code o} (broadcast to this shape) in place. */
     public Tensor copyFrom(Tensor o) {
-        Kernels.assign(inPlace("copyFrom", o), o.array());
+        Copies.assign(inPlace("copyFrom", o), o.array());
         return this;
     }
 
@@ -1435,7 +1251,7 @@ public final class Tensor {
         if (isReleased()) {
             sb.append("<released>");
         } else if (numel() <= 1000) {
-            format(sb, Kernels.values(data), shape(), 0, new int[] {0});
+            format(sb, Copies.values(data), shape(), 0, new int[] {0});
         } else {
             sb.append("<").append(numel()).append(" values>");
         }

@@ -2,6 +2,7 @@ package ndgrad.nn;
 
 import ndgrad.autograd.Tensor;
 import ndgrad.core.ShapeException;
+import ndgrad.core.kernels.Pooling;
 
 /**
  * Average pooling to a fixed output size over (N, C, H, W), as {@code torch.nn.AdaptiveAvgPool2d}: output cell

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.Scope;
+import ndgrad.core.memory.Scope;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -212,7 +212,7 @@ public abstract class Layer {
         ModelState.load(this, file);
     }
 
-    /** Loads parameters from named arrays (as {@link ndgrad.core.Npz#read} returns), with the same checks. */
+    /** Loads parameters from named arrays (as {@link ndgrad.core.io.Npz#read} returns), with the same checks. */
     public final void load(Map<String, INDArray> arrays, String source) throws IOException {
         ModelState.load(this, arrays, source);
     }

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import ndgrad.autograd.Autograd;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.Npz;
+import ndgrad.core.io.Npz;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Saving and loading a module's parameters as {@code .npz}; loading checks everything before changing anything. */

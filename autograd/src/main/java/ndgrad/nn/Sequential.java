@@ -3,7 +3,7 @@ package ndgrad.nn;
 import java.util.List;
 import ndgrad.autograd.Autograd;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.Scope;
+import ndgrad.core.memory.Scope;
 
 /**
  * Modules applied in order; children are named "0", "1", … as in {@code torch.nn.Sequential}.

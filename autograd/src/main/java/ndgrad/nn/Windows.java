@@ -3,7 +3,8 @@ package ndgrad.nn;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.ShapeException;
 import ndgrad.core.Shapes;
-import ndgrad.core.Unfold;
+import ndgrad.core.kernels.Pooling;
+import ndgrad.core.kernels.Unfold;
 
 /**
  * The sliding windows of convolution and pooling over (N, C, H, W) input: its geometry checked with the layer's

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ndgrad.core.ArrayPool;
 import ndgrad.core.Rng;
-import ndgrad.core.Scope;
+import ndgrad.core.memory.ArrayPool;
+import ndgrad.core.memory.Scope;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

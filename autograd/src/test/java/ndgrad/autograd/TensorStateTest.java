@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import ndgrad.core.NdArrays;
-import ndgrad.core.Scope;
 import ndgrad.core.ShapeException;
+import ndgrad.core.memory.Scope;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -86,7 +86,7 @@ class TensorStateTest extends Float64Test {
         Tensor w = Tensor.of(1, 2).requiresGrad();
         Tensor saved = w.mul(w);
         try (Autograd.GradMode off = Autograd.noGrad()) {
-            w.modify(a -> ndgrad.core.Kernels.fill(a, 5));
+            w.modify(a -> ndgrad.core.kernels.Copies.fill(a, 5));
         }
         assertArrayEquals(new double[] {5, 5}, w.toDoubleArray());
         assertThrows(AutogradException.class, () -> saved.sum().backward(), "modify bumps the version");
@@ -229,7 +229,7 @@ class TensorStateTest extends Float64Test {
     @Test
     void maxPoolingToTheFourthDerivative() {
         Tensor x = Tensor.of(new double[] {1, 3, 2, 0}, 1, 1, 2, 2).requiresGrad();
-        ndgrad.core.Unfold.Geometry g = new ndgrad.core.Unfold.Geometry(1, 1, 2, 2, 2, 2, 2, 2, 0, 0, 1, 1);
+        ndgrad.core.kernels.Unfold.Geometry g = new ndgrad.core.kernels.Unfold.Geometry(1, 1, 2, 2, 2, 2, 2, 2, 0, 0, 1, 1);
         Tensor f = x.maxPool2d(g).pow(4).sum();
         GradOptions create = GradOptions.defaults().createGraph(true);
         double[] expected = {108, 108, 72, 24};

@@ -17,11 +17,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.StringJoiner;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.ArrayPool;
-import ndgrad.core.Kernels;
 import ndgrad.core.Rng;
-import ndgrad.core.Scope;
 import ndgrad.core.Threads;
+import ndgrad.core.kernels.Indexing;
+import ndgrad.core.kernels.Kernels;
+import ndgrad.core.kernels.Products;
+import ndgrad.core.kernels.Reduce;
+import ndgrad.core.memory.ArrayPool;
+import ndgrad.core.memory.Scope;
 import ndgrad.examples.ChildJvm;
 import ndgrad.examples.MemoryCheck;
 import ndgrad.examples.Mnist;
@@ -136,8 +139,8 @@ public final class Bench {
         double[] lookup = ChildJvm.numbers(ChildJvm.run(List.of(), Bench.class, "--child", "lookup"), "RESULT");
         md.append(String.format("%nAn embedding lookup, 320 rows of a 20x16 float32 table that requires grad, forward "
                 + "and backward (`table.indexSelect(0, ids).sum().backward()`), µs: %.2f; the same lookup as a "
-                + "one-hot (320, 20) matrix times the table: %.2f. Their kernels, µs per call: `Kernels.indexSelect` "
-                + "%.2f and the backward's scatter-add `Kernels.indexAdd` %.2f; the one-hot product %.2f and its "
+                + "one-hot (320, 20) matrix times the table: %.2f. Their kernels, µs per call: `Indexing.indexSelect` "
+                + "%.2f and the backward's scatter-add `Indexing.indexAdd` %.2f; the one-hot product %.2f and its "
                 + "backward's (20, 320)·(320, 16) product %.2f; the sum over the 320x16 rows that both take %.2f.%n",
                 lookup[0], lookup[1], lookup[2], lookup[3], lookup[4], lookup[5], lookup[6]));
         double[] ops = ChildJvm.numbers(ChildJvm.run(List.of(), Bench.class, "--child", "ops"), "RESULT");
@@ -539,9 +542,9 @@ public final class Bench {
             ids[i] = rng.nextInt(20);
             onehot.putScalar(i, ids[i], 1);
         }
-        return perOp(() -> Kernels.indexSelect(table, 0, ids)) + " " + perOp(() -> Kernels.indexAdd(g, 0, ids, 20))
-                + " " + perOp(() -> Kernels.gemm(onehot, table, false, false)) + " "
-                + perOp(() -> Kernels.gemm(onehot, g, true, false)) + " " + perOp(() -> Kernels.sum(g, false, 0, 1));
+        return perOp(() -> Indexing.indexSelect(table, 0, ids)) + " " + perOp(() -> Indexing.indexAdd(g, 0, ids, 20))
+                + " " + perOp(() -> Products.gemm(onehot, table, false, false)) + " "
+                + perOp(() -> Products.gemm(onehot, g, true, false)) + " " + perOp(() -> Reduce.sum(g, false, 0, 1));
     }
 
     /** µs per 4x4 float32 add: the bare ND4J op (result closed), or the ndgrad op without a graph. */

@@ -1,10 +1,13 @@
 package ndgrad.benchmarks;
 
 import java.util.function.Function;
-import ndgrad.core.Kernels;
 import ndgrad.core.Restore;
 import ndgrad.core.Rng;
-import ndgrad.core.Scope;
+import ndgrad.core.kernels.Kernels;
+import ndgrad.core.kernels.Pointwise;
+import ndgrad.core.kernels.Products;
+import ndgrad.core.kernels.Reduce;
+import ndgrad.core.memory.Scope;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -38,19 +41,19 @@ final class KernelBench {
             INDArray b = rng.normal(DataType.FLOAT, rows, cols);
             INDArray row = rng.normal(DataType.FLOAT, 1, cols);
             String size = rows + "x" + cols;
-            row(md, "add", size, x -> Kernels.binary(Kernels.Binary.ADD, a, b));
-            row(md, "relu", size, x -> Kernels.unary(Kernels.Unary.RELU, a));
-            row(md, "add row", size, x -> Kernels.binary(Kernels.Binary.ADD, a, row));
-            row(md, "sum axis 0", size, x -> Kernels.sum(a, true, 0));
+            row(md, "add", size, x -> Pointwise.binary(Pointwise.Binary.ADD, a, b));
+            row(md, "relu", size, x -> Pointwise.unary(Pointwise.Unary.RELU, a));
+            row(md, "add row", size, x -> Pointwise.binary(Pointwise.Binary.ADD, a, row));
+            row(md, "sum axis 0", size, x -> Reduce.sum(a, true, 0));
             row(md, "axpy", size, x -> {
-                Kernels.axpy(-1e-9, b, a);
+                Products.axpy(-1e-9, b, a);
                 return a;
             });
         }
         for (int n : new int[] {4, 8, 16, 24, 32, 48, 64}) {
             INDArray a = rng.normal(DataType.FLOAT, n, n);
             INDArray b = rng.normal(DataType.FLOAT, n, n);
-            row(md, "gemm", n + "x" + n + "x" + n, x -> Kernels.gemm(a, b, false, false));
+            row(md, "gemm", n + "x" + n + "x" + n, x -> Products.gemm(a, b, false, false));
         }
         return md.toString();
     }

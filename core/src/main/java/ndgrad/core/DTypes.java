@@ -10,21 +10,23 @@ import org.nd4j.linalg.api.buffer.DataType;
  * <p>Usage: {@code try (var d = DTypes.use(DataType.DOUBLE)) { Tensor x = Tensor.of(1, 2, 3); }}
  */
 public final class DTypes {
+    private static final PerThread<DataType[]> DEFAULT = new PerThread<>(() -> new DataType[] {DataType.FLOAT});
+
     private DTypes() {
     }
 
     /** The current thread's default floating-point dtype. */
     public static DataType defaultType() {
-        return PerThread.get().defaultType;
+        return DEFAULT.get()[0];
     }
 
     /** Makes {@code type} the default until the returned handle closes; then the previous default returns. */
     public static Restore use(DataType type) {
         requireFloating("DTypes.use", type);
-        PerThread t = PerThread.get();
-        DataType previous = t.defaultType;
-        t.defaultType = type;
-        return () -> t.defaultType = previous;
+        DataType[] t = DEFAULT.get();
+        DataType previous = t[0];
+        t[0] = type;
+        return () -> t[0] = previous;
     }
 
     /** Throws a {@link ShapeException} naming {@code op} unless {@code type} is FLOAT, DOUBLE, HALF or BFLOAT16. */

@@ -1,6 +1,8 @@
 package ndgrad.core;
 
-import org.nd4j.linalg.api.buffer.DataBuffer;
+import ndgrad.core.kernels.Copies;
+import ndgrad.core.memory.ArrayPool;
+import ndgrad.core.memory.Scope;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -28,7 +30,7 @@ public final class NdArrays {
         }
         if (type == DataType.FLOAT || type == DataType.DOUBLE) {
             INDArray a = Scope.allocate(type, shape);
-            Kernels.write(a, values);
+            Copies.write(a, values);
             return a;
         }
         if (shape.length == 0) {
@@ -50,16 +52,7 @@ public final class NdArrays {
      * {@code isView() == false}. Closing such an array would free its parent's memory.
      */
     public static boolean sharesMemory(INDArray a, INDArray b) {
-        return a == b || root(a.data()) == root(b.data());
-    }
-
-    /** The buffer that owns the memory {@code buffer} looks into (itself when it is not a view's). */
-    static DataBuffer root(DataBuffer buffer) {
-        DataBuffer b = buffer;
-        while (b.originalDataBuffer() != null && b.originalDataBuffer() != b) {
-            b = b.originalDataBuffer();
-        }
-        return b;
+        return a == b || ArrayPool.root(a) == ArrayPool.root(b);
     }
 
     /** A 2-D array of {@code type} from rows of equal length. */
@@ -79,7 +72,7 @@ public final class NdArrays {
     /** The rows of a 2-D array as doubles. */
     public static double[][] rows(INDArray x) {
         int cols = (int) x.size(1);
-        double[] v = Kernels.values(x);
+        double[] v = Copies.values(x);
         double[][] out = new double[(int) x.size(0)][];
         for (int r = 0; r < out.length; r++) {
             out[r] = java.util.Arrays.copyOfRange(v, r * cols, (r + 1) * cols);
@@ -89,7 +82,7 @@ public final class NdArrays {
 
     /** A copy of rows {@code from} (inclusive) to {@code to} (exclusive) of {@code x}, as a new array. */
     public static INDArray rows(INDArray x, long from, long to) {
-        return Kernels.copy(ArrayOps.slice(x, 0, from, to));
+        return Copies.copy(Copies.slice(x, 0, from, to));
     }
 
     /** Whether {@code a} owns all of its buffer in C order from offset 0 (not a view, no other strides). */

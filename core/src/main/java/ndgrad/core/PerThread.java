@@ -1,65 +1,35 @@
 package ndgrad.core;
 
-import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.BaseScalarOp;
+import java.util.function.Supplier;
 
 /**
- * Everything {@code core} keeps per thread, behind one {@link ThreadLocal}: a training step looks it up a dozen
- * times per op, and one thread-local per kind of state made the thread's map miss and probe (see
- * benchmarks/README.md).
+ * A value per thread, looked up without the thread-local map on a thread that asks again: a training step looks up
+ * its kernels' and its memory's state a dozen times per op, and the map's probe showed in small steps (see
+ * benchmarks/README.md). The last lookup is kept with its owner and checked before use; a stale or torn read only
+ * sends the lookup to the map (the slot is immutable, so it reads safely).
+ *
+ * <p>Usage: {@code static final PerThread<State> STATE = new PerThread<>(State::new); STATE.get().path = ...;}
  */
-final class PerThread {
-    private static final ThreadLocal<PerThread> MINE = ThreadLocal.withInitial(PerThread::new);
-    /**
-     * The state last looked up, checked against its owner before use: a loop on one thread skips the thread-local
-     * map. A stale or torn read only sends the lookup to the map; the owner is final, so it reads safely.
-     */
-    private static PerThread last;
-
-    private final Thread owner = Thread.currentThread();
-
-    /** The open scopes, innermost first. */
-    final ArrayDeque<Scope> scopes = new ArrayDeque<>();
-    /** Arrays released by scopes and the recycler, for reuse. */
-    final ArrayPool pool = ArrayPool.forThisThread();
-    /** Floating arrays on their way back to the pool. */
-    final Recycler recycler = new Recycler();
-    /** The default dtype of factories. */
-    DataType defaultType = DataType.FLOAT;
-    /** How {@link Kernels} computes. */
-    Kernels.Path path = Kernels.DEFAULT_PATH;
-    /** {@link Kernels}' caches: NIO views, chunks, vectors of ones, ND4J ops and their context. */
-    final Kernels.NioCache nio = new Kernels.NioCache();
-    Chunk[][] chunks = new Chunk[2][0];
-    final Map<DataType, INDArray> ones = new HashMap<>();
-    final Map<List<Object>, BaseScalarOp> scalarOps = new HashMap<>();
-    /** {@link Unfold}'s window maps, the most recently used kept. */
-    final Map<Unfold.Geometry, int[]> windowMaps = Unfold.windowMaps();
-    private Kernels.Native ops;
-
-    private PerThread() {
+public final class PerThread<T> {
+    private record Slot<T>(Thread owner, T value) {
     }
 
-    static PerThread get() {
-        PerThread p = last;
-        if (p != null && p.owner == Thread.currentThread()) {
-            return p;
-        }
-        p = MINE.get();
-        last = p;
-        return p;
+    private final ThreadLocal<Slot<T>> mine;
+    private Slot<T> last;
+
+    /** Values made by {@code initial} on each thread's first {@link #get()}. */
+    public PerThread(Supplier<T> initial) {
+        mine = ThreadLocal.withInitial(() -> new Slot<>(Thread.currentThread(), initial.get()));
     }
 
-    /** This thread's reused ND4J ops and op context, made on first use. */
-    Kernels.Native ops() {
-        if (ops == null) {
-            ops = new Kernels.Native();
+    /** The calling thread's value. */
+    public T get() {
+        Slot<T> s = last;
+        if (s != null && s.owner == Thread.currentThread()) {
+            return s.value;
         }
-        return ops;
+        s = mine.get();
+        last = s;
+        return s.value;
     }
 }

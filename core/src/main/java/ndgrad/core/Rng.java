@@ -1,5 +1,7 @@
 package ndgrad.core;
 
+import ndgrad.core.kernels.Copies;
+import ndgrad.core.memory.Scope;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -91,7 +93,7 @@ public final class Rng {
         checkedLength(shape);
         INDArray out = Scope.allocate(type, shape);
         long threshold = Math.round(prob * 0x1p32);
-        Kernels.generate(out, () -> (random.nextInt() & 0xFFFFFFFFL) < threshold ? value : 0);
+        Copies.generate(out, () -> (random.nextInt() & 0xFFFFFFFFL) < threshold ? value : 0);
         return out;
     }
 

@@ -1,7 +1,6 @@
 package ndgrad.core;
 
 import java.util.Arrays;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Shape helpers: NumPy broadcasting, the reduction of a broadcast gradient back to an input's shape, axis checks.

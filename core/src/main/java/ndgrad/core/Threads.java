@@ -1,5 +1,6 @@
 package ndgrad.core;
 
+import ndgrad.core.kernels.Kernels;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -119,7 +120,7 @@ public final class Threads {
      * caller waited longer than it worked, the caller runs the parts of the next calls itself, twice as many calls
      * after each such wait (up to {@value #MAX_BACKOFF}); a call without one halves that number.
      */
-    static void parallel(int parts, IntConsumer body) {
+    public static void parallel(int parts, IntConsumer body) {
         if (parts == 1 || WORKERS.length == 0 || !BUSY.compareAndSet(false, true)) {
             runAll(parts, body);
             return;

@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ndgrad.core.kernels.Copies;
+import ndgrad.core.kernels.Reduce;
+import ndgrad.core.memory.ArrayPool;
+import ndgrad.core.memory.Scope;
+import ndgrad.core.numdiff.FiniteDifference;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -16,14 +21,14 @@ class CoreTest {
 
     @Test
     void bernoulliDrawsValueWithItsProbabilityAndRepeatsWithItsSeed() {
-        double[] v = Kernels.values(new Rng(5).bernoulli(DataType.FLOAT, 0.3, 2.0, 100, 100));
+        double[] v = Copies.values(new Rng(5).bernoulli(DataType.FLOAT, 0.3, 2.0, 100, 100));
         long hits = java.util.Arrays.stream(v).filter(x -> x == 2).count();
         assertEquals(3000, hits, 150, "about 30% of 10,000");
         assertEquals(10_000, hits + java.util.Arrays.stream(v).filter(x -> x == 0).count(), "only 0 and 2");
-        assertArrayEquals(v, Kernels.values(new Rng(5).bernoulli(DataType.FLOAT, 0.3, 2.0, 100, 100)), 0.0);
-        assertEquals(0, java.util.Arrays.stream(Kernels.values(new Rng(1).bernoulli(DataType.DOUBLE, 0, 1, 50)))
+        assertArrayEquals(v, Copies.values(new Rng(5).bernoulli(DataType.FLOAT, 0.3, 2.0, 100, 100)), 0.0);
+        assertEquals(0, java.util.Arrays.stream(Copies.values(new Rng(1).bernoulli(DataType.DOUBLE, 0, 1, 50)))
                 .sum(), 0.0);
-        assertEquals(50 * 1.5, java.util.Arrays.stream(Kernels.values(new Rng(1).bernoulli(DataType.DOUBLE, 1, 1.5,
+        assertEquals(50 * 1.5, java.util.Arrays.stream(Copies.values(new Rng(1).bernoulli(DataType.DOUBLE, 1, 1.5,
                 50))).sum(), 0.0);
         assertThrows(IllegalArgumentException.class, () -> new Rng(1).bernoulli(DataType.FLOAT, 1.5, 1, 3));
     }
@@ -44,11 +49,11 @@ class CoreTest {
         INDArray g = NdArrays.create(new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, new long[] {2, 2, 3},
                 DataType.DOUBLE);
         assertArrayEquals(new double[] {5, 7, 9, 17, 19, 21},
-                Kernels.sumTo(g, new long[] {2, 1, 3}).reshape(6).toDoubleVector());
-        assertArrayEquals(new double[] {22, 26, 30}, Kernels.sumTo(g, new long[] {3}).toDoubleVector());
-        assertEquals(78.0, Kernels.sumTo(g, new long[0]).getDouble(0));
-        assertEquals(78.0, Kernels.sumTo(g, new long[] {1, 1}).getDouble(0, 0));
-        assertThrows(ShapeException.class, () -> Kernels.sumTo(g, new long[] {2}));
+                Reduce.sumTo(g, new long[] {2, 1, 3}).reshape(6).toDoubleVector());
+        assertArrayEquals(new double[] {22, 26, 30}, Reduce.sumTo(g, new long[] {3}).toDoubleVector());
+        assertEquals(78.0, Reduce.sumTo(g, new long[0]).getDouble(0));
+        assertEquals(78.0, Reduce.sumTo(g, new long[] {1, 1}).getDouble(0, 0));
+        assertThrows(ShapeException.class, () -> Reduce.sumTo(g, new long[] {2}));
     }
 
     @Test
@@ -68,7 +73,7 @@ class CoreTest {
         assertArrayEquals(new Rng(7).permutation(10), new Rng(7).permutation(10));
         // U(-2, 3) from 100,000 draws: mean 0.5 and variance 25/12 within 5 standard errors (0.023 and 0.012), and
         // both ends reached to within 1e-3 (a wrong offset or scale fails; each bound holds with probability 1 - 1e-6)
-        double[] u = Kernels.values(new Rng(1).uniform(DataType.DOUBLE, -2, 3, 100_000));
+        double[] u = Copies.values(new Rng(1).uniform(DataType.DOUBLE, -2, 3, 100_000));
         double mean = java.util.Arrays.stream(u).average().orElseThrow();
         double var = java.util.Arrays.stream(u).map(x -> (x - mean) * (x - mean)).sum() / (u.length - 1);
         double lo = java.util.Arrays.stream(u).min().orElseThrow();

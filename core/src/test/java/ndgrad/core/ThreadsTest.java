@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ndgrad.core.kernels.Products;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -40,17 +41,17 @@ class ThreadsTest {
             long[][] shapes = {{400, 600, 150, 0, 1}, {150, 600, 400, 1, 0}, {140, 800, 320, 0, 0},
                 {601, 140, 500, 1, 1}};
             for (long[] s : shapes) {
-                assertTrue(s[0] * s[1] * s[2] >= Kernels.SPLIT_LIMIT);
+                assertTrue(s[0] * s[1] * s[2] >= Products.SPLIT_LIMIT);
                 boolean ta = s[3] == 1;
                 boolean tb = s[4] == 1;
                 INDArray a = ta ? rng.normal(t, s[2], s[0]) : rng.normal(t, s[0], s[2]);
                 INDArray b = tb ? rng.normal(t, s[1], s[2]) : rng.normal(t, s[2], s[1]);
-                INDArray free = Kernels.gemm(a, b, ta, tb);
+                INDArray free = Products.gemm(a, b, ta, tb);
                 AtomicReference<INDArray> held = new AtomicReference<>();
                 // inside a parallel body the workers are taken, so the nested product runs all its parts here
                 Threads.parallel(Math.min(2, Threads.count()), part -> {
                     if (part == 0) {
-                        held.set(Kernels.gemm(a, b, ta, tb));
+                        held.set(Products.gemm(a, b, ta, tb));
                     }
                 });
                 assertArrayEquals(free.data().asDouble(), held.get().data().asDouble(), 0.0,
@@ -208,7 +209,7 @@ class ThreadsTest {
     /** Prints what {@link #child} reads, after one product through ndgrad. */
     public static final class Child {
         public static void main(String[] args) {
-            Kernels.gemm(Nd4j.create(DataType.FLOAT, 2, 2), Nd4j.create(DataType.FLOAT, 2, 2), false, false);
+            Products.gemm(Nd4j.create(DataType.FLOAT, 2, 2), Nd4j.create(DataType.FLOAT, 2, 2), false, false);
             long workers = Thread.getAllStackTraces().keySet().stream()
                     .filter(t -> t.getName().startsWith("ndgrad-worker-")).count();
             System.out.println("CHILD " + Threads.blasCore() + " " + Threads.nativeCount() + " " + Threads.count()

@@ -1,12 +1,12 @@
 package ndgrad.examples;
 
 import ndgrad.core.NdArrays;
-import ndgrad.core.Kernels;
-import ndgrad.core.ArrayOps;
+import ndgrad.core.io.Datasets;
+import ndgrad.core.kernels.Copies;
+import ndgrad.core.kernels.Products;
 import java.util.ArrayList;
 import java.util.List;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.Datasets;
 import ndgrad.nn.Losses;
 import ndgrad.optim.Optimizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -25,10 +25,10 @@ public final class LinearRegression {
     public static double[] closedForm(Datasets.Regression d) {
         INDArray ones = NdArrays.create(new double[(int) d.x().size(0)], new long[] {d.x().size(0), 1},
                 d.x().dataType());
-        Kernels.fill(ones, 1);
-        INDArray x = ArrayOps.concat(1, d.x(), ones);
-        INDArray pseudoInverse = Kernels.gemm(ArrayOps.inverse(Kernels.gemm(x, x, true, false)), x, false, true);
-        return Kernels.values(Kernels.gemm(pseudoInverse, d.y(), false, false));
+        Copies.fill(ones, 1);
+        INDArray x = Copies.concat(1, d.x(), ones);
+        INDArray pseudoInverse = Products.gemm(Products.inverse(Products.gemm(x, x, true, false)), x, false, true);
+        return Copies.values(Products.gemm(pseudoInverse, d.y(), false, false));
     }
 
     /** Fits w (d, 1) and b (1), leaves requiring grad that {@code opt} updates, for {@code steps}; returns losses. */

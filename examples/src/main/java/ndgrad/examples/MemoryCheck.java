@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Rng;
-import ndgrad.core.Scope;
+import ndgrad.core.memory.Scope;
 import ndgrad.nn.Activation;
 import ndgrad.nn.Linear;
 import ndgrad.nn.Losses;

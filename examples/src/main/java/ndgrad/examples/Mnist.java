@@ -1,11 +1,11 @@
 package ndgrad.examples;
 
 import ndgrad.core.NdArrays;
+import ndgrad.core.io.Idx;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import ndgrad.core.Idx;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

@@ -1,7 +1,9 @@
 package ndgrad.examples;
 
-import ndgrad.core.Kernels;
 import ndgrad.core.NdArrays;
+import ndgrad.core.Rng;
+import ndgrad.core.io.Npz;
+import ndgrad.core.kernels.Copies;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -9,8 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import ndgrad.core.Npz;
-import ndgrad.core.Rng;
 import ndgrad.nn.Sequential;
 import ndgrad.optim.LrScheduler;
 import ndgrad.optim.Optimizer;
@@ -384,7 +384,7 @@ public final class Ndgrad {
         if (sizes == null || act == null || dropout == null) {
             throw new IOException(file + ": not a model saved by 'ndgrad train mnist --save' (no meta entries)");
         }
-        int[] s = java.util.Arrays.stream(Kernels.values(sizes)).mapToInt(v -> (int) v).toArray();
+        int[] s = java.util.Arrays.stream(Copies.values(sizes)).mapToInt(v -> (int) v).toArray();
         double a = act.length() == 1 ? act.getDouble(0) : Double.NaN;
         double p = dropout.length() == 1 ? dropout.getDouble(0) : Double.NaN;
         if (!(a >= 0 && a < Cli.ACTIVATIONS.size() && a == Math.rint(a)) || !(p >= 0 && p < 1) || s.length < 2

@@ -1,6 +1,13 @@
 package ndgrad.examples;
 
-import ndgrad.core.Kernels;
+import ndgrad.core.NdArrays;
+import ndgrad.core.Rng;
+import ndgrad.core.kernels.Copies;
+import ndgrad.core.kernels.Products;
+import ndgrad.core.numdiff.FiniteDifference;
+import ndgrad.core.numdiff.GradientEstimator;
+import ndgrad.core.numdiff.LocalGradient;
+import ndgrad.core.numdiff.StochasticGradient;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,13 +16,7 @@ import java.util.function.ToDoubleFunction;
 import java.util.function.UnaryOperator;
 import ndgrad.autograd.Autograd;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.FiniteDifference;
-import ndgrad.core.FiniteDifference.Scheme;
-import ndgrad.core.GradientEstimator;
-import ndgrad.core.LocalGradient;
-import ndgrad.core.NdArrays;
-import ndgrad.core.Rng;
-import ndgrad.core.StochasticGradient;
+import ndgrad.core.numdiff.FiniteDifference.Scheme;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -64,7 +65,7 @@ public final class NumericalGradients {
     /** Every method at {@code x}. */
     public static List<Row> compare(UnaryOperator<Tensor> f, double[] x) {
         INDArray at = NdArrays.create(x, new long[] {x.length}, DataType.DOUBLE);
-        Tensor t = Tensor.of(Kernels.copy(at)).requiresGrad();
+        Tensor t = Tensor.of(Copies.copy(at)).requiresGrad();
         double[] exact = Autograd.grad(f.apply(t), t).get(0).toDoubleArray();
         ToDoubleFunction<INDArray> fx = values(f);
         Map<String, GradientEstimator> methods = new LinkedHashMap<>();
@@ -77,7 +78,7 @@ public final class NumericalGradients {
         methods.put("Gaussian smoothing (1000)", StochasticGradient.gaussianSmoothing(1e-4, 1000, new Rng(1)));
         methods.put("local regression (40 samples)", (g, a) -> {
             INDArray samples = new Rng(2).uniform(DataType.DOUBLE, -1e-3, 1e-3, 40, x.length);
-            Kernels.axpy(1, a, samples);
+            Products.axpy(1, a, samples);
             double[][] rows = NdArrays.rows(samples);
             double[] v = new double[40];
             for (int i = 0; i < 40; i++) {
@@ -90,7 +91,7 @@ public final class NumericalGradients {
         rows.add(new Row("autograd (exact)", exact, 0, 1));
         methods.forEach((name, m) -> {
             GradientEstimator.Estimate e = m.estimate(fx, at);
-            double[] g = Kernels.values(e.gradient());
+            double[] g = Copies.values(e.gradient());
             double err = 0;
             for (int i = 0; i < g.length; i++) {
                 err = Math.max(err, Math.abs(g[i] - exact[i]));
@@ -103,13 +104,13 @@ public final class NumericalGradients {
     /** Max-abs gradient error per scheme (forward, central, 5-point) for each relative step in {@code hs}. */
     public static Map<String, double[]> errorVsH(UnaryOperator<Tensor> f, double[] x, double[] hs) {
         INDArray at = NdArrays.create(x, new long[] {x.length}, DataType.DOUBLE);
-        Tensor t = Tensor.of(Kernels.copy(at)).requiresGrad();
+        Tensor t = Tensor.of(Copies.copy(at)).requiresGrad();
         double[] exact = Autograd.grad(f.apply(t), t).get(0).toDoubleArray();
         Map<String, double[]> out = new LinkedHashMap<>();
         for (Scheme s : new Scheme[] {Scheme.FORWARD, Scheme.CENTRAL, Scheme.FIVE_POINT}) {
             double[] err = new double[hs.length];
             for (int k = 0; k < hs.length; k++) {
-                double[] g = Kernels.values(FiniteDifference.gradient(values(f), at,
+                double[] g = Copies.values(FiniteDifference.gradient(values(f), at,
                         FiniteDifference.options(s).eps(hs[k])));
                 for (int i = 0; i < g.length; i++) {
                     err[k] = Math.max(err[k], Math.abs(g[i] - exact[i]));

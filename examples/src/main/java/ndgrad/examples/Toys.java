@@ -1,6 +1,9 @@
 package ndgrad.examples;
 
+import ndgrad.core.DTypes;
 import ndgrad.core.NdArrays;
+import ndgrad.core.Rng;
+import ndgrad.core.io.Datasets;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,9 +13,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import ndgrad.autograd.GradCheck;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.Datasets;
-import ndgrad.core.DTypes;
-import ndgrad.core.Rng;
 import ndgrad.nn.Losses;
 import ndgrad.nn.Sequential;
 import ndgrad.optim.LrFinder;

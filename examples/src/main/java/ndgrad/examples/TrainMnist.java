@@ -8,7 +8,7 @@ import java.util.Map;
 import ndgrad.autograd.Autograd;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Rng;
-import ndgrad.core.Scope;
+import ndgrad.core.memory.Scope;
 import ndgrad.nn.Losses;
 import ndgrad.nn.Conv2d;
 import ndgrad.nn.Sequential;

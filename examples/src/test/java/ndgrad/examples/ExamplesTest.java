@@ -18,8 +18,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
-import ndgrad.core.Idx;
 import ndgrad.core.Rng;
+import ndgrad.core.io.Idx;
 import ndgrad.nn.Sequential;
 import ndgrad.optim.Adam;
 import org.junit.jupiter.api.Test;
@@ -358,11 +358,11 @@ class ExamplesTest {
         Path good = dir.resolve("good.npz");
         assertEquals(0, cli("train", "mnist", "--epochs", "1", "--train-size", "256", "--hidden", "8", "--save",
                 good.toString(), "--out", dir.toString(), "--no-progress").code());
-        java.util.Map<String, INDArray> arrays = new java.util.LinkedHashMap<>(ndgrad.core.Npz.read(good));
+        java.util.Map<String, INDArray> arrays = new java.util.LinkedHashMap<>(ndgrad.core.io.Npz.read(good));
         arrays.put("meta.activation", ndgrad.core.NdArrays.create(new double[] {7}, new long[0],
                 org.nd4j.linalg.api.buffer.DataType.DOUBLE));
         Path badActivation = dir.resolve("activation7.npz");
-        ndgrad.core.Npz.write(badActivation, arrays);
+        ndgrad.core.io.Npz.write(badActivation, arrays);
         byte[] model = Files.readAllBytes(good);
         Path truncatedModel = Files.write(dir.resolve("truncated.npz"), Arrays.copyOf(model, model.length / 2));
         Path bomb = dir.resolve("bomb.npz");
@@ -474,12 +474,12 @@ class ExamplesTest {
         Result regression = cli("train", "regression", "--optimizer", "sgd", "--lr", "10", "--out", dir.toString());
         assertEquals(3, regression.code(), regression.err());
 
-        java.util.Map<String, INDArray> arrays = new java.util.LinkedHashMap<>(ndgrad.core.Npz.read(saved));
+        java.util.Map<String, INDArray> arrays = new java.util.LinkedHashMap<>(ndgrad.core.io.Npz.read(saved));
         INDArray w = arrays.get("0.weight").dup();
         w.putScalar(0, Double.NaN);
         arrays.put("0.weight", w);
         Path withNan = dir.resolve("with-nan.npz");
-        ndgrad.core.Npz.write(withNan, arrays);
+        ndgrad.core.io.Npz.write(withNan, arrays);
         assertTrue(logEvents(() -> Ndgrad.load(withNan, new Rng(0))).stream().anyMatch(e -> e.getLevel()
                 == ch.qos.logback.classic.Level.WARN && e.getFormattedMessage().contains("parameter 0.weight holds NaN")),
                 "a warning on load");

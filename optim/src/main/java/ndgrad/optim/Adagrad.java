@@ -2,7 +2,7 @@ package ndgrad.optim;
 
 import java.util.List;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.Chunk;
+import ndgrad.core.kernels.Chunk;
 
 /**
  * Adagrad (Duchi, Hazan &amp; Singer 2011), exactly as {@code torch.optim.Adagrad}: at step t, with g = ∇p + λp,

@@ -2,7 +2,7 @@ package ndgrad.optim;
 
 import java.util.List;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.Chunk;
+import ndgrad.core.kernels.Chunk;
 
 /**
  * Adam (Kingma &amp; Ba 2015) and AdamW (Loshchilov &amp; Hutter 2019), exactly as {@code torch.optim.Adam} and

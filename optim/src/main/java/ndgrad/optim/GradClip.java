@@ -1,7 +1,8 @@
 package ndgrad.optim;
 
-import ndgrad.core.Kernels;
-import ndgrad.core.ArrayOps;
+import ndgrad.core.kernels.Copies;
+import ndgrad.core.kernels.Pointwise;
+import ndgrad.core.kernels.Reduce;
 import java.util.List;
 import ndgrad.autograd.Autograd;
 import ndgrad.autograd.Tensor;
@@ -26,7 +27,7 @@ public final class GradClip {
         double sq = 0;
         for (Tensor p : params) {
             if (p.hasGrad()) {
-                double n = ArrayOps.norm2(p.grad().data());
+                double n = Reduce.norm2(p.grad().data());
                 sq += n * n;
             }
         }
@@ -47,7 +48,7 @@ public final class GradClip {
         }
         try (Autograd.GradMode off = Autograd.noGrad()) {
             params.stream().filter(Tensor::hasGrad)
-                    .forEach(p -> p.grad().modify(g -> Kernels.assign(g, ArrayOps.clamp(g, -clip, clip))));
+                    .forEach(p -> p.grad().modify(g -> Copies.assign(g, Pointwise.clamp(g, -clip, clip))));
         }
     }
 }

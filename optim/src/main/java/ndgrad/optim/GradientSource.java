@@ -7,10 +7,10 @@ import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import ndgrad.autograd.Autograd;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.GradientEstimator;
-import ndgrad.core.Kernels;
 import ndgrad.core.NdArrays;
-import ndgrad.core.Scope;
+import ndgrad.core.kernels.Copies;
+import ndgrad.core.memory.Scope;
+import ndgrad.core.numdiff.GradientEstimator;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -47,14 +47,14 @@ public interface GradientSource {
                 double[] flat = params.stream().flatMapToDouble(p -> Arrays.stream(p.toDoubleArray())).toArray();
                 GradientEstimator.Estimate e = estimator.estimate(a -> {
                     try (Scope evaluation = Scope.open()) {
-                        load(params, Kernels.values(a), (p, part) -> p.copyFrom(part));
+                        load(params, Copies.values(a), (p, part) -> p.copyFrom(part));
                         return loss.get().item();
                     }
                 }, NdArrays.create(flat, new long[] {flat.length}, DataType.DOUBLE));
                 for (int i = 0; i < params.size(); i++) {
                     params.get(i).copyFrom(start.get(i));
                 }
-                load(params, Kernels.values(e.gradient()), Tensor::setGrad);
+                load(params, Copies.values(e.gradient()), Tensor::setGrad);
                 return loss.get().item();
             }
         };

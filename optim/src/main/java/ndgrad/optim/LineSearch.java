@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import ndgrad.autograd.Autograd;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.Scope;
+import ndgrad.core.memory.Scope;
 
 /**
  * Backtracking line search with the Armijo condition (Nocedal &amp; Wright, Numerical Optimization, Alg. 3.1):

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import ndgrad.autograd.Autograd;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.Scope;
+import ndgrad.core.memory.Scope;
 
 /**
  * The learning-rate range test (Smith, "Cyclical Learning Rates for Training Neural Networks", 2017): train for a

@@ -6,9 +6,9 @@ import java.util.function.Supplier;
 import ndgrad.autograd.Autograd;
 import ndgrad.autograd.GradOptions;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.Cholesky;
 import ndgrad.core.NdArrays;
-import ndgrad.core.Scope;
+import ndgrad.core.memory.Scope;
+import ndgrad.core.numdiff.Cholesky;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

@@ -16,10 +16,10 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import ndgrad.autograd.Autograd;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.ArrayOps;
-import ndgrad.core.Chunk;
-import ndgrad.core.Kernels;
-import ndgrad.core.Scope;
+import ndgrad.core.kernels.Chunk;
+import ndgrad.core.kernels.Copies;
+import ndgrad.core.kernels.Fused;
+import ndgrad.core.memory.Scope;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -194,14 +194,14 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
         /** The buffer {@code name}, created shaped like the parameter and filled with {@code value} on first use. */
         public INDArray buffer(String name, double value) {
             return buffers.computeIfAbsent(name, n -> {
-                INDArray b = ArrayOps.unownedLike(param);
-                Kernels.fill(b, value);
+                INDArray b = Copies.unownedLike(param);
+                Copies.fill(b, value);
                 return b;
             });
         }
 
         /**
-         * One fused pass ({@link Kernels#pass}) of {@code rule} over the parameter, the buffers named (created at 0
+         * One fused pass ({@link Fused#pass}) of {@code rule} over the parameter, the buffers named (created at 0
          * on first use) and the gradient, chunk by chunk; the parameter and the buffers are written back.
          */
         public void pass(List<String> names, Consumer<Chunks> rule) {
@@ -211,7 +211,7 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
                 arrays[i + 1] = buffer(names.get(i), 0);
             }
             arrays[arrays.length - 1] = grad;
-            Kernels.pass(arrays.length - 1, c -> rule.accept(new Chunks(names, c)), arrays);
+            Fused.pass(arrays.length - 1, c -> rule.accept(new Chunks(names, c)), arrays);
         }
     }
 
@@ -246,7 +246,7 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
 
         /** Scratch chunk {@code i}, 0 or 1. */
         public Chunk scratch(int i) {
-            return c[names.size() + 2 + Objects.checkIndex(i, Kernels.SCRATCH)];
+            return c[names.size() + 2 + Objects.checkIndex(i, Fused.SCRATCH)];
         }
     }
 
@@ -335,7 +335,7 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
             State s = state.get(all.get(i));
             if (s != null) {
                 Map<String, INDArray> copies = new LinkedHashMap<>();
-                s.buffers.forEach((n, b) -> copies.put(n, ArrayOps.unownedCopy(b)));
+                s.buffers.forEach((n, b) -> copies.put(n, Copies.unownedCopy(b)));
                 entries.put(i, new StateDict.Entry(s.step, copies));
             }
         }
@@ -379,7 +379,7 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
         d.entries().forEach((i, e) -> {
             State s = new State();
             s.step = e.step();
-            e.buffers().forEach((n, b) -> s.buffers.put(n, ArrayOps.unownedCopy(b)));
+            e.buffers().forEach((n, b) -> s.buffers.put(n, Copies.unownedCopy(b)));
             state.put(all.get(i), s);
         });
     }

@@ -3,7 +3,7 @@ package ndgrad.optim;
 import java.util.ArrayList;
 import java.util.List;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.Chunk;
+import ndgrad.core.kernels.Chunk;
 
 /**
  * RMSprop, exactly as {@code torch.optim.RMSprop} (Hinton, lecture 6e; centered form from Graves 2013): with

@@ -2,8 +2,8 @@ package ndgrad.optim;
 
 import java.util.List;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.Chunk;
-import ndgrad.core.Kernels;
+import ndgrad.core.kernels.Chunk;
+import ndgrad.core.kernels.Products;
 
 /**
  * Stochastic gradient descent with momentum, dampening, weight decay and Nesterov momentum, exactly as
@@ -89,7 +89,7 @@ public final class Sgd extends Optimizer<Sgd.Options> {
         double wd = o.weightDecay();
         double mu = o.momentum();
         if (mu == 0 && wd == 0) {
-            Kernels.axpy(-lr, s.grad(), s.param());
+            Products.axpy(-lr, s.grad(), s.param());
             return;
         }
         boolean first = !s.has("momentum_buffer");

@@ -7,9 +7,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import ndgrad.core.Kernels;
 import ndgrad.core.NdArrays;
-import ndgrad.core.Npz;
+import ndgrad.core.io.Npz;
+import ndgrad.core.kernels.Copies;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -71,7 +71,7 @@ public record StateDict<O extends Optimizer.Options<O>>(List<O> options, List<lo
         }
         List<long[]> shapes = new ArrayList<>();
         for (int i = 0; a.containsKey("shape." + i); i++) {
-            shapes.add(Arrays.stream(Kernels.values(a.get("shape." + i))).mapToLong(v -> (long) v).toArray());
+            shapes.add(Arrays.stream(Copies.values(a.get("shape." + i))).mapToLong(v -> (long) v).toArray());
         }
         Map<Integer, Entry> entries = new LinkedHashMap<>();
         for (int i = 0; i < shapes.size(); i++) {

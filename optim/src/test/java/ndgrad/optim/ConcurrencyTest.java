@@ -13,8 +13,9 @@ import java.util.concurrent.Future;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.Kernels;
 import ndgrad.core.Rng;
+import ndgrad.core.kernels.Fused;
+import ndgrad.core.kernels.Products;
 import ndgrad.nn.Activation;
 import ndgrad.nn.Linear;
 import ndgrad.nn.Losses;
@@ -55,13 +56,13 @@ class ConcurrencyTest {
 
     @Test
     void fourThreadsTrainingFourModelsAtOnceGetExactlyTheResultsOfSequentialRuns() throws Exception {
-        assertTrue(64L * 1400 * 784 >= Kernels.SPLIT_LIMIT && 784L * 1400 >= 2 * Kernels.PASS_PART,
+        assertTrue(64L * 1400 * 784 >= Products.SPLIT_LIMIT && 784L * 1400 >= 2 * Fused.PASS_PART,
                 "the first layer's products and updates are split");
-        INDArray big = Nd4j.zeros(DataType.FLOAT, 2 * Kernels.PASS_PART);
-        for (int i = 0; i < Kernels.PASS_WARMUP; i++) {
-            Kernels.pass(1, c -> c[0].add(1), big);
+        INDArray big = Nd4j.zeros(DataType.FLOAT, 2 * Fused.PASS_PART);
+        for (int i = 0; i < Fused.PASS_WARMUP; i++) {
+            Fused.pass(1, c -> c[0].add(1), big);
         }
-        assertEquals(Kernels.PASS_WARMUP, big.getDouble(0), "past the passes that run unsplit while the JIT warms up");
+        assertEquals(Fused.PASS_WARMUP, big.getDouble(0), "past the passes that run unsplit while the JIT warms up");
         List<double[]> sequential = new ArrayList<>();
         for (int job = 0; job < 4; job++) {
             sequential.add(train(job));

@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.function.Supplier;
 import ndgrad.autograd.Float64Test;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.Datasets;
-import ndgrad.core.FiniteDifference;
 import ndgrad.core.Rng;
-import ndgrad.core.StochasticGradient;
+import ndgrad.core.io.Datasets;
+import ndgrad.core.numdiff.FiniteDifference;
+import ndgrad.core.numdiff.StochasticGradient;
 import org.junit.jupiter.api.Test;
 
 /** Optimizers driven by estimated gradients through {@link GradientSource}. */

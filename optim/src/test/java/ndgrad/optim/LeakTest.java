@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.function.Supplier;
 import ndgrad.autograd.Float64Test;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.FiniteDifference;
-import ndgrad.core.Kernels;
 import ndgrad.core.NdArrays;
 import ndgrad.core.Rng;
-import ndgrad.core.Scope;
+import ndgrad.core.kernels.Copies;
+import ndgrad.core.memory.Scope;
+import ndgrad.core.numdiff.FiniteDifference;
 import ndgrad.nn.Activation;
 import ndgrad.nn.Linear;
 import ndgrad.nn.Sequential;
@@ -44,7 +44,7 @@ class LeakTest extends Float64Test {
     /** f(x) = Σ sin(x_i) x_i, read in Java so that the function itself allocates nothing. */
     private static double f(INDArray x) {
         double s = 0;
-        for (double v : Kernels.values(x)) {
+        for (double v : Copies.values(x)) {
             s += Math.sin(v) * v;
         }
         return s;
@@ -52,7 +52,7 @@ class LeakTest extends Float64Test {
 
     /** ∇f as a new array of the current scope. */
     private static INDArray gradientOfF(INDArray x) {
-        double[] v = Kernels.values(x);
+        double[] v = Copies.values(x);
         for (int i = 0; i < v.length; i++) {
             v[i] = Math.cos(v[i]) * v[i] + Math.sin(v[i]);
         }
@@ -70,8 +70,8 @@ class LeakTest extends Float64Test {
                 1e-5));
         allocatesNothingAfterItsFirstRun("gradient", () -> FiniteDifference.gradient(LeakTest::f, x,
                 FiniteDifference.options(FiniteDifference.Scheme.CENTRAL)));
-        double[] h = Kernels.values(FiniteDifference.hessian(LeakTest::gradientOfF, x, 1e-5));
-        double[] xs = Kernels.values(x);
+        double[] h = Copies.values(FiniteDifference.hessian(LeakTest::gradientOfF, x, 1e-5));
+        double[] xs = Copies.values(x);
         for (int i = 0; i < 3; i++) {
             double d2 = -Math.sin(xs[i]) * xs[i] + 2 * Math.cos(xs[i]);
             assertEquals(d2, h[4 * i], 1e-6, "the Hessian's diagonal still holds f''");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ndgrad.core.kernels.Copies;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -19,7 +20,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import ndgrad.autograd.Float64Test;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.Kernels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -162,7 +162,7 @@ class PyTorchOptimTest extends Float64Test {
         out.put("options", d.options().toString());
         d.entries().forEach((i, e) -> {
             out.put(i + ".step", String.valueOf(e.step()));
-            e.buffers().forEach((n, b) -> out.put(i + "." + n, java.util.Arrays.toString(Kernels.values(b))));
+            e.buffers().forEach((n, b) -> out.put(i + "." + n, java.util.Arrays.toString(Copies.values(b))));
         });
         return out.toString();
     }

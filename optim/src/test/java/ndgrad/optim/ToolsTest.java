@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.Map;
 import ndgrad.autograd.Float64Test;
 import ndgrad.autograd.Tensor;
 import ndgrad.nn.Parameter;

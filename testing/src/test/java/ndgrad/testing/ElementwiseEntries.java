@@ -29,6 +29,9 @@ final class ElementwiseEntries {
                         .sample(Torch.edge("exp: large and infinite")), "exp()"),
                 entry(shapes(unary("log", Tensor::log, Math::log), Arg::positive).sample(Torch.sample("log: values"))
                         .sample(Torch.edge("log: zero, infinity, negative")), "log()"),
+                entry(shapes(unary("log1p", Tensor::log1p, Math::log1p), Arg::positive)
+                        .sample(Torch.sample("log1p: values")).sample(Torch.edge("log1p: tiny, -1, infinity")),
+                        "log1p()"),
                 entry(shapes(unary("sin", Tensor::sin, Math::sin), Arg::normal).sample(Torch.sample("sin: values"))
                         .sample(Torch.edge("sin: large")), "sin()"),
                 entry(shapes(unary("cos", Tensor::cos, Math::cos), Arg::normal).sample(Torch.sample("cos: values"))

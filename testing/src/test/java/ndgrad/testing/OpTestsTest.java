@@ -13,9 +13,9 @@ import java.util.stream.Collectors;
 import ndgrad.autograd.Autograd;
 import ndgrad.autograd.Function;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.Kernels;
 import ndgrad.core.NdArrays;
 import ndgrad.core.ShapeException;
+import ndgrad.core.kernels.Kernels;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 

@@ -5,7 +5,7 @@ import static ndgrad.testing.Registry.op;
 
 import java.util.List;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.Unfold;
+import ndgrad.core.kernels.Unfold;
 import ndgrad.testing.Registry.Entry;
 
 /** The shape ops and the indexing ops: views, copies, joins, gathers and windows. */

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.List;
 import ndgrad.autograd.Float64Test;
 import ndgrad.autograd.Tensor;
-import ndgrad.core.Chunk;
+import ndgrad.core.kernels.Chunk;
 import ndgrad.optim.Optimizer;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package ndgrad.core;
+package ndgrad.core.memory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

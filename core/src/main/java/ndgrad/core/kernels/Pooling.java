@@ -1,5 +1,8 @@
-package ndgrad.core;
+package ndgrad.core.kernels;
 
+import static ndgrad.core.kernels.Access.*;
+
+import ndgrad.core.memory.Scope;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -10,10 +13,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * values in an array of their own precision (float32 stays float32); without padding every window lies inside the
  * input and the loop reads it without bounds checks.
  *
- * <p>Usage: {@code int[] at = new int[n]; INDArray y = Pool.max(x, g, at); INDArray dx = Pool.scatter(dy, at, g);}
+ * <p>Usage: {@code int[] at = new int[n]; INDArray y = Pooling.max(x, g, at); INDArray dx = Pooling.scatter(dy, at, g);}
  */
-public final class Pool {
-    private Pool() {
+public final class Pooling {
+    private Pooling() {
     }
 
     /** The maxima (N, C, oh, ow); {@code at} receives each one's offset into x (length N·C·oh·ow). */
@@ -115,7 +118,7 @@ public final class Pool {
     private record Values(float[] f, double[] d) {
         static Values of(INDArray a) {
             if (a.dataType() != DataType.FLOAT) {
-                return new Values(null, ArrayOps.doubles(a));
+                return new Values(null, Copies.values(a));
             }
             return new Values(Unfold.floats(a), null);
         }
@@ -141,7 +144,7 @@ public final class Pool {
         /** These values as a new array (from the pool inside a scope) of {@code shape} and {@code type}. */
         INDArray array(long[] shape, DataType type) {
             if (f == null) {
-                return ArrayOps.array(d, shape, type);
+                return Copies.array(d, shape, type);
             }
             INDArray out = Scope.allocate(type, shape);
             out.data().asNioFloat().put(0, f);

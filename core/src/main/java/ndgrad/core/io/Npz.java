@@ -1,5 +1,6 @@
-package ndgrad.core;
+package ndgrad.core.io;
 
+import ndgrad.core.Shapes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

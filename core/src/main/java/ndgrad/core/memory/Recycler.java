@@ -1,4 +1,4 @@
-package ndgrad.core;
+package ndgrad.core.memory;
 
 import java.lang.ref.PhantomReference;
 import java.lang.ref.Reference;
@@ -71,7 +71,7 @@ final class Recycler {
 
     /** Counts a new floating lease's array as not yet back and dates it; returns the lease. */
     static Scope.Lease adopt(Scope.Lease lease) {
-        lease.epoch = PerThread.get().recycler.epoch;
+        lease.epoch = Local.get().recycler.epoch;
         long outstanding = OUTSTANDING.addAndGet(bytes(lease.array()));
         if (GC_BYTES > 0 && outstanding > GC_BYTES) {
             OUTSTANDING.set(0);
@@ -84,7 +84,7 @@ final class Recycler {
     /** Starts watching a retirable floating lease of this thread for the moment it becomes unreachable. */
     static void watch(Scope.Lease lease) {
         if (lease.state == Scope.Lease.State.RETIRABLE) {
-            Recycler r = PerThread.get().recycler;
+            Recycler r = Local.get().recycler;
             lease.watch = new Watch(lease, r);
             r.watches.add(lease.watch);
             lease.state = Scope.Lease.State.WATCHED;
@@ -104,7 +104,7 @@ final class Recycler {
 
     /** Gives back the arrays of this thread's leases that the collector found unreachable. */
     static void collect() {
-        Recycler r = PerThread.get().recycler;
+        Recycler r = Local.get().recycler;
         for (Reference<? extends Scope.Lease> ref = r.queue.poll(); ref != null; ref = r.queue.poll()) {
             Watch w = (Watch) ref;
             if (r.watches.remove(w)) {
@@ -122,7 +122,7 @@ final class Recycler {
      * others ahead of the loop) is left to the collector.
      */
     static void retire(List<Scope.Lease> made, List<Scope.Lease> inputs) {
-        Recycler r = PerThread.get().recycler;
+        Recycler r = Local.get().recycler;
         Set<Scope.Lease> used = Collections.newSetFromMap(new IdentityHashMap<>());
         used.addAll(inputs);
         List<Scope.Lease> young = new ArrayList<>();
@@ -152,7 +152,7 @@ final class Recycler {
 
     /** Whether {@code lease} was made since this thread's last freed graph, and after its first. */
     static boolean isYoung(Scope.Lease lease) {
-        int epoch = PerThread.get().recycler.epoch;
+        int epoch = Local.get().recycler.epoch;
         return epoch > 0 && lease.epoch == epoch;
     }
 

@@ -1,4 +1,4 @@
-package ndgrad.core;
+package ndgrad.core.numdiff;
 
 /**
  * Small dense symmetric positive-definite systems, by Cholesky factorization (Golub &amp; Van Loan, Matrix

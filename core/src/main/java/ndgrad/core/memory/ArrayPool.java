@@ -1,11 +1,13 @@
-package ndgrad.core;
+package ndgrad.core.memory;
 
+import ndgrad.core.Shapes;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.WeakHashMap;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -66,19 +68,28 @@ public final class ArrayPool {
         count = 0;
     }
 
+    /** The buffer that owns the memory {@code a} looks into (its own buffer when it is not a view). */
+    public static DataBuffer root(INDArray a) {
+        DataBuffer b = a.data();
+        while (b.originalDataBuffer() != null && b.originalDataBuffer() != b) {
+            b = b.originalDataBuffer();
+        }
+        return b;
+    }
+
     /** What this thread's pool holds and how often it served a request since the last {@link #clear()}. */
     public record Stats(long arrays, long bytes, long hits, long misses) {
     }
 
     /** This thread's pool figures. */
     public static Stats stats() {
-        ArrayPool p = PerThread.get().pool;
+        ArrayPool p = Local.get().pool;
         return new Stats(p.count, p.bytes, p.hits, p.misses);
     }
 
     /** Closes every array in this thread's pool and zeroes its counters. */
     public static void clear() {
-        ArrayPool p = PerThread.get().pool;
+        ArrayPool p = Local.get().pool;
         p.closeAll();
         p.hits = 0;
         p.misses = 0;
@@ -99,7 +110,7 @@ public final class ArrayPool {
         if (limitBytes < 0) {
             throw new IllegalArgumentException("ArrayPool.setLimitBytes: expected a limit >= 0, got " + limitBytes);
         }
-        ArrayPool p = PerThread.get().pool;
+        ArrayPool p = Local.get().pool;
         p.limit = limitBytes;
         if (p.bytes > limitBytes) {
             clear();
@@ -108,7 +119,7 @@ public final class ArrayPool {
 
     /** An array of this dtype and shape with unspecified contents: a pooled one if any, else new. */
     static INDArray take(DataType type, long[] shape) {
-        ArrayPool p = PerThread.get().pool;
+        ArrayPool p = Local.get().pool;
         ArrayDeque<INDArray> q = p.free.get(new Key(type, shape));
         INDArray a = q == null ? null : q.poll();
         if (a == null) {
@@ -129,7 +140,7 @@ public final class ArrayPool {
         if (a.wasClosed() || !a.closeable()) {
             return;
         }
-        ArrayPool p = PerThread.get().pool;
+        ArrayPool p = Local.get().pool;
         long size = bytes(a);
         if (!plain(a) || p.bytes + size > p.limit) {
             a.close();
@@ -141,7 +152,7 @@ public final class ArrayPool {
     }
 
     /** Whether {@code a} owns all of its buffer in C order from offset 0 (so may be pooled, or passed to BLAS). */
-    static boolean plain(INDArray a) {
+    public static boolean plain(INDArray a) {
         return !a.isView() && !a.isEmpty() && a.ordering() == 'c' && a.offset() == 0
                 && a.data().length() == a.length() && cOrderStrides(a);
     }

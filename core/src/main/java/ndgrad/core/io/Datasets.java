@@ -1,5 +1,9 @@
-package ndgrad.core;
+package ndgrad.core.io;
 
+import ndgrad.core.DTypes;
+import ndgrad.core.NdArrays;
+import ndgrad.core.Rng;
+import ndgrad.core.memory.Scope;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

@@ -1,4 +1,4 @@
-package ndgrad.core;
+package ndgrad.core.numdiff;
 
 import java.util.function.ToDoubleFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;

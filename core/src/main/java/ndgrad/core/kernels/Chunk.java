@@ -1,10 +1,10 @@
-package ndgrad.core;
+package ndgrad.core.kernels;
 
 import java.util.function.DoubleUnaryOperator;
 
 /**
  * A run of consecutive elements of a float32 or float64 array, copied into a Java array so that a fused update
- * ({@link Kernels#pass}) can work on it in the array's own precision with a few in-place primitives, as PyTorch's
+ * ({@link Fused#pass}) can work on it in the array's own precision with a few in-place primitives, as PyTorch's
  * optimizers do with {@code lerp_}, {@code addcmul_} and {@code addcdiv_}. Each primitive is one loop over at most
  * 1,024 elements, which stay in the CPU's first-level cache, and the JIT turns it into vector instructions (in float32
  * for float32 arrays: Java 17 converts floats to doubles one at a time, five times slower for Adam).

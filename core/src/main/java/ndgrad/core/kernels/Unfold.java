@@ -1,5 +1,9 @@
-package ndgrad.core;
+package ndgrad.core.kernels;
 
+import static ndgrad.core.kernels.Access.*;
+
+import ndgrad.core.memory.ArrayPool;
+import ndgrad.core.memory.Scope;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -44,7 +48,7 @@ public final class Unfold {
     }
 
     private static final int KEPT = 8;
-    /** A thread's cache of window maps ({@link PerThread#windowMaps}): the {@value #KEPT} most recently used. */
+    /** A thread's cache of window maps ({@link Access.State#windowMaps}): the {@value #KEPT} most recently used. */
     static Map<Geometry, int[]> windowMaps() {
         return new LinkedHashMap<>(16, 0.75f, true) {
             @Override
@@ -101,7 +105,7 @@ public final class Unfold {
         if (cols.dataType() == DataType.FLOAT) {
             float[] dst = new float[n * in];
             try (Scope copy = ArrayPool.plain(cols) ? null : Scope.open()) {
-                java.nio.FloatBuffer src = (copy == null ? cols : Kernels.copy(cols)).data().asNioFloat();
+                java.nio.FloatBuffer src = (copy == null ? cols : Copies.copy(cols)).data().asNioFloat();
                 for (int r = 0; r < rows; r++) {
                     for (int s = 0; s < n; s++) {
                         for (int p = 0, k = r * l, o = (r * n + s) * l, b = s * in; p < l; p++) {
@@ -136,7 +140,7 @@ public final class Unfold {
     private static int[] map(Geometry g) {
         Geometry key = new Geometry(1, g.c(), g.h(), g.w(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.dh(),
                 g.dw());
-        return PerThread.get().windowMaps.computeIfAbsent(key, k -> {
+        return Access.state().windowMaps.computeIfAbsent(key, k -> {
             int oh = g.oh();
             int ow = g.ow();
             int[] map = new int[g.c() * g.kh() * g.kw() * oh * ow];
@@ -166,7 +170,7 @@ public final class Unfold {
     static float[] floats(INDArray a) {
         float[] v = new float[(int) a.length()];
         try (Scope copy = ArrayPool.plain(a) ? null : Scope.open()) {
-            (copy == null ? a : Kernels.copy(a)).data().asNioFloat().get(0, v);
+            (copy == null ? a : Copies.copy(a)).data().asNioFloat().get(0, v);
         }
         return v;
     }
@@ -175,7 +179,7 @@ public final class Unfold {
     private static double[] doubles(INDArray a) {
         double[] v = new double[(int) a.length()];
         try (Scope copy = ArrayPool.plain(a) ? null : Scope.open()) {
-            (copy == null ? a : Kernels.copy(a)).data().asNioDouble().get(0, v);
+            (copy == null ? a : Copies.copy(a)).data().asNioDouble().get(0, v);
         }
         return v;
     }

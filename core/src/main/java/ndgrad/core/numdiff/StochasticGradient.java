@@ -1,5 +1,7 @@
-package ndgrad.core;
+package ndgrad.core.numdiff;
 
+import ndgrad.core.NdArrays;
+import ndgrad.core.Rng;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

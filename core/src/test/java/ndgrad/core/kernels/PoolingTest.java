@@ -1,13 +1,16 @@
-package ndgrad.core;
+package ndgrad.core.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import ndgrad.core.NdArrays;
+import ndgrad.core.Rng;
+import ndgrad.core.memory.ArrayPool;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-class PoolTest {
+class PoolingTest {
 
     /** One 4x4 plane, 2x2 windows of stride 2: a tie (the first in scan order wins), a NaN (it wins) and a -0.0. */
     private static final double[] PLANE = {
@@ -22,17 +25,17 @@ class PoolTest {
         Unfold.Geometry g = new Unfold.Geometry(1, 1, 4, 4, 2, 2, 2, 2, 0, 0, 1, 1);
         for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
             int[] at = new int[4];
-            INDArray y = Pool.max(NdArrays.create(PLANE, g.input(), type), g, at);
+            INDArray y = Pooling.max(NdArrays.create(PLANE, g.input(), type), g, at);
             assertEquals(type, y.dataType());
             assertArrayEquals(new long[] {1, 1, 2, 2}, y.shape());
             assertArrayEquals(new int[] {1, 2, 9, 14}, at, type + ": offsets of 3 (first of two), 0, NaN, 8");
-            double[] v = Kernels.values(y);
+            double[] v = Copies.values(y);
             assertEquals(3, v[0], 0.0);
             assertEquals(0, v[1], 0.0);
             assertEquals(Double.NaN, v[2], 0.0);
             assertEquals(8, v[3], 0.0);
-            INDArray dx = Pool.scatter(NdArrays.create(new double[] {10, 20, 30, 40}, y.shape(), type), at, g);
-            assertArrayEquals(new double[] {0, 10, 20, 0, 0, 0, 0, 0, 0, 30, 0, 0, 0, 0, 40, 0}, Kernels.values(dx),
+            INDArray dx = Pooling.scatter(NdArrays.create(new double[] {10, 20, 30, 40}, y.shape(), type), at, g);
+            assertArrayEquals(new double[] {0, 10, 20, 0, 0, 0, 0, 0, 0, 30, 0, 0, 0, 0, 40, 0}, Copies.values(dx),
                     0.0, type + ": each gradient at its maximum alone");
         }
     }
@@ -44,22 +47,22 @@ class PoolTest {
             Unfold.Geometry g = new Unfold.Geometry(2, 3, 8, 4, 2, 2, 2, 2, 0, 0, 1, 1);
             int[] at = new int[2 * 3 * 4 * 2];
             int[] plainAt = new int[at.length];
-            double[] expected = Kernels.values(Pool.max(view.dup('c'), g, plainAt));
+            double[] expected = Copies.values(Pooling.max(view.dup('c'), g, plainAt));
             ArrayPool.clear();
-            double[] y = Kernels.values(Pool.max(view, g, at));
+            double[] y = Copies.values(Pooling.max(view, g, at));
             // float32 is read from a C-order copy, back in the pool after; float64 strided, with no copy
             assertEquals(type == DataType.FLOAT ? 1 : 0, ArrayPool.stats().arrays(), type + ": Pool's copy");
             assertArrayEquals(expected, y, 0.0);
             assertArrayEquals(plainAt, at);
             ArrayPool.clear();
-            double[] cols = Kernels.values(Unfold.unfold(view, g, 0));
+            double[] cols = Copies.values(Unfold.unfold(view, g, 0));
             assertEquals(1, ArrayPool.stats().arrays(), type + ": the copy Unfold read, back in the pool");
-            assertArrayEquals(Kernels.values(Unfold.unfold(view.dup('c'), g, 0)), cols, 0.0);
+            assertArrayEquals(Copies.values(Unfold.unfold(view.dup('c'), g, 0)), cols, 0.0);
             INDArray colsView = Unfold.unfold(view.dup('c'), g, 0).transpose().dup('c').transpose(); // F order
             ArrayPool.clear();
-            double[] folded = Kernels.values(Unfold.fold(colsView, g));
+            double[] folded = Copies.values(Unfold.fold(colsView, g));
             assertEquals(1, ArrayPool.stats().arrays(), type + ": the copy fold read, back in the pool");
-            assertArrayEquals(Kernels.values(Unfold.fold(colsView.dup('c'), g)), folded, 0.0);
+            assertArrayEquals(Copies.values(Unfold.fold(colsView.dup('c'), g)), folded, 0.0);
         }
         ArrayPool.clear();
     }
@@ -74,27 +77,27 @@ class PoolTest {
         };
         for (Unfold.Geometry g : geometries) {
             // relu'd values: many ties at 0, where the first in scan order must win in both precisions
-            double[] x = Kernels.values(rng.normal(DataType.DOUBLE, g.input()));
+            double[] x = Copies.values(rng.normal(DataType.DOUBLE, g.input()));
             for (int i = 0; i < x.length; i++) {
                 x[i] = Math.max(0, (float) x[i]);
             }
             int n = (int) (g.n() * g.c() * g.oh() * g.ow());
             int[] at32 = new int[n];
             int[] at64 = new int[n];
-            double[] y32 = Kernels.values(Pool.max(NdArrays.create(x, g.input(), DataType.FLOAT), g, at32));
-            double[] y64 = Kernels.values(Pool.max(NdArrays.create(x, g.input(), DataType.DOUBLE), g, at64));
+            double[] y32 = Copies.values(Pooling.max(NdArrays.create(x, g.input(), DataType.FLOAT), g, at32));
+            double[] y64 = Copies.values(Pooling.max(NdArrays.create(x, g.input(), DataType.DOUBLE), g, at64));
             assertArrayEquals(at64, at32, g.toString());
             assertArrayEquals(y64, y32, 0.0, g.toString());
             for (int k = 0; k < n; k++) {
                 assertEquals(x[at64[k]], y64[k], 0.0, "the value at the kept offset");
             }
-            double[] dy = Kernels.values(rng.normal(DataType.DOUBLE, n));
-            INDArray dx32 = Pool.scatter(NdArrays.create(dy, new long[] {g.n(), g.c(), g.oh(), g.ow()},
+            double[] dy = Copies.values(rng.normal(DataType.DOUBLE, n));
+            INDArray dx32 = Pooling.scatter(NdArrays.create(dy, new long[] {g.n(), g.c(), g.oh(), g.ow()},
                     DataType.FLOAT), at32, g);
-            INDArray dx64 = Pool.scatter(NdArrays.create(dy, new long[] {g.n(), g.c(), g.oh(), g.ow()},
+            INDArray dx64 = Pooling.scatter(NdArrays.create(dy, new long[] {g.n(), g.c(), g.oh(), g.ow()},
                     DataType.DOUBLE), at64, g);
-            assertArrayEquals(Kernels.values(dx64), Kernels.values(dx32), 1e-6, g.toString());
-            assertArrayEquals(Kernels.values(Pool.select(dx64, at64, g)), Kernels.values(Pool.select(dx32, at32, g)),
+            assertArrayEquals(Copies.values(dx64), Copies.values(dx32), 1e-6, g.toString());
+            assertArrayEquals(Copies.values(Pooling.select(dx64, at64, g)), Copies.values(Pooling.select(dx32, at32, g)),
                     1e-6, g.toString());
         }
     }

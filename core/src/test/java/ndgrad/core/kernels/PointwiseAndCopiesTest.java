@@ -1,8 +1,10 @@
-package ndgrad.core;
+package ndgrad.core.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import ndgrad.core.NdArrays;
+import ndgrad.core.Shapes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -12,7 +14,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Views of views read the elements they stand for, and empty arrays pass through the kernels. */
-class ArrayOpsTest {
+class PointwiseAndCopiesTest {
     /**
      * Random chains of four slices and permutations of C- and F-order arrays, each link checked against the position
      * it must read, counted by hand: ND4J's own interval index returned arrays with no buffer, or empty ones, for a
@@ -47,7 +49,7 @@ class ArrayOpsTest {
                     int axis = r.nextInt(rank);
                     long start = r.nextInt((int) now[axis]);
                     long end = start + 1 + r.nextInt((int) (now[axis] - start));
-                    x = ArrayOps.slice(x, axis, start, end);
+                    x = Copies.slice(x, axis, start, end);
                     offset += start * stride[axis];
                     now[axis] = end - start;
                 } else {
@@ -57,7 +59,7 @@ class ArrayOpsTest {
                     }
                     Collections.shuffle(order, r);
                     int[] dims = order.stream().mapToInt(Integer::intValue).toArray();
-                    x = ArrayOps.permute(x, dims);
+                    x = Copies.permute(x, dims);
                     long[] s2 = new long[rank];
                     long[] st2 = new long[rank];
                     for (int d = 0; d < rank; d++) {
@@ -67,7 +69,7 @@ class ArrayOpsTest {
                     now = s2;
                     stride = st2;
                 }
-                double[] got = Kernels.values(x);
+                double[] got = Copies.values(x);
                 long[] index = new long[rank];
                 for (int i = 0; i < got.length; i++) {
                     long rest = i;
@@ -88,12 +90,12 @@ class ArrayOpsTest {
     @Test
     void anEmptySliceAndAnEmptyArrayPassThroughTheKernels() {
         INDArray x = NdArrays.create(new double[] {1, 2, 3, 4, 5, 6}, new long[] {2, 3}, DataType.DOUBLE);
-        INDArray empty = ArrayOps.slice(x, 1, 2, 2);
+        INDArray empty = Copies.slice(x, 1, 2, 2);
         assertArrayEquals(new long[] {2, 0}, empty.shape());
-        assertEquals(0, Kernels.values(empty).length);
-        assertEquals(0, Kernels.binary(Kernels.Binary.ADD, empty, empty).length());
-        assertEquals(0, Kernels.values(Kernels.unary(Kernels.Unary.EXP, empty)).length);
-        INDArray padded = ArrayOps.pad(empty, 1, 1, 2);
-        assertArrayEquals(new double[6], Kernels.values(padded));
+        assertEquals(0, Copies.values(empty).length);
+        assertEquals(0, Pointwise.binary(Pointwise.Binary.ADD, empty, empty).length());
+        assertEquals(0, Copies.values(Pointwise.unary(Pointwise.Unary.EXP, empty)).length);
+        INDArray padded = Copies.pad(empty, 1, 1, 2);
+        assertArrayEquals(new double[6], Copies.values(padded));
     }
 }

@@ -1,12 +1,15 @@
-package ndgrad.core;
+package ndgrad.core.numdiff;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ndgrad.core.NdArrays;
+import ndgrad.core.Rng;
+import ndgrad.core.ShapeException;
 import java.util.function.ToDoubleFunction;
-import ndgrad.core.FiniteDifference.Scheme;
+import ndgrad.core.numdiff.FiniteDifference.Scheme;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,5 +1,8 @@
-package ndgrad.core;
+package ndgrad.core.numdiff;
 
+import ndgrad.core.NdArrays;
+import ndgrad.core.ShapeException;
+import ndgrad.core.Shapes;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

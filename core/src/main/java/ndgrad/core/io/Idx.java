@@ -1,4 +1,4 @@
-package ndgrad.core;
+package ndgrad.core.io;
 
 import java.io.DataInputStream;
 import java.io.EOFException;

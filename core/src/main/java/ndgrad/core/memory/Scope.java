@@ -1,4 +1,4 @@
-package ndgrad.core;
+package ndgrad.core.memory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,9 +27,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>With no scope open, arrays are still taken from the pool, and a holder that takes charge of one gets a
  * <em>floating</em> lease ({@link #adopt}), which {@link Recycler} brings back to the pool: the autograd engine
- * {@link #retire}s the arrays of a graph that backward freed, and they return one backward later; any other
- * floating array returns once the garbage collector finds its lease unreachable. So a loop written without scopes
- * recycles its arrays too.
+ * retires the arrays of a graph that backward freed, and they return one backward later; any other floating array
+ * returns once the garbage collector finds its lease unreachable. So a loop written without scopes recycles its
+ * arrays too. Holders see leases only through {@link Storage}.
  *
  * <p>Usage: {@code try (Scope step = Scope.open()) { ... }}
  */
@@ -45,20 +45,20 @@ public final class Scope implements AutoCloseable {
     /** Opens a scope on this thread; it owns what ndgrad creates until it closes. */
     public static Scope open() {
         Scope s = new Scope();
-        PerThread.get().scopes.push(s);
+        Local.get().scopes.push(s);
         return s;
     }
 
     /** The innermost open scope of this thread, or null. */
     public static Scope current() {
-        return PerThread.get().scopes.peek();
+        return Local.get().scopes.peek();
     }
 
     /**
      * The right to an array's contents: {@link #generation()} changes when the array is let go (by the scope that
      * owned it, or by the {@link Recycler} for a floating one) and may be recycled or freed.
      */
-    public static final class Lease {
+    static final class Lease {
         private final INDArray array;
         private int generation;
         private final boolean floating;
@@ -82,17 +82,17 @@ public final class Scope implements AutoCloseable {
         }
 
         /** Changes each time the array is let go. */
-        public int generation() {
+        int generation() {
             return generation;
         }
 
         /** The array (the base array, for a view's lease). */
-        public INDArray array() {
+        INDArray array() {
             return array;
         }
 
         /** Whether no scope owns the array, so that only the {@link Recycler} lets it go. */
-        public boolean floating() {
+        boolean floating() {
             return floating;
         }
 
@@ -100,12 +100,12 @@ public final class Scope implements AutoCloseable {
          * Whether this floating lease was made since this thread's backward last freed a graph (and after the
          * first one): its array belongs to the current training step.
          */
-        public boolean young() {
+        boolean young() {
             return floating && state != State.PINNED && Recycler.isYoung(this);
         }
 
         /** Keeps a floating array from ever being recycled: its holder handed it out, or was asked to keep it. */
-        public void pin() {
+        void pin() {
             Recycler.unwatch(this);
             state = State.PINNED;
         }
@@ -122,9 +122,9 @@ public final class Scope implements AutoCloseable {
      * that nothing else owns; views are skipped.
      */
     public static <T extends INDArray> T track(T array) {
-        Scope s = PerThread.get().scopes.peek();
+        Scope s = Local.get().scopes.peek();
         if (s != null && !array.isView()) {
-            s.owned.computeIfAbsent(root(array), k -> new Lease(array, false));
+            s.owned.computeIfAbsent(ArrayPool.root(array), k -> new Lease(array, false));
         }
         return array;
     }
@@ -136,9 +136,9 @@ public final class Scope implements AutoCloseable {
     public static INDArray allocate(DataType type, long... shape) {
         Recycler.collect();
         INDArray a = ArrayPool.take(type, shape);
-        Scope s = PerThread.get().scopes.peek();
+        Scope s = Local.get().scopes.peek();
         if (s != null) {
-            s.owned.put(root(a), new Lease(a, false));
+            s.owned.put(ArrayPool.root(a), new Lease(a, false));
         }
         return a;
     }
@@ -148,7 +148,7 @@ public final class Scope implements AutoCloseable {
      * scope owning it a new floating lease, which the {@link Recycler} lets go when a freed graph retires it, or
      * (once {@link #watch}ed) when it becomes unreachable.
      */
-    public static Lease adopt(INDArray array) {
+    static Lease adopt(INDArray array) {
         Lease l = lease(array);
         return l != null ? l : Recycler.adopt(new Lease(array, true));
     }
@@ -157,17 +157,17 @@ public final class Scope implements AutoCloseable {
      * Lets the {@link Recycler} bring a floating lease's array back to the pool when the garbage collector finds the
      * lease unreachable (for arrays that no graph will retire: a batch, a value computed without a graph).
      */
-    public static void watch(Lease lease) {
+    static void watch(Lease lease) {
         Recycler.watch(lease);
     }
 
     /** The lease of {@code array} (or of the array a view looks into) if an open scope of this thread owns it. */
-    public static Lease lease(INDArray array) {
-        ArrayDeque<Scope> stack = PerThread.get().scopes;
+    static Lease lease(INDArray array) {
+        ArrayDeque<Scope> stack = Local.get().scopes;
         if (stack.isEmpty()) {
             return null;
         }
-        DataBuffer key = root(array);
+        DataBuffer key = ArrayPool.root(array);
         for (Scope s : stack) {
             Lease l = s.owned.get(key);
             if (l != null) {
@@ -183,12 +183,8 @@ public final class Scope implements AutoCloseable {
      * let go now, unless pinned since; these wait for the next call, so a step's values stay readable until the next
      * step's backward (see {@link Recycler#retire} for which inputs are let go).
      */
-    public static void retire(List<Lease> made, List<Lease> inputs) {
+    static void retire(List<Lease> made, List<Lease> inputs) {
         Recycler.retire(made, inputs);
-    }
-
-    private static DataBuffer root(INDArray a) {
-        return NdArrays.root(a.data());
     }
 
     /**
@@ -196,8 +192,8 @@ public final class Scope implements AutoCloseable {
      * outlives the scope; with no parent it is left to the caller (and the collector). Returns it.
      */
     public static INDArray keep(INDArray array) {
-        List<Scope> scopes = new ArrayList<>(PerThread.get().scopes);
-        DataBuffer key = root(array);
+        List<Scope> scopes = new ArrayList<>(Local.get().scopes);
+        DataBuffer key = ArrayPool.root(array);
         for (int i = 0; i < scopes.size(); i++) {
             Lease l = scopes.get(i).owned.remove(key);
             if (l != null) {
@@ -215,8 +211,8 @@ public final class Scope implements AutoCloseable {
      * other values that live as long as the program needs them). Returns it.
      */
     public static INDArray release(INDArray array) {
-        DataBuffer key = root(array);
-        for (Scope s : PerThread.get().scopes) {
+        DataBuffer key = ArrayPool.root(array);
+        for (Scope s : Local.get().scopes) {
             s.owned.remove(key);
         }
         return array;
@@ -224,7 +220,7 @@ public final class Scope implements AutoCloseable {
 
     /** Whether this scope currently owns {@code array}. */
     public boolean owns(INDArray array) {
-        return owned.containsKey(root(array));
+        return owned.containsKey(ArrayPool.root(array));
     }
 
     /** How many arrays this scope owns now. */
@@ -246,7 +242,7 @@ public final class Scope implements AutoCloseable {
             throw new IllegalStateException("Scope.close: a scope must be closed by the thread that opened it ("
                     + thread.getName() + "), not by " + Thread.currentThread().getName());
         }
-        ArrayDeque<Scope> stack = PerThread.get().scopes;
+        ArrayDeque<Scope> stack = Local.get().scopes;
         while (!stack.isEmpty() && stack.peek() != this) {
             stack.peek().close();
         }

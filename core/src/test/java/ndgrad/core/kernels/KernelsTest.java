@@ -1,11 +1,18 @@
-package ndgrad.core;
+package ndgrad.core.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import ndgrad.core.NdArrays;
+import ndgrad.core.Restore;
+import ndgrad.core.Rng;
+import ndgrad.core.ShapeException;
+import ndgrad.core.Shapes;
+import ndgrad.core.memory.ArrayPool;
+import ndgrad.core.memory.Scope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Arrays;
@@ -50,12 +57,12 @@ class KernelsTest {
     @MethodSource("pairs")
     void binaryOpsAgree(DataType t, String shapes, Supplier<INDArray[]> operands) {
         INDArray[] ab = operands.get();
-        for (Kernels.Binary op : Kernels.Binary.values()) {
-            if (op == Kernels.Binary.RELU_GRAD && !java.util.Arrays.equals(ab[0].shape(), ab[1].shape())) {
+        for (Pointwise.Binary op : Pointwise.Binary.values()) {
+            if (op == Pointwise.Binary.RELU_GRAD && !java.util.Arrays.equals(ab[0].shape(), ab[1].shape())) {
                 continue; // relu's backward meets a gradient and an output of one shape
             }
-            agree(t, op + " " + shapes, () -> Kernels.binary(op, ab[0], ab[1]));
-            agree(t, op + " reversed " + shapes, () -> Kernels.binary(op, ab[1], ab[0]));
+            agree(t, op + " " + shapes, () -> Pointwise.binary(op, ab[0], ab[1]));
+            agree(t, op + " reversed " + shapes, () -> Pointwise.binary(op, ab[1], ab[0]));
         }
     }
 
@@ -63,37 +70,37 @@ class KernelsTest {
     @MethodSource("pairs")
     void unaryAndScalarOpsAndReductionsAgree(DataType t, String shapes, Supplier<INDArray[]> operands) {
         INDArray x = operands.get()[0].sub(1.0);
-        for (Kernels.Unary op : Kernels.Unary.values()) {
-            INDArray in = op == Kernels.Unary.LOG || op == Kernels.Unary.SQRT ? Transforms2.abs(x) : x;
-            agree(t, op + " " + shapes, () -> Kernels.unary(op, in));
+        for (Pointwise.Unary op : Pointwise.Unary.values()) {
+            INDArray in = op == Pointwise.Unary.LOG || op == Pointwise.Unary.SQRT ? Transforms2.abs(x) : x;
+            agree(t, op + " " + shapes, () -> Pointwise.unary(op, in));
         }
-        for (Kernels.Scalar op : Kernels.Scalar.values()) {
-            INDArray in = op == Kernels.Scalar.POW ? Transforms2.abs(x) : x;
-            agree(t, op + " " + shapes, () -> Kernels.scalar(op, in, 1.7));
+        for (Pointwise.Scalar op : Pointwise.Scalar.values()) {
+            INDArray in = op == Pointwise.Scalar.POW ? Transforms2.abs(x) : x;
+            agree(t, op + " " + shapes, () -> Pointwise.scalar(op, in, 1.7));
         }
         for (int[] axes : axesOf(x.rank())) {
-            agree(t, "sum " + shapes, () -> Kernels.sum(x, true, axes));
-            agree(t, "sum " + shapes, () -> Kernels.sum(x, false, axes));
-            agree(t, "max " + shapes, () -> Kernels.max(x, true, axes));
-            agree(t, "max " + shapes, () -> Kernels.max(x, false, axes));
+            agree(t, "sum " + shapes, () -> Reduce.sum(x, true, axes));
+            agree(t, "sum " + shapes, () -> Reduce.sum(x, false, axes));
+            agree(t, "max " + shapes, () -> Reduce.max(x, true, axes));
+            agree(t, "max " + shapes, () -> Reduce.max(x, false, axes));
         }
         INDArray y = operands.get()[1];
         if (Shapes.broadcast("test", x.shape(), y.shape()).length == x.rank()
                 && java.util.Arrays.equals(Shapes.broadcast("test", x.shape(), y.shape()), x.shape())) {
             agree(t, "axpy " + shapes, () -> {
-                INDArray target = Kernels.copy(x);
-                Kernels.axpy(-0.3, y, target);
+                INDArray target = Copies.copy(x);
+                Products.axpy(-0.3, y, target);
                 return target;
             });
             agree(t, "assign " + shapes, () -> {
-                INDArray target = Kernels.copy(x);
-                Kernels.assign(target, y);
+                INDArray target = Copies.copy(x);
+                Copies.assign(target, y);
                 return target;
             });
         }
         agree(t, "fill " + shapes, () -> {
-            INDArray target = Kernels.copy(x);
-            Kernels.fill(target, 2.5);
+            INDArray target = Copies.copy(x);
+            Copies.fill(target, 2.5);
             return target;
         });
     }
@@ -117,16 +124,16 @@ class KernelsTest {
         for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
             INDArray g = r(t, 2, 3, 4);
             for (long[] to : new long[][] {{3, 4}, {1, 4}, {3, 1}, {2, 1, 4}, {}, {1, 1}, {2, 3, 4}}) {
-                agree(t, "sumTo " + Shapes.str(to), () -> Kernels.sumTo(g, to));
+                agree(t, "sumTo " + Shapes.str(to), () -> Reduce.sumTo(g, to));
             }
             INDArray a = r(t, 3, 5);
             INDArray b = r(t, 5, 2);
-            agree(t, "gemm", () -> Kernels.gemm(a, b, false, false));
-            agree(t, "gemm ta", () -> Kernels.gemm(a.transpose().dup(), b, true, false));
-            agree(t, "gemm tb", () -> Kernels.gemm(a, b.transpose().dup(), false, true));
-            agree(t, "gemm ta tb", () -> Kernels.gemm(a.transpose().dup(), b.transpose().dup(), true, true));
-            agree(t, "gemm of views", () -> Kernels.gemm(a.transpose().dup().transpose(), b, false, false));
-            assertArrayEquals(a.mmul(b).dup().data().asDouble(), Kernels.gemm(a, b, false, false).data().asDouble(),
+            agree(t, "gemm", () -> Products.gemm(a, b, false, false));
+            agree(t, "gemm ta", () -> Products.gemm(a.transpose().dup(), b, true, false));
+            agree(t, "gemm tb", () -> Products.gemm(a, b.transpose().dup(), false, true));
+            agree(t, "gemm ta tb", () -> Products.gemm(a.transpose().dup(), b.transpose().dup(), true, true));
+            agree(t, "gemm of views", () -> Products.gemm(a.transpose().dup().transpose(), b, false, false));
+            assertArrayEquals(a.mmul(b).dup().data().asDouble(), Products.gemm(a, b, false, false).data().asDouble(),
                     t == DataType.DOUBLE ? 1e-12 : 1e-5);
         }
     }
@@ -137,13 +144,13 @@ class KernelsTest {
         INDArray b = Nd4j.createFromArray(new double[][] {{0.5, -1}, {2, 0.25}}).castTo(DataType.HALF);
         for (Kernels.Path path : Kernels.Path.values()) {
             try (Restore p = Kernels.use(path)) {
-                assertArrayEquals(new double[] {4.5, -0.5, 9.5, -2}, Kernels.gemm(a, b, false, false)
+                assertArrayEquals(new double[] {4.5, -0.5, 9.5, -2}, Products.gemm(a, b, false, false)
                         .castTo(DataType.DOUBLE).data().asDouble(), 1e-3, path.toString());
-                INDArray y = Kernels.copy(a);
-                Kernels.axpy(2, b, y);
-                assertArrayEquals(new double[] {2, 0, 7, 4.5}, Kernels.scalar(Kernels.Scalar.MUL, y, 1)
+                INDArray y = Copies.copy(a);
+                Products.axpy(2, b, y);
+                assertArrayEquals(new double[] {2, 0, 7, 4.5}, Pointwise.scalar(Pointwise.Scalar.MUL, y, 1)
                         .castTo(DataType.DOUBLE).data().asDouble(), 1e-3, path.toString());
-                assertArrayEquals(new double[] {4, 6}, Kernels.sum(a, false, 0).castTo(DataType.DOUBLE).data()
+                assertArrayEquals(new double[] {4, 6}, Reduce.sum(a, false, 0).castTo(DataType.DOUBLE).data()
                         .asDouble(), 1e-3, path.toString());
             }
         }
@@ -161,11 +168,11 @@ class KernelsTest {
             // the paths differ in about 1 element of 2,000: the same seed for both sizes, so that both hold the one
             // this seed gives, whatever the other tests drew before
             INDArray x = new Rng(7).uniform(DataType.FLOAT, -20, 20, n);
-            float[] java = viaPath(Kernels.Path.JAVA, () -> Kernels.unary(Kernels.Unary.EXP, x));
-            float[] nd4j = viaPath(Kernels.Path.ND4J, () -> Kernels.unary(Kernels.Unary.EXP, x));
+            float[] java = viaPath(Kernels.Path.JAVA, () -> Pointwise.unary(Pointwise.Unary.EXP, x));
+            float[] nd4j = viaPath(Kernels.Path.ND4J, () -> Pointwise.unary(Pointwise.Unary.EXP, x));
             assertFalse(Arrays.equals(java, nd4j), "the paths round exp differently, so they can be told apart");
             assertArrayEquals(n <= Kernels.ELEMENTWISE_LIMIT ? java : nd4j,
-                    viaPath(Kernels.Path.AUTO, () -> Kernels.unary(Kernels.Unary.EXP, x)), "exp of " + n);
+                    viaPath(Kernels.Path.AUTO, () -> Pointwise.unary(Pointwise.Unary.EXP, x)), "exp of " + n);
         }
         // gemm: m·n·k multiply-adds against BLAS_LIMIT (128): 1x1x128 and 1x1x129, a row (1e8, 1, ..., 1, -1e8)
         // times ones, whose exact sum k - 2 a float32 accumulation loses (1e8 + 1 rounds to 1e8)
@@ -175,10 +182,10 @@ class KernelsTest {
             row[0] = 1e8;
             row[(int) k - 1] = -1e8;
             INDArray a = NdArrays.create(row, new long[] {1, k}, DataType.FLOAT);
-            INDArray b = Kernels.copy(NdArrays.create(new double[(int) k], new long[] {k, 1}, DataType.FLOAT));
-            Kernels.fill(b, 1);
-            float[] java = viaPath(Kernels.Path.JAVA, () -> Kernels.gemm(a, b, false, false));
-            float[] blas = viaPath(Kernels.Path.ND4J, () -> Kernels.gemm(a, b, false, false));
+            INDArray b = Copies.copy(NdArrays.create(new double[(int) k], new long[] {k, 1}, DataType.FLOAT));
+            Copies.fill(b, 1);
+            float[] java = viaPath(Kernels.Path.JAVA, () -> Products.gemm(a, b, false, false));
+            float[] blas = viaPath(Kernels.Path.ND4J, () -> Products.gemm(a, b, false, false));
             double exact = 0;
             for (int i = 0; i < k; i++) {
                 exact += (double) a.getFloat(i) * b.getFloat(i);
@@ -187,7 +194,7 @@ class KernelsTest {
             assertEquals(k - 2, java[0], "the Java loop sums in double: exact");
             assertFalse(java[0] == blas[0], "BLAS sums in float32 and loses the ones next to 1e8");
             assertEquals(k <= Kernels.BLAS_LIMIT ? java[0] : blas[0],
-                    viaPath(Kernels.Path.AUTO, () -> Kernels.gemm(a, b, false, false))[0], "gemm of " + k);
+                    viaPath(Kernels.Path.AUTO, () -> Products.gemm(a, b, false, false))[0], "gemm of " + k);
         }
         assertEquals(Kernels.Path.AUTO, Kernels.path());
     }
@@ -210,46 +217,47 @@ class KernelsTest {
             for (Kernels.Path path : new Kernels.Path[] {Kernels.Path.JAVA, Kernels.Path.ND4J}) {
                 try (Restore p = Kernels.use(path)) {
                     String at = path + " " + t + " ";
-                    for (Kernels.Unary op : Kernels.Unary.values()) {
-                        if (op == Kernels.Unary.LOG || op == Kernels.Unary.SQRT) {
-                            assertValues(at + op, map(w, op == Kernels.Unary.LOG ? Math::log : Math::sqrt, true),
-                                    Kernels.unary(op, Kernels.unary(Kernels.Unary.ABS, y)), tol);
+                    for (Pointwise.Unary op : Pointwise.Unary.values()) {
+                        if (op == Pointwise.Unary.LOG || op == Pointwise.Unary.SQRT || op == Pointwise.Unary.LOG1P) {
+                            assertValues(at + op, map(w, op == Pointwise.Unary.LOG ? Math::log
+                                    : op == Pointwise.Unary.SQRT ? Math::sqrt : Math::log1p, true),
+                                    Pointwise.unary(op, Pointwise.unary(Pointwise.Unary.ABS, y)), tol);
                         } else {
-                            assertValues(at + op, map(v, expected(op), false), Kernels.unary(op, x), tol);
+                            assertValues(at + op, map(v, expected(op), false), Pointwise.unary(op, x), tol);
                         }
                     }
-                    assertValues(at + "add", new double[] {-0.75, -3.25, 1.75, 2.5}, Kernels.binary(
-                            Kernels.Binary.ADD, x, y), tol);
-                    assertValues(at + "sub", new double[] {-2.25, 2.75, -0.75, 1.5}, Kernels.binary(
-                            Kernels.Binary.SUB, x, y), tol);
-                    assertValues(at + "mul", new double[] {-1.125, 0.75, 0.625, 1}, Kernels.binary(
-                            Kernels.Binary.MUL, x, y), tol);
-                    assertValues(at + "div", new double[] {-2, 1 / 12.0, 0.4, 4}, Kernels.binary(
-                            Kernels.Binary.DIV, x, y), tol);
+                    assertValues(at + "add", new double[] {-0.75, -3.25, 1.75, 2.5}, Pointwise.binary(
+                            Pointwise.Binary.ADD, x, y), tol);
+                    assertValues(at + "sub", new double[] {-2.25, 2.75, -0.75, 1.5}, Pointwise.binary(
+                            Pointwise.Binary.SUB, x, y), tol);
+                    assertValues(at + "mul", new double[] {-1.125, 0.75, 0.625, 1}, Pointwise.binary(
+                            Pointwise.Binary.MUL, x, y), tol);
+                    assertValues(at + "div", new double[] {-2, 1 / 12.0, 0.4, 4}, Pointwise.binary(
+                            Pointwise.Binary.DIV, x, y), tol);
                     // grad rules: relu passes g where the output is > 0; tanh g(1 - t²); sigmoid g s(1 - s)
-                    assertValues(at + "relu grad", new double[] {0, 0, 1.25, 0.5}, Kernels.binary(
-                            Kernels.Binary.RELU_GRAD, y, x), tol);
+                    assertValues(at + "relu grad", new double[] {0, 0, 1.25, 0.5}, Pointwise.binary(
+                            Pointwise.Binary.RELU_GRAD, y, x), tol);
                     assertValues(at + "tanh grad", new double[] {0.75 * (1 - 2.25), -3 * (1 - 0.0625), 1.25 * 0.75,
-                        0.5 * (1 - 4)}, Kernels.binary(Kernels.Binary.TANH_GRAD, y, x), tol);
+                        0.5 * (1 - 4)}, Pointwise.binary(Pointwise.Binary.TANH_GRAD, y, x), tol);
                     assertValues(at + "sigmoid grad", new double[] {0.75 * -1.5 * 2.5, -3 * -0.25 * 1.25,
-                        1.25 * 0.5 * 0.5, 0.5 * 2 * -1}, Kernels.binary(Kernels.Binary.SIGMOID_GRAD, y, x), tol);
-                    assertValues(at + "pow", new double[] {2.25, 0.0625, 0.25, 4}, Kernels.scalar(
-                            Kernels.Scalar.POW, x, 2), tol);
-                    assertValues(at + "sum axis 0", new double[] {-1, 1.75}, Kernels.sum(x, false, 0), tol);
-                    assertValues(at + "max axis 1", new double[] {-0.25, 2}, Kernels.max(x, false, 1), tol);
-                    assertValues(at + "sumTo row", new double[] {-1, 1.75}, Kernels.sumTo(x, new long[] {1, 2}),
+                        1.25 * 0.5 * 0.5, 0.5 * 2 * -1}, Pointwise.binary(Pointwise.Binary.SIGMOID_GRAD, y, x), tol);
+                    assertValues(at + "pow", new double[] {2.25, 0.0625, 0.25, 4}, Pointwise.scalar(
+                            Pointwise.Scalar.POW, x, 2), tol);
+                    assertValues(at + "sum axis 0", new double[] {-1, 1.75}, Reduce.sum(x, false, 0), tol);
+                    assertValues(at + "max axis 1", new double[] {-0.25, 2}, Reduce.max(x, false, 1), tol);
+                    assertValues(at + "sumTo row", new double[] {-1, 1.75}, Reduce.sumTo(x, new long[] {1, 2}),
                             tol);
-                    INDArray z = Kernels.copy(y);
-                    Kernels.axpy(2, NdArrays.create(new double[] {1, -1}, new long[] {2}, t), z);
+                    INDArray z = Copies.copy(y);
+                    Products.axpy(2, NdArrays.create(new double[] {1, -1}, new long[] {2}, t), z);
                     assertValues(at + "axpy of a row", new double[] {2.75, -5, 3.25, -1.5}, z, tol);
                     assertValues(at + "gemm", new double[] {-1.125 - 0.3125, 4.5 - 0.125, 0.375 + 2.5, -1.5 + 1},
-                            Kernels.gemm(x, y, false, false), tol);
+                            Products.gemm(x, y, false, false), tol);
                 }
             }
         }
     }
 
-    private static java.util.function.DoubleUnaryOperator expected(Kernels.Unary op) {
+    private static java.util.function.DoubleUnaryOperator expected(Pointwise.Unary op) {
         return switch (op) {
             case NEG -> a -> -a;
             case EXP -> Math::exp;
@@ -269,7 +277,7 @@ class KernelsTest {
     }
 
     private static void assertValues(String what, double[] expected, INDArray actual, double tol) {
-        double[] got = Kernels.values(actual);
+        double[] got = Copies.values(actual);
         assertEquals(expected.length, got.length, what);
         for (int i = 0; i < got.length; i++) {
             assertEquals(expected[i], got[i], tol * Math.max(1, Math.abs(expected[i])), what + " element " + i);
@@ -287,7 +295,7 @@ class KernelsTest {
                     expected += v;
                 }
                 int[] all = java.util.stream.IntStream.range(0, shape.length).toArray();
-                double got = Kernels.sum(x, false, all).getDouble(0);
+                double got = Reduce.sum(x, false, all).getDouble(0);
                 assertEquals(expected, got, (t == DataType.DOUBLE ? 1e-12 : 1e-6) * Math.max(1, Math.abs(expected)),
                         "sum of all of " + t + " " + Arrays.toString(shape));
             }
@@ -304,7 +312,7 @@ class KernelsTest {
             }
             INDArray x = NdArrays.create(v, new long[] {2, 3, 2}, t);
             long[] idx = {2, 0, 2};
-            INDArray picked = Kernels.indexSelect(x, 1, idx);
+            INDArray picked = Indexing.indexSelect(x, 1, idx);
             assertArrayEquals(new long[] {2, 3, 2}, picked.shape());
             assertArrayEquals(new double[] {20, 21, 0, 1, 20, 21, 120, 121, 100, 101, 120, 121},
                     picked.castTo(DataType.DOUBLE).data().asDouble(), 0.0, t + " select");
@@ -312,15 +320,15 @@ class KernelsTest {
             // rows of a transposed view, and repeated indices accumulating
             INDArray view = x.reshape(6, 2).transpose();
             assertArrayEquals(new double[] {1, 11, 21, 101, 111, 121, 0, 10, 20, 100, 110, 120},
-                    Kernels.indexSelect(view, 0, new long[] {1, 0}).castTo(DataType.DOUBLE).data().asDouble(), 0.0,
+                    Indexing.indexSelect(view, 0, new long[] {1, 0}).castTo(DataType.DOUBLE).data().asDouble(), 0.0,
                     t + " view");
             INDArray g = NdArrays.create(new double[] {1, 2, 3, 4, 5, 6}, new long[] {3, 2}, t);
             assertArrayEquals(new double[] {5, 6, 0, 0, 4, 6, 0, 0},
-                    Kernels.indexAdd(g, 0, new long[] {2, 2, 0}, 4).castTo(DataType.DOUBLE).data().asDouble(), 0.0,
+                    Indexing.indexAdd(g, 0, new long[] {2, 2, 0}, 4).castTo(DataType.DOUBLE).data().asDouble(), 0.0,
                     t + " scatter-add");
         }
         INDArray ints = Nd4j.createFromArray(new int[][] {{1, 2}, {3, 4}, {5, 6}});
-        assertArrayEquals(new int[] {5, 6, 1, 2}, Kernels.indexSelect(ints, 0, new long[] {2, 0}).data().asInt());
+        assertArrayEquals(new int[] {5, 6, 1, 2}, Indexing.indexSelect(ints, 0, new long[] {2, 0}).data().asInt());
     }
 
     /**
@@ -343,9 +351,9 @@ class KernelsTest {
                     Scope.allocate(t, shape).assign(Double.NaN);
                     Scope.allocate(t, pickedShape).assign(Double.NaN);
                 }
-                INDArray picked = Kernels.indexSelect(x, axis, idx);
+                INDArray picked = Indexing.indexSelect(x, axis, idx);
                 INDArray g = rng.normal(t, picked.shape());
-                INDArray added = Kernels.indexAdd(g, axis, idx, 5);
+                INDArray added = Indexing.indexAdd(g, axis, idx, 5);
                 INDArray wantAdded = Nd4j.zeros(t, shape);
                 for (int j = 0; j < idx.length; j++) {
                     INDArray to = wantAdded.get(at(shape.length, axis, idx[j]));
@@ -377,19 +385,19 @@ class KernelsTest {
         INDArray x = Nd4j.create(DataType.FLOAT, 4, 3);
         for (long bad : new long[] {-1, 4, Long.MAX_VALUE}) {
             ShapeException select = assertThrows(ShapeException.class,
-                    () -> Kernels.indexSelect(x, 0, new long[] {0, bad}));
+                    () -> Indexing.indexSelect(x, 0, new long[] {0, bad}));
             assertEquals("indexSelect: index " + bad + " is out of range for axis 0 of size 4", select.getMessage());
             ShapeException add = assertThrows(ShapeException.class,
-                    () -> Kernels.indexAdd(x, 1, new long[] {0, 1, bad}, 4));
+                    () -> Indexing.indexAdd(x, 1, new long[] {0, 1, bad}, 4));
             assertEquals("indexAdd: index " + bad + " is out of range for axis 1 of size 4", add.getMessage());
         }
-        ShapeException count = assertThrows(ShapeException.class, () -> Kernels.indexAdd(x, 0, new long[] {0, 1}, 2));
+        ShapeException count = assertThrows(ShapeException.class, () -> Indexing.indexAdd(x, 0, new long[] {0, 1}, 2));
         assertEquals("indexAdd: an array of shape [4, 3] where its indices need [2, 3]", count.getMessage());
-        Kernels.Picks rows = Kernels.picks("lookup", new long[] {4, 3}, 0, new long[] {3, 3});
+        Indexing.Picks rows = Indexing.picks("lookup", new long[] {4, 3}, 0, new long[] {3, 3});
         ShapeException other = assertThrows(ShapeException.class,
-                () -> Kernels.indexSelect(Nd4j.create(DataType.FLOAT, 5, 3), rows));
+                () -> Indexing.indexSelect(Nd4j.create(DataType.FLOAT, 5, 3), rows));
         assertEquals("indexSelect: an array of shape [5, 3] where its indices need [4, 3]", other.getMessage());
-        ShapeException axis = assertThrows(ShapeException.class, () -> Kernels.indexSelect(x, 2, new long[] {0}));
+        ShapeException axis = assertThrows(ShapeException.class, () -> Indexing.indexSelect(x, 2, new long[] {0}));
         assertEquals("indexSelect: axis 2 is out of range for rank 2 (expected -2 to 1)", axis.getMessage());
     }
 
@@ -416,19 +424,19 @@ class KernelsTest {
         assertEquals(Double.NaN, Chunk.tanh(Double.NaN));
         INDArray x = Nd4j.createFromArray(new float[] {-2f, -0.5f, 0f, 0.1f, 3f});
         assertArrayEquals(new float[] {(float) Math.tanh(-2), (float) Math.tanh(-0.5), 0f, (float) Math.tanh(0.1),
-            (float) Math.tanh(3)}, Kernels.unary(Kernels.Unary.TANH, x).data().asFloat(), 1e-7f, "the op's kernel");
+            (float) Math.tanh(3)}, Pointwise.unary(Pointwise.Unary.TANH, x).data().asFloat(), 1e-7f, "the op's kernel");
     }
 
     @Test
     void valuesAndCrossEntropyReadRowsLongerThanAChunk() {
         for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
             INDArray x = r(t, 2, 1500);
-            assertArrayEquals(x.castTo(DataType.DOUBLE).data().asDouble(), Kernels.values(x), 0.0);
+            assertArrayEquals(x.castTo(DataType.DOUBLE).data().asDouble(), Copies.values(x), 0.0);
             assertArrayEquals(x.transpose().dup().castTo(DataType.DOUBLE).data().asDouble(),
-                    Kernels.values(x.transpose()), 0.0, "a transposed view, read in its C order");
+                    Copies.values(x.transpose()), 0.0, "a transposed view, read in its C order");
             INDArray probs = Scope.allocate(t, 2, 1500);
-            double[] losses = Kernels.values(Kernels.crossEntropy(x, new int[] {1499, 3}, probs));
-            double[] v = Kernels.values(x);
+            double[] losses = Copies.values(Fused.crossEntropy(x, new int[] {1499, 3}, probs));
+            double[] v = Copies.values(x);
             for (int i = 0; i < 2; i++) {
                 double sum = 0;
                 for (int j = 0; j < 1500; j++) {
@@ -439,7 +447,7 @@ class KernelsTest {
                 assertEquals(Math.exp(v[i * 1500 + 1200]) / sum, probs.getDouble(i, 1200), 1e-7, t + " probs");
             }
         }
-        assertArrayEquals(new double[] {1, 2, 3}, Kernels.values(Nd4j.createFromArray(1, 2, 3)), 0.0, "ints");
+        assertArrayEquals(new double[] {1, 2, 3}, Copies.values(Nd4j.createFromArray(1, 2, 3)), 0.0, "ints");
     }
 
     @Test
@@ -452,18 +460,18 @@ class KernelsTest {
             INDArray expected = p.castTo(DataType.DOUBLE).add(g.castTo(DataType.DOUBLE).mul(h.castTo(DataType.DOUBLE))
                     .mul(0.5));
             INDArray gBefore = g.dup();
-            Kernels.pass(1, c -> c[0].addcmul(0.5, c[1], c[2]), p, g, h);
+            Fused.pass(1, c -> c[0].addcmul(0.5, c[1], c[2]), p, g, h);
             assertArrayEquals(expected.data().asDouble(), p.castTo(DataType.DOUBLE).data().asDouble(),
                     t == DataType.DOUBLE ? 1e-14 : 1e-6, t + " values");
             assertArrayEquals(gBefore.data().asDouble(), g.data().asDouble(), 0.0, "read-only arrays are unchanged");
             INDArray base = r(t, 4, 5);
             INDArray column = base.getColumn(2, true);
             INDArray expectedColumn = column.castTo(DataType.DOUBLE).mul(3);
-            Kernels.pass(1, c -> c[0].scale(3), column);
+            Fused.pass(1, c -> c[0].scale(3), column);
             assertArrayEquals(expectedColumn.data().asDouble(), base.getColumn(2, true).castTo(DataType.DOUBLE).dup()
                     .data().asDouble(), 1e-6, t + " a view is written back");
         }
-        assertThrows(ShapeException.class, () -> Kernels.pass(1, c -> { }, r(DataType.FLOAT, 2), r(DataType.DOUBLE,
+        assertThrows(ShapeException.class, () -> Fused.pass(1, c -> { }, r(DataType.FLOAT, 2), r(DataType.DOUBLE,
                 2)));
     }
 
@@ -476,15 +484,15 @@ class KernelsTest {
             ArrayPool.clear();
             for (int step = 0; step < 3; step++) {
                 try (Scope s = Scope.open()) {
-                    INDArray y = Kernels.reshape(transposed, new long[] {10, 420});
+                    INDArray y = Copies.reshape(transposed, new long[] {10, 420});
                     assertArrayEquals(new long[] {10, 420}, y.shape());
                     assertArrayEquals(expected, y.castTo(DataType.DOUBLE).data().asDouble(), 0.0, t + " C order");
-                    assertNotNull(Scope.lease(y), "owned by the open scope: from the pool, not ND4J's allocator");
+                    assertTrue(s.owns(y), "owned by the open scope: from the pool, not ND4J's allocator");
                 }
             }
             assertEquals(2, ArrayPool.stats().misses(), t + ": the copy and the result, made once, then reused");
             INDArray rows = x.get(NDArrayIndex.interval(10, 50), NDArrayIndex.all()); // contiguous, at an offset
-            INDArray view = Kernels.reshape(rows, new long[] {70, 40});
+            INDArray view = Copies.reshape(rows, new long[] {70, 40});
             assertEquals(x.getDouble(49, 69), view.getDouble(69, 39), 0.0);
             view.putScalar(0, 0, 42);
             assertEquals(42, x.getDouble(10, 0), 0.0, t + ": a view of the same memory");
@@ -497,13 +505,13 @@ class KernelsTest {
         for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
             INDArray table = r(t, 4, 5).transpose(); // (5, 4), not plain
             ArrayPool.clear();
-            INDArray picked = Kernels.indexSelect(table, 0, ids);
+            INDArray picked = Indexing.indexSelect(table, 0, ids);
             assertEquals(1, ArrayPool.stats().arrays(), t + ": indexSelect's copy of the table");
             assertArrayEquals(table.getRow(2).castTo(DataType.DOUBLE).toDoubleVector(),
                     picked.getRow(2).castTo(DataType.DOUBLE).toDoubleVector(), 0.0);
             INDArray g = r(t, 4, 3).transpose(); // (3, 4), not plain
             ArrayPool.clear();
-            INDArray summed = Kernels.indexAdd(g, 0, ids, 5);
+            INDArray summed = Indexing.indexAdd(g, 0, ids, 5);
             assertEquals(1, ArrayPool.stats().arrays(), t + ": indexAdd's copy of the gradient");
             assertArrayEquals(g.getRow(0).add(g.getRow(2)).castTo(DataType.DOUBLE).toDoubleVector(),
                     summed.getRow(2).castTo(DataType.DOUBLE).toDoubleVector(), 1e-6);
@@ -511,7 +519,7 @@ class KernelsTest {
             INDArray column = base.getColumn(1, true);
             double[] doubled = column.castTo(DataType.DOUBLE).mul(2).dup().data().asDouble();
             ArrayPool.clear();
-            Kernels.pass(1, c -> c[0].scale(2), column);
+            Fused.pass(1, c -> c[0].scale(2), column);
             assertEquals(1, ArrayPool.stats().arrays(), t + ": the pass's copy of the column");
             assertArrayEquals(doubled, base.getColumn(1, true).castTo(DataType.DOUBLE).dup().data().asDouble(),
                     1e-6);

@@ -1,5 +1,10 @@
-package ndgrad.core;
+package ndgrad.core.numdiff;
 
+import ndgrad.core.NdArrays;
+import ndgrad.core.ShapeException;
+import ndgrad.core.Shapes;
+import ndgrad.core.kernels.Copies;
+import ndgrad.core.memory.Scope;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -112,7 +117,7 @@ public final class FiniteDifference {
     public static INDArray gradient(ToDoubleFunction<INDArray> f, INDArray x, Options o) {
         double[] g = new double[Math.toIntExact(x.length())];
         try (Scope call = Scope.open()) {
-            INDArray work = Kernels.copy(x);
+            INDArray work = Copies.copy(x);
             for (int i = 0; i < g.length; i++) {
                 g[i] = partial(f, work, i, o);
             }
@@ -139,7 +144,7 @@ public final class FiniteDifference {
     /** The Jacobian's values in C order, the evaluations' arrays freed with a scope of the call. */
     private static double[] jacobianValues(Function<INDArray, INDArray> f, INDArray x, double eps) {
         try (Scope call = Scope.open()) {
-            INDArray work = Kernels.copy(x);
+            INDArray work = Copies.copy(x);
             int n = Math.toIntExact(work.length());
             double[][] columns = new double[n][];
             for (int i = 0; i < n; i++) {
@@ -177,7 +182,7 @@ public final class FiniteDifference {
     public static INDArray hvp(Function<INDArray, INDArray> gradient, INDArray x, INDArray v, double eps) {
         double[] hv;
         try (Scope call = Scope.open()) {
-            INDArray work = NdArrays.create(Kernels.values(x), x.shape(), DataType.DOUBLE);
+            INDArray work = NdArrays.create(Copies.values(x), x.shape(), DataType.DOUBLE);
             hv = centralDirectional(work, v, step(work, v, eps), () -> gradient.apply(work));
         }
         return NdArrays.create(hv, x.shape(), DataType.DOUBLE);
@@ -189,7 +194,7 @@ public final class FiniteDifference {
      */
     public static double directional(ToDoubleFunction<INDArray> f, INDArray x, INDArray v, double eps) {
         try (Scope call = Scope.open()) {
-            INDArray work = Kernels.copy(x);
+            INDArray work = Copies.copy(x);
             return centralDirectional(work, v, step(work, v, eps), () -> NdArrays.create(
                     new double[] {f.applyAsDouble(work)}, new long[0], DataType.DOUBLE))[0];
         }
@@ -201,7 +206,7 @@ public final class FiniteDifference {
 
     private static double maxAbs(INDArray a) {
         double m = 0;
-        for (double d : Kernels.values(a)) {
+        for (double d : Copies.values(a)) {
             m = Math.max(m, Math.abs(d));
         }
         return m;
@@ -215,9 +220,9 @@ public final class FiniteDifference {
         double original = x.getDouble(index);
         try {
             x.putScalar(index, original + h);
-            double[] plus = Kernels.values(f.get());
+            double[] plus = Copies.values(f.get());
             x.putScalar(index, original - h);
-            double[] minus = Kernels.values(f.get());
+            double[] minus = Copies.values(f.get());
             return difference(plus, minus, h);
         } finally {
             x.putScalar(index, original);
@@ -233,23 +238,23 @@ public final class FiniteDifference {
             throw new ShapeException("centralDirectional: direction shape " + Shapes.str(u.shape())
                     + " does not match x shape " + Shapes.str(x.shape()));
         }
-        double[] original = Kernels.values(x);
-        double[] direction = Kernels.values(u);
+        double[] original = Copies.values(x);
+        double[] direction = Copies.values(u);
         double[] moved = new double[original.length];
         try {
             for (int i = 0; i < moved.length; i++) {
                 moved[i] = original[i] + h * direction[i];
             }
-            Kernels.write(x, moved);
-            double[] plus = Kernels.values(f.get());
+            Copies.write(x, moved);
+            double[] plus = Copies.values(f.get());
             for (int i = 0; i < moved.length; i++) {
                 moved[i] = original[i] - h * direction[i];
             }
-            Kernels.write(x, moved);
-            double[] minus = Kernels.values(f.get());
+            Copies.write(x, moved);
+            double[] minus = Copies.values(f.get());
             return difference(plus, minus, h);
         } finally {
-            Kernels.write(x, original);
+            Copies.write(x, original);
         }
     }
 

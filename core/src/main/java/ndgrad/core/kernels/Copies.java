@@ -1,0 +1,245 @@
+package ndgrad.core.kernels;
+
+import static ndgrad.core.kernels.Access.*;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.function.DoubleSupplier;
+import ndgrad.core.NdArrays;
+import ndgrad.core.memory.ArrayPool;
+import ndgrad.core.memory.Scope;
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Copy and layout kernels: copies, assignment with broadcasting, reshapes, fills, reading and writing values,
+ * views (permute, slice), padding and concatenation.
+ *
+ * <p>Usage: {@code INDArray c = Copies.copy(x); double[] v = Copies.values(x);}
+ */
+public final class Copies {
+    /** A copy of {@code x} in C order (from the pool inside a scope). */
+    public static INDArray copy(INDArray x) {
+        INDArray out = Scope.allocate(x.dataType(), x.shape());
+        assign(out, x);
+        return out;
+    }
+
+    /**
+     * {@code y} ← {@code x} (broadcast to y's shape) in place; ND4J's assign does not broadcast, its add does. Plain
+     * arrays of one shape are one bulk copy: between the NIO views {@link NioCache} keeps for small arrays (JavaCPP's
+     * {@code memcpy} makes two pointer objects, which cost more than a small copy), else one {@code memcpy} (faster
+     * than a vector loop on large arrays).
+     */
+    public static void assign(INDArray y, INDArray x) {
+        long[] shape = y.shape();
+        long n = y.length();
+        if (x.length() == 1 && floating(y) && floating(x)) {
+            fill(y, x.getDouble(0));
+        } else if (alike(y, x) && n > Kernels.ELEMENTWISE_LIMIT) {
+            Pointer.memcpy(y.data().addressPointer(), x.data().addressPointer(), n * y.data().getElementSize());
+        } else if (alike(y, x)) {
+            NioCache nio = Access.state().nio;
+            if (nio.of(y) instanceof FloatBuffer f) {
+                f.put(0, (FloatBuffer) nio.of(x), 0, (int) n);
+            } else {
+                ((DoubleBuffer) nio.of(y)).put(0, (DoubleBuffer) nio.of(x), 0, (int) n);
+            }
+        } else if (java(y, y.length(), Kernels.ELEMENTWISE_LIMIT)) {
+            stream(Strided.of(y, shape), Strided.of(x, shape)::read);
+        } else if (Arrays.equals(x.shape(), shape)) {
+            y.assign(x);
+        } else {
+            y.assign(0);
+            exec(new AddOp(), y, new INDArray[] {y, x}, NO_INTS);
+        }
+    }
+
+    /**
+     * {@code x} in another shape of as many elements, C order: a copy on the Java path and of any plain float array
+     * (one memcpy), a view of any other float array whose layout allows one, else a copy made in C order first;
+     * other dtypes and the ND4J path take ND4J's reshape. ND4J's view costs as much as allocating, and its new
+     * buffer objects wait for the garbage collector to release them: an embedding loop that reshaped its 640x32 rows
+     * each step made 6 of them a step, and its young collections took 25–40 ms. Where no view will do, ND4J's
+     * reshape allocates outside the pool: the CNN step's backward made a (32, 36864) array a step that way, which
+     * filled the pool with arrays nobody took again until others no longer fit (10 misses a step).
+     */
+    public static INDArray reshape(INDArray x, long[] shape) {
+        boolean java = java(x, x.length(), Kernels.ELEMENTWISE_LIMIT);
+        boolean plain = ArrayPool.plain(x);
+        if (!java && (!floating(x) || Access.state().path == Kernels.Path.ND4J)) {
+            return x.reshape('c', shape);
+        }
+        INDArray view = java || plain ? null : Shape.newShapeNoCopy(x, shape, false);
+        if (view != null) {
+            return view;
+        }
+        INDArray out = Scope.allocate(x.dataType(), shape);
+        if (java) {
+            stream(Strided.of(out, shape), Strided.of(x, x.shape())::read);
+            return out;
+        }
+        try (Scope copies = plain ? null : Scope.open()) {
+            INDArray p = plain ? x : copy(x);
+            Pointer.memcpy(out.data().addressPointer(), p.data().addressPointer(), p.length()
+                    * p.data().getElementSize());
+        }
+        return out;
+    }
+
+    /** Every element of {@code y} set to {@code v} in place. */
+    public static void fill(INDArray y, double v) {
+        if (alike(y)) {
+            Fused.run(1, true, c -> c[0].fill(v), y);
+        } else if (java(y, y.length(), Kernels.ELEMENTWISE_LIMIT)) {
+            stream(Strided.of(y, y.shape()), (buf, len) -> Arrays.fill(buf, 0, len, v));
+        } else {
+            y.assign(v);
+        }
+    }
+
+
+    /** Every element of the float32 or float64 array {@code y}, in C order, from {@code next}. */
+    public static void generate(INDArray y, DoubleSupplier next) {
+        long n = y.length();
+        double[] buf = chunk(n);
+        Strided out = Strided.of(y, y.shape());
+        for (long done = 0; done < n; done += buf.length) {
+            int len = (int) Math.min(buf.length, n - done);
+            for (int i = 0; i < len; i++) {
+                buf[i] = next.getAsDouble();
+            }
+            out.write(buf, len);
+        }
+    }
+
+    /** {@code values} (C order) written into {@code y}, a C-order float32 or float64 array of as many elements. */
+    public static void write(INDArray y, double[] values) {
+        Strided.of(y, y.shape()).write(values, values.length);
+    }
+
+    /** A copy of {@code x} in C order that no scope owns and no pool takes back (a gradient buffer). */
+    public static INDArray unownedCopy(INDArray x) {
+        return x.dup('c');
+    }
+
+    /** A new array of {@code x}'s shape and dtype, unspecified contents, that no scope owns (optimizer state). */
+    public static INDArray unownedLike(INDArray x) {
+        return x.ulike();
+    }
+
+    /** {@code x} seen in C order as {@code shape}: a view when its layout allows, else a copy (check with NdArrays.sharesMemory). */
+    public static INDArray viewAs(INDArray x, long[] shape) {
+        return x.reshape('c', shape);
+    }
+
+    /** Whether {@code x} can be seen in C order as {@code shape} without a copy (then {@link #viewAs} is a view). */
+    public static boolean viewable(INDArray x, long[] shape) {
+        INDArray seen = viewAs(x, shape);
+        if (NdArrays.sharesMemory(seen, x)) {
+            return true;
+        }
+        seen.close(); // a copy that nothing else holds
+        return false;
+    }
+
+    /** A view of {@code x} with its dimensions reordered: result dim i is x's dim {@code dims[i]}. */
+    public static INDArray permute(INDArray x, int... dims) {
+        return x.permute(dims);
+    }
+
+    /**
+     * A view of elements {@code start} (inclusive) to {@code end} (exclusive) of {@code x} along {@code axis} (an
+     * empty array when the range is): x's strides, its offset moved to {@code start}. ND4J's own interval index
+     * breaks on views: a slice of a slice came back with no buffer, or empty.
+     */
+    public static INDArray slice(INDArray x, int axis, long start, long end) {
+        long[] shape = x.shape().clone();
+        shape[axis] = end - start;
+        if (start == end || x.length() == 0) {
+            return Scope.track(Nd4j.create(x.dataType(), shape));
+        }
+        return Nd4j.create(x.data(), shape, x.stride(), x.offset() + start * x.stride(axis), x.ordering());
+    }
+
+    /** {@code x} with zeros added along {@code axis}: {@code before} in front, {@code after} behind. */
+    public static INDArray pad(INDArray x, int axis, long before, long after) {
+        long[] s = x.shape().clone();
+        long n = s[axis];
+        s[axis] += before + after;
+        INDArray value = Scope.allocate(x.dataType(), s);
+        Copies.fill(value, 0);
+        if (n > 0) {
+            Copies.assign(slice(value, axis, before, before + n), x);
+        }
+        return value;
+    }
+
+    /** Arrays joined along {@code axis} (all other sizes equal). */
+    public static INDArray concat(int axis, INDArray... arrays) {
+        return arrays.length == 1 ? Copies.copy(arrays[0]) : Scope.track(Nd4j.concat(axis, arrays));
+    }
+
+    /**
+     * All of {@code x}'s values in C order as doubles (any layout, any dtype): one bulk read for plain float32, float64
+     * and int64 arrays, else read in place through strides.
+     */
+    public static double[] values(INDArray x) {
+        if (!ArrayPool.plain(x) || !(x.dataType() == DataType.FLOAT || x.dataType() == DataType.DOUBLE
+                || x.dataType() == DataType.LONG)) {
+            return strided(x);
+        }
+        double[] v = new double[(int) x.length()];
+        if (x.dataType() == DataType.DOUBLE) {
+            x.data().asNioDouble().get(0, v);
+        } else if (x.dataType() == DataType.FLOAT) {
+            float[] f = new float[v.length];
+            x.data().asNioFloat().get(0, f);
+            for (int i = 0; i < v.length; i++) {
+                v[i] = f[i];
+            }
+        } else {
+            long[] l = new long[v.length];
+            x.data().asNioLong().get(0, l);
+            for (int i = 0; i < v.length; i++) {
+                v[i] = l[i];
+            }
+        }
+        return v;
+    }
+
+    /** All of {@code x}'s values in C order as doubles, read in place through its strides. */
+    private static double[] strided(INDArray x) {
+        double[] out = new double[Math.toIntExact(x.length())];
+        if (floating(x)) {
+            Strided.of(x, x.shape()).read(out, out.length);
+        } else {
+            double[] all = (ArrayPool.plain(x) ? x : x.dup('c')).data().asDouble();
+            System.arraycopy(all, 0, out, 0, out.length);
+        }
+        return out;
+    }
+
+    /** A new float32 or float64 array of {@code shape} holding {@code v}, written in one bulk put. */
+    static INDArray array(double[] v, long[] shape, DataType type) {
+        if (v.length == 0 || shape.length == 0 || !(type == DataType.FLOAT || type == DataType.DOUBLE)) {
+            return NdArrays.create(v, shape, type);
+        }
+        INDArray out = Scope.allocate(type, shape);
+        if (type == DataType.DOUBLE) {
+            out.data().asNioDouble().put(0, v);
+        } else {
+            float[] f = new float[v.length];
+            for (int i = 0; i < v.length; i++) {
+                f[i] = (float) v[i];
+            }
+            out.data().asNioFloat().put(0, f);
+        }
+        return out;
+    }
+}

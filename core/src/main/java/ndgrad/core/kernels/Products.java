@@ -1,0 +1,204 @@
+package ndgrad.core.kernels;
+
+import static ndgrad.core.kernels.Access.*;
+
+import java.util.Arrays;
+import ndgrad.core.Threads;
+import ndgrad.core.memory.Scope;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Matrix products: op(a)·op(b) and batched products by direct OpenBLAS calls on plain arrays (Java loops for tiny
+ * ones), large products split across {@link Threads}' workers; the update y += α·x (a rank-1 product for a row
+ * added to every row); and the inverse of a square matrix.
+ *
+ * <p>Usage: {@code INDArray c = Products.gemm(a, b, false, true);}
+ */
+public final class Products {
+
+
+    /**
+     * op(a)·op(b) for 2-D arrays, op transposing when its flag is set: a Java loop for small products, else one
+     * BLAS gemm that reads transposed operands in place (views are copied first; other dtypes go to ND4J).
+     */
+    public static INDArray gemm(INDArray a, INDArray b, boolean ta, boolean tb) {
+        long m = a.size(ta ? 1 : 0);
+        long k = a.size(ta ? 0 : 1);
+        long n = b.size(tb ? 0 : 1);
+        INDArray out = Scope.allocate(a.dataType(), m, n);
+        if (java(a, m * n * k, Kernels.BLAS_LIMIT)) {
+            double[] x = new double[Math.toIntExact(m * k)];
+            double[] y = new double[Math.toIntExact(k * n)];
+            double[] c = new double[Math.toIntExact(m * n)];
+            Strided.matrix(a, ta).read(x, x.length);
+            Strided.matrix(b, tb).read(y, y.length);
+            for (int i = 0; i < m; i++) {
+                for (int p = 0; p < k; p++) {
+                    double xip = x[(int) (i * k + p)];
+                    for (int j = 0, row = (int) (p * n), o = (int) (i * n); j < n; j++) {
+                        c[o + j] += xip * y[row + j];
+                    }
+                }
+            }
+            Strided.of(out, out.shape()).write(c, c.length);
+        } else if (floating(a)) {
+            try (Scope copies = blas(a) && blas(b) ? null : Scope.open()) {
+                INDArray pa = blas(a) ? a : Copies.copy(a);
+                INDArray pb = blas(b) ? b : Copies.copy(b);
+                int parts = m * n * k >= SPLIT_LIMIT ? (int) Math.min(Threads.count(), Math.max(m, n)) : 1;
+                Threads.parallel(parts, i -> gemmBlock(pa, pb, out, ta, tb, i, parts));
+            }
+        } else {
+            Nd4j.gemm(a, b, out, ta, tb, 1.0, 0.0);
+        }
+        return out;
+    }
+
+    /**
+     * Batched products out[s] = op(a[s])·op(b[s]) for 3-D operands of one batch size, a 2-D operand standing for every
+     * batch (not copied), op transposing the last two dims when its flag is set: one BLAS gemm per batch on offsets
+     * into the plain arrays (ND4J's batched matmul needs the 2-D operand copied per batch).
+     */
+    public static INDArray bmm(INDArray a, INDArray b, boolean ta, boolean tb) {
+        return bmm(a, b, ta, tb, false);
+    }
+
+    /**
+     * As {@link #bmm}, or with {@code sum} the sum over the batch of the products, a 2-D (m, n) array: each gemm adds
+     * into it (the gradient of a 2-D operand broadcast over a batch, without the batch of products).
+     */
+    public static INDArray bmm(INDArray a, INDArray b, boolean ta, boolean tb, boolean sum) {
+        long batch = Math.max(a.rank() == 3 ? a.size(0) : 1, b.rank() == 3 ? b.size(0) : 1);
+        long m = a.size(ta ? -1 : -2);
+        long k = a.size(ta ? -2 : -1);
+        long n = b.size(tb ? -2 : -1);
+        INDArray out = sum ? Scope.allocate(a.dataType(), m, n) : Scope.allocate(a.dataType(), batch, m, n);
+        long strideC = sum ? 0 : m * n;
+        try (Scope copies = blas(a, b) ? null : Scope.open()) {
+            INDArray pa = blas(a) ? a : Copies.copy(a);
+            INDArray pb = blas(b) ? b : Copies.copy(b);
+            int lda = (int) pa.size(-1);
+            int ldb = (int) pb.size(-1);
+            long strideA = pa.rank() == 3 ? m * k : 0;
+            long strideB = pb.rank() == 3 ? k * n : 0;
+            int trA = ta ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+            int trB = tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+            for (long s = 0; s < batch; s++) {
+                if (out.dataType() == DataType.FLOAT) {
+                    openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, trA, trB, (int) m, (int) n,
+                            (int) k, 1f, at(floatPointer(pa), s * strideA), lda, at(floatPointer(pb), s * strideB), ldb,
+                            sum && s > 0 ? 1f : 0f, at(floatPointer(out), s * strideC), (int) n);
+                } else {
+                    openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, trA, trB, (int) m, (int) n,
+                            (int) k, 1, at(doublePointer(pa), s * strideA), lda, at(doublePointer(pb), s * strideB), ldb,
+                            sum && s > 0 ? 1 : 0, at(doublePointer(out), s * strideC), (int) n);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * y ← y + α·x in place, x broadcast to y's shape (gradient accumulation, optimizer updates, a bias added to a
+     * batch of rows: a BLAS rank-1 update y += α·1·xᵀ). Small plain arrays of one shape take one {@link #pass} in
+     * their own precision, as PyTorch's {@code add_(x, alpha=α)} computes, about twice as fast as strided copies in
+     * double for a small model.
+     */
+    public static void axpy(double alpha, INDArray x, INDArray y) {
+        long[] shape = y.shape();
+        boolean same = Arrays.equals(x.shape(), shape);
+        if (same && y.length() <= Kernels.ELEMENTWISE_LIMIT && alike(y, x)) {
+            Fused.run(1, false, c -> c[0].axpy(alpha, c[1]), y, x);
+            return;
+        }
+        boolean rows = y.rank() == 2 && x.rank() > 0 && x.length() == y.size(1) && x.size(-1) == y.size(1);
+        boolean blas = (same || rows) && blas(x, y);
+        if (java(y, y.length(), blas ? Kernels.BLAS_LIMIT : Kernels.ELEMENTWISE_LIMIT)) {
+            Strided a = Strided.of(x, shape);
+            Strided b = Strided.of(y, shape);
+            double[] bx = chunk(y.length());
+            stream(Strided.of(y, shape), (buf, len) -> {
+                b.read(buf, len);
+                a.read(bx, len);
+                chunkOf(buf, len).axpy(alpha, chunkOf(bx, len));
+            });
+        } else if (blas && same) {
+            if (y.dataType() == DataType.FLOAT) {
+                openblas_nolapack.cblas_saxpy((int) y.length(), (float) alpha, floatPointer(x), 1, floatPointer(y), 1);
+            } else {
+                openblas_nolapack.cblas_daxpy((int) y.length(), alpha, doublePointer(x), 1, doublePointer(y), 1);
+            }
+        } else if (blas) {
+            int m = (int) y.size(0);
+            int n = (int) y.size(1);
+            INDArray ones = ones(y.dataType(), m);
+            if (y.dataType() == DataType.FLOAT) {
+                openblas_nolapack.cblas_sger(openblas_nolapack.CblasRowMajor, m, n, (float) alpha, floatPointer(ones), 1,
+                        floatPointer(x), 1, floatPointer(y), n);
+            } else {
+                openblas_nolapack.cblas_dger(openblas_nolapack.CblasRowMajor, m, n, alpha, doublePointer(ones), 1,
+                        doublePointer(x), 1, doublePointer(y), n);
+            }
+        } else {
+            exec(new AddOp(), y, new INDArray[] {y, alpha == 1 ? x : Pointwise.scalar(Pointwise.Scalar.MUL, x, alpha)}, NO_INTS);
+        }
+    }
+
+    /**
+     * Products of at least this many multiply-adds are cut into {@link Threads#count()} blocks run in parallel, each
+     * one single-threaded BLAS call. Waking a parked worker takes 25–50 µs, so smaller products stay whole; the MNIST
+     * job's 64x784x256 products (12.8 M) gain once the JIT has left the second core, and big's 256x512x784 ones almost
+     * halve.
+     */
+    public static final long SPLIT_LIMIT = 1L << 23;
+
+    /**
+     * Block {@code part} of {@code parts} of out = op(a)·op(b): a band of out's rows when it has at least as many
+     * rows as columns, else a band of its columns; one BLAS call on offsets into the plain arrays.
+     */
+    private static void gemmBlock(INDArray a, INDArray b, INDArray out, boolean ta, boolean tb, int part, int parts) {
+        int m = (int) out.size(0);
+        int n = (int) out.size(1);
+        int k = (int) a.size(ta ? 0 : 1);
+        int lda = (int) a.size(1);
+        int ldb = (int) b.size(1);
+        boolean rows = m >= n;
+        int size = rows ? m : n;
+        int from = (int) ((long) size * part / parts);
+        int len = (int) ((long) size * (part + 1) / parts) - from;
+        long offA = rows ? (ta ? from : (long) from * lda) : 0;
+        long offB = rows ? 0 : (tb ? (long) from * ldb : from);
+        long offC = rows ? (long) from * n : from;
+        int bm = rows ? len : m;
+        int bn = rows ? n : len;
+        int trA = ta ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+        int trB = tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+        if (out.dataType() == DataType.FLOAT) {
+            openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, trA, trB, bm, bn, k, 1f,
+                    at(floatPointer(a), offA), lda, at(floatPointer(b), offB), ldb, 0f, at(floatPointer(out), offC), n);
+        } else {
+            openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, trA, trB, bm, bn, k, 1,
+                    at(doublePointer(a), offA), lda, at(doublePointer(b), offB), ldb, 0, at(doublePointer(out), offC), n);
+        }
+    }
+
+    /** {@code p} moved {@code offset} elements on (a new pointer; p itself when the offset is 0). */
+    private static FloatPointer at(FloatPointer p, long offset) {
+        return offset == 0 ? p : new FloatPointer(p).position(offset);
+    }
+
+    private static DoublePointer at(DoublePointer p, long offset) {
+        return offset == 0 ? p : new DoublePointer(p).position(offset);
+    }
+
+    /** The inverse of the square matrix {@code a}. */
+    public static INDArray inverse(INDArray a) {
+        return Scope.track(org.nd4j.linalg.inverse.InvertMatrix.invert(a, false));
+    }
+}
