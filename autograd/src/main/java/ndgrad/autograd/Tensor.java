@@ -549,11 +549,13 @@ public final class Tensor {
 
     /** For a result computed without a graph: see {@link Storage#unrecorded}. */
     void watchUnrecorded(Tensor[] inputs) {
-        List<Storage> in = new ArrayList<>(inputs.length);
-        for (Tensor t : inputs) {
-            in.add(t.storage);
+        if (storage.unrecorded()) {
+            List<Storage> in = new ArrayList<>(inputs.length);
+            for (Tensor t : inputs) {
+                in.add(t.storage);
+            }
+            storage.computedFrom(in);
         }
-        storage.unrecorded(in);
     }
 
     /** A constant 0/1 tensor of this tensor's dtype: {@code this op o}, broadcasting. */

@@ -186,12 +186,14 @@ public final class Copies {
     }
 
     /**
-     * All of {@code x}'s values in C order as doubles (any layout, any dtype): one bulk read for plain float32, float64
-     * and int64 arrays, else read in place through strides.
+     * All of {@code x}'s values in C order as doubles (any layout, any dtype): one bulk read for large plain float32
+     * and float64 arrays and for plain int64 ones, else read in place through strides (small arrays' NIO views are
+     * cached, a new one costs more than their read).
      */
     public static double[] values(INDArray x) {
-        if (!ArrayPool.plain(x) || !(x.dataType() == DataType.FLOAT || x.dataType() == DataType.DOUBLE
-                || x.dataType() == DataType.LONG)) {
+        boolean bulk = ArrayPool.plain(x) && (floating(x) && x.length() > Kernels.ELEMENTWISE_LIMIT
+                || x.dataType() == DataType.LONG);
+        if (!bulk) {
             return strided(x);
         }
         double[] v = new double[(int) x.length()];

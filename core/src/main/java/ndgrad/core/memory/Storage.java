@@ -119,23 +119,26 @@ public final class Storage {
     }
 
     /**
-     * Says that no graph recorded this output: it returns once unreachable, and remembers the {@code inputs} of the
-     * current step it was computed from, which are retired with it when it feeds a graph.
+     * Says that no graph recorded this output: it returns once unreachable. Returns whether it belongs to the
+     * current step, in which case the caller names the inputs it was computed from ({@link #computedFrom}).
      */
-    public void unrecorded(Collection<Storage> inputs) {
+    public boolean unrecorded() {
         if (!owner || lease == null) {
-            return;
+            return false;
         }
         Scope.watch(lease);
-        if (lease.young()) {
-            List<Storage> young = new ArrayList<>(inputs.size());
-            for (Storage in : inputs) {
-                if (in.lease != null && in.lease.young()) {
-                    young.add(in);
-                }
+        return lease.young();
+    }
+
+    /** Remembers those of {@code inputs} that belong to the current step: retired with this one when it feeds a graph. */
+    public void computedFrom(Collection<Storage> inputs) {
+        List<Storage> young = new ArrayList<>(inputs.size());
+        for (Storage in : inputs) {
+            if (in.lease != null && in.lease.young()) {
+                young.add(in);
             }
-            sources = young.toArray(NONE);
         }
+        sources = young.toArray(NONE);
     }
 
     /** Whether a freed graph may recycle the array: made with no scope open, for this storage, and not kept. */
