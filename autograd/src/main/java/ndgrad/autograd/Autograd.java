@@ -62,6 +62,26 @@ public final class Autograd {
     public interface GradMode extends Restore {
     }
 
+    /**
+     * Sees each step of a backward pass's reverse loop: the op, the gradients reaching its outputs, and the gradient
+     * pushed to each input (summed to the input's shape; null for inputs that do not require grad).
+     */
+    @FunctionalInterface
+    public interface StepObserver {
+        void step(Function.Context op, Tensor[] upstream, Tensor[] inputGrads);
+    }
+
+    /**
+     * The gradients of the one-element {@code output} reaching each of {@code inputs} (null where none arrives),
+     * keeping the graph and changing no .grad, with each step of the reverse loop reported to {@code observer}: what
+     * traces and teaching views are built on.
+     *
+     * <p>Usage: {@code Autograd.observe(loss, List.of(w), (op, up, in) -> log.info(op.name()));}
+     */
+    public static Tensor[] observe(Tensor output, List<Tensor> inputs, StepObserver observer) {
+        return Engine.run(List.of(output), null, inputs, GradOptions.defaults().retainGraph(true), observer);
+    }
+
     /** The gradient of the one-element {@code output} with respect to each of {@code inputs}; .grad is untouched. */
     public static List<Tensor> grad(Tensor output, Tensor... inputs) {
         return grad(List.of(output), List.of(inputs), null, GradOptions.defaults());

@@ -58,7 +58,7 @@ final class Definition extends Function {
     }
 
     @Override
-    boolean isElementwise() {
+    public boolean isElementwise() {
         return elementwise;
     }
 

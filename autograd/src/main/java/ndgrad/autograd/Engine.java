@@ -31,15 +31,6 @@ final class Engine {
     }
 
     /**
-     * Sees each step of the reverse loop: the op, the gradients reaching its outputs, and the gradient pushed to
-     * each input (summed to the input's shape; null for inputs that do not require grad).
-     */
-    @FunctionalInterface
-    interface Observer {
-        void step(Function.Context op, Tensor[] upstream, Tensor[] inputGrads);
-    }
-
-    /**
      * As {@link #run(List, List, List, GradOptions)}, reporting each step to {@code observer} (may be null).
      *
      * <p>Memory: the gradients the pass computes live in a scope of its own and return to the pool when it ends;
@@ -51,7 +42,7 @@ final class Engine {
      * after the step; a value kept across steps needs {@code keep()}, as the error that refuses it says.
      */
     static Tensor[] run(List<Tensor> roots, List<Tensor> seeds, List<Tensor> capture, GradOptions options,
-            Observer observer) {
+            Autograd.StepObserver observer) {
         Tensor[] captured = new Tensor[capture == null ? 0 : capture.size()];
         List<Object> order = topologicalOrder(roots);
         try (Scope temporaries = options.createGraph() || observer != null ? null : Scope.open();

@@ -50,8 +50,11 @@ public abstract class Function {
         this.rules = rules.clone();
     }
 
-    /** Whether each output element depends only on the same element of each (broadcast) input. */
-    boolean isElementwise() {
+    /**
+     * Whether each output element depends only on the same element of each (broadcast) input: then a teaching trace
+     * shows its local derivatives as values (false unless an op says so).
+     */
+    public boolean isElementwise() {
         return false;
     }
 
@@ -233,6 +236,21 @@ public abstract class Function {
             nonDifferentiable = outputs.clone();
         }
 
+        /** The op's inputs, in order. */
+        public List<Tensor> inputs() {
+            return List.of(inputs);
+        }
+
+        /** The op's outputs, in order (empty while its forward runs). */
+        public List<Tensor> outputs() {
+            return List.of(outputs);
+        }
+
+        /** The op's definition: its name, rules and backward. */
+        public Function function() {
+            return function;
+        }
+
         /** The number of inputs. */
         public int inputCount() {
             return inputs.length;
@@ -244,7 +262,7 @@ public abstract class Function {
         }
 
         /** Whether a backward that did not retain the graph freed this op's saved values. */
-        boolean isFreed() {
+        public boolean isFreed() {
             return freed;
         }
 
@@ -307,8 +325,12 @@ public abstract class Function {
             return g;
         }
 
-        /** Runs the backward after checking that the graph is still there and its saved values are intact. */
-        Tensor[] backward(Tensor[] gradOutputs) {
+        /**
+         * Runs this op's backward rule on gradients of its outputs, after checking that the graph is still there and
+         * its saved values are intact, and returns one gradient per input (null where none), as calling PyTorch's
+         * {@code grad_fn} does. Usage: {@code y.node().backward(Tensor.onesLike(y))}.
+         */
+        public Tensor[] backward(Tensor... gradOutputs) {
             if (freed) {
                 throw new AutogradException(function.name + ": trying to backward through the graph a second time; "
                         + "its saved values were freed after the first backward(). Pass GradOptions.defaults()"

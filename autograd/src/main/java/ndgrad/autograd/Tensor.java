@@ -445,7 +445,11 @@ public final class Tensor {
         return node == null ? null : node.name();
     }
 
-    Function.Context node() {
+    /**
+     * The graph node of the op that produced this tensor (PyTorch's {@code grad_fn}), or null for a leaf and for a
+     * value computed without a graph. Usage: {@code y.node().inputs()}.
+     */
+    public Function.Context node() {
         return node;
     }
 
@@ -1178,33 +1182,27 @@ public final class Tensor {
 
     /** this += o in place (o broadcast to this shape). Allowed only where no gradient is being recorded for this. */
     public Tensor addi(Tensor o) {
-        Products.axpy(1, o.array(), inPlace("addi", o));
-        return this;
+        return modify("addi", o, a -> Products.axpy(1, o.array(), a));
     }
 
     /** this -= o in place (o broadcast to this shape). */
     public Tensor subi(Tensor o) {
-        Products.axpy(-1, o.array(), inPlace("subi", o));
-        return this;
+        return modify("subi", o, a -> Products.axpy(-1, o.array(), a));
     }
 
     /** this *= s in place. */
     public Tensor muli(double s) {
-        INDArray a = inPlace("muli", this);
-        Copies.assign(a, Pointwise.scalar(Scalar.MUL, a, s));
-        return this;
+        return modify("muli", this, a -> Copies.assign(a, Pointwise.scalar(Scalar.MUL, a, s)));
     }
 
     /** Every element set to {@code value} in place. */
     public Tensor fill(double value) {
-        Copies.fill(inPlace("fill", this), value);
-        return this;
+        return modify("fill", this, a -> Copies.fill(a, value));
     }
 
     /** Values copied from {@code o} (broadcast to this shape) in place. */
     public Tensor copyFrom(Tensor o) {
-        Copies.assign(inPlace("copyFrom", o), o.array());
-        return this;
+        return modify("copyFrom", o, a -> Copies.assign(a, o.array()));
     }
 
     /**
@@ -1212,11 +1210,14 @@ public final class Tensor {
      * gradient is being recorded for this tensor) and bumping its version, as optimizers do with their updates.
      */
     public Tensor modify(java.util.function.Consumer<INDArray> change) {
-        change.accept(inPlace("modify", this));
-        return this;
+        return modify("modify", this, change);
     }
 
-    private INDArray inPlace(String op, Tensor o) {
+    /**
+     * Applies {@code change} to this tensor's array in place after checking that {@code op} may change it with
+     * {@code o} as its operand: no gradient being recorded for this tensor, and a result of this tensor's shape.
+     */
+    private Tensor modify(String op, Tensor o, java.util.function.Consumer<INDArray> change) {
         if (requiresGrad && Autograd.isGradEnabled()) {
             throw new AutogradException(op + ": " + describe() + " requires grad, and in-place ops are not "
                     + "recorded; use the out-of-place op, or wrap the update in Autograd.noGrad() as optimizers do");
@@ -1227,7 +1228,8 @@ public final class Tensor {
                     + ", but the target has shape " + shapeString());
         }
         version[0]++;
-        return data;
+        change.accept(data);
+        return this;
     }
 
     // ---------------------------------------------------------------- text

@@ -67,13 +67,6 @@ class GradCheckTest {
     }
 
     @Test
-    void aGraphViewLabelsATensorOutsideItsGraphByNameOrQuestionMark() {
-        GraphView view = GraphView.of(Tensor.of(1.0).requiresGrad().mul(2));
-        assertEquals("w", view.label(Tensor.of(1.0).named("w")));
-        assertEquals("?", view.label(Tensor.of(1.0)));
-    }
-
-    @Test
     void secondOrderCatchesAWrongSecondDerivative() {
         // a hook returning g·x.detach()/x leaves every first derivative exact (the factor is 1) but, recorded with
         // createGraph, adds a term -g/x to the second derivative of x³

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ndgrad.teaching.BackwardTrace;
 import java.util.List;
 import ndgrad.core.NdArrays;
 import ndgrad.core.ShapeException;

@@ -1,5 +1,8 @@
 package ndgrad.examples;
 
+import ndgrad.teaching.BackwardTrace;
+import ndgrad.teaching.ExplainPage;
+import ndgrad.teaching.Graphviz;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
-import ndgrad.autograd.BackwardTrace;
-import ndgrad.autograd.ExplainPage;
-import ndgrad.autograd.Graphviz;
+import ndgrad.teaching.BackwardTrace;
+import ndgrad.teaching.ExplainPage;
+import ndgrad.teaching.Graphviz;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.DTypes;
 import ndgrad.core.Rng;

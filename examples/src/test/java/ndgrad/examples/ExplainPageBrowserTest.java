@@ -3,13 +3,14 @@ package ndgrad.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ndgrad.teaching.BackwardTrace;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import ndgrad.autograd.BackwardTrace;
+import ndgrad.teaching.BackwardTrace;
 import ndgrad.autograd.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;

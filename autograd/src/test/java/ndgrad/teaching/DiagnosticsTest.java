@@ -1,10 +1,16 @@
-package ndgrad.autograd;
+package ndgrad.teaching;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ndgrad.autograd.Tensor;
+import ndgrad.autograd.Autograd;
+import ndgrad.autograd.GradOptions;
+import ndgrad.autograd.AutogradException;
+import ndgrad.autograd.AnomalyException;
+import ndgrad.autograd.Float64Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -185,7 +191,7 @@ class DiagnosticsTest extends Float64Test {
         List<org.w3c.dom.Element> edges = elements(svg, "path", "edge");
         assertEquals(g.values.size(), values.size());
         assertEquals(g.ops.size(), ops.size());
-        assertEquals(g.ops.stream().mapToInt(o -> o.inputs.length + g.outputs(o).size()).sum(), edges.size());
+        assertEquals(g.ops.stream().mapToInt(o -> o.inputs().size() + g.outputs(o).size()).sum(), edges.size());
         java.util.Set<String> labels = new java.util.HashSet<>();
         values.forEach(v -> labels.add(v.getAttribute("data-label")));
         java.util.Set<String> traced = new java.util.HashSet<>();

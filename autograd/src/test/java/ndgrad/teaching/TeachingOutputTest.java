@@ -1,8 +1,11 @@
-package ndgrad.autograd;
+package ndgrad.teaching;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ndgrad.autograd.Float64Test;
+import ndgrad.autograd.Tensor;
+import ndgrad.autograd.Function;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -1,9 +1,10 @@
-package ndgrad.autograd;
+package ndgrad.teaching;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ndgrad.autograd.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -97,5 +98,12 @@ class LayoutTest {
         assertTrue(l.y(2) < l.y(3), "the targets keep their order");
         assertTrue(l.y(0) < l.y(1) && l.y(5) < l.y(4), "the sources of 2 above the sources of 3");
         assertTrue(Math.abs(l.y(2) + 5 - (l.y(0) + l.y(5) + 10) / 2) < 1e-9, "2 centred on its two sources");
+    }
+
+    @Test
+    void aGraphViewLabelsATensorOutsideItsGraphByNameOrQuestionMark() {
+        GraphView view = GraphView.of(Tensor.of(1.0).requiresGrad().mul(2));
+        assertEquals("w", view.label(Tensor.of(1.0).named("w")));
+        assertEquals("?", view.label(Tensor.of(1.0)));
     }
 }

@@ -1,5 +1,7 @@
-package ndgrad.autograd;
+package ndgrad.teaching;
 
+import ndgrad.autograd.Tensor;
+import ndgrad.autograd.Function;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -52,8 +54,8 @@ final class GraphView {
                 if (top instanceof Tensor t && !t.isLeaf()) {
                     stack.add(t.node());
                 } else if (top instanceof Function.Context c) {
-                    for (int i = c.inputs.length - 1; i >= 0; i--) {
-                        stack.add(c.inputs[i]);
+                    for (int i = c.inputs().size() - 1; i >= 0; i--) {
+                        stack.add(c.inputs().get(i));
                     }
                 }
                 continue;
@@ -89,7 +91,7 @@ final class GraphView {
     /** The outputs of {@code c} that the graph holds (an op of several outputs may have some unused). */
     List<Tensor> outputs(Function.Context c) {
         List<Tensor> out = new ArrayList<>();
-        for (Tensor t : c.outputs) {
+        for (Tensor t : c.outputs()) {
             if (t != null && valueIndex.containsKey(t)) {
                 out.add(t);
             }

@@ -1,5 +1,7 @@
-package ndgrad.autograd;
+package ndgrad.teaching;
 
+import ndgrad.autograd.Tensor;
+import ndgrad.autograd.Function;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +46,7 @@ public final class Graphviz {
             int k = g.index(op);
             dot.append("  op").append(k).append(" [shape=ellipse, label=\"").append(escape(op.name()))
                     .append("\"];\n");
-            for (Tensor in : op.inputs) {
+            for (Tensor in : op.inputs()) {
                 dot.append("  v").append(g.index(in)).append(" -> op").append(k).append(";\n");
             }
             for (Tensor out : g.outputs(op)) {
@@ -118,7 +120,7 @@ public final class Graphviz {
         List<int[]> edges = new ArrayList<>();
         for (Function.Context op : g.ops) {
             int k = nv + g.index(op);
-            for (Tensor in : op.inputs) {
+            for (Tensor in : op.inputs()) {
                 edges.add(new int[] {g.index(in), k});
             }
             for (Tensor out : g.outputs(op)) {

@@ -1,5 +1,10 @@
-package ndgrad.autograd;
+package ndgrad.teaching;
 
+import ndgrad.autograd.Tensor;
+import ndgrad.autograd.Function;
+import ndgrad.autograd.GradOptions;
+import ndgrad.autograd.AutogradException;
+import ndgrad.autograd.Autograd;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -58,23 +63,22 @@ public final class BackwardTrace {
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         List<Step> steps = new ArrayList<>();
         List<Function.Context> ops = new ArrayList<>();
-        Tensor[] leafGrads = Engine.run(List.of(output), null, leaves, GradOptions.defaults().retainGraph(true),
-                (n, upstream, pushed) -> {
+        Tensor[] leafGrads = Autograd.observe(output, leaves, (n, upstream, pushed) -> {
                     Tensor[] local = local(n);
                     List<Input> inputs = new ArrayList<>();
-                    String[] names = new String[n.inputs.length];
+                    String[] names = new String[n.inputs().size()];
                     for (int i = 0; i < names.length; i++) {
-                        names[i] = graph.label(n.inputs[i]);
+                        names[i] = graph.label(n.inputs().get(i));
                     }
-                    for (int i = 0; i < n.inputs.length; i++) {
-                        String rule = n.function.rule(i);
+                    for (int i = 0; i < n.inputs().size(); i++) {
+                        String rule = n.function().rule(i);
                         inputs.add(new Input(names[i], rule != null ? operands(rule, names)
                                 : "∂" + n.name() + "/∂input" + i, local == null ? null : local[i], pushed[i]));
                     }
                     List<Tensor> outputs = graph.outputs(n);
                     for (Tensor t : outputs) {
-                        for (int k = 0; k < n.outputs.length; k++) {
-                            if (n.outputs[k] == t) {
+                        for (int k = 0; k < n.outputs().size(); k++) {
+                            if (n.outputs().get(k) == t) {
                                 grads.put(t, upstream[k]);
                             }
                         }
@@ -100,12 +104,12 @@ public final class BackwardTrace {
      * element. Null for other ops (their local derivative is a Jacobian).
      */
     private static Tensor[] local(Function.Context n) {
-        if (n.outputs.length != 1 || !n.function.isElementwise() && n.outputs[0].numel() != 1) {
+        if (n.outputs().size() != 1 || !n.function().isElementwise() && n.outputs().get(0).numel() != 1) {
             return null;
         }
-        Tensor[] local = n.backward(new Tensor[] {Tensor.onesLike(n.outputs[0])});
+        Tensor[] local = n.backward(new Tensor[] {Tensor.onesLike(n.outputs().get(0))});
         for (int i = 0; i < local.length; i++) {
-            if (local[i] != null && !n.inputs[i].isRequiresGrad()) {
+            if (local[i] != null && !n.inputs().get(i).isRequiresGrad()) {
                 local[i] = null;
             }
         }

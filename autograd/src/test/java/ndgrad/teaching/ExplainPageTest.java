@@ -1,10 +1,11 @@
-package ndgrad.autograd;
+package ndgrad.teaching;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ndgrad.autograd.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

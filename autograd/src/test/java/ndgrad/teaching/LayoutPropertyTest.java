@@ -1,4 +1,4 @@
-package ndgrad.autograd;
+package ndgrad.teaching;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,8 @@
-package ndgrad.autograd;
+package ndgrad.teaching;
 
+import ndgrad.autograd.Tensor;
+import ndgrad.autograd.Function;
+import ndgrad.autograd.Autograd;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +104,7 @@ public final class ExplainPage {
         double[] g = new double[Math.toIntExact(t.numel())];
         try (Autograd.GradMode off = Autograd.noGrad()) {
             for (int i = 0; i < g.length; i++) {
-                g[i] = FiniteDifference.partial(a -> forward.get().item(), t.array(), i,
+                g[i] = FiniteDifference.partial(a -> forward.get().item(), t.data(), i,
                         FiniteDifference.options(FiniteDifference.Scheme.CENTRAL));
             }
         }
@@ -125,7 +128,7 @@ public final class ExplainPage {
             List<String> inputs = new ArrayList<>();
             for (int i = 0; i < st.inputs().size(); i++) {
                 BackwardTrace.Input in = st.inputs().get(i);
-                Tensor t = op.inputs[i];
+                Tensor t = op.inputs().get(i);
                 if (in.grad() != null) {
                     double[] add = in.grad().toDoubleArray();
                     known.merge(t, add, (a, b) -> {

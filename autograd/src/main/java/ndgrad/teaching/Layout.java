@@ -1,4 +1,4 @@
-package ndgrad.autograd;
+package ndgrad.teaching;
 
 import java.util.ArrayList;
 import java.util.Arrays;
