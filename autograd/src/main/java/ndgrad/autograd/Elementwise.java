@@ -256,4 +256,30 @@ final class Elementwise {
         }
         return unary("to", "1", (c, a) -> c.output(Pointwise.cast(a.array(), type)), (c, g) -> g.to(from)).apply(x);
     }
+
+    /** A constant 0/1 tensor of x's dtype: {@code x op o}, broadcasting, dtypes checked (not differentiable). */
+    static Tensor compare(Tensor x, Comparison op, String name, Tensor o) {
+        x.checkBinary(name, o);
+        return Tensor.constant(Pointwise.compare(op, x.array(), o.array(), x.dtype()));
+    }
+
+    /** A constant 0/1 tensor of x's dtype: {@code x op s}. */
+    static Tensor compare(Tensor x, Comparison op, double s) {
+        return Tensor.constant(Pointwise.compare(op, x.array(), s, x.dtype()));
+    }
+
+    /** {@code value} where {@code mask} is nonzero, else x: a {@link #where} with a constant. */
+    static Tensor maskedFill(Tensor x, Tensor mask, double value) {
+        return where(mask, Tensor.fullOf(value, x.dtype(), x.shape()), x);
+    }
+
+    /** GELU, exact: x·Φ(x) = x·(1 + erf(x/√2))/2 (Hendrycks and Gimpel 2016; PyTorch's {@code gelu}). */
+    static Tensor gelu(Tensor x) {
+        return x.mul(x.div(Math.sqrt(2)).erf().add(1)).mul(0.5);
+    }
+
+    /** GELU's tanh approximation: x·(1 + tanh(√(2/π)(x + 0.044715x³)))/2 (PyTorch's {@code approximate='tanh'}). */
+    static Tensor geluTanh(Tensor x) {
+        return x.mul(x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI)).tanh().add(1)).mul(0.5);
+    }
 }

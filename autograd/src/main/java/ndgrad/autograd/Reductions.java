@@ -144,4 +144,15 @@ final class Reductions {
     private static Tensor stableShift(Tensor x, int[] axes) {
         return Tensor.constant(Pointwise.zeroInfinities(Reduce.max(x.array(), true, axes)));
     }
+
+    /** The index (int64, no gradient) of the first maximum or minimum along {@code dim}, as {@code torch.argmax}. */
+    static Tensor argExtreme(String op, Tensor x, int dim, boolean keepDim, boolean max) {
+        int a = Shapes.axis(op, dim, x.dim());
+        if (x.size(a) == 0) {
+            throw new ShapeException(op + ": cannot reduce an empty dimension " + dim + " of shape "
+                    + x.shapeString());
+        }
+        Tensor i = Tensor.constant(Reduce.extremeAlong(x.array(), a, max)[1]);
+        return keepDim ? i.unsqueeze(a) : i;
+    }
 }

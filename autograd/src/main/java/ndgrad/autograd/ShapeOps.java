@@ -191,6 +191,18 @@ final class ShapeOps {
                 (c, g) -> g.slice(a, before, before + n)).apply(x);
     }
 
+    /** Index {@code index} (negative counts back) along {@code axis}, that axis dropped: a slice and a squeeze. */
+    static Tensor select(Tensor x, String op, int axis, long index) {
+        int a = Shapes.axis(op, axis, x.dim());
+        long n = x.size(a);
+        long i = index < 0 ? index + n : index;
+        if (i < 0 || i >= n) {
+            throw new ShapeException(op + ": index " + index + " is out of range for axis " + a + " of shape "
+                    + x.shapeString());
+        }
+        return squeeze(slice(x, a, i, i + 1), a);
+    }
+
     /** Tensors of one shape and dtype stacked along a new dimension {@code axis}: each unsqueezed, then joined. */
     static Tensor stack(int axis, Tensor... ts) {
         if (ts.length == 0) {

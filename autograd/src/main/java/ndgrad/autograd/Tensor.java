@@ -12,7 +12,6 @@ import ndgrad.core.Shapes;
 import ndgrad.core.kernels.Copies;
 import ndgrad.core.kernels.Pointwise;
 import ndgrad.core.kernels.Products;
-import ndgrad.core.kernels.Reduce;
 import ndgrad.core.kernels.Unfold;
 import ndgrad.core.memory.Scope;
 import ndgrad.core.memory.Storage;
@@ -204,7 +203,8 @@ public final class Tensor {
         return fullOf(0, type, shape);
     }
 
-    private static Tensor fullOf(double value, DataType type, long... shape) {
+    /** A constant of {@code type} and {@code shape} filled with {@code value}. */
+    static Tensor fullOf(double value, DataType type, long... shape) {
         INDArray a = Scope.allocate(type, shape);
         Copies.fill(a, value);
         return constant(a);
@@ -562,12 +562,6 @@ public final class Tensor {
         }
     }
 
-    /** A constant 0/1 tensor of this tensor's dtype: {@code this op o}, broadcasting. */
-    private Tensor compare(Comparison op, String name, Tensor o) {
-        checkBinary(name, o);
-        return constant(Pointwise.compare(op, data, o.data, dtype()));
-    }
-
     /** Checks that {@code o} can meet this tensor in a broadcasting op, and returns the result shape. */
     long[] checkBinary(String op, Tensor o) {
         if (dtype() != o.dtype()) {
@@ -681,44 +675,44 @@ public final class Tensor {
 
     /** This tensor with {@code value} where {@code mask} is nonzero (PyTorch's {@code masked_fill}). */
     public Tensor maskedFill(Tensor mask, double value) {
-        return where(mask, fullOf(value, dtype()), this);
+        return Elementwise.maskedFill(this, mask, value);
     }
 
     // ---------------------------------------------------------------- comparisons (not differentiable)
 
     /** 1 where this > o, else 0 (this dtype, no gradient), broadcasting. */
     public Tensor gt(Tensor o) {
-        return compare(Comparison.GT, "gt", o);
+        return Elementwise.compare(this, Comparison.GT, "gt", o);
     }
 
     /** 1 where this ≥ o, else 0 (this dtype, no gradient), broadcasting. */
     public Tensor ge(Tensor o) {
-        return compare(Comparison.GE, "ge", o);
+        return Elementwise.compare(this, Comparison.GE, "ge", o);
     }
 
     /** 1 where this < o, else 0 (this dtype, no gradient), broadcasting. */
     public Tensor lt(Tensor o) {
-        return compare(Comparison.LT, "lt", o);
+        return Elementwise.compare(this, Comparison.LT, "lt", o);
     }
 
     /** 1 where this ≤ o, else 0 (this dtype, no gradient), broadcasting. */
     public Tensor le(Tensor o) {
-        return compare(Comparison.LE, "le", o);
+        return Elementwise.compare(this, Comparison.LE, "le", o);
     }
 
     /** 1 where this == o, else 0 (this dtype, no gradient), broadcasting. */
     public Tensor eq(Tensor o) {
-        return compare(Comparison.EQ, "eq", o);
+        return Elementwise.compare(this, Comparison.EQ, "eq", o);
     }
 
     /** 1 where this > s, else 0. */
     public Tensor gt(double s) {
-        return constant(Pointwise.compare(Comparison.GT, array(), s, dtype()));
+        return Elementwise.compare(this, Comparison.GT, s);
     }
 
     /** 1 where this < s, else 0. */
     public Tensor lt(double s) {
-        return constant(Pointwise.compare(Comparison.LT, array(), s, dtype()));
+        return Elementwise.compare(this, Comparison.LT, s);
     }
 
     // ---------------------------------------------------------------- elementwise functions (see Elementwise)
@@ -790,12 +784,12 @@ public final class Tensor {
 
     /** GELU x·Φ(x) = x/2 (1 + erf(x/√2)), PyTorch's default (Hendrycks &amp; Gimpel 2016); composed. */
     public Tensor gelu() {
-        return mul(div(Math.sqrt(2)).erf().add(1)).mul(0.5);
+        return Elementwise.gelu(this);
     }
 
     /** GELU's tanh approximation x/2 (1 + tanh(√(2/π)(x + 0.044715 x³))), PyTorch's approximate='tanh'. */
     public Tensor geluTanh() {
-        return mul(add(pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI)).tanh().add(1)).mul(0.5);
+        return Elementwise.geluTanh(this);
     }
 
     /**
@@ -910,21 +904,12 @@ public final class Tensor {
 
     /** The sub-tensor at {@code index} along {@code axis} (negative counts back), that axis removed. */
     public Tensor select(int axis, long index) {
-        return pick("select", Shapes.axis("select", axis, dim()), index);
+        return ShapeOps.select(this, "select", axis, index);
     }
 
     /** Row {@code i} (along axis 0; negative counts back). */
     public Tensor row(long i) {
-        return pick("row", Shapes.axis("row", 0, dim()), i);
-    }
-
-    private Tensor pick(String op, int a, long index) {
-        long i = index < 0 ? index + size(a) : index;
-        if (i < 0 || i >= size(a)) {
-            throw new ShapeException(op + ": index " + index + " is out of range for axis " + a + " of shape "
-                    + shapeString());
-        }
-        return slice(a, i, i + 1).squeeze(a);
+        return ShapeOps.select(this, "row", 0, i);
     }
 
     /**
@@ -1077,7 +1062,7 @@ public final class Tensor {
 
     /** The (first) index of the maximum along {@code dim}, int64, as {@code torch.argmax(x, dim, keepdim)}. */
     public Tensor argmax(int dim, boolean keepDim) {
-        return argExtreme("argmax", dim, keepDim, true);
+        return Reductions.argExtreme("argmax", this, dim, keepDim, true);
     }
 
     /** {@code argmax(dim, false)}. */
@@ -1092,7 +1077,7 @@ public final class Tensor {
 
     /** The (first) index of the minimum along {@code dim}, int64, as {@code torch.argmin(x, dim, keepdim)}. */
     public Tensor argmin(int dim, boolean keepDim) {
-        return argExtreme("argmin", dim, keepDim, false);
+        return Reductions.argExtreme("argmin", this, dim, keepDim, false);
     }
 
     /** {@code argmin(dim, false)}. */
@@ -1103,15 +1088,6 @@ public final class Tensor {
     /** The (first) index of the minimum of the flattened tensor, rank 0, as {@code torch.argmin(x)}. */
     public Tensor argmin() {
         return reshape(-1).argmin(0);
-    }
-
-    private Tensor argExtreme(String op, int dim, boolean keepDim, boolean max) {
-        int a = Shapes.axis(op, dim, dim());
-        if (size(a) == 0) {
-            throw new ShapeException(op + ": cannot reduce an empty dimension " + dim + " of shape " + shapeString());
-        }
-        Tensor i = constant(Reduce.extremeAlong(array(), a, max)[1]);
-        return keepDim ? i.unsqueeze(a) : i;
     }
 
     /**
