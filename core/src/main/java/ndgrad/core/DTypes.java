@@ -10,23 +10,28 @@ import org.nd4j.linalg.api.buffer.DataType;
  * <p>Usage: {@code try (var d = DTypes.use(DataType.DOUBLE)) { Tensor x = Tensor.of(1, 2, 3); }}
  */
 public final class DTypes {
-    private static final PerThread<DataType[]> DEFAULT = new PerThread<>(() -> new DataType[] {DataType.FLOAT});
+    private static final PerThread<Default> DEFAULT = new PerThread<>(Default::new);
+
+    /** This thread's default. */
+    private static final class Default extends PerThread.Owned {
+        DataType type = DataType.FLOAT;
+    }
 
     private DTypes() {
     }
 
     /** The current thread's default floating-point dtype. */
     public static DataType defaultType() {
-        return DEFAULT.get()[0];
+        return DEFAULT.get().type;
     }
 
     /** Makes {@code type} the default until the returned handle closes; then the previous default returns. */
     public static Restore use(DataType type) {
         requireFloating("DTypes.use", type);
-        DataType[] t = DEFAULT.get();
-        DataType previous = t[0];
-        t[0] = type;
-        return () -> t[0] = previous;
+        Default t = DEFAULT.get();
+        DataType previous = t.type;
+        t.type = type;
+        return () -> t.type = previous;
     }
 
     /** Throws a {@link ShapeException} naming {@code op} unless {@code type} is FLOAT, DOUBLE, HALF or BFLOAT16. */

@@ -3,33 +3,35 @@ package ndgrad.core;
 import java.util.function.Supplier;
 
 /**
- * A value per thread, looked up without the thread-local map on a thread that asks again: a training step looks up
+ * A state per thread, looked up without the thread-local map on a thread that asks again: a training step looks up
  * its kernels' and its memory's state a dozen times per op, and the map's probe showed in small steps (see
- * benchmarks/README.md). The last lookup is kept with its owner and checked before use; a stale or torn read only
- * sends the lookup to the map (the slot is immutable, so it reads safely).
+ * benchmarks/README.md). The last state looked up is kept and checked against its owner before use; a stale or torn
+ * read only sends the lookup to the map (the owner is final, so it reads safely).
  *
  * <p>Usage: {@code static final PerThread<State> STATE = new PerThread<>(State::new); STATE.get().path = ...;}
  */
-public final class PerThread<T> {
-    private record Slot<T>(Thread owner, T value) {
+public final class PerThread<T extends PerThread.Owned> {
+    /** A state that knows the thread it belongs to (the one that made it). */
+    public abstract static class Owned {
+        private final Thread owner = Thread.currentThread();
     }
 
-    private final ThreadLocal<Slot<T>> mine;
-    private Slot<T> last;
+    private final ThreadLocal<T> mine;
+    private T last;
 
-    /** Values made by {@code initial} on each thread's first {@link #get()}. */
+    /** States made by {@code initial} on each thread's first {@link #get()}. */
     public PerThread(Supplier<T> initial) {
-        mine = ThreadLocal.withInitial(() -> new Slot<>(Thread.currentThread(), initial.get()));
+        mine = ThreadLocal.withInitial(initial);
     }
 
-    /** The calling thread's value. */
+    /** The calling thread's state. */
     public T get() {
-        Slot<T> s = last;
-        if (s != null && s.owner == Thread.currentThread()) {
-            return s.value;
+        T s = last;
+        if (s != null && ((Owned) s).owner == Thread.currentThread()) {
+            return s;
         }
         s = mine.get();
         last = s;
-        return s.value;
+        return s;
     }
 }

@@ -32,7 +32,7 @@ final class Access {
     }
 
     /** What the kernels keep per thread: the path, NIO views, chunks, vectors of ones, ND4J ops and window maps. */
-    static final class State {
+    static final class State extends PerThread.Owned {
         /** How kernels compute on this thread. */
         Kernels.Path path = Kernels.DEFAULT_PATH;
         final NioCache nio = new NioCache();

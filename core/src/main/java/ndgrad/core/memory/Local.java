@@ -4,7 +4,7 @@ import java.util.ArrayDeque;
 import ndgrad.core.PerThread;
 
 /** This thread's memory: its open scopes (innermost first), its pool, and its recycler of floating arrays. */
-final class Local {
+final class Local extends PerThread.Owned {
     private static final PerThread<Local> MINE = new PerThread<>(Local::new);
 
     final ArrayDeque<Scope> scopes = new ArrayDeque<>();
