@@ -22,8 +22,10 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The low-level access layer under every kernel family: which path a call takes ({@link #java}, {@link #alike},
  * {@link #blas}), the arrays' off-heap buffers (NIO views, BLAS pointers), streaming through {@link Strided} views,
- * native execution of ND4J ops in a reused context, and the per-thread state these keep. Only this class, the
- * {@link Strided} views and the BLAS calls in {@link Products} and {@link Products#axpy} touch buffers.
+ * native execution of ND4J ops in a reused context, and the per-thread state these keep. Besides these, a family
+ * touches a plain array's buffer directly only for bulk work over it: the BLAS calls in {@link Products}, the copies
+ * and bulk reads in {@link Copies}, the block copies in {@link Indexing}, and the window loops of {@link Unfold} and
+ * {@link Pooling}.
  */
 final class Access {
     private static final PerThread<State> STATE = new PerThread<>(State::new);

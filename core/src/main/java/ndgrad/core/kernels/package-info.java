@@ -12,8 +12,9 @@
  * <li>{@link ndgrad.core.kernels.Fused}: several steps in one pass over the arrays (optimizer updates, the
  * cross-entropy loss), with {@link ndgrad.core.kernels.Chunk}'s in-place primitives.</li>
  * </ul>
- * A kernel reads and writes arrays only through {@code Access} and {@code Strided}, chooses its path there
- * ({@link ndgrad.core.kernels.Kernels} says how), and allocates its results with
+ * A kernel chooses its path through {@code Access} ({@link ndgrad.core.kernels.Kernels} says how), reads and writes
+ * arrays of any layout through {@code Strided} and plain ones through {@code Access}'s cached views (or directly for
+ * bulk work over a plain buffer: a copy, a BLAS call, a window loop), and allocates its results with
  * {@link ndgrad.core.memory.Scope#allocate}. A kernel with a Java and a native path has both tested against each
  * other in {@code KernelsTest}.
  */
