@@ -10,8 +10,9 @@ import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * An array and who may let it go, and when: the one owner of an array's lifetime above the pool. A storage is made
- * once, by what made the array, and says how it returns:
+ * An array and who may let it go, and when: what a holder (a tensor) keeps instead of a lease, so that the rules of
+ * leases, scopes and recycling stay in this package. A storage is made once, by what made the array, and says how
+ * the array returns:
  * <ul>
  * <li>{@link #output}: an op's result. Owned by the innermost open {@link Scope}; with none open it floats, and
  * returns to the pool when the graph that made it is freed and retired ({@link #retire}), or, once
