@@ -1,10 +1,10 @@
 package ndgrad.teaching;
 
+import ndgrad.core.io.AtomicFile;
 import ndgrad.autograd.Tensor;
 import ndgrad.autograd.Function;
 import ndgrad.autograd.Autograd;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,10 +36,7 @@ public final class ExplainPage {
     /** Writes the page (creating its directory) and returns the file. */
     public static Path write(Path file, String title, Supplier<Tensor> forward, List<Tensor> inputs)
             throws IOException {
-        String page = html(title, forward, inputs);
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Files.writeString(file, page);
+        AtomicFile.writeString(file, html(title, forward, inputs));
         return file;
     }
 

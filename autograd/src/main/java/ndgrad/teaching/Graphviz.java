@@ -1,5 +1,6 @@
 package ndgrad.teaching;
 
+import ndgrad.core.io.AtomicFile;
 import ndgrad.autograd.Tensor;
 import ndgrad.autograd.Function;
 import java.io.IOException;
@@ -200,8 +201,7 @@ public final class Graphviz {
     }
 
     private static Path write(String dot, Path dotFile) throws IOException {
-        Files.createDirectories(dotFile.toAbsolutePath().getParent());
-        Files.writeString(dotFile, dot);
+        AtomicFile.writeString(dotFile, dot);
         Path png = dotFile.resolveSibling(dotFile.getFileName().toString().replaceFirst("\\.dot$", "") + ".png");
         return render(png, Duration.ofSeconds(30), "dot", "-Tpng", dotFile.toString(), "-o", png.toString())
                 .orElse(dotFile);

@@ -1,5 +1,6 @@
 package ndgrad.examples;
 
+import ndgrad.core.io.AtomicFile;
 import ndgrad.teaching.BackwardTrace;
 import ndgrad.teaching.ExplainPage;
 import ndgrad.teaching.Graphviz;
@@ -184,13 +185,12 @@ public final class Explain implements Callable<Integer>, Ndgrad.Outputs {
         x.gradients().forEach((v, g) -> s.append(String.format("  d/d%-6s = %-22s numerical %-22s |diff| %.1e%n", v,
                 g[0], g[1], Math.abs(g[0] - g[1]))));
         Path svg = out.dir().resolve("explain.svg");
-        java.nio.file.Files.createDirectories(out.dir());
-        java.nio.file.Files.writeString(svg, Graphviz.toSvg(x.trace()));
+        AtomicFile.writeString(svg, Graphviz.toSvg(x.trace()));
         Path picture = Graphviz.write(x.trace(), out.dir().resolve("explain.dot"));
         s.append("\ngraph: ").append(svg.toAbsolutePath()).append(picture.toString().endsWith(".png")
                 ? " and " + picture.toAbsolutePath() : "");
         if (html != null) {
-            java.nio.file.Files.writeString(html, x.html());
+            AtomicFile.writeString(html, x.html());
             s.append("\npage:  ").append(html.toAbsolutePath()).append(" (open it in a browser; Next and Previous "
                     + "walk the backward pass)");
         }

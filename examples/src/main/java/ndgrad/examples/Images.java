@@ -1,5 +1,6 @@
 package ndgrad.examples;
 
+import ndgrad.core.io.AtomicFile;
 import java.awt.Graphics2D;
 import java.awt.Image;
 import java.awt.image.BufferedImage;
@@ -171,6 +172,6 @@ final class Images {
         for (int i = 0; i < 784; i++) {
             img.getRaster().setSample(i % 28, i / 28, 0, (int) Math.round(row.getDouble(i) * 255));
         }
-        ImageIO.write(img, "png", file.toFile());
+        AtomicFile.write(file, out -> ImageIO.write(img, "png", out));
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import ndgrad.core.io.AtomicFile;
 import picocli.CommandLine.Option;
 
 /**
@@ -36,12 +37,19 @@ final class OutDir {
         probe(dir, dir, option);
     }
 
-    /** An output file: not a directory, not a read-only file, in a directory that can be written. */
+    /**
+     * An output file: a regular file or a new one (a symlink's target counts), not read-only, and a temporary file
+     * of the kind {@link AtomicFile} writes can be created beside it.
+     */
     static void file(Path file, String option) {
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException(option + " " + file + ": is a directory, expected a file name");
         }
-        probe(file.toAbsolutePath().getParent(), file, option);
+        try {
+            AtomicFile.check(file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(option + " " + e.getMessage(), e);
+        }
         if (Files.exists(file) && !Files.isWritable(file)) {
             throw new IllegalArgumentException(option + " " + file + ": the file is read-only");
         }

@@ -1,5 +1,6 @@
 package ndgrad.examples;
 
+import ndgrad.core.io.AtomicFile;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -7,7 +8,6 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -104,8 +104,8 @@ final class Plots {
 
     /** Writes the chart as a PNG. */
     static Path save(XYChart chart, Path file) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        BitmapEncoder.saveBitmap(chart, file.toString().replaceFirst("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
+        byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+        AtomicFile.write(file, out -> out.write(png));
         return file;
     }
 
@@ -323,8 +323,7 @@ final class Plots {
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
         g.drawString(f.title(), LEFT, 22);
         g.dispose();
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        ImageIO.write(img, "png", file.toFile());
+        AtomicFile.write(file, out -> ImageIO.write(img, "png", out));
         return file;
     }
 

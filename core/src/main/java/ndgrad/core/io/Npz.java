@@ -10,7 +10,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -27,7 +26,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code \x93NUMPY}, a Python-dict header padded to 64 bytes, then C-order little-endian data), as specified in
  * <a href="https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html">numpy.lib.format</a>.
  * {@code numpy.load} reads what this writes. float32 and float64 arrays are supported. A file is written to a
- * temporary file first and then moved into place, so a failed write never replaces a good file.
+ * temporary file first and then moved into place ({@link AtomicFile}), so a failed write never replaces a good file.
  *
  * <p>Usage: {@code Npz.write(Path.of("w.npz"), Map.of("w", w)); INDArray w2 = Npz.read(Path.of("w.npz")).get("w");}
  */
@@ -42,21 +41,15 @@ public final class Npz {
 
     /** Writes {@code arrays} (in map order) to {@code file} atomically. */
     public static void write(Path file, Map<String, INDArray> arrays) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try {
-            try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(tmp))) {
-                for (Map.Entry<String, INDArray> e : arrays.entrySet()) {
-                    zip.putNextEntry(new ZipEntry(e.getKey() + ".npy"));
-                    writeNpy(zip, e.getKey(), e.getValue());
-                    zip.closeEntry();
-                }
+        AtomicFile.write(file, out -> {
+            ZipOutputStream zip = new ZipOutputStream(out);
+            for (Map.Entry<String, INDArray> e : arrays.entrySet()) {
+                zip.putNextEntry(new ZipEntry(e.getKey() + ".npy"));
+                writeNpy(zip, e.getKey(), e.getValue());
+                zip.closeEntry();
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+            zip.finish();
+        });
     }
 
     /**
