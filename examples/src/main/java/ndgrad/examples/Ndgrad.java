@@ -47,6 +47,8 @@ public final class Ndgrad {
     /** As {@link #run(String...)}, with the command's output and error lines going to the given writers. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Ndgrad()).setOut(out).setErr(err);
+        // an expression may start with a minus ("-x"): explain reads an argument it does not know as the expression
+        cli.getSubcommands().get("explain").setUnmatchedOptionsArePositionalParams(true);
         cli.setParameterExceptionHandler((e, a) -> {
             PrintWriter w = e.getCommandLine().getErr();
             w.println("ndgrad: " + e.getMessage() + " (see --help)");

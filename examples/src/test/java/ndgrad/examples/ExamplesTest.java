@@ -277,6 +277,17 @@ class ExamplesTest {
         return seen.list;
     }
 
+    /** An expression that starts with a minus is an expression, not an unknown option. */
+    @Test
+    void explainTakesAnExpressionThatStartsWithAMinus(@TempDir Path dir) throws IOException {
+        Result r = cli("explain", "-x*x", "--at", "x=3", "--out", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        String svg = Files.readString(dir.resolve("explain.svg"));
+        assertTrue(svg.contains(">grad -6.0000<"), "d(-x·x)/dx = -2x = -6 at x = 3");
+        Result typo = cli("explain", "x*x", "--att", "x=3", "--out", dir.toString());
+        assertEquals(2, typo.code(), "a mistyped option after the expression is still refused: " + typo.err());
+    }
+
     /** explain writes the SVG (no Graphviz needed) and, with --html, the step-by-step page; --model does an MLP. */
     @Test
     void explainWritesTheGraphAndThePage(@TempDir Path dir) throws IOException {
