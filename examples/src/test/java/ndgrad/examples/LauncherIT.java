@@ -37,6 +37,22 @@ class LauncherIT {
         }
     }
 
+    /** A warning goes to stderr, once, without a timestamp; the answer on stdout stays clean. */
+    @Test
+    void warningsGoToStderrAndTheAnswerToStdout(@TempDir Path dir) throws Exception {
+        Run train = run(dir, "train", "mnist", "--epochs", "1", "--train-size", "256", "--hidden", "8", "--save",
+                "m.npz");
+        assertEquals(0, train.code(), train.err());
+        java.awt.image.BufferedImage white = new java.awt.image.BufferedImage(28, 28,
+                java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        javax.imageio.ImageIO.write(white, "png", dir.resolve("blank.png").toFile());
+        Run blank = run(dir, "predict", "--model", "m.npz", "--image", "blank.png");
+        assertEquals(0, blank.code(), blank.err());
+        assertTrue(blank.err().startsWith("ndgrad: WARN: blank.png: the image is blank"), blank.err());
+        assertFalse(blank.out().contains("blank or nearly so"), blank.out());
+        assertTrue(blank.out().contains("predicted digit"), blank.out());
+    }
+
     @Test
     void helpWithNoArgumentsAndNoEscapeCodes(@TempDir Path dir) throws Exception {
         Run none = run(dir);
