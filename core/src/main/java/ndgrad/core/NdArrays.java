@@ -85,8 +85,23 @@ public final class NdArrays {
         return Copies.copy(Copies.slice(x, 0, from, to));
     }
 
-    /** Whether {@code a} owns all of its buffer in C order from offset 0 (not a view, no other strides). */
+    /** Whether {@code a} owns all of its buffer in C order from offset 0 (so may be pooled, or passed to BLAS). */
     public static boolean isPlain(INDArray a) {
-        return ArrayPool.plain(a);
+        return !a.isView() && !a.isEmpty() && a.ordering() == 'c' && a.offset() == 0
+                && a.data().length() == a.length() && cOrderStrides(a);
+    }
+
+    /** Whether a's strides are C order's; sizes of 1 may have any stride (ND4J's own check refuses [1, 1]). */
+    private static boolean cOrderStrides(INDArray a) {
+        long[] shape = a.shape();
+        long[] stride = a.stride();
+        long expected = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && stride[i] != expected) {
+                return false;
+            }
+            expected *= shape[i];
+        }
+        return true;
     }
 }

@@ -7,8 +7,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import ndgrad.core.NdArrays;
 import ndgrad.core.PerThread;
-import ndgrad.core.memory.ArrayPool;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -76,7 +76,7 @@ final class Access {
         }
         for (INDArray a : arrays) {
             if (a.dataType() != arrays[0].dataType() || !Arrays.equals(a.shape(), arrays[0].shape())
-                    || !ArrayPool.plain(a)) {
+                    || !NdArrays.isPlain(a)) {
                 return false;
             }
         }
@@ -182,10 +182,10 @@ final class Access {
         Nd4j.exec(op);
     }
 
-    /** Whether BLAS can take these arrays in place: float32 or float64, plain ({@link ArrayPool#plain}). */
+    /** Whether BLAS can take these arrays in place: float32 or float64, plain ({@link NdArrays#isPlain}). */
     static boolean blas(INDArray... arrays) {
         for (INDArray a : arrays) {
-            if (!floating(a) || !ArrayPool.plain(a)) {
+            if (!floating(a) || !NdArrays.isPlain(a)) {
                 return false;
             }
         }

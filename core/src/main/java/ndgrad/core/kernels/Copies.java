@@ -7,7 +7,6 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.function.DoubleSupplier;
 import ndgrad.core.NdArrays;
-import ndgrad.core.memory.ArrayPool;
 import ndgrad.core.memory.Scope;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -71,7 +70,7 @@ public final class Copies {
      */
     public static INDArray reshape(INDArray x, long[] shape) {
         boolean java = java(x, x.length(), Kernels.ELEMENTWISE_LIMIT);
-        boolean plain = ArrayPool.plain(x);
+        boolean plain = NdArrays.isPlain(x);
         if (!java && (!floating(x) || Access.state().path == Kernels.Path.ND4J)) {
             return x.reshape('c', shape);
         }
@@ -191,7 +190,7 @@ public final class Copies {
      * cached, a new one costs more than their read).
      */
     public static double[] values(INDArray x) {
-        boolean bulk = ArrayPool.plain(x) && (floating(x) && x.length() > Kernels.ELEMENTWISE_LIMIT
+        boolean bulk = NdArrays.isPlain(x) && (floating(x) && x.length() > Kernels.ELEMENTWISE_LIMIT
                 || x.dataType() == DataType.LONG);
         if (!bulk) {
             return strided(x);
@@ -221,7 +220,7 @@ public final class Copies {
         if (floating(x)) {
             Strided.of(x, x.shape()).read(out, out.length);
         } else {
-            double[] all = (ArrayPool.plain(x) ? x : x.dup('c')).data().asDouble();
+            double[] all = (NdArrays.isPlain(x) ? x : x.dup('c')).data().asDouble();
             System.arraycopy(all, 0, out, 0, out.length);
         }
         return out;

@@ -7,10 +7,10 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
+import ndgrad.core.NdArrays;
 import ndgrad.core.ShapeException;
 import ndgrad.core.Shapes;
 import ndgrad.core.Threads;
-import ndgrad.core.memory.ArrayPool;
 import ndgrad.core.memory.Scope;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -74,7 +74,7 @@ public final class Fused {
                         + Shapes.str(shape) + ", got " + a.dataType() + " " + Shapes.str(a.shape()) + " beside "
                         + type);
             }
-            allPlain &= ArrayPool.plain(a);
+            allPlain &= NdArrays.isPlain(a);
         }
         if (allPlain) {
             run(written, false, f, arrays);
@@ -83,7 +83,7 @@ public final class Fused {
         try (Scope copies = Scope.open()) {
             INDArray[] plain = new INDArray[arrays.length];
             for (int j = 0; j < arrays.length; j++) {
-                plain[j] = ArrayPool.plain(arrays[j]) ? arrays[j] : Copies.copy(arrays[j]);
+                plain[j] = NdArrays.isPlain(arrays[j]) ? arrays[j] : Copies.copy(arrays[j]);
             }
             run(written, false, f, plain);
             for (int j = 0; j < written; j++) {

@@ -4,9 +4,9 @@ import static ndgrad.core.kernels.Access.*;
 
 import java.lang.reflect.Field;
 import java.util.Arrays;
+import ndgrad.core.NdArrays;
 import ndgrad.core.ShapeException;
 import ndgrad.core.Shapes;
-import ndgrad.core.memory.ArrayPool;
 import ndgrad.core.memory.Scope;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -48,7 +48,7 @@ public final class Indexing {
             }
             return out;
         }
-        try (Scope copy = ArrayPool.plain(x) ? null : Scope.open()) {
+        try (Scope copy = NdArrays.isPlain(x) ? null : Scope.open()) {
             copyBlocks(copy == null ? x : Copies.copy(x), p.starts, p.inner, out);
         }
         return out;
@@ -85,7 +85,7 @@ public final class Indexing {
             }
             return out;
         }
-        try (Scope copy = ArrayPool.plain(g) ? null : Scope.open()) {
+        try (Scope copy = NdArrays.isPlain(g) ? null : Scope.open()) {
             addBlocks(copy == null ? g : Copies.copy(g), p.starts, p.inner, out);
         }
         return out;
@@ -259,7 +259,7 @@ public final class Indexing {
 
     /**
      * Copies block q of {@code inner} elements of {@code x}, at element offset {@code from[q]}, to offset q * inner
-     * of {@code out}; both plain ({@link ArrayPool#plain}) and of one floating dtype.
+     * of {@code out}; both plain ({@link NdArrays#isPlain}) and of one floating dtype.
      */
     static void copyBlocks(INDArray x, int[] from, int inner, INDArray out) {
         long size = x.data().getElementSize();

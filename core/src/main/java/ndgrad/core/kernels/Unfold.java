@@ -2,7 +2,7 @@ package ndgrad.core.kernels;
 
 import static ndgrad.core.kernels.Access.*;
 
-import ndgrad.core.memory.ArrayPool;
+import ndgrad.core.NdArrays;
 import ndgrad.core.memory.Scope;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -104,7 +104,7 @@ public final class Unfold {
         INDArray out = Scope.allocate(cols.dataType(), g.input());
         if (cols.dataType() == DataType.FLOAT) {
             float[] dst = new float[n * in];
-            try (Scope copy = ArrayPool.plain(cols) ? null : Scope.open()) {
+            try (Scope copy = NdArrays.isPlain(cols) ? null : Scope.open()) {
                 java.nio.FloatBuffer src = (copy == null ? cols : Copies.copy(cols)).data().asNioFloat();
                 for (int r = 0; r < rows; r++) {
                     for (int s = 0; s < n; s++) {
@@ -169,7 +169,7 @@ public final class Unfold {
      */
     static float[] floats(INDArray a) {
         float[] v = new float[(int) a.length()];
-        try (Scope copy = ArrayPool.plain(a) ? null : Scope.open()) {
+        try (Scope copy = NdArrays.isPlain(a) ? null : Scope.open()) {
             (copy == null ? a : Copies.copy(a)).data().asNioFloat().get(0, v);
         }
         return v;
@@ -178,7 +178,7 @@ public final class Unfold {
     /** A float64 array's values in C order, as {@link #floats} reads them. */
     private static double[] doubles(INDArray a) {
         double[] v = new double[(int) a.length()];
-        try (Scope copy = ArrayPool.plain(a) ? null : Scope.open()) {
+        try (Scope copy = NdArrays.isPlain(a) ? null : Scope.open()) {
             (copy == null ? a : Copies.copy(a)).data().asNioDouble().get(0, v);
         }
         return v;

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.WeakHashMap;
+import ndgrad.core.NdArrays;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -142,33 +143,13 @@ public final class ArrayPool {
         }
         ArrayPool p = Local.get().pool;
         long size = bytes(a);
-        if (!plain(a) || p.bytes + size > p.limit) {
+        if (!NdArrays.isPlain(a) || p.bytes + size > p.limit) {
             a.close();
             return;
         }
         p.free.computeIfAbsent(Key.of(a), k -> new ArrayDeque<>()).push(a);
         p.bytes += size;
         p.count++;
-    }
-
-    /** Whether {@code a} owns all of its buffer in C order from offset 0 (so may be pooled, or passed to BLAS). */
-    public static boolean plain(INDArray a) {
-        return !a.isView() && !a.isEmpty() && a.ordering() == 'c' && a.offset() == 0
-                && a.data().length() == a.length() && cOrderStrides(a);
-    }
-
-    /** Whether a's strides are C order's; sizes of 1 may have any stride (ND4J's own check refuses [1, 1]). */
-    private static boolean cOrderStrides(INDArray a) {
-        long[] shape = a.shape();
-        long[] stride = a.stride();
-        long expected = 1;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            if (shape[i] != 1 && stride[i] != expected) {
-                return false;
-            }
-            expected *= shape[i];
-        }
-        return true;
     }
 
     private static long bytes(INDArray a) {
