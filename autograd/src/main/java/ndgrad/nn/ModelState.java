@@ -24,8 +24,21 @@ final class ModelState {
         Npz.write(file, arrays);
     }
 
+    /** Checks every entry's shape from its header before any data is inflated, then loads as below. */
     static void load(Layer m, Path file) throws IOException {
-        load(m, Npz.read(file), file.toString());
+        Map<String, Parameter> params = new LinkedHashMap<>();
+        m.namedState().forEach(p -> params.put(p.name(), p));
+        load(m, Npz.read(file, (name, shape) -> {
+            Parameter p = params.get(name);
+            if (p == null) {
+                throw new IOException(file + ": holds parameters the module does not have: [" + name + "]");
+            }
+            if (!Arrays.equals(shape, p.value().shape())) {
+                throw new IOException(file + ": parameter '" + name + "' was saved with shape "
+                        + Arrays.toString(shape) + ", but the module has shape " + p.value().shapeString());
+            }
+            return true;
+        }), file.toString());
     }
 
     static void load(Layer m, Map<String, INDArray> saved, String file) throws IOException {
