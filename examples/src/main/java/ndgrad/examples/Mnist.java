@@ -20,7 +20,7 @@ public record Mnist(INDArray trainX, int[] trainY, INDArray testX, int[] testY) 
 
     /** The subset shipped in the resources (see resources/mnist/README.md). */
     public static Mnist bundled() throws IOException {
-        INDArray x = Idx.readImages(resource("mnist-10k-images-idx3-ubyte.gz"), "bundled MNIST images");
+        INDArray x = Idx.readImages(resource("mnist-10k-images-idx3-ubyte.gz"), "bundled MNIST images", 28, 28);
         int[] y = Idx.readLabels(resource("mnist-10k-labels-idx1-ubyte.gz"), "bundled MNIST labels");
         return new Mnist(NdArrays.rows(x, 0, 8000), java.util.Arrays.copyOfRange(y, 0, 8000),
                 NdArrays.rows(x, 8000, 10000), java.util.Arrays.copyOfRange(y, 8000, 10000));
@@ -34,10 +34,14 @@ public record Mnist(INDArray trainX, int[] trainY, INDArray testX, int[] testY) 
             Path images = dir.resolve(FULL[2 * i]);
             Path labels = dir.resolve(FULL[2 * i + 1]);
             try (InputStream a = open(images); InputStream b = open(labels)) {
-                x[i] = Idx.readImages(a, images.toString());
+                x[i] = Idx.readImages(a, images.toString(), 28, 28);
                 y[i] = Idx.readLabels(b, labels.toString());
             }
             checkLabels(y[i], labels.toString());
+            if (y[i].length == 0) {
+                throw new IOException(labels + ": holds no digits; a " + (i == 0 ? "training" : "test") + " set needs "
+                        + "at least one");
+            }
             if (x[i].size(0) != y[i].length) {
                 throw new IOException(images + " holds " + x[i].size(0) + " images but " + labels + " holds "
                         + y[i].length + " labels");
@@ -60,7 +64,6 @@ public record Mnist(INDArray trainX, int[] trainY, INDArray testX, int[] testY) 
         int m = Math.min(n, trainY.length);
         return new Mnist(NdArrays.rows(trainX, 0, m), java.util.Arrays.copyOfRange(trainY, 0, m), testX, testY);
     }
-
 
     private static InputStream open(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {

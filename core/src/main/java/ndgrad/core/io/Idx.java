@@ -4,6 +4,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -15,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * labels (magic 0x00000801, count, then bytes), as described on the MNIST page (LeCun, Cortes, Burges). A file with
  * the wrong magic, impossible sizes, truncated contents or broken compression gets an {@link IOException} naming it.
  *
- * <p>Usage: {@code INDArray x = Idx.readImages(in, "train-images"); // (n, rows*cols) float32 in [0, 1]}
+ * <p>Usage: {@code INDArray x = Idx.readImages(in, "train-images", 28, 28); // (n, 784) float32 in [0, 1]}
  */
 public final class Idx {
     private static final int IMAGES = 0x00000803;
@@ -24,24 +25,33 @@ public final class Idx {
     private Idx() {
     }
 
-    /** Images as an (n, rows·cols) float32 array scaled to [0, 1]; the array belongs to the caller (no scope). */
-    public static INDArray readImages(InputStream gzip, String name) throws IOException {
+    /**
+     * Images of {@code rows x cols} pixels as an (n, rows·cols) float32 array scaled to [0, 1]; the array belongs to
+     * the caller (no scope). Images of another size are refused from the header, before their data is read.
+     */
+    public static INDArray readImages(InputStream gzip, String name, int rows, int cols) throws IOException {
         try (DataInputStream in = open(gzip, name)) {
             int count = header(in, IMAGES, name);
-            int rows = in.readInt();
-            int cols = in.readInt();
-            if (rows <= 0 || cols <= 0 || (long) count * rows * cols > Math.min(Integer.MAX_VALUE,
-                    Npz.maxInputBytes())) {
-                throw new IOException(name + ": implausible image size " + count + " x " + rows + " x " + cols
-                        + " (at most " + Math.min(Integer.MAX_VALUE, Npz.maxInputBytes()) + " bytes; system property "
-                        + "ndgrad.maxInputBytes)");
+            int r = in.readInt();
+            int c = in.readInt();
+            if (r != rows || c != cols) {
+                throw new IOException(name + ": its images are " + r + " x " + c + " pixels, expected " + rows + " x "
+                        + cols);
             }
-            byte[] pixels = readFully(in, count * rows * cols, name);
-            float[] v = new float[pixels.length];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = (pixels[i] & 0xff) / 255f;
+            long n = (long) count * rows * cols;
+            check(name, "image size " + count + " x " + rows + " x " + cols, 4 * n);
+            byte[] pixels = readFully(in, (int) n, name);
+            INDArray x = Nd4j.createUninitialized(DataType.FLOAT, count, (long) rows * cols);
+            if (n == 0) {
+                return x;
             }
-            return Nd4j.create(v, new long[] {count, (long) rows * cols}, DataType.FLOAT);
+            java.nio.FloatBuffer to = x.data().asNioFloat();
+            for (byte p : pixels) {
+                to.put((p & 0xff) / 255f);
+            }
+            return x;
+        } catch (EOFException e) {
+            throw new IOException(name + ": truncated header", e);
         }
     }
 
@@ -49,16 +59,22 @@ public final class Idx {
     public static int[] readLabels(InputStream gzip, String name) throws IOException {
         try (DataInputStream in = open(gzip, name)) {
             int count = header(in, LABELS, name);
-            if (count > Npz.maxInputBytes()) {
-                throw new IOException(name + ": implausible label count " + count + " (at most "
-                        + Npz.maxInputBytes() + "; system property ndgrad.maxInputBytes)");
-            }
+            check(name, "label count " + count, 4L * count);
             byte[] raw = readFully(in, count, name);
             int[] labels = new int[raw.length];
             for (int i = 0; i < raw.length; i++) {
                 labels[i] = raw[i] & 0xff;
             }
             return labels;
+        }
+    }
+
+    /** Refuses a header whose result would take more than {@link Npz#maxInputBytes} bytes. */
+    private static void check(String name, String what, long bytes) throws IOException {
+        long limit = Math.min(Integer.MAX_VALUE, Npz.maxInputBytes());
+        if (bytes > limit) {
+            throw new IOException(name + ": implausible " + what + " (it would take " + bytes + " bytes, at most "
+                    + limit + "; system property ndgrad.maxInputBytes)");
         }
     }
 
@@ -94,19 +110,30 @@ public final class Idx {
 
     /**
      * The {@code n} data bytes the header declared, then the end of the file (which also checks gzip's CRC): bytes
-     * after the declared count are refused.
+     * after the declared count are refused. The buffer grows with what arrives, so a header that declares more than
+     * the file holds costs no more than what the file holds.
      */
     private static byte[] readFully(DataInputStream in, int n, String name) throws IOException {
-        byte[] b = new byte[n];
+        byte[] b = new byte[Math.min(n, 1 << 16)];
+        int have = 0;
         try {
-            in.readFully(b);
-            long extra = in.skip(Long.MAX_VALUE);
+            while (have < n) {
+                if (have == b.length) {
+                    b = Arrays.copyOf(b, (int) Math.min(n, 2L * b.length));
+                }
+                int k = in.read(b, have, b.length - have);
+                if (k < 0) {
+                    throw new IOException(name + ": truncated: expected " + n + " data bytes, found " + have);
+                }
+                have += k;
+            }
+            int extra = in.readNBytes(1 << 16).length;
             if (extra > 0) {
-                throw new IOException(name + ": " + extra + " bytes after the " + n + " data bytes its header "
+                throw new IOException(name + ": " + (extra == 1 << 16 ? "at least " : "") + extra + " bytes after the " + n + " data bytes its header "
                         + "declares");
             }
         } catch (EOFException e) {
-            throw new IOException(name + ": truncated: expected " + n + " data bytes", e);
+            throw new IOException(name + ": truncated: expected " + n + " data bytes, found " + have, e);
         } catch (ZipException e) {
             throw new IOException(name + ": not valid gzip data (" + e.getMessage() + ")", e);
         }
