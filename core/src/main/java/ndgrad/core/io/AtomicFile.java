@@ -8,6 +8,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -24,7 +26,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * <li>every error names the file.</li>
  * </ul>
  * The temporary file's name is short ({@code .ndgrad-<random>.tmp}), whatever the target's, and {@link #check}
- * creates one the same way, so a check that passes means the write can start.
+ * creates one the same way, and a file of the target's own name, so a check that passes means the write can start
+ * and end.
  *
  * <p>Usage: {@code AtomicFile.write(Path.of("model.npz"), out -> out.write(bytes));}
  */
@@ -85,15 +88,75 @@ public final class AtomicFile {
     }
 
     /**
-     * Checks, before any work, that {@code file} can be written: it is a regular file or does not exist yet, and a
-     * temporary file can be created beside it (creating the directories it needs).
+     * Checks, before any work, that {@code file} can be written: it is a regular file or does not exist yet, a
+     * temporary file can be created beside it, and so can a file of its own name. The check leaves nothing behind:
+     * what it creates (directories included) it removes.
      *
      * @throws IOException naming the file and the reason
      */
     public static void check(Path file) throws IOException {
-        Path tmp = temporary(target(file));
-        Files.deleteIfExists(tmp);
-        IN_FLIGHT.remove(tmp);
+        Path target = target(file);
+        List<Path> created = createDirectories(target.getParent(), file);
+        try {
+            Path tmp = temporary(target);
+            Files.deleteIfExists(tmp);
+            IN_FLIGHT.remove(tmp);
+            if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                try {
+                    Files.delete(Files.createFile(target));
+                } catch (IOException e) {
+                    throw named(file, e);
+                }
+            }
+        } finally {
+            removeEmpty(created);
+        }
+    }
+
+    /**
+     * Checks, before any work, that files can be written in {@code dir}: it is a directory or can be made one, and a
+     * temporary file can be created in it. Like {@link #check}, it leaves nothing behind.
+     *
+     * @throws IOException naming the directory and the reason
+     */
+    public static void checkDirectory(Path dir) throws IOException {
+        Path d = dir.toAbsolutePath();
+        if (Files.exists(d) && !Files.isDirectory(d)) {
+            throw new IOException(dir + ": is a file, expected a directory");
+        }
+        List<Path> created = createDirectories(d, dir);
+        try {
+            Path tmp = temporary(d.resolve("probe"));
+            Files.deleteIfExists(tmp);
+            IN_FLIGHT.remove(tmp);
+        } finally {
+            removeEmpty(created);
+        }
+    }
+
+    /** Creates {@code dir} and its missing parents; returns those it created, outermost first. */
+    private static List<Path> createDirectories(Path dir, Path named) throws IOException {
+        List<Path> missing = new ArrayList<>();
+        for (Path p = dir; p != null && !Files.exists(p); p = p.getParent()) {
+            missing.add(0, p);
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw named(named, e);
+        }
+        return missing;
+    }
+
+    /** Removes the directories a check created, innermost first, where they are still empty. */
+    private static void removeEmpty(List<Path> created) {
+        for (int i = created.size() - 1; i >= 0; i--) {
+            try {
+                Files.deleteIfExists(created.get(i));
+            } catch (IOException e) {
+                return;
+            }
+        }
     }
 
     /** The file a write replaces: {@code file}, or the final target of the links it goes through. */

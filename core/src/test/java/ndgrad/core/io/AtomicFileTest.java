@@ -103,6 +103,28 @@ class AtomicFileTest {
                 + " on the target's");
     }
 
+    /**
+     * A check creates what a write would (directories, a temporary file, a file of the target's name) and removes it
+     * all again, so a refused command leaves no trace; a name too long for the file system is refused by the check,
+     * not after the work.
+     */
+    @Test
+    void aCheckLeavesNothingBehindAndChecksTheTargetsOwnName() throws IOException {
+        AtomicFile.check(dir.resolve("a/b/model.npz"));
+        AtomicFile.checkDirectory(dir.resolve("plots/png"));
+        assertEquals(List.of(), names(dir), "no directory, probe or temporary file left");
+        Path tooLong = dir.resolve("m".repeat(300) + ".npz");
+        IOException e = assertThrows(IOException.class, () -> AtomicFile.check(tooLong));
+        assertEquals(tooLong + ": cannot write there: File name too long", e.getMessage());
+        Path file = Files.writeString(dir.resolve("plain"), "x");
+        IOException d = assertThrows(IOException.class, () -> AtomicFile.checkDirectory(file));
+        assertEquals(file + ": is a file, expected a directory", d.getMessage());
+        Path kept = Files.writeString(dir.resolve("kept.npz"), "old");
+        AtomicFile.check(kept);
+        assertEquals("old", Files.readString(kept), "an existing target is not touched by the check");
+        assertEquals(List.of("kept.npz", "plain"), names(dir));
+    }
+
     /** A child JVM stopped (SIGTERM, as Ctrl-C's SIGINT) in the middle of a write leaves no temporary file. */
     @Test
     void aJvmStoppedDuringAWriteLeavesTheOldFileAndNoTemporaryFile() throws Exception {
