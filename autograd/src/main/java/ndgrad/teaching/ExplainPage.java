@@ -8,10 +8,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import ndgrad.core.numdiff.FiniteDifference;
@@ -110,23 +112,26 @@ public final class ExplainPage {
 
     /**
      * The steps as JSON for the page's script: per step the op's id, name and output, the gradient in, per input its
-     * id, label, rule, local values and gradient pushed (full precision), and the gradients known after the step as
-     * the graph shows them (4 decimals); step 0 is before backward, when only the output's 1 is known.
+     * id, label, rule, local values and gradient pushed (full precision), and the totals the step set, as the graph
+     * shows them (4 decimals); step 0 is before backward, when only the output's 1 is known. The script folds the
+     * steps up to the one shown, so the page grows with the steps, not with steps times values.
      */
     private static String steps(BackwardTrace trace, Tensor output) {
         GraphView g = trace.graph();
         Map<Tensor, double[]> known = new IdentityHashMap<>();
         known.put(output, new double[] {1});
         List<String> json = new ArrayList<>();
-        json.add("{\"known\":" + known(g, known) + "}");
+        json.add("{\"set\":" + known(g, known, known.keySet()) + "}");
         for (int k = 0; k < trace.steps().size(); k++) {
             BackwardTrace.Step st = trace.steps().get(k);
             Function.Context op = trace.op(k);
             List<String> inputs = new ArrayList<>();
+            Set<Tensor> set = Collections.newSetFromMap(new IdentityHashMap<>());
             for (int i = 0; i < st.inputs().size(); i++) {
                 BackwardTrace.Input in = st.inputs().get(i);
                 Tensor t = op.inputs().get(i);
                 if (in.grad() != null) {
+                    set.add(t);
                     double[] add = in.grad().toDoubleArray();
                     known.merge(t, add, (a, b) -> {
                         double[] s = a.clone();
@@ -143,13 +148,14 @@ public final class ExplainPage {
             String outIds = g.outputs(op).stream().map(t -> str("v" + g.index(t))).collect(Collectors.joining(","));
             json.add("{\"op\":\"op" + g.index(op) + "\",\"name\":" + str(st.op()) + ",\"output\":" + str(st.output())
                     + ",\"outputs\":[" + outIds + "],\"upstream\":" + str(full(st.upstream())) + ",\"inputs\":["
-                    + String.join(",", inputs) + "],\"known\":" + known(g, known) + "}");
+                    + String.join(",", inputs) + "],\"set\":" + known(g, known, set) + "}");
         }
         return "[\n" + String.join(",\n", json) + "\n]";
     }
 
-    private static String known(GraphView g, Map<Tensor, double[]> known) {
-        return known.entrySet().stream().map(e -> str("v" + g.index(e.getKey())) + ":" + str(four(e.getValue())))
+    private static String known(GraphView g, Map<Tensor, double[]> known, Set<Tensor> which) {
+        return known.entrySet().stream().filter(e -> which.contains(e.getKey()))
+                .map(e -> str("v" + g.index(e.getKey())) + ":" + str(four(e.getValue())))
                 .collect(Collectors.joining(",", "{", "}"));
     }
 
@@ -218,8 +224,10 @@ public final class ExplainPage {
             function show(k) {
               at = Math.max(0, Math.min(steps.length - 1, k));
               document.querySelectorAll('#graph .active, #graph .input').forEach(e => e.classList.remove('active', 'input'));
+              const known = {};
+              steps.slice(0, at + 1).forEach(s => Object.assign(known, s.set));
               document.querySelectorAll('#graph g.value:not([data-nograd])').forEach(g => {
-                const grad = steps[at].known[g.id];
+                const grad = known[g.id];
                 g.querySelector('text.grad').textContent = 'grad ' + (grad === undefined ? '?' : grad);
               });
               const s = steps[at];

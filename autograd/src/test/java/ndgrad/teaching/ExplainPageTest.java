@@ -35,7 +35,7 @@ class ExplainPageTest {
                 assertEquals("http://www.w3.org/2000/svg", urls.group(), "the only URL is SVG's namespace name");
             }
             assertEquals(3, count(page, "\"op\":\"op"), "one step per op (mul, add, tanh) after step 0");
-        assertEquals(4, count(page, "\"known\":"), "step 0, before backward, and the 3 steps");
+        assertEquals(4, count(page, "\"set\":"), "step 0, before backward, and the 3 steps");
             assertEquals(3, count(page, "<g class=\"op\""));
             assertEquals(6, count(page, "<g class=\"value\""));
             // ∂o/∂x1 = (1 - tanh²(0.8814))·w1 = 0.5·(-3): autograd, then central differences
@@ -43,7 +43,7 @@ class ExplainPageTest {
             assertTrue(page.matches("(?s).*<tr><td>x1</td><td class=\"num\">" + half + "</td><td class=\"num\">"
                     + "-1\\.(4999999|5000000)\\d*</td>.*"), page);
             assertTrue(page.matches("(?s).*\"rule\":\"w1\",\"local\":\"-3.0\",\"pushed\":\"" + half + "\".*"), page);
-            assertTrue(page.contains("\"known\":{\"v5\":\"1.0000\"}"), "before backward only the output's 1 is known");
+            assertTrue(page.contains("\"set\":{\"v5\":\"1.0000\"}"), "before backward only the output's 1 is known");
             assertFalse(x1.hasGrad() || w1.hasGrad(), "the page changes no .grad");
             assertEquals(2.0, x1.item(), 0.0, "the central differences restored x1 exactly");
         }
@@ -79,7 +79,7 @@ class ExplainPageTest {
             assertTrue(page.contains("<td>[1.0, -1.0, 0.5, 2.0, 0.0, -2.0, … (8 values)]</td>"), page);
             assertTrue(page.contains("<tr><td>L</td><td>sum</td><td>[]</td><td>13.0</td></tr>"), "3² + 2²\n" + page);
             assertTrue(page.contains("\"label\":\"W\\\"\\u003c\\u0026\\u003e\\\\\""), page);
-            assertTrue(page.contains("\"known\":{\"v"), page);
+            assertTrue(page.contains("\"set\":{\"v"), page);
             assertEquals(3 * (8 + 2), count(page, "<td class=\"num\">"), "ten check rows of three numbers");
         }
     }

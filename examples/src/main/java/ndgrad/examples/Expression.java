@@ -38,12 +38,13 @@ public interface Expression {
      * already there is not computed again.
      */
     default Tensor evaluate(Map<String, Tensor> values) {
-        Tensor known = values.get(toString());
+        String text = toString();
+        Tensor known = values.get(text);
         if (known != null) {
             return known;
         }
-        Tensor t = compute(values).named(toString());
-        values.put(toString(), t);
+        Tensor t = compute(values).named(text);
+        values.put(text, t);
         return t;
     }
 
@@ -187,9 +188,15 @@ public interface Expression {
         static final int MAX_DEPTH = 200;
         /** Longer expressions are refused: a long chain is a deep tree too. */
         static final int MAX_LENGTH = 2000;
+        /**
+         * More operations are refused: every operation is a node of the graph, the trace and the page, each labelled
+         * with its sub-expression; 120 keep the worst case (a sum of 60 products of 120 variables) under 5 s.
+         */
+        static final int MAX_OPERATIONS = 120;
         private final String s;
         private int i;
         private int depth;
+        private int operations;
 
         Parser(String source) {
             s = source;
@@ -214,6 +221,7 @@ public interface Expression {
             Expression e = term();
             for (char c = peek(); c == '+' || c == '-'; c = peek()) {
                 i++;
+                operation();
                 e = new Binary(c, e, term());
             }
             depth--;
@@ -224,6 +232,7 @@ public interface Expression {
             Expression e = unary();
             for (char c = peek(); c == '*' || c == '/'; c = peek()) {
                 i++;
+                operation();
                 e = new Binary(c, e, unary());
             }
             return e;
@@ -235,6 +244,7 @@ public interface Expression {
                 if (++depth > MAX_DEPTH) {
                     throw error("nested more than " + MAX_DEPTH + " levels deep");
                 }
+                operation();
                 Expression e = new Neg(unary());
                 depth--;
                 return e;
@@ -245,6 +255,7 @@ public interface Expression {
                 if (++depth > MAX_DEPTH) {
                     throw error("nested more than " + MAX_DEPTH + " levels deep");
                 }
+                operation();
                 Expression e = new Binary('^', base, unary());
                 depth--;
                 return e;
@@ -285,6 +296,7 @@ public interface Expression {
                                 + new TreeSet<>(FUNCTIONS.keySet()) + ")");
                     }
                     i++;
+                    operation();
                     Expression arg = expr();
                     expect(')');
                     return new Call(name, arg);
@@ -293,6 +305,13 @@ public interface Expression {
             }
             throw error(i >= s.length() ? "expected a number, a name or '(' but the expression ended"
                     : "expected a number, a name or '(' but found '" + c + "'");
+        }
+
+        private void operation() {
+            if (++operations > MAX_OPERATIONS) {
+                throw error("more than " + MAX_OPERATIONS + " operations (each is a node of the graph and a step of the "
+                        + "page)");
+            }
         }
 
         private void expect(char c) {
