@@ -21,7 +21,10 @@ public final class LrFinder {
     private LrFinder() {
     }
 
-    /** The lrs tried, their smoothed losses, and the suggested lr. */
+    /**
+     * The lrs tried, their smoothed losses, and the suggested lr: NaN when no step lowered the smoothed loss (every lr
+     * tried was too large, or too small to move it), so there is nothing to suggest.
+     */
     public record Result(double[] lrs, double[] losses, double suggestion) {
     }
 
@@ -89,7 +92,7 @@ public final class LrFinder {
             to = losses.size();
         }
         int at = from;
-        double slope = Double.POSITIVE_INFINITY;
+        double slope = 0;
         for (int i = from + 1; i < to; i++) {
             double s = (losses.get(i) - losses.get(i - 1)) / (Math.log(lrs.get(i)) - Math.log(lrs.get(i - 1)));
             if (s < slope) {
@@ -97,6 +100,6 @@ public final class LrFinder {
                 at = i - 1;
             }
         }
-        return lrs.get(at);
+        return slope < 0 ? lrs.get(at) : Double.NaN;
     }
 }

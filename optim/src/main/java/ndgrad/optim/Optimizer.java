@@ -400,9 +400,12 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
         return all;
     }
 
-    /** Checks a hyperparameter at the public boundary, with PyTorch's wording. */
+    /**
+     * Checks a hyperparameter at the public boundary, with PyTorch's wording; unlike PyTorch, a NaN or an infinity is
+     * refused too (an infinite weight decay makes every weight NaN in one step).
+     */
     static void require(boolean ok, String optimizer, String what, double value) {
-        if (!ok) {
+        if (!ok || !Double.isFinite(value)) {
             throw new IllegalArgumentException(optimizer + ": invalid " + what + ": " + value);
         }
     }

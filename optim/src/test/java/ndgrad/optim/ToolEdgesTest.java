@@ -189,17 +189,27 @@ class ToolEdgesTest extends Float64Test {
     }
 
     /**
-     * A flat loss of 0: no step diverges (0 is not above 4 · 0), so all 3 steps run, the fewest allowed, and every
-     * segment's slope ties at 0; the first of the tied segments wins, as in PyTorch Lightning's argmin.
+     * A flat loss of 0: no step diverges (0 is not above 4 · 0), so all 3 steps run, the fewest allowed, and no
+     * segment descends. PyTorch Lightning's argmin would suggest the first lr; here nothing is suggested (NaN), since
+     * no lr was seen to lower the loss.
      */
     @Test
-    void aFlatSweepRunsToTheEndAndSuggestsTheFirstLr() {
+    void aFlatSweepRunsToTheEndAndSuggestsNothing() {
         Tensor w = Tensor.of(1.0).requiresGrad();
         Sgd opt = new Sgd(List.of(w), 0.1);
         LrFinder.Result r = LrFinder.run(opt, () -> w.mul(0).sum(), 1e-2, 1, 3);
         assertArrayEquals(new double[] {1e-2, 1e-1, 1}, r.lrs(), 1e-15);
         assertArrayEquals(new double[] {0, 0, 0}, r.losses());
-        assertEquals(1e-2, r.suggestion());
+        assertEquals(Double.NaN, r.suggestion());
+    }
+
+    /** Issue 34: a sweep that diverges from its first lr suggests nothing, not the lr that diverged. */
+    @Test
+    void aSweepThatDivergesAtOnceSuggestsNothing() {
+        Tensor w = Tensor.of(1.0).requiresGrad();
+        Sgd opt = new Sgd(List.of(w), 0.1);
+        assertEquals(Double.NaN, suggestion(opt, w, new double[] {1, 1e6, 1e6, 1e6, 1e6}, 1e3, 1e4));
+        assertEquals(Double.NaN, suggestion(opt, w, new double[] {1, Double.NaN, 1, 1, 1}, 1e3, 1e4));
     }
 
     /**
