@@ -15,6 +15,11 @@ final class Diverged extends RuntimeException {
         super(message);
     }
 
+    /** Stops with {@code message}: what diverged, and what to try. */
+    static Diverged because(String message) {
+        return new Diverged(message);
+    }
+
     /** Returns {@code loss} when finite; otherwise stops training, naming the job and the step. */
     static double check(double loss, String job, long step) {
         if (!Double.isFinite(loss)) {

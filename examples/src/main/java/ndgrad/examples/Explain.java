@@ -80,6 +80,11 @@ public final class Explain implements Callable<Integer>, Ndgrad.Outputs {
                         + "=…)");
             }
         }
+        List<String> unused = at.keySet().stream().filter(v -> !e.variables().contains(v)).toList();
+        if (!unused.isEmpty()) {
+            throw new IllegalArgumentException("--at: " + String.join(", ", unused) + (unused.size() == 1 ? " is"
+                    : " are") + " not in the expression (its variables: " + String.join(", ", e.variables()) + ")");
+        }
         try (var float64 = DTypes.use(DataType.DOUBLE)) {
             Map<String, Tensor> inputs = new LinkedHashMap<>();
             e.variables().forEach(v -> inputs.put(v, Tensor.scalar(at.get(v)).named(v).requiresGrad()));
@@ -110,7 +115,7 @@ public final class Explain implements Callable<Integer>, Ndgrad.Outputs {
                     + "1 output, e.g. 2-4-1; got '" + sizes + "'");
         }
         for (String k : at.keySet()) {
-            if (!k.equals("y") && !k.matches("x[1-9]\\d*")) {
+            if (!k.equals("y") && !(k.matches("x[1-9]\\d{0,1}") && Integer.parseInt(k.substring(1)) <= n[0])) {
                 throw new IllegalArgumentException("--at: the model's sample has inputs x1..x" + n[0]
                         + " and target y; got '" + k + "'");
             }

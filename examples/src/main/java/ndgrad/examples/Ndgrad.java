@@ -2,6 +2,7 @@ package ndgrad.examples;
 
 import ndgrad.core.NdArrays;
 import ndgrad.core.Rng;
+import ndgrad.core.Shapes;
 import ndgrad.core.io.Npz;
 import ndgrad.core.kernels.Copies;
 import java.io.IOException;
@@ -51,19 +52,19 @@ public final class Ndgrad {
         cli.getSubcommands().get("explain").setUnmatchedOptionsArePositionalParams(true);
         cli.setParameterExceptionHandler((e, a) -> {
             PrintWriter w = e.getCommandLine().getErr();
-            w.println("ndgrad: " + e.getMessage() + " (see --help)");
+            w.println("ndgrad: " + oneLine(e.getMessage()) + " (see --help)");
             w.flush();
             return 2;
         });
         cli.setExecutionExceptionHandler((e, c, p) -> {
             if (e instanceof Diverged) {
-                c.getErr().println("ndgrad: " + e.getMessage());
+                c.getErr().println("ndgrad: " + oneLine(e.getMessage()));
                 c.getErr().flush();
                 return Diverged.EXIT_CODE;
             }
             boolean user = e instanceof IllegalArgumentException || e instanceof IOException;
             c.getErr().println("ndgrad: " + (user ? "" : "internal error: " + e.getClass().getSimpleName() + ": ")
-                    + e.getMessage());
+                    + oneLine(e.getMessage()));
             c.getErr().flush();
             return user ? 2 : 1;
         });
@@ -71,6 +72,7 @@ public final class Ndgrad {
             CommandLine leaf = parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1);
             if (!leaf.isUsageHelpRequested() && !leaf.isVersionHelpRequested()) {
                 try {
+                    Npz.maxInputBytes();
                     leaf.getCommandSpec().mixins().values().forEach(m -> {
                         if (m.userObject() instanceof OutDir d) {
                             d.check();
@@ -93,6 +95,11 @@ public final class Ndgrad {
             err.flush();
             return 2;
         }
+    }
+
+    /** A message as one line: a file name or an expression may hold line breaks or other control characters. */
+    static String oneLine(String message) {
+        return String.valueOf(message).replaceAll("\\p{Cntrl}", "?");
     }
 
     /** A command whose output files are checked before it runs ({@link OutDir#file}). */
@@ -203,6 +210,13 @@ public final class Ndgrad {
             rejectInapplicable();
             if (epochs != null && epochs < 1 || batch < 1 || !(dropout >= 0 && dropout < 1)) {
                 throw new IllegalArgumentException("expected --epochs >= 1, --batch-size >= 1, 0 <= --dropout < 1");
+            }
+            if (lr != null && !(lr > 0 && Double.isFinite(lr))) {
+                throw new IllegalArgumentException("--lr " + lr + ": expected a finite number > 0");
+            }
+            if (!(momentum >= 0 && Double.isFinite(momentum)) || !(weightDecay >= 0 && Double.isFinite(weightDecay))) {
+                throw new IllegalArgumentException("--momentum " + momentum + " --weight-decay " + weightDecay
+                        + ": expected finite numbers >= 0");
             }
             if (task.equals("sequence")) {
                 return TrainSequence.run(this);
@@ -344,7 +358,7 @@ public final class Ndgrad {
      */
     static void save(Sequential model, int[] sizes, String activation, double dropout, Path file) throws IOException {
         for (ndgrad.nn.Parameter p : model.namedParameters()) {
-            if (!finite(p.value())) {
+            if (!finite(p.value().data())) {
                 throw new IOException("refusing to save " + file + ": parameter " + p.name() + " holds NaN or "
                         + "infinite values");
             }
@@ -377,48 +391,76 @@ public final class Ndgrad {
         return read(file, rng).model();
     }
 
-    /** As {@link #load}, with the architecture; warns when a parameter holds NaN or infinite values. */
+    /**
+     * As {@link #load}, with the architecture. Everything is checked before the model is built: the meta entries
+     * first, then the headers of the parameters against the element count the architecture implies, then their data
+     * (counted as it inflates); a parameter holding NaN or infinite values is refused.
+     */
     static Saved read(Path file, Rng rng) throws IOException {
-        Map<String, INDArray> arrays = new LinkedHashMap<>(Npz.read(file));
-        INDArray sizes = arrays.remove("meta.sizes");
-        INDArray act = arrays.remove("meta.activation");
-        INDArray dropout = arrays.remove("meta.dropout");
+        Map<String, INDArray> meta = Npz.read(file, (name, shape) -> {
+            if (name.startsWith("meta.") && Shapes.numel(shape) > 64) {
+                throw new IOException(file + ": entry " + name + " has shape " + Shapes.str(shape) + "; a model's "
+                        + "meta entries hold at most 64 values");
+            }
+            return name.startsWith("meta.");
+        });
+        INDArray sizes = meta.get("meta.sizes");
+        INDArray act = meta.get("meta.activation");
+        INDArray dropout = meta.get("meta.dropout");
         if (sizes == null || act == null || dropout == null) {
             throw new IOException(file + ": not a model saved by 'ndgrad train mnist --save' (no meta entries)");
         }
-        int[] s = java.util.Arrays.stream(Copies.values(sizes)).mapToInt(v -> (int) v).toArray();
+        double[] sv = Copies.values(sizes);
         double a = act.length() == 1 ? act.getDouble(0) : Double.NaN;
         double p = dropout.length() == 1 ? dropout.getDouble(0) : Double.NaN;
-        if (!(a >= 0 && a < Cli.ACTIVATIONS.size() && a == Math.rint(a)) || !(p >= 0 && p < 1) || s.length < 2
-                || s[0] != 784 || s[s.length - 1] != 10) {
+        boolean whole = java.util.Arrays.stream(sv).allMatch(v -> v >= 1 && v <= Integer.MAX_VALUE
+                && v == Math.rint(v));
+        if (!(a >= 0 && a < Cli.ACTIVATIONS.size() && a == Math.rint(a)) || !(p >= 0 && p < 1) || sv.length < 2
+                || !whole || sv[0] != 784 || sv[sv.length - 1] != 10) {
             throw new IOException(file + ": its meta entries are not those of a saved MNIST MLP (meta.activation "
-                    + "must be 0.." + (Cli.ACTIVATIONS.size() - 1) + ", meta.dropout in [0, 1), meta.sizes from 784 "
-                    + "to 10; found " + a + ", " + p + ", " + java.util.Arrays.toString(s) + ")");
+                    + "must be 0.." + (Cli.ACTIVATIONS.size() - 1) + ", meta.dropout in [0, 1), meta.sizes whole "
+                    + "numbers from 784 to 10; found " + a + ", " + p + ", " + java.util.Arrays.toString(sv) + ")");
         }
+        int[] s = java.util.Arrays.stream(sv).mapToInt(v -> (int) v).toArray();
         Arch arch = new Arch(s, Cli.ACTIVATIONS.get((int) a), p);
-        Sequential m;
         try {
-            m = Cli.mlp(s, arch.activation(), p, rng);
+            Cli.checkSizes(s);
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
-        m.load(arrays, file.toString());
-        for (ndgrad.nn.Parameter param : m.namedParameters()) {
-            if (!finite(param.value())) {
-                LOG.warn("{}: parameter {} holds NaN or infinite values; the model's outputs will be NaN", file,
-                        param.name());
+        long implied = 0;
+        for (int i = 0; i + 1 < s.length; i++) {
+            implied += (long) s[i] * s[i + 1] + s[i + 1];
+        }
+        long[] declared = {0};
+        Npz.read(file, (name, shape) -> {
+            declared[0] += name.startsWith("meta.") ? 0 : Shapes.numel(shape);
+            return false;
+        });
+        if (declared[0] != implied) {
+            throw new IOException(file + ": its parameters hold " + declared[0] + " values, but a " + arch
+                    + " model has " + implied);
+        }
+        Map<String, INDArray> arrays = Npz.read(file, (name, shape) -> !name.startsWith("meta."));
+        for (Map.Entry<String, INDArray> e : arrays.entrySet()) {
+            if (!finite(e.getValue())) {
+                throw new IOException(file + ": parameter " + e.getKey() + " holds NaN or infinite values; such a "
+                        + "model predicts nothing (retrain it, or resume from an earlier save)");
             }
         }
+        Sequential m = Cli.mlp(s, arch.activation(), p, rng);
+        m.load(arrays, file.toString());
         return new Saved(m, arch);
     }
 
-    private static boolean finite(ndgrad.autograd.Tensor t) {
-        return java.util.Arrays.stream(t.toDoubleArray()).allMatch(Double::isFinite);
+    private static boolean finite(INDArray a) {
+        return java.util.Arrays.stream(Copies.values(a)).allMatch(Double::isFinite);
     }
 
     /**
-     * A progress bar per epoch on a terminal (me.tongfei:progressbar); where output is not a terminal (a pipe, a
-     * file, CI) there is none, and each epoch's summary line is the progress.
+     * A progress bar per epoch on a terminal (me.tongfei:progressbar), drawn on stdout with carriage returns and no
+     * other control codes; where stdout or stdin is not a terminal (a pipe, a file, CI: {@code System.console()} is
+     * null) there is none, and each epoch's summary line is the progress. stderr gets only warnings and errors.
      */
     static final class TerminalProgress implements TrainMnist.Progress, AutoCloseable {
         private final int epochs;
@@ -436,7 +478,8 @@ public final class Ndgrad {
                 this.epoch = epoch;
                 bar = new me.tongfei.progressbar.ProgressBarBuilder().setTaskName("epoch " + epoch + "/" + epochs)
                         .setInitialMax(steps).setUnit(" steps", 1).setStyle(me.tongfei.progressbar.ProgressBarStyle
-                        .ASCII).build();
+                        .ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.out))
+                        .build();
             }
             bar.stepTo(step);
             if (step == steps) {

@@ -194,6 +194,12 @@ final class Toys {
             Problem p = Problem.of(problem, new Rng(1));
             LrFinder.Result r = find(Cli.optimizer(optimizer, p.model().parameters(), start, 0.9, 0), p.batches(),
                     start, end, steps);
+            if (Double.isNaN(r.suggestion())) {
+                double[] l = r.losses();
+                throw Diverged.because("lr-find: no lr from " + start + " to " + r.lrs()[l.length - 1] + " lowered the "
+                        + "loss (it went from " + String.format("%.4g", l[0]) + " to " + String.format("%.4g",
+                        l[l.length - 1]) + " in " + l.length + " steps); nothing to suggest. Try a smaller --start");
+            }
             String suggested = String.format("%.3g", r.suggestion());
             Ndgrad.LOG.info("{} with {}: tried {} lrs from {} to {}; suggested lr {} (steepest descent of the "
                     + "smoothed loss)", problem, optimizer, r.lrs().length, start, r.lrs()[r.lrs().length - 1],
@@ -267,6 +273,8 @@ final class Toys {
             description = "Numerical gradients of a function (rosenbrock, quadratic, sinexp) by every method: "
                     + "estimate, error against autograd, cost; and the error of each difference scheme against h.")
     static final class NumGrad implements Callable<Integer> {
+        /** The most values --at takes: local regression's 40 samples determine a gradient of up to 39. */
+        static final int MAX_POINT = 32;
         @Option(names = "--function", defaultValue = "sinexp")
         String function;
         @Option(names = "--at", split = ",", description = "the point (default: the function's own)")
@@ -280,6 +288,10 @@ final class Toys {
             double[] x = at != null ? at : NumericalGradients.FUNCTIONS.get(function);
             if (x != null && java.util.Arrays.stream(x).anyMatch(v -> !Double.isFinite(v))) {
                 throw new IllegalArgumentException("--at " + java.util.Arrays.toString(x) + ": expected finite numbers");
+            }
+            if (x.length > MAX_POINT) {
+                throw new IllegalArgumentException("--at: " + x.length + " values, at most " + MAX_POINT + " (local "
+                        + "regression fits the gradient from 40 samples)");
             }
             if (function.equals("rosenbrock") && x.length != 2) {
                 throw new IllegalArgumentException("rosenbrock takes a point of 2 values, got " + x.length);

@@ -90,14 +90,26 @@ final class TrainSequence {
         }
     }
 
+    /**
+     * The largest --batch-size and --hidden taken: 4,096 sequences of 20 steps (hidden 32) take about 1 GB, as does
+     * a hidden size of 512 (batch 64, and the test batch of 1,000).
+     */
+    static final int MAX_BATCH = 4096;
+    static final int MAX_HIDDEN = 512;
+
     static int run(Ndgrad.Train o) throws IOException {
         if (o.hidden != null && o.hidden.length != 1) {
             throw new IllegalArgumentException("train sequence takes one --hidden size, got "
                     + java.util.Arrays.toString(o.hidden));
         }
+        int hidden = o.hidden == null ? 32 : o.hidden[0];
+        if (hidden < 1 || hidden > MAX_HIDDEN || o.batch > MAX_BATCH) {
+            throw new IllegalArgumentException("train sequence: --hidden " + hidden + " --batch-size " + o.batch
+                    + ": expected --hidden 1 to " + MAX_HIDDEN + " and --batch-size 1 to " + MAX_BATCH);
+        }
         Rng rng = new Rng(o.seed);
-        String cell = o.model.equals("mlp") ? "lstm" : o.model;
-        Adder model = new Adder(cell, o.hidden == null ? 32 : o.hidden[0], rng);
+        String cell = o.spec.commandLine().getParseResult().hasMatchedOption("--model") ? o.model : "lstm";
+        Adder model = new Adder(cell, hidden, rng);
         Adam opt = new Adam(model.parameters(), Adam.options().lr(o.lr == null ? 1e-2 : o.lr));
         int updates = o.epochs == null ? 1500 : o.epochs;
         int steps = 20;
