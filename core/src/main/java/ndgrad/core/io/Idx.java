@@ -30,7 +30,7 @@ public final class Idx {
      * the caller (no scope). Images of another size are refused from the header, before their data is read.
      */
     public static INDArray readImages(InputStream gzip, String name, int rows, int cols) throws IOException {
-        try (DataInputStream in = open(gzip, name)) {
+        return read(gzip, name, in -> {
             int count = header(in, IMAGES, name);
             int r = in.readInt();
             int c = in.readInt();
@@ -50,14 +50,12 @@ public final class Idx {
                 to.put((p & 0xff) / 255f);
             }
             return x;
-        } catch (EOFException e) {
-            throw new IOException(name + ": truncated header", e);
-        }
+        });
     }
 
     /** Labels as ints. */
     public static int[] readLabels(InputStream gzip, String name) throws IOException {
-        try (DataInputStream in = open(gzip, name)) {
+        return read(gzip, name, in -> {
             int count = header(in, LABELS, name);
             check(name, "label count " + count, 4L * count);
             byte[] raw = readFully(in, count, name);
@@ -66,6 +64,25 @@ public final class Idx {
                 labels[i] = raw[i] & 0xff;
             }
             return labels;
+        });
+    }
+
+    /** What is read from an IDX file's stream. */
+    private interface Body<T> {
+        T read(DataInputStream in) throws IOException;
+    }
+
+    /**
+     * Runs {@code body} on the decompressed stream: the stream ending early is a truncated file, and broken gzip data
+     * anywhere (a bad header, block or checksum) is named as such.
+     */
+    private static <T> T read(InputStream gzip, String name, Body<T> body) throws IOException {
+        try (DataInputStream in = open(gzip, name)) {
+            return body.read(in);
+        } catch (EOFException e) {
+            throw new IOException(name + ": truncated header", e);
+        } catch (ZipException e) {
+            throw new IOException(name + ": not valid gzip data (" + e.getMessage() + ")", e);
         }
     }
 
@@ -90,22 +107,16 @@ public final class Idx {
     }
 
     private static int header(DataInputStream in, int magic, String name) throws IOException {
-        try {
-            int m = in.readInt();
-            if (m != magic) {
-                throw new IOException(String.format("%s: wrong IDX magic 0x%08x, expected 0x%08x (%s)", name, m,
-                        magic, magic == IMAGES ? "images" : "labels"));
-            }
-            int count = in.readInt();
-            if (count < 0) {
-                throw new IOException(name + ": negative item count " + count);
-            }
-            return count;
-        } catch (EOFException e) {
-            throw new IOException(name + ": truncated header", e);
-        } catch (ZipException e) {
-            throw new IOException(name + ": not valid gzip data (" + e.getMessage() + ")", e);
+        int m = in.readInt();
+        if (m != magic) {
+            throw new IOException(String.format("%s: wrong IDX magic 0x%08x, expected 0x%08x (%s)", name, m, magic,
+                    magic == IMAGES ? "images" : "labels"));
         }
+        int count = in.readInt();
+        if (count < 0) {
+            throw new IOException(name + ": negative item count " + count);
+        }
+        return count;
     }
 
     /**
@@ -134,8 +145,6 @@ public final class Idx {
             }
         } catch (EOFException e) {
             throw new IOException(name + ": truncated: expected " + n + " data bytes, found " + have, e);
-        } catch (ZipException e) {
-            throw new IOException(name + ": not valid gzip data (" + e.getMessage() + ")", e);
         }
         return b;
     }
