@@ -68,6 +68,23 @@ class LauncherIT {
         assertFalse((help.out() + help.err()).contains("\u001b"), "no escape codes");
     }
 
+    /**
+     * On a terminal (a pseudo-terminal from util-linux's {@code script}) with only stderr redirected to a file, the
+     * progress bar is drawn on the terminal and the file gets no control codes at all.
+     */
+    @Test
+    void theProgressBarStaysOnTheTerminalWhenStderrIsAFile(@TempDir Path dir) throws Exception {
+        String command = "'" + LAUNCHER + "' train mnist --epochs 1 --train-size 640 --hidden 8 --out plots 2>err.txt";
+        Process p = new ProcessBuilder("script", "-qec", command, "/dev/null").directory(dir.toFile())
+                .redirectErrorStream(true).start();
+        String terminal = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), terminal);
+        assertTrue(terminal.contains("\repoch 1/1 100% [") && terminal.contains("10/10 steps"), "the bar, redrawn "
+                + "after a carriage return, on the terminal:\n" + terminal);
+        String err = Files.readString(dir.resolve("err.txt"));
+        assertFalse(err.chars().anyMatch(ch -> ch < 0x20 && ch != '\n'), "no control codes in the file: " + err);
+    }
+
     /** An argument with a double quote and an empty one arrive as given: the errors echo them back. */
     @Test
     void argumentsPassThroughVerbatim(@TempDir Path dir) throws Exception {
