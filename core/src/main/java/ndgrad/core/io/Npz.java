@@ -279,7 +279,10 @@ public final class Npz {
         }
     }
 
-    /** The entry's data, already counted, streamed into a new array of its shape. */
+    /**
+     * The entry's data, already counted, streamed into a new array of its shape: NPY's little-endian bytes copied
+     * as they are where the native order is little-endian too, converted value by value elsewhere.
+     */
     private static INDArray data(InputStream in, Header h) throws IOException {
         INDArray a = Nd4j.createUninitialized(h.dtype, h.shape);
         if (h.bytes == 0) {
@@ -292,13 +295,17 @@ public final class Npz {
             if (k < Math.min(CHUNK, left)) {
                 throw new EOFException("an entry changed while it was read");
             }
-            ByteBuffer from = ByteBuffer.wrap(buffer, 0, k).order(ByteOrder.LITTLE_ENDIAN);
-            switch (h.dtype) {
-                case FLOAT -> to.asFloatBuffer().put(from.asFloatBuffer());
-                case DOUBLE -> to.asDoubleBuffer().put(from.asDoubleBuffer());
-                default -> to.asLongBuffer().put(from.asLongBuffer());
+            if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+                to.put(buffer, 0, k);
+            } else {
+                ByteBuffer from = ByteBuffer.wrap(buffer, 0, k).order(ByteOrder.LITTLE_ENDIAN);
+                switch (h.dtype) {
+                    case FLOAT -> to.asFloatBuffer().put(from.asFloatBuffer());
+                    case DOUBLE -> to.asDoubleBuffer().put(from.asDoubleBuffer());
+                    default -> to.asLongBuffer().put(from.asLongBuffer());
+                }
+                to.position(to.position() + k);
             }
-            to.position(to.position() + k);
             left -= k;
         }
         return a;
