@@ -110,9 +110,10 @@ public final class Explain implements Callable<Integer>, Ndgrad.Outputs {
         } catch (NumberFormatException ex) {
             n = new int[0];
         }
-        if (n.length < 2 || java.util.Arrays.stream(n).anyMatch(k -> k < 1 || k > 16) || n[n.length - 1] != 1) {
-            throw new IllegalArgumentException("--model: expected layer sizes from 1 to 16 joined by '-', ending in "
-                    + "1 output, e.g. 2-4-1; got '" + sizes + "'");
+        if (n.length < 2 || n.length > 5 || java.util.Arrays.stream(n).anyMatch(k -> k < 1 || k > 16)
+                || n[n.length - 1] != 1) {
+            throw new IllegalArgumentException("--model: expected 2 to 5 layer sizes from 1 to 16 joined by '-', "
+                    + "ending in 1 output, e.g. 2-4-1; got '" + sizes + "'");
         }
         for (String k : at.keySet()) {
             if (!k.equals("y") && !(k.matches("x[1-9]\\d{0,1}") && Integer.parseInt(k.substring(1)) <= n[0])) {

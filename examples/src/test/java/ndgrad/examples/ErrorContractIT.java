@@ -195,6 +195,8 @@ class ErrorContractIT {
             Case.of("numgrad --at with 20,000 values", 2, "--at: 20000 values, at most 32", "numgrad", "--at", at),
             Case.of("explain with a 1,999-character chain", 2, "more than 120 operations", "explain", chain,
                     "--at", "x=1"),
+            Case.of("explain --model with 12 layers", 2, "--model: expected 2 to 5 layer sizes from 1 to 16",
+                    "explain", "--model", "16-16-16-16-16-16-16-16-16-16-16-16-1"),
             Case.of("IDX labels that declare 500 million in 1 KB", 2, "truncated: expected 500000000 data bytes",
                     "train", "mnist", "--data", "idx-declares-more"),
             Case.of("IDX labels that inflate to 1.4 GB past 3", 2, "at least 65536 bytes after the 3 data bytes",
