@@ -193,7 +193,7 @@ class ErrorContractIT {
             Case.of("--out under a file", 2, "good.npz/plots: cannot write there", "train", "xor", "--out",
                     "good.npz/plots"),
             Case.of("numgrad --at with 20,000 values", 2, "--at: 20000 values, at most 32", "numgrad", "--at", at),
-            Case.of("explain with a 1,999-character chain", 2, "more than 120 operations", "explain", chain,
+            Case.of("explain with a 1,999-character chain", 2, "more than 100 operations", "explain", chain,
                     "--at", "x=1"),
             Case.of("explain --model with 12 layers", 2, "--model: expected 2 to 5 layer sizes from 1 to 16",
                     "explain", "--model", "16-16-16-16-16-16-16-16-16-16-16-16-1"),
