@@ -291,29 +291,33 @@ public final class Pointwise {
     /** {@code a op b} elementwise, broadcasting, as 0/1 values of {@code type} (≥ is not <, ≤ is not >). */
     public static INDArray compare(Comparison op, INDArray a, INDArray b, DataType type) {
         if (op == Comparison.GE || op == Comparison.LE) {
-            INDArray opposite = compare(op == Comparison.GE ? Comparison.LT : Comparison.GT, a, b, type);
-            return Pointwise.scalar(Pointwise.Scalar.ADD, Pointwise.scalar(Pointwise.Scalar.MUL, opposite, -1), 1);
+            try (INDArray opposite = compare(op == Comparison.GE ? Comparison.LT : Comparison.GT, a, b, type);
+                    INDArray negated = Pointwise.scalar(Pointwise.Scalar.MUL, opposite, -1)) {
+                return Pointwise.scalar(Pointwise.Scalar.ADD, negated, 1);
+            }
         }
-        INDArray bool = switch (op) {
+        try (INDArray bool = switch (op) {
             case GT -> a.gt(b);
             case LT -> a.lt(b);
             case EQ -> a.eq(b);
             default -> a.neq(b);
-        };
-        return cast(Scope.track(bool), type);
+        }) {
+            return cast(bool, type);
+        }
     }
 
     /** {@code x op s} elementwise, as 0/1 values of {@code type}. */
     public static INDArray compare(Comparison op, INDArray x, double s, DataType type) {
-        INDArray bool = switch (op) {
+        try (INDArray bool = switch (op) {
             case GT -> x.gt(s);
             case GE -> x.gte(s);
             case LT -> x.lt(s);
             case LE -> x.lte(s);
             case EQ -> x.eq(s);
             case NE -> x.neq(s);
-        };
-        return cast(Scope.track(bool), type);
+        }) {
+            return cast(bool, type);
+        }
     }
 
     /** {@code x} converted to {@code type} (a new array even when the type is the same). */
@@ -333,9 +337,10 @@ public final class Pointwise {
 
     /** {@code cond ≠ 0 ? a : b} elementwise for arrays of one shape. */
     public static INDArray where(INDArray cond, INDArray a, INDArray b) {
-        INDArray c = Scope.track(cond.neq(0));
         INDArray value = Scope.track(Nd4j.create(a.dataType(), a.shape()));
-        Nd4j.exec(new Select(new INDArray[] {c, a, b}, new INDArray[] {value}));
+        try (INDArray c = cond.neq(0)) {
+            Nd4j.exec(new Select(new INDArray[] {c, a, b}, new INDArray[] {value}));
+        }
         return value;
     }
 

@@ -20,7 +20,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * (measured), more than most small ops; and memory left to the garbage collector makes a process's RSS grow.
  *
  * <p>Each thread has its own pool, so nothing is shared between threads. The pool is bounded: an array that would
- * exceed the bound is closed instead ({@link #LIMIT_BYTES} per thread, the system property {@code ndgrad.poolBytes};
+ * exceed the bound is closed instead ({@link #LIMIT_BYTES} per thread, the system property {@code ndgrad.poolBytes},
+ * each array counted as its data plus {@link #OVERHEAD_BYTES};
  * {@link #setLimitBytes} changes it for the calling thread only). When a thread has ended, the next thread that
  * makes a pool closes the arrays of the ended thread's pool. Only plain arrays are pooled: C order with default
  * strides, not views, owning all of their buffer.
@@ -30,6 +31,12 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class ArrayPool {
     /** The bound of each new thread's pool in bytes: system property {@code ndgrad.poolBytes}, default 256 MiB. */
     public static final long LIMIT_BYTES = Long.getLong("ndgrad.poolBytes", 256L << 20);
+    /**
+     * The bound's charge per array beyond its data. Without it, scalars handed back by an unscoped loop whose ops
+     * allocate outside the pool filled the pool by the hundred thousand (100,331 arrays, 150 MB of heap, after 20,000
+     * steps of {@code x.pow(y)}) while its bytes stayed under 1 MB.
+     */
+    static final long OVERHEAD_BYTES = 16384;
     /** Every thread's pool, so that the pools of ended threads can be closed. */
     private static final Map<Thread, ArrayPool> ALL = new WeakHashMap<>();
 
@@ -78,7 +85,10 @@ public final class ArrayPool {
         return b;
     }
 
-    /** What this thread's pool holds and how often it served a request since the last {@link #clear()}. */
+    /**
+     * What this thread's pool holds (arrays, and bytes as the bound counts them) and how often it served a request
+     * since the last {@link #clear()}.
+     */
     public record Stats(long arrays, long bytes, long hits, long misses) {
     }
 
@@ -152,8 +162,12 @@ public final class ArrayPool {
         p.count++;
     }
 
+    /**
+     * What an array costs the pool's bound: its data, plus {@link #OVERHEAD_BYTES} for what every ND4J array carries
+     * besides (Java objects, shape buffer, native bookkeeping), so a pool of tiny arrays holds thousands, not millions.
+     */
     private static long bytes(INDArray a) {
-        return a.length() * a.dataType().width();
+        return a.length() * a.dataType().width() + OVERHEAD_BYTES;
     }
 
     /** The dtype and shape of arrays that can stand in for one another: the pool's key, and the recycler's. */

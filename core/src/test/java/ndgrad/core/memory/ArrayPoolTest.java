@@ -31,7 +31,8 @@ class ArrayPoolTest {
             first[0] = Scope.allocate(DataType.FLOAT, 3, 4);
             first[1] = Scope.allocate(DataType.DOUBLE, 3, 4);
         }
-        assertEquals(new ArrayPool.Stats(2, 3 * 4 * 4 + 3 * 4 * 8, 0, 2), ArrayPool.stats());
+        assertEquals(new ArrayPool.Stats(2, 3 * 4 * 4 + 3 * 4 * 8 + 2 * ArrayPool.OVERHEAD_BYTES, 0, 2),
+                ArrayPool.stats(), "each array's data, plus the charge per array");
         for (int step = 0; step < 3; step++) {
             try (Scope s = Scope.open()) {
                 INDArray b = Scope.allocate(DataType.DOUBLE, 3, 4);
@@ -74,9 +75,10 @@ class ArrayPoolTest {
         }
     }
 
+    /** The bound counts each array as its data plus a fixed charge, so it bounds the count of tiny arrays too. */
     @Test
     void theBoundIsKeptAndZeroTurnsPoolingOff() {
-        ArrayPool.setLimitBytes(100);
+        ArrayPool.setLimitBytes(100 + 2 * ArrayPool.OVERHEAD_BYTES - 1);
         INDArray small;
         INDArray big;
         try (Scope s = Scope.open()) {
@@ -84,7 +86,15 @@ class ArrayPoolTest {
             big = Scope.allocate(DataType.FLOAT, 30);
         }
         assertEquals(1, ArrayPool.stats().arrays());
-        assertTrue(big.wasClosed() ^ small.wasClosed(), "only one of 80 and 120 bytes fits in 100");
+        assertTrue(big.wasClosed() ^ small.wasClosed(), "only one of 80 and 120 bytes (with their charges) fits");
+        ArrayPool.clear();
+        ArrayPool.setLimitBytes(10 * ArrayPool.OVERHEAD_BYTES + 40);
+        try (Scope s = Scope.open()) {
+            for (int i = 0; i < 20; i++) {
+                Scope.allocate(DataType.FLOAT);
+            }
+        }
+        assertEquals(10, ArrayPool.stats().arrays(), "twenty scalars, 80 bytes of data: the charge keeps ten");
         ArrayPool.setLimitBytes(0);
         assertEquals(0, ArrayPool.stats().arrays());
         assertTrue(small.wasClosed() && big.wasClosed());
@@ -118,7 +128,7 @@ class ArrayPoolTest {
     void anEndedThreadsPoolIsClosedWhenAnotherThreadMakesOneAndItsLimitWasItsOwn() throws InterruptedException {
         AtomicReference<INDArray> theirs = new AtomicReference<>();
         Thread t = new Thread(() -> {
-            ArrayPool.setLimitBytes(1 << 10);
+            ArrayPool.setLimitBytes((1 << 10) + ArrayPool.OVERHEAD_BYTES);
             try (Scope s = Scope.open()) {
                 theirs.set(Scope.allocate(DataType.FLOAT, 9));
             }
