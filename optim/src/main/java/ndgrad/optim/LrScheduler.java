@@ -3,10 +3,15 @@ package ndgrad.optim;
 /**
  * A learning-rate schedule over an optimizer's groups, as {@code torch.optim.lr_scheduler}: each group's lr is a
  * function of its initial lr and the number of {@link #step()} calls so far (the epoch), using PyTorch's closed forms.
+ * Both live in the optimizer and are saved and loaded with it, so a resumed run is the same whether the schedule is
+ * created before or after {@code opt.load}. Schedules on one optimizer share its epoch.
  *
  * <p>Usage: {@code LrScheduler s = LrScheduler.cosine(opt, 100, 0); for (...) { train(); s.step(); }}
  */
 public final class LrScheduler {
+    private static final String INITIAL = "initial_lr.";
+    private static final String EPOCH = "epoch";
+
     /** lr of a group from its initial lr and the epoch. */
     @FunctionalInterface
     private interface Rule {
@@ -14,17 +19,20 @@ public final class LrScheduler {
     }
 
     private final Optimizer<?> optimizer;
-    private final double[] base;
     private final Rule rule;
-    private int epoch;
 
+    /**
+     * Attaches to {@code optimizer}: each group's initial lr is its lr now, unless the optimizer already remembers
+     * one (a schedule was attached before, or a state with a schedule was loaded), as PyTorch's {@code initial_lr};
+     * the epoch is the remembered one, or 0. Then it sets each group's lr for that epoch.
+     */
     private LrScheduler(Optimizer<?> optimizer, Rule rule) {
         this.optimizer = optimizer;
         this.rule = rule;
-        base = new double[optimizer.groups().size()];
-        for (int i = 0; i < base.length; i++) {
-            base[i] = optimizer.lr(i);
+        for (int i = 0; i < optimizer.groups().size(); i++) {
+            optimizer.schedule.putIfAbsent(INITIAL + i, optimizer.lr(i));
         }
+        optimizer.schedule.putIfAbsent(EPOCH, 0.0);
         apply();
     }
 
@@ -87,18 +95,18 @@ public final class LrScheduler {
 
     /** Advances one epoch and sets every group's lr. */
     public void step() {
-        epoch++;
+        optimizer.schedule.put(EPOCH, epoch() + 1.0);
         apply();
     }
 
-    /** How many times {@link #step()} was called. */
+    /** How many times {@link #step()} was called, counting the steps of a schedule saved with the optimizer. */
     public int epoch() {
-        return epoch;
+        return optimizer.schedule.get(EPOCH).intValue();
     }
 
     private void apply() {
-        for (int i = 0; i < base.length; i++) {
-            optimizer.setLr(i, rule.lr(base[i], epoch));
+        for (int i = 0; i < optimizer.groups().size(); i++) {
+            optimizer.setLr(i, rule.lr(optimizer.schedule.get(INITIAL + i), epoch()));
         }
     }
 }

@@ -252,11 +252,19 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
 
     private final List<Group<O>> groups;
     private final Map<Tensor, State> state = new IdentityHashMap<>();
+    /**
+     * What the schedules on this optimizer remember: each group's initial lr and the epoch ({@link LrScheduler}),
+     * the plateau's best value and counters ({@link ReduceLrOnPlateau}). PyTorch keeps the first in the groups
+     * ({@code initial_lr}) and the rest in each scheduler's own state dict; here all of it is saved and loaded with
+     * the optimizer, so a schedule created before or after a load continues exactly where the saved one was.
+     */
+    final Map<String, Double> schedule = new LinkedHashMap<>();
 
     /** An optimizer over the given groups. */
     protected Optimizer(List<Group<O>> groups) {
-        if (groups.isEmpty()) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + ": no parameter groups");
+        if (groups.stream().allMatch(g -> g.params().isEmpty())) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": got an empty parameter list (as "
+                    + "PyTorch, an optimizer needs at least one parameter)");
         }
         for (Group<O> g : groups) {
             for (Tensor p : g.params()) {
@@ -324,8 +332,8 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
     protected abstract void update(O o, State s);
 
     /**
-     * A deep copy of this optimizer's state: every group's options and every parameter's step count and buffers,
-     * keyed by the parameter's position across groups (as in PyTorch).
+     * A deep copy of this optimizer's state: every group's options, every parameter's step count and buffers, keyed
+     * by the parameter's position across groups (as in PyTorch), and what its schedules remember.
      */
     public final StateDict<O> stateDict() {
         List<O> options = groups.stream().map(Group::options).toList();
@@ -339,7 +347,8 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
                 entries.put(i, new StateDict.Entry(s.step, copies));
             }
         }
-        return new StateDict<>(options, allParams().stream().map(Tensor::shape).toList(), entries);
+        return new StateDict<>(options, allParams().stream().map(Tensor::shape).toList(), entries,
+                new LinkedHashMap<>(schedule));
     }
 
     /**
@@ -375,6 +384,8 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
         for (int g = 0; g < groups.size(); g++) {
             groups.get(g).options = d.options().get(g);
         }
+        schedule.clear();
+        schedule.putAll(d.schedule());
         state.clear();
         d.entries().forEach((i, e) -> {
             State s = new State();

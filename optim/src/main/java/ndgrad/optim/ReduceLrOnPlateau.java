@@ -10,15 +10,15 @@ package ndgrad.optim;
  * <p>Usage: {@code ReduceLrOnPlateau s = new ReduceLrOnPlateau(opt, 0.1, 10, 1e-4, 0, 0); s.step(validationLoss);}
  */
 public final class ReduceLrOnPlateau {
+    private static final String BEST = "plateau.best";
+    private static final String BAD = "plateau.bad";
+    private static final String COOLDOWN = "plateau.cooldown";
     private final Optimizer<?> optimizer;
     private final double factor;
     private final int patience;
     private final double threshold;
     private final int cooldown;
     private final double minLr;
-    private double best = Double.POSITIVE_INFINITY;
-    private int bad;
-    private int cooldownLeft;
 
     /** PyTorch's defaults are factor 0.1, patience 10, threshold 1e-4, cooldown 0, minLr 0. */
     public ReduceLrOnPlateau(Optimizer<?> optimizer, double factor, int patience, double threshold, int cooldown,
@@ -36,8 +36,15 @@ public final class ReduceLrOnPlateau {
         this.minLr = minLr;
     }
 
-    /** Records this epoch's metric (lower is better) and lowers the lr if it has plateaued. */
+    /**
+     * Records this epoch's metric (lower is better) and lowers the lr if it has plateaued. The best value and the
+     * counters live in the optimizer ({@code plateau.*}), saved and loaded with it.
+     */
     public void step(double metric) {
+        java.util.Map<String, Double> m = optimizer.schedule;
+        double best = m.getOrDefault(BEST, Double.POSITIVE_INFINITY);
+        int bad = m.getOrDefault(BAD, 0.0).intValue();
+        int cooldownLeft = m.getOrDefault(COOLDOWN, 0.0).intValue();
         if (metric < best * (1 - threshold)) {
             best = metric;
             bad = 0;
@@ -59,5 +66,8 @@ public final class ReduceLrOnPlateau {
             cooldownLeft = cooldown;
             bad = 0;
         }
+        m.put(BEST, best);
+        m.put(BAD, (double) bad);
+        m.put(COOLDOWN, (double) cooldownLeft);
     }
 }

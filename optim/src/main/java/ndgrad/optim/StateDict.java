@@ -14,17 +14,18 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * An optimizer's state, as {@code Optimizer.state_dict()}: each group's options, each parameter's shape, and for
- * every parameter that has taken a step, its step count and buffers (copies), keyed by its position across groups.
- * It saves to and loads from one {@code .npz} file: {@code group.G.NAME} (each option, from
- * {@link Optimizer.Options#asMap}), {@code shape.I}, {@code state.I.step} and {@code state.I.BUFFER}.
+ * An optimizer's state, as {@code Optimizer.state_dict()}: each group's options, each parameter's shape, for
+ * every parameter that has taken a step, its step count and buffers (copies), keyed by its position across groups,
+ * and what the schedules on the optimizer remember. It saves to and loads from one {@code .npz} file:
+ * {@code group.G.NAME} (each option, from {@link Optimizer.Options#asMap}), {@code shape.I}, {@code state.I.step},
+ * {@code state.I.BUFFER} and {@code schedule.KEY}.
  *
  * <p>Usage: {@code StateDict<Adam.Options> saved = opt.stateDict(); ... opt.loadStateDict(saved);}
  *
  * @param <O> the optimizer's options record
  */
 public record StateDict<O extends Optimizer.Options<O>>(List<O> options, List<long[]> shapes,
-        Map<Integer, Entry> entries) {
+        Map<Integer, Entry> entries, Map<String, Double> schedule) {
     /** One parameter's step count and buffers. */
     public record Entry(long step, Map<String, INDArray> buffers) {
     }
@@ -45,6 +46,7 @@ public record StateDict<O extends Optimizer.Options<O>>(List<O> options, List<lo
             arrays.put("state." + i + ".step", scalar(e.step()));
             e.buffers().forEach((n, b) -> arrays.put("state." + i + "." + n, b));
         });
+        schedule.forEach((k, v) -> arrays.put("schedule." + k, scalar(v)));
         Npz.write(file, arrays);
     }
 
@@ -86,7 +88,13 @@ public record StateDict<O extends Optimizer.Options<O>>(List<O> options, List<lo
                 entries.put(i, new Entry((long) a.get(prefix + "step").getDouble(0), buffers));
             }
         }
-        return new StateDict<>(options, shapes, entries);
+        Map<String, Double> schedule = new LinkedHashMap<>();
+        a.forEach((k, v) -> {
+            if (k.startsWith("schedule.")) {
+                schedule.put(k.substring("schedule.".length()), v.getDouble(0));
+            }
+        });
+        return new StateDict<>(options, shapes, entries, schedule);
     }
 
     private static INDArray scalar(double v) {

@@ -212,7 +212,7 @@ class PyTorchOptimTest extends Float64Test {
         buffers.put(first, Tensor.of(1, 2, 3, 4).data());
         Map<Integer, StateDict.Entry> entries = new LinkedHashMap<>(d.entries());
         entries.put(0, new StateDict.Entry(e.step(), buffers));
-        return new StateDict<>(castOptions(d), d.shapes(), entries);
+        return new StateDict<>(castOptions(d), d.shapes(), entries, d.schedule());
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
