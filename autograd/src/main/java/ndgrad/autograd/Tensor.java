@@ -1221,42 +1221,12 @@ public final class Tensor {
                 + data.dataType() + (node == null ? "" : " from '" + node.name() + "'");
     }
 
-    /** {@code tensor([[1.0, 2.0], [3.0, 4.0]], dtype=FLOAT, op=mul)}; large tensors are summarized. */
+    /**
+     * As PyTorch prints it ({@link TensorFormat}): precision 4, a row per line, large tensors summarized, then the
+     * dtype when it is not implied and the gradient's origin, e.g. {@code tensor([2., 4.], grad_fn=<MulBackward>)}.
+     */
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("tensor(");
-        if (name != null) {
-            sb.append(name).append("=");
-        }
-        if (isReleased()) {
-            sb.append("<released>");
-        } else if (numel() <= 1000) {
-            format(sb, Copies.values(data), shape(), 0, new int[] {0});
-        } else {
-            sb.append("<").append(numel()).append(" values>");
-        }
-        sb.append(", shape=").append(shapeString()).append(", dtype=").append(data.dataType());
-        if (node != null) {
-            sb.append(", op=").append(node.name());
-        } else if (requiresGrad) {
-            sb.append(", requiresGrad");
-        }
-        return sb.append(")").toString();
-    }
-
-    /** Appends values in C order from {@code next[0]} on as nested lists of {@code shape}, from {@code axis}. */
-    private static void format(StringBuilder sb, double[] values, long[] shape, int axis, int[] next) {
-        if (axis == shape.length) {
-            sb.append(values[next[0]++]);
-            return;
-        }
-        sb.append("[");
-        for (long i = 0; i < shape[axis]; i++) {
-            if (i > 0) {
-                sb.append(", ");
-            }
-            format(sb, values, shape, axis + 1, next);
-        }
-        sb.append("]");
+        return TensorFormat.repr(this);
     }
 }

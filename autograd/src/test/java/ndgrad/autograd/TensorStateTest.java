@@ -116,19 +116,8 @@ class TensorStateTest extends Float64Test {
     }
 
     @Test
-    void printingShowsValuesShapeDtypeAndOrigin() {
+    void describingNamesShapeDtypeAndOrigin() {
         Tensor x = Tensor.of(new double[] {1, 2, 3, 4}, 2, 2).named("x").requiresGrad();
-        assertEquals("tensor(x=[[1.0, 2.0], [3.0, 4.0]], shape=[2, 2], dtype=DOUBLE, requiresGrad)", x.toString());
-        assertEquals("tensor([[2.0, 4.0], [6.0, 8.0]], shape=[2, 2], dtype=DOUBLE, op=mul)", x.mul(2).toString());
-        assertEquals("tensor(2.5, shape=[], dtype=DOUBLE)", Tensor.scalar(2.5).toString());
-        assertEquals("tensor([], shape=[0], dtype=DOUBLE)", Tensor.zeros(0).toString());
-        assertEquals("tensor(<1001 values>, shape=[1001], dtype=DOUBLE)", Tensor.zeros(1001).toString());
-        assertEquals("tensor([[[0.0], [0.0]]], shape=[1, 2, 1], dtype=DOUBLE)", Tensor.zeros(1, 2, 1).toString());
-        Tensor gone;
-        try (Scope s = Scope.open()) {
-            gone = Tensor.ones(2);
-        }
-        assertEquals("tensor(<released>, shape=[2], dtype=DOUBLE)", gone.toString());
         assertEquals("tensor 'x' of shape [2, 2] and dtype DOUBLE", x.describe());
         assertEquals("tensor of shape [2, 2] and dtype DOUBLE from 'mul'", x.mul(2).describe());
         assertEquals("mul", x.mul(2).op());
@@ -196,12 +185,6 @@ class TensorStateTest extends Float64Test {
                 "negative start and end count back");
         Tensor w = Tensor.of(1, 2).requiresGrad();
         assertSame(w, w.setGrad(Tensor.of(0, 0)));
-    }
-
-    @Test
-    void printingStopsListingValuesAfterAThousand() {
-        String thousand = Tensor.zeros(1000).toString();
-        assertTrue(thousand.startsWith("tensor([0.0, 0.0") && thousand.endsWith("shape=[1000], dtype=DOUBLE)"));
     }
 
     /**

@@ -184,6 +184,16 @@ public final class Copies {
         return arrays.length == 1 ? Copies.copy(arrays[0]) : Scope.track(Nd4j.concat(axis, arrays));
     }
 
+    /** The value of {@code x} at {@code index} (one index per dimension), as a double; for printing and tests. */
+    public static double at(INDArray x, long... index) {
+        return x.getDouble(index);
+    }
+
+    /** The value of an integer array at {@code index}, exactly (an int64 past 2^53 is not a double). */
+    public static long longAt(INDArray x, long... index) {
+        return x.getLong(index);
+    }
+
     /**
      * All of {@code x}'s values in C order as doubles (any layout, any dtype): one bulk read for large plain float32
      * and float64 arrays and for plain int64 ones, else read in place through strides (small arrays' NIO views are
