@@ -145,11 +145,31 @@ public final class Losses {
     }
 
     /**
+     * Softmax cross-entropy against {@code target} as PyTorch's {@code cross_entropy(input, target)} reads it: an
+     * integer tensor (int64 or int32) of shape (N) holds class indices, a floating one of shape (N, C) class
+     * probabilities.
+     *
+     * <p>Usage: {@code Tensor loss = Losses.crossEntropy(logits, Tensor.of(ids)); // ids as int64, shape (N)}
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor target) {
+        return crossEntropy(logits, target, CrossEntropyOptions.defaults());
+    }
+
+    /**
      * Softmax cross-entropy of (N, C) logits against class probabilities p (N, C), as {@code cross_entropy} with
      * probability targets: l_i = -Σ_c w[c] p[i, c] log softmax(x)[i, c], p smoothed to (1-ε)p + ε/C first; 'mean'
-     * divides by N. The targets are differentiable too.
+     * divides by N. The targets are differentiable too. An integer target holds class indices instead, as in
+     * PyTorch, and goes to {@link #crossEntropy(Tensor, int[], CrossEntropyOptions)}.
      */
     public static Tensor crossEntropy(Tensor logits, Tensor probabilities, CrossEntropyOptions o) {
+        if (!probabilities.dtype().isFPType()) {
+            if (probabilities.dim() != 1) {
+                throw new ShapeException("crossEntropy: class indices must be a 1-D integer tensor of shape (N), got "
+                        + "shape " + probabilities.shapeString() + " and dtype " + probabilities.dtype());
+            }
+            return crossEntropy(logits, java.util.Arrays.stream(probabilities.toDoubleArray()).mapToInt(v -> (int) v)
+                    .toArray(), o);
+        }
         int classes = checkLogits(logits, logits.dim() == 2 ? logits.size(0) : -1, o);
         sameShape("crossEntropy", logits, probabilities);
         Tensor p = o.labelSmoothing() > 0

@@ -216,4 +216,26 @@ class NnTest extends Float64Test {
         assertEquals(418, m.parameterCount());
         assertTrue(m.isTraining(), "summary() returns the model to training mode");
     }
+
+    /**
+     * Issue 33: an int64 tensor of class indices is a target, as PyTorch's {@code cross_entropy(x, t)} takes it.
+     * PyTorch 1.13, float64, x = [[1, 2, 3], [1, -1, 0]], t = [2, 0]: loss 0.4076059644443804, and the gradient
+     * below; with reduction 'sum' and label smoothing 0.1: 1.0152119288887609.
+     */
+    @Test
+    void crossEntropyTakesAnInt64TensorOfClassIndices() {
+        Tensor x = Tensor.of(new double[] {1, 2, 3, 1, -1, 0}, 2, 3).requiresGrad();
+        Tensor t = Tensor.of(org.nd4j.linalg.factory.Nd4j.createFromArray(2L, 0L));
+        Tensor loss = Losses.crossEntropy(x, t);
+        loss.backward();
+        assertEquals(0.4076059644443804, loss.item(), 1e-15);
+        assertArrayEquals(new double[] {0.04501528658519022, 0.12236423552739882, -0.1673795221125891,
+            -0.1673795221125891, 0.04501528658519022, 0.12236423552739882}, x.grad().toDoubleArray(), 1e-15);
+        assertEquals(1.0152119288887609, Losses.crossEntropy(x, t, Losses.CrossEntropyOptions.defaults()
+                .reduction(Losses.Reduction.SUM).labelSmoothing(0.1)).item(), 1e-14);
+        ShapeException e = assertThrows(ShapeException.class, () -> Losses.crossEntropy(x,
+                Tensor.of(org.nd4j.linalg.factory.Nd4j.createFromArray(new long[][] {{2}, {0}}))));
+        assertEquals("crossEntropy: class indices must be a 1-D integer tensor of shape (N), got shape [2, 1] and "
+                + "dtype LONG", e.getMessage());
+    }
 }
