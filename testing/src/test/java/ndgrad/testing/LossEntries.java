@@ -67,12 +67,15 @@ final class LossEntries {
                                 labels(x[1]), Reduction.SUM)).reference(x -> Ref.reduce(Ref.crossEntropy(x[0],
                                 longs(x[1])), "sum")).label("sum"))
                         .sample(Torch.sample("crossEntropy labels: mean"))
+                        .sample(Torch.sample("crossEntropy labels: mean").call(x -> Losses.crossEntropy(x[0],
+                                int64(x[1]))).label("the labels as an int64 tensor, as PyTorch takes them"))
                         .sample(Torch.sample("crossEntropy labels: sum").call(x -> Losses.crossEntropy(x[0],
                                 labels(x[1]), Reduction.SUM)).reference(x -> Ref.reduce(Ref.crossEntropy(x[0],
                                 longs(x[1])), "sum")))
                         .errorName("crossEntropy")
                         .badInput("label out of range", x -> Losses.crossEntropy(x[0], new int[] {3}), Arg.normal(1, 3)),
-                        "Losses.crossEntropy(Tensor,int[])", "Losses.crossEntropy(Tensor,int[],Reduction)"),
+                        "Losses.crossEntropy(Tensor,int[])", "Losses.crossEntropy(Tensor,int[],Reduction)",
+                        "Losses.crossEntropy(Tensor,Tensor)"),
                 entry(op("crossEntropy options", x -> Losses.crossEntropy(x[0], labels(x[1]), CrossEntropyOptions
                         .defaults().weight(weight(x[0])).labelSmoothing(0.2)))
                         .reference(x -> crossEntropy(x[0], longs(x[1]), new double[] {0.5, 1, 2}, 0.2, "mean"))
@@ -104,6 +107,12 @@ final class LossEntries {
                         .badInput("targets of another shape", x -> Losses.crossEntropy(x[0], x[1],
                                 CrossEntropyOptions.defaults()), Arg.normal(4, 3), Arg.uniform(0, 1, 4, 2)),
                         "Losses.crossEntropy(Tensor,Tensor,CrossEntropyOptions)"));
+    }
+
+    /** Class indices held as doubles, as an int64 tensor. */
+    private static Tensor int64(Tensor indices) {
+        return Tensor.of(org.nd4j.linalg.factory.Nd4j.createFromArray(java.util.Arrays.stream(indices.toDoubleArray())
+                .mapToLong(v -> (long) v).toArray()));
     }
 
     /** The class weight (0.5, 1, 2) of the PyTorch cases, in x's dtype. */
