@@ -187,6 +187,12 @@ case("scaledDotProduct: causal", "softmax(q k^T / sqrt(d) + causal mask) v", nn.
 case("scaledDotProduct: keys longer than queries", "softmax(q k^T / sqrt(d)) v", nn.Identity(), attention(False),
      randn(2, 2, 3), randn(2, 5, 3), randn(2, 5, 4))
 
+# added later, last, so that the cases above keep their random draws
+case("LayerNorm: (4, 1e-3) in PyTorch's order", "nn.LayerNorm(4, 1e-3)", nn.LayerNorm(4, 1e-3), forward,
+     randn(3, 4), norm=True)
+case("LayerNorm: elementwise_affine False", "nn.LayerNorm((3, 4), elementwise_affine=False)",
+     nn.LayerNorm((3, 4), elementwise_affine=False), forward, randn(2, 3, 4), norm=True)
+
 
 def main():
     write({"description": "PyTorch float64 values for the layers of ndgrad's op registry (see make_layers.py)",

@@ -92,10 +92,10 @@ class LayerArgumentsTest {
         refused("BatchNorm2d", () -> new BatchNorm2d(2, 1e-5, 1.1));
         new BatchNorm2d(1, 1e-9, 0);
         new BatchNorm2d(1, 1e-9, 1);
-        refused("LayerNorm", () -> new LayerNorm());
-        refused("LayerNorm", () -> new LayerNorm(2, 0));
-        refused("LayerNorm", () -> new LayerNorm(0.0, 3));
-        new LayerNorm(1e-12, 1);
+        refused("LayerNorm", () -> new LayerNorm(new long[0]));
+        refused("LayerNorm", () -> new LayerNorm(new long[] {2, 0}));
+        refused("LayerNorm", () -> new LayerNorm(3, 0.0));
+        new LayerNorm(1, 1e-12);
         refused("Dropout", () -> new Dropout(-0.1, RNG));
         refused("Dropout", () -> new Dropout(1, RNG));
         new Dropout(0, RNG);
@@ -117,7 +117,8 @@ class LayerArgumentsTest {
         assertEquals("AvgPool2d(kernel=2, stride=2, padding=0)", new AvgPool2d(2).toString());
         assertEquals("AdaptiveAvgPool2d(3, 2)", new AdaptiveAvgPool2d(3, 2).toString());
         assertEquals("BatchNorm2d(4, eps=1.0E-5, momentum=0.1)", new BatchNorm2d(4).toString());
-        assertEquals("LayerNorm([3, 4], eps=0.001)", new LayerNorm(1e-3, 3, 4).toString());
+        assertEquals("LayerNorm([3, 4], eps=0.001)", new LayerNorm(new long[] {3, 4}, 1e-3, true).toString());
+        assertEquals("LayerNorm([6], eps=3.0)", new LayerNorm(6, 3).toString(), "PyTorch's order: (shape, eps)");
         assertEquals("Embedding(10, 4)", new Embedding(10, 4, RNG).toString());
         assertEquals("Embedding(10, 4, padding_idx=0)", new Embedding(10, 4, 0, RNG).toString());
         assertEquals("LSTM(3, 5, batch_first=true)", new LSTM(3, 5, RNG).toString());

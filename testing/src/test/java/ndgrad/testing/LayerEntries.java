@@ -98,8 +98,12 @@ final class LayerEntries {
                 Arg.normal(1, 3, 2, 3)));
         all.add(layer("LayerNorm: last dim", () -> new LayerNorm(5), x -> Ref.layerNorm(x[0], x[1], x[2], 1, 1e-5),
                 Arg.normal(2, 5), Arg.normal(5)));
-        all.add(layer("LayerNorm: last two dims, eps 1e-3", () -> new LayerNorm(1e-3, 3, 4), x -> Ref.layerNorm(x[0],
-                x[1], x[2], 2, 1e-3), Arg.normal(1, 3, 4)));
+        all.add(layer("LayerNorm: last two dims, eps 1e-3", () -> new LayerNorm(new long[] {3, 4}, 1e-3, true),
+                x -> Ref.layerNorm(x[0], x[1], x[2], 2, 1e-3), Arg.normal(1, 3, 4)));
+        all.add(layer("LayerNorm: (4, 1e-3) in PyTorch's order", () -> new LayerNorm(4, 1e-3),
+                x -> Ref.layerNorm(x[0], x[1], x[2], 1, 1e-3), Arg.normal(3, 4)));
+        all.add(layer("LayerNorm: elementwise_affine False", () -> new LayerNorm(new long[] {3, 4}, 1e-5, false),
+                x -> Ref.layerNorm(x[0], 2, 1e-5), Arg.normal(2, 3, 4)));
         all.add(layer("Embedding: repeats", () -> new Embedding(10, 4, rng()), x -> Ref.embedding(x[0], x[1]),
                 Arg.indices(10, 3, 2)));
         all.add(layer("Embedding: padding index 2", () -> new Embedding(6, 3, 2, rng()), x -> Ref.embedding(x[0],

@@ -612,11 +612,15 @@ final class Ref {
 
     /** (x - mean) / √(var + eps) · γ + β over the last {@code dims} dimensions, biased variance. */
     static Nd layerNorm(Nd x, Nd gamma, Nd beta, int dims, double eps) {
+        return layerNorm(x, dims, eps).zip(gamma, (a, b) -> a * b).zip(beta, Double::sum);
+    }
+
+    /** Layer normalization over the last {@code dims} dimensions, without weight and bias. */
+    static Nd layerNorm(Nd x, int dims, double eps) {
         int[] axes = java.util.stream.IntStream.range(x.rank() - dims, x.rank()).toArray();
         Nd m = Ref.mean(x, true, axes);
         Nd s = Ref.var(x, 0, true, axes);
-        return x.zip(m, (a, b) -> a - b).zip(s, (a, b) -> a / Math.sqrt(b + eps)).zip(gamma, (a, b) -> a * b)
-                .zip(beta, Double::sum);
+        return x.zip(m, (a, b) -> a - b).zip(s, (a, b) -> a / Math.sqrt(b + eps));
     }
 
     /** The rows of table w (num, dim) at ids, shape ids.shape + (dim). */
