@@ -74,7 +74,10 @@ public abstract class Layer {
         return module;
     }
 
-    /** Registers what the subclass's fields hold and nobody registered: layers, parameters, lists of layers. */
+    /**
+     * Registers what the subclass's fields hold and nobody registered: layers, parameters, lists and arrays of layers
+     * (named by position, as PyTorch's ModuleList), and maps to layers (named by key, as its ModuleDict).
+     */
     private void discover() {
         if (discovered) {
             return;
@@ -103,6 +106,16 @@ public abstract class Layer {
                     }
                     if (!list.isEmpty()) {
                         child(f.getName(), new Sequential(list.toArray(new Layer[0])));
+                    }
+                } else if (value instanceof java.util.Map<?, ?> map) {
+                    Named named = new Named(getClass().getSimpleName() + "." + f.getName());
+                    map.forEach((key, o) -> {
+                        if (o instanceof Layer l && !registered(l)) {
+                            named.child(String.valueOf(key), l);
+                        }
+                    });
+                    if (!((Layer) named).children.isEmpty()) {
+                        child(f.getName(), named);
                     }
                 }
             }
@@ -228,5 +241,20 @@ public abstract class Layer {
             sep = ", ";
         }
         return sb.append(")").toString();
+    }
+
+    /** The layers of a map field, registered under their keys (PyTorch's ModuleDict); it has no forward of its own. */
+    private static final class Named extends Layer {
+        private final String field;
+
+        Named(String field) {
+            this.field = field;
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            throw new UnsupportedOperationException(field + " holds a map of layers, which has no forward: call its "
+                    + "layers");
+        }
     }
 }

@@ -172,4 +172,46 @@ class LayerContractTest {
             }
         });
     }
+
+    /** Issue 33: a map of layers is registered under its keys, as PyTorch's ModuleDict; it saves and loads. */
+    static class Heads extends Layer {
+        final java.util.Map<String, Layer> heads = new java.util.LinkedHashMap<>();
+        final java.util.Map<String, String> notLayers = java.util.Map.of("a", "b");
+
+        Heads(long seed) {
+            heads.put("digit", new Linear(4, 10, new Rng(seed)));
+            heads.put("parity", new Linear(4, 2, new Rng(seed + 1)));
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            return heads.get("digit").forward(x);
+        }
+    }
+
+    @Test
+    void aMapOfLayersIsRegisteredUnderItsKeys(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        Heads h = new Heads(5);
+        assertEquals(List.of("heads.digit.weight", "heads.digit.bias", "heads.parity.weight", "heads.parity.bias"),
+                h.namedParameters().stream().map(Parameter::name).toList());
+        assertEquals(4 * 10 + 10 + 4 * 2 + 2, h.parameterCount());
+        java.nio.file.Path file = dir.resolve("heads.npz");
+        h.save(file);
+        Heads other = new Heads(9);
+        other.load(file);
+        assertEquals(h.parameters().get(2).toDoubleArray()[0], other.parameters().get(2).toDoubleArray()[0], 0.0,
+                "the parity head's weights came back");
+        class Dotted extends Layer {
+            final java.util.Map<String, Layer> m = java.util.Map.of("a.b", new Linear(1, 1, new Rng(0)));
+
+            @Override
+            public Tensor forward(Tensor x) {
+                return x;
+            }
+        }
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Dotted().namedParameters());
+        assertTrue(e.getMessage().contains("invalid or repeated name 'a.b'"), e.getMessage());
+    }
 }
