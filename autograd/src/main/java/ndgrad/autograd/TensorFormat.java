@@ -133,7 +133,7 @@ final class TensorFormat {
         intMode = Arrays.stream(nonzero).allMatch(v -> v == Math.ceil(v));
         sciMode = max / min > 1000 || max > 1e8 || !intMode && min < 1e-4;
         for (double v : nonzero) {
-            width = Math.max(width, sciMode ? sci(v).length() : intMode ? whole(v).length() + 1 : fixed(v).length());
+            width = Math.max(width, number(v).length());
         }
     }
 
@@ -180,18 +180,19 @@ final class TensorFormat {
 
     /** The value at {@code index}, right-aligned to the common width. */
     private String format(long[] index) {
-        String s;
-        double v = integral ? 0 : Copies.at(data, index);
-        if (integral) {
-            s = Long.toString(Copies.longAt(data, index));
-        } else if (Double.isNaN(v)) {
-            s = "nan";
-        } else if (Double.isInfinite(v)) {
-            s = v > 0 ? "inf" : "-inf";
-        } else {
-            s = sciMode ? sci(v) : intMode ? whole(v) + "." : fixed(v);
-        }
+        String s = integral ? Long.toString(Copies.longAt(data, index)) : number(Copies.at(data, index));
         return " ".repeat(Math.max(0, width - s.length())) + s;
+    }
+
+    /** A floating value in this tensor's mode, unpadded. */
+    private String number(double v) {
+        if (Double.isNaN(v)) {
+            return "nan";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "inf" : "-inf";
+        }
+        return sciMode ? sci(v) : intMode ? whole(v) + "." : fixed(v);
     }
 
     private static String sign(double v, String digits) {

@@ -11,7 +11,6 @@ import ndgrad.teaching.BackwardTrace;
 import java.util.List;
 import ndgrad.core.NdArrays;
 import ndgrad.core.ShapeException;
-import ndgrad.core.memory.Scope;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 

@@ -310,8 +310,8 @@ public interface Expression {
 
         private void operation() {
             if (++operations > MAX_OPERATIONS) {
-                throw error("more than " + MAX_OPERATIONS + " operations (each is a node of the graph and a step of the "
-                        + "page)");
+                throw error("more than " + MAX_OPERATIONS + " operations (each is a node of the graph and a step of "
+                        + "the page)");
             }
         }
 

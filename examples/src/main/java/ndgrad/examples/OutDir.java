@@ -37,9 +37,6 @@ final class OutDir {
      * file of the kind {@link AtomicFile} writes and a file of its own name can be created there.
      */
     static void file(Path file, String option) {
-        if (Files.isDirectory(file)) {
-            throw new IllegalArgumentException(option + " " + file + ": is a directory, expected a file name");
-        }
         try {
             AtomicFile.check(file);
         } catch (IOException e) {

@@ -98,9 +98,7 @@ public final class AtomicFile {
         Path target = target(file);
         List<Path> created = createDirectories(target.getParent(), file);
         try {
-            Path tmp = temporary(target);
-            Files.deleteIfExists(tmp);
-            IN_FLIGHT.remove(tmp);
+            probe(target);
             if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 try {
                     Files.delete(Files.createFile(target));
@@ -126,12 +124,17 @@ public final class AtomicFile {
         }
         List<Path> created = createDirectories(d, dir);
         try {
-            Path tmp = temporary(d.resolve("probe"));
-            Files.deleteIfExists(tmp);
-            IN_FLIGHT.remove(tmp);
+            probe(d.resolve("probe"));
         } finally {
             removeEmpty(created);
         }
+    }
+
+    /** Creates and deletes a temporary file beside {@code target}, as a write would start. */
+    private static void probe(Path target) throws IOException {
+        Path tmp = temporary(target);
+        Files.deleteIfExists(tmp);
+        IN_FLIGHT.remove(tmp);
     }
 
     /** Creates {@code dir} and its missing parents; returns those it created, outermost first. */

@@ -140,7 +140,8 @@ public final class Idx {
             }
             int extra = in.readNBytes(1 << 16).length;
             if (extra > 0) {
-                throw new IOException(name + ": " + (extra == 1 << 16 ? "at least " : "") + extra + " bytes after the " + n + " data bytes its header "
+                throw new IOException(name + ": " + (extra == 1 << 16 ? "at least " : "") + extra + " bytes after the "
+                        + n + " data bytes its header "
                         + "declares");
             }
         } catch (EOFException e) {
