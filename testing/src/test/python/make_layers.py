@@ -193,6 +193,16 @@ case("LayerNorm: (4, 1e-3) in PyTorch's order", "nn.LayerNorm(4, 1e-3)", nn.Laye
 case("LayerNorm: elementwise_affine False", "nn.LayerNorm((3, 4), elementwise_affine=False)",
      nn.LayerNorm((3, 4), elementwise_affine=False), forward, randn(2, 3, 4), norm=True)
 
+case("LSTM: 2 layers, bidirectional, h0 and c0",
+     "nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True)(x, (h0, c0)): cat(output, h_n, c_n) flattened",
+     nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True), states, randn(2, 3, 3), randn(4, 2, 4),
+     randn(4, 2, 4))
+case("GRU: seq-first, no bias, h0", "nn.GRU(3, 4, bias=False)(x, h0): cat(output, h_n) flattened",
+     nn.GRU(3, 4, bias=False), states, randn(4, 2, 3), randn(1, 2, 4))
+case("RNN: 3 layers, bidirectional, seq-first, h0",
+     "nn.RNN(2, 3, num_layers=3, bidirectional=True)(x, h0): cat(output, h_n) flattened",
+     nn.RNN(2, 3, num_layers=3, bidirectional=True), states, randn(3, 2, 2), randn(6, 2, 3))
+
 
 def main():
     write({"description": "PyTorch float64 values for the layers of ndgrad's op registry (see make_layers.py)",

@@ -4,22 +4,28 @@ import ndgrad.autograd.Tensor;
 import ndgrad.core.Rng;
 
 /**
- * Gated recurrent unit (Cho et al. 2014), as {@code torch.nn.GRU(batch_first=True)}: gate rows in PyTorch's order
- * r, z, n; r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(W_iz x + b_iz + W_hz h + b_hz),
- * n = tanh(W_in x + b_in + r·(W_hn h + b_hn)), h_t = (1 - z)·n + z·h_(t-1). See {@link Recurrent}.
+ * Gated recurrent unit (Cho et al. 2014), as {@code torch.nn.GRU}: gate rows in PyTorch's order r, z, n;
+ * r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(W_iz x + b_iz + W_hz h + b_hz),
+ * n = tanh(W_in x + b_in + r·(W_hn h + b_hn)), h_t = (1 - z)·n + z·h_(t-1). See {@link Recurrent} for layers,
+ * directions and states.
  *
  * <p>Usage: {@code GRU gru = new GRU(8, 32, rng); Tensor out = gru.forward(x);}
  */
 public final class GRU extends Recurrent {
-    /** A layer from input features to hidden units. */
+    /** One batch-first layer from input features to hidden units. */
     public GRU(int input, int hidden, Rng rng) {
-        super("GRU", 3, input, hidden, rng);
+        this(input, hidden, options(), rng);
+    }
+
+    /** With PyTorch's options: layers, bias, batch_first, dropout, bidirectional. */
+    public GRU(int input, int hidden, Options options, Rng rng) {
+        super("GRU", 3, input, hidden, options, rng);
     }
 
     @Override
-    Tensor[] cell(Tensor x, Tensor h, Tensor c) {
-        Tensor gi = x.linear(wIh, bIh);
-        Tensor gh = h.linear(wHh, bHh);
+    Tensor[] cell(Tensor x, Tensor h, Tensor c, Tensor[] w) {
+        Tensor gi = x.linear(w[0], w[2]);
+        Tensor gh = h.linear(w[1], w[3]);
         Tensor r = gate(gi, 0).add(gate(gh, 0)).sigmoid();
         Tensor z = gate(gi, 1).add(gate(gh, 1)).sigmoid();
         Tensor n = gate(gi, 2).add(r.mul(gate(gh, 2))).tanh();

@@ -4,19 +4,24 @@ import ndgrad.autograd.Tensor;
 import ndgrad.core.Rng;
 
 /**
- * The Elman RNN with tanh, as {@code torch.nn.RNN(batch_first=True)}: h_t = tanh(W_ih x_t + b_ih + W_hh h_(t-1) +
- * b_hh). See {@link Recurrent}.
+ * The Elman RNN with tanh, as {@code torch.nn.RNN}: h_t = tanh(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh). See
+ * {@link Recurrent} for layers, directions and states.
  *
- * <p>Usage: {@code RNN rnn = new RNN(8, 16, rng); Recurrent.Output o = rnn.run(x, null, null);}
+ * <p>Usage: {@code RNN rnn = new RNN(8, 16, rng); Recurrent.Output o = rnn.forward(x, h0);}
  */
 public final class RNN extends Recurrent {
-    /** A layer from input features to hidden units. */
+    /** One batch-first layer from input features to hidden units. */
     public RNN(int input, int hidden, Rng rng) {
-        super("RNN", 1, input, hidden, rng);
+        this(input, hidden, options(), rng);
+    }
+
+    /** With PyTorch's options: layers, bias, batch_first, dropout, bidirectional. */
+    public RNN(int input, int hidden, Options options, Rng rng) {
+        super("RNN", 1, input, hidden, options, rng);
     }
 
     @Override
-    Tensor[] cell(Tensor x, Tensor h, Tensor c) {
-        return new Tensor[] {x.linear(wIh, bIh).add(h.linear(wHh, bHh)).tanh(), null};
+    Tensor[] cell(Tensor x, Tensor h, Tensor c, Tensor[] w) {
+        return new Tensor[] {x.linear(w[0], w[2]).add(h.linear(w[1], w[3])).tanh(), null};
     }
 }

@@ -1,85 +1,192 @@
 package ndgrad.nn;
 
+import java.util.ArrayList;
+import java.util.List;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Rng;
 import ndgrad.core.ShapeException;
 
 /**
- * One batch-first recurrent layer over (batch, seq, input), as PyTorch's {@code nn.RNN}, {@code nn.LSTM} and
- * {@code nn.GRU} with {@code batch_first=True}, one layer, one direction: parameters {@code weight_ih_l0} (G·H,
- * input), {@code weight_hh_l0} (G·H, H), {@code bias_ih_l0} and {@code bias_hh_l0} (G·H) in PyTorch's layout and
- * gate order, initialized uniform in ±1/√H, so PyTorch's weights load as they are. States h0, c0 and the returned
- * h_n, c_n are (1, batch, H), as in PyTorch. {@link RNN}, {@link LSTM} and {@link GRU} give the cell.
+ * A stack of recurrent layers, as PyTorch's {@code nn.RNN}, {@code nn.LSTM} and {@code nn.GRU}: {@code numLayers}
+ * layers, each in one or two directions (the second reads the sequence backwards; their outputs are concatenated),
+ * dropout between layers in training. Parameters {@code weight_ih_l{k}} (G·H, input), {@code weight_hh_l{k}}
+ * (G·H, H), {@code bias_ih_l{k}} and {@code bias_hh_l{k}} (G·H), with {@code _reverse} for the second direction, in
+ * PyTorch's order, layout and gate order, initialized uniform in ±1/√H, so PyTorch's weights load as they are.
+ * States h0, c0 and the returned h_n, c_n are (layers·directions, batch, H), as in PyTorch, whatever batchFirst.
+ * {@link RNN}, {@link LSTM} and {@link GRU} give the cell.
+ *
+ * <p>One difference from PyTorch: the input is batch-first, (batch, seq, input), unless the options say
+ * {@code batchFirst(false)}.
  */
 public abstract class Recurrent extends Layer {
-    /** The outputs: every step's h (batch, seq, H), and the last h and c (1, batch, H); c is null but for LSTM. */
+    /** The outputs: every step's h (batch, seq, D·H, or seq-first), and the last h and c (L·D, batch, H); c is null
+     * but for LSTM. */
     public record Output(Tensor output, Tensor hn, Tensor cn) {
     }
 
+    /**
+     * The options of PyTorch's constructor after input and hidden size, with its defaults but batchFirst.
+     *
+     * <p>Usage: {@code new LSTM(32, 64, Recurrent.options().numLayers(2).bidirectional(true), rng)}
+     */
+    public record Options(int numLayers, boolean bias, boolean batchFirst, double dropout, boolean bidirectional) {
+        /** Checks the values, naming the option. */
+        public Options {
+            if (numLayers < 1 || !(dropout >= 0 && dropout < 1)) {
+                throw new IllegalArgumentException("Recurrent: expected num_layers >= 1 and dropout in [0, 1), got "
+                        + "num_layers=" + numLayers + ", dropout=" + dropout);
+            }
+        }
+
+        /** With {@code n} stacked layers. */
+        public Options numLayers(int n) {
+            return new Options(n, bias, batchFirst, dropout, bidirectional);
+        }
+
+        /** With or without the biases. */
+        public Options bias(boolean on) {
+            return new Options(numLayers, on, batchFirst, dropout, bidirectional);
+        }
+
+        /** Input and output (batch, seq, features) if true, (seq, batch, features) if false. */
+        public Options batchFirst(boolean on) {
+            return new Options(numLayers, bias, on, dropout, bidirectional);
+        }
+
+        /** Dropout with probability p on each layer's output but the last, in training. */
+        public Options dropout(double p) {
+            return new Options(numLayers, bias, batchFirst, p, bidirectional);
+        }
+
+        /** A second direction per layer. */
+        public Options bidirectional(boolean on) {
+            return new Options(numLayers, bias, batchFirst, dropout, on);
+        }
+    }
+
+    /** One layer, with biases, batch-first, no dropout, one direction. */
+    public static Options options() {
+        return new Options(1, true, true, 0, false);
+    }
+
     private final String layer;
+    private final int input;
     private final long hidden;
+    private final Options options;
     /** Whether the cell carries a cell state c beside h (LSTM's four gates). */
     private final boolean cellState;
-    final Tensor wIh;
-    final Tensor wHh;
-    final Tensor bIh;
-    final Tensor bHh;
+    /** Per layer and direction (index layer·D + direction): weight_ih, weight_hh, bias_ih, bias_hh (null without). */
+    private final List<Tensor[]> weights = new ArrayList<>();
+    private final Dropout dropout;
 
-    Recurrent(String layer, int gates, int input, int hidden, Rng rng) {
+    Recurrent(String layer, int gates, int input, int hidden, Options options, Rng rng) {
         Layers.checkPositive(layer, "input_size and hidden_size", input, hidden);
         this.layer = layer;
+        this.input = input;
         this.hidden = hidden;
+        this.options = options;
         this.cellState = gates == 4;
         double bound = 1 / Math.sqrt(hidden);
-        wIh = param("weight_ih_l0", Tensor.uniform(rng, -bound, bound, (long) gates * hidden, input));
-        wHh = param("weight_hh_l0", Tensor.uniform(rng, -bound, bound, (long) gates * hidden, hidden));
-        bIh = param("bias_ih_l0", Tensor.uniform(rng, -bound, bound, (long) gates * hidden));
-        bHh = param("bias_hh_l0", Tensor.uniform(rng, -bound, bound, (long) gates * hidden));
+        int directions = options.bidirectional() ? 2 : 1;
+        for (int l = 0; l < options.numLayers(); l++) {
+            long in = l == 0 ? input : (long) directions * hidden;
+            for (int d = 0; d < directions; d++) {
+                String suffix = "_l" + l + (d == 1 ? "_reverse" : "");
+                Tensor[] w = new Tensor[4];
+                w[0] = param("weight_ih" + suffix, Tensor.uniform(rng, -bound, bound, (long) gates * hidden, in));
+                w[1] = param("weight_hh" + suffix, Tensor.uniform(rng, -bound, bound, (long) gates * hidden, hidden));
+                if (options.bias()) {
+                    w[2] = param("bias_ih" + suffix, Tensor.uniform(rng, -bound, bound, (long) gates * hidden));
+                    w[3] = param("bias_hh" + suffix, Tensor.uniform(rng, -bound, bound, (long) gates * hidden));
+                }
+                weights.add(w);
+            }
+        }
+        this.dropout = options.dropout() > 0 && options.numLayers() > 1 ? new Dropout(options.dropout(), rng.split())
+                : null;
     }
 
-    /** The outputs of every step (batch, seq, H), from zero initial states. */
+    /** The outputs of every step, from zero initial states. */
     @Override
     public Tensor forward(Tensor x) {
-        return run(x, null, null).output();
+        return forward(x, null, null).output();
     }
 
-    /** Every output and the final states, from h0 (and c0 for LSTM; null for zeros), each (1, batch, H). */
-    public Output run(Tensor x, Tensor h0, Tensor c0) {
-        Layers.checkDtype(layer, x, wIh);
-        if (x.dim() != 3 || x.size(2) != wIh.size(1)) {
-            throw new ShapeException(layer + ": expected input (batch, seq, " + wIh.size(1) + ") with batch_first, got "
-                    + x.shapeString());
+    /** Every output and the final states from h0 (null for zeros); for RNN and GRU, as PyTorch's {@code rnn(x, h0)}. */
+    public Output forward(Tensor x, Tensor h0) {
+        if (cellState && h0 != null) {
+            throw new IllegalArgumentException(layer + ": takes h0 and c0 together, forward(x, h0, c0)");
         }
-        long batch = x.size(0);
+        return forward(x, h0, null);
+    }
+
+    /**
+     * Every output and the final states, from h0 and c0 (c0 for LSTM only; null for zeros), each (L·D, batch, H):
+     * PyTorch's {@code output, (h_n, c_n) = lstm(x, (h0, c0))}.
+     */
+    public Output forward(Tensor x, Tensor h0, Tensor c0) {
+        Tensor[] first = weights.get(0);
+        Layers.checkDtype(layer, x, first[0]);
+        String order = options.batchFirst() ? "(batch, seq, " : "(seq, batch, ";
+        if (x.dim() != 3 || x.size(2) != input) {
+            throw new ShapeException(layer + ": expected input " + order + input + ")"
+                    + (options.batchFirst() ? " with batch_first" : "") + ", got " + x.shapeString());
+        }
         if (!cellState && c0 != null) {
             throw new IllegalArgumentException(layer + ": has no cell state; pass c0 only to an LSTM");
         }
-        Tensor h = state("h0", h0, batch, x);
-        Tensor c = cellState ? state("c0", c0, batch, x) : null;
-        Tensor[] outs = new Tensor[(int) x.size(1)];
-        for (int t = 0; t < outs.length; t++) {
-            Tensor[] hc = cell(x.select(1, t), h, c);
-            h = hc[0];
-            c = hc[1];
-            outs[t] = h;
+        Tensor seq = options.batchFirst() ? x : x.transpose(0, 1);
+        long batch = seq.size(0);
+        int directions = options.bidirectional() ? 2 : 1;
+        Tensor h0s = state("h0", h0, batch, x);
+        Tensor c0s = cellState ? state("c0", c0, batch, x) : null;
+        Tensor[] hn = new Tensor[weights.size()];
+        Tensor[] cn = new Tensor[weights.size()];
+        for (int l = 0; l < options.numLayers(); l++) {
+            Tensor[] outs = new Tensor[directions];
+            for (int d = 0; d < directions; d++) {
+                int i = l * directions + d;
+                Tensor[] steps = new Tensor[(int) seq.size(1)];
+                Tensor h = h0s.select(0, i);
+                Tensor c = cellState ? c0s.select(0, i) : null;
+                for (int s = 0; s < steps.length; s++) {
+                    int t = d == 0 ? s : steps.length - 1 - s;
+                    Tensor[] hc = cell(seq.select(1, t), h, c, weights.get(i));
+                    h = hc[0];
+                    c = hc[1];
+                    steps[t] = h;
+                }
+                outs[d] = Tensor.stack(1, steps);
+                hn[i] = h;
+                cn[i] = c;
+            }
+            seq = directions == 1 ? outs[0] : Tensor.concat(2, outs);
+            if (dropout != null && l < options.numLayers() - 1) {
+                seq = dropout.forward(seq);
+            }
         }
-        return new Output(Tensor.stack(1, outs), h.unsqueeze(0), cellState ? c.unsqueeze(0) : null);
+        return new Output(options.batchFirst() ? seq : seq.transpose(0, 1), Tensor.stack(0, hn),
+                cellState ? Tensor.stack(0, cn) : null);
     }
 
     private Tensor state(String name, Tensor s, long batch, Tensor x) {
+        long layers = weights.size();
         if (s == null) {
-            return Tensor.zeros(batch, hidden).to(x.dtype());
+            return Tensor.zeros(layers, batch, hidden).to(x.dtype());
         }
-        Layers.checkDtype(layer + " " + name, s, wIh);
-        if (s.dim() != 3 || s.size(0) != 1 || s.size(1) != batch || s.size(2) != hidden) {
-            throw new ShapeException(layer + ": expected " + name + " of shape (1, " + batch + ", " + hidden
-                    + ") (layers, batch, hidden; not batch-first), got " + s.shapeString());
+        Layers.checkDtype(layer + " " + name, s, weights.get(0)[0]);
+        if (s.dim() != 3 || s.size(0) != layers || s.size(1) != batch || s.size(2) != hidden) {
+            throw new ShapeException(layer + ": expected " + name + " of shape (" + layers + ", " + batch + ", "
+                    + hidden + ") (layers·directions, batch, hidden; never batch-first), got " + s.shapeString());
         }
-        return s.squeeze(0);
+        return s;
     }
 
-    /** One step: the new h and c from the input x (batch, input) and the previous h and c (batch, H). */
-    abstract Tensor[] cell(Tensor x, Tensor h, Tensor c);
+    /**
+     * One step: the new h and c from the input x (batch, input), the previous h and c (batch, H), and the weights
+     * weight_ih, weight_hh, bias_ih, bias_hh (biases null without).
+     */
+    abstract Tensor[] cell(Tensor x, Tensor h, Tensor c, Tensor[] w);
 
     /** Rows [i·H, (i+1)·H) of the gate pre-activations g (batch, G·H): gate i. */
     Tensor gate(Tensor g, int i) {
@@ -88,6 +195,9 @@ public abstract class Recurrent extends Layer {
 
     @Override
     public String toString() {
-        return layer + "(" + wIh.size(1) + ", " + hidden + ", batch_first=true)";
+        return layer + "(" + input + ", " + hidden + (options.numLayers() > 1 ? ", num_layers=" + options.numLayers()
+                : "") + (options.bias() ? "" : ", bias=false") + ", batch_first=" + options.batchFirst()
+                + (options.dropout() > 0 ? ", dropout=" + options.dropout() : "")
+                + (options.bidirectional() ? ", bidirectional=true" : "") + ")";
     }
 }

@@ -40,6 +40,10 @@ class LayerArgumentsTest {
         refused("LSTM", () -> new LSTM(2, 0, RNG));
         refused("GRU", () -> new GRU(0, 0, RNG));
         new GRU(1, 1, RNG);
+        assertThrows(IllegalArgumentException.class, () -> Recurrent.options().numLayers(0));
+        assertThrows(IllegalArgumentException.class, () -> Recurrent.options().dropout(1));
+        assertThrows(IllegalArgumentException.class, () -> Recurrent.options().dropout(-1e-300));
+        Recurrent.options().dropout(0.999).numLayers(1);
         refused("MultiheadAttention", () -> new MultiheadAttention(0, 1, false, RNG));
         refused("MultiheadAttention", () -> new MultiheadAttention(4, 0, false, RNG));
         refused("MultiheadAttention", () -> new MultiheadAttention(6, 4, false, RNG));
@@ -122,6 +126,9 @@ class LayerArgumentsTest {
         assertEquals("Embedding(10, 4)", new Embedding(10, 4, RNG).toString());
         assertEquals("Embedding(10, 4, padding_idx=0)", new Embedding(10, 4, 0, RNG).toString());
         assertEquals("LSTM(3, 5, batch_first=true)", new LSTM(3, 5, RNG).toString());
+        assertEquals("GRU(3, 5, num_layers=2, bias=false, batch_first=false, dropout=0.5, bidirectional=true)",
+                new GRU(3, 5, Recurrent.options().numLayers(2).bias(false).batchFirst(false).dropout(0.5)
+                        .bidirectional(true), RNG).toString());
         assertEquals("MultiheadAttention(8, heads=2, causal)", new MultiheadAttention(8, 2, true, RNG).toString());
         assertEquals("MultiheadAttention(8, heads=4)", new MultiheadAttention(8, 4, false, RNG).toString());
         assertEquals("Dropout(0.2)", new Dropout(0.2, RNG).toString());
@@ -172,9 +179,45 @@ class LayerArgumentsTest {
         assertThrows(IllegalArgumentException.class, () -> Losses.crossEntropy(logits, new int[] {0, 2},
                 Losses.CrossEntropyOptions.defaults().labelSmoothing(-1e-300)));
         LSTM lstm = new LSTM(3, 4, RNG);
-        ShapeException e = assertThrows(ShapeException.class, () -> lstm.run(Tensor.zeros(2, 5, 3),
+        ShapeException e = assertThrows(ShapeException.class, () -> lstm.forward(Tensor.zeros(2, 5, 3),
                 Tensor.zeros(1, 2, 4).to(org.nd4j.linalg.api.buffer.DataType.DOUBLE), null));
         assertTrue(e.getMessage().startsWith("LSTM h0: input of dtype DOUBLE, but the layer's parameters are FLOAT"),
                 e.getMessage());
+    }
+
+    @Test
+    void stackedBidirectionalLayersAreNamedAsPyTorchNamesThem() {
+        LSTM lstm = new LSTM(3, 4, Recurrent.options().numLayers(2).bidirectional(true).bias(false), RNG);
+        assertEquals(List.of("weight_ih_l0", "weight_hh_l0", "weight_ih_l0_reverse", "weight_hh_l0_reverse",
+                "weight_ih_l1", "weight_hh_l1", "weight_ih_l1_reverse", "weight_hh_l1_reverse"),
+                lstm.namedParameters().stream().map(Parameter::name).toList());
+        assertEquals(List.of(16L, 8L), List.of(lstm.parameters().get(4).shape()[0], lstm.parameters().get(4).shape()[1]));
+        Recurrent.Output o = lstm.forward(Tensor.zeros(2, 5, 3), null, null);
+        assertEquals("[2, 5, 8] [4, 2, 4] [4, 2, 4]", o.output().shapeString() + " " + o.hn().shapeString() + " "
+                + o.cn().shapeString());
+        ShapeException e = assertThrows(ShapeException.class, () -> lstm.forward(Tensor.zeros(2, 5, 3),
+                Tensor.zeros(1, 2, 4), Tensor.zeros(1, 2, 4)));
+        assertEquals("LSTM: expected h0 of shape (4, 2, 4) (layers·directions, batch, hidden; never batch-first), "
+                + "got [1, 2, 4]", e.getMessage());
+        assertEquals("LSTM: takes h0 and c0 together, forward(x, h0, c0)", assertThrows(
+                IllegalArgumentException.class, () -> lstm.forward(Tensor.zeros(2, 5, 3), Tensor.zeros(4, 2, 4)))
+                .getMessage());
+    }
+
+    @Test
+    void dropoutActsBetweenLayersInTrainingOnly() {
+        Tensor x = Tensor.randn(new Rng(5), 2, 6, 3);
+        GRU plain = new GRU(3, 4, Recurrent.options().numLayers(2), new Rng(7));
+        GRU dropped = new GRU(3, 4, Recurrent.options().numLayers(2).dropout(0.5), new Rng(7));
+        double[] expected = plain.forward(x).toDoubleArray();
+        double[] training = dropped.forward(x).toDoubleArray();
+        assertTrue(!java.util.Arrays.equals(expected, training), "dropout changed nothing in training");
+        dropped.eval();
+        assertTrue(java.util.Arrays.equals(expected, dropped.forward(x).toDoubleArray()),
+                "in evaluation, dropout must be the identity");
+        GRU last = new GRU(3, 4, Recurrent.options().dropout(0.5), new Rng(7));
+        GRU one = new GRU(3, 4, new Rng(7));
+        assertTrue(java.util.Arrays.equals(one.forward(x).toDoubleArray(), last.forward(x).toDoubleArray()),
+                "one layer: no dropout after the last layer, as PyTorch's");
     }
 }

@@ -52,12 +52,12 @@ class LayersErrorTest {
     void hiddenStateOfTheWrongShape() {
         LSTM lstm = new LSTM(3, 4, RNG);
         Tensor x = Tensor.zeros(2, 5, 3);
-        refused("LSTM: expected h0 of shape (1, 2, 4) (layers, batch, hidden; not batch-first), got [2, 1, 4]",
-                () -> lstm.run(x, Tensor.zeros(2, 1, 4), null));
-        refused("LSTM: expected c0 of shape (1, 2, 4) (layers, batch, hidden; not batch-first), got [1, 2, 3]",
-                () -> lstm.run(x, null, Tensor.zeros(1, 2, 3)));
+        refused("LSTM: expected h0 of shape (1, 2, 4) (layers·directions, batch, hidden; never batch-first), got [2, 1, 4]",
+                () -> lstm.forward(x, Tensor.zeros(2, 1, 4), null));
+        refused("LSTM: expected c0 of shape (1, 2, 4) (layers·directions, batch, hidden; never batch-first), got [1, 2, 3]",
+                () -> lstm.forward(x, null, Tensor.zeros(1, 2, 3)));
         assertEquals("GRU: has no cell state; pass c0 only to an LSTM", assertThrows(IllegalArgumentException.class,
-                () -> new GRU(3, 4, RNG).run(x, null, Tensor.zeros(1, 2, 4))).getMessage());
+                () -> new GRU(3, 4, RNG).forward(x, null, Tensor.zeros(1, 2, 4))).getMessage());
         refused("GRU: expected input (batch, seq, 3) with batch_first, got [2, 5, 4]",
                 () -> new GRU(3, 4, RNG).forward(Tensor.zeros(2, 5, 4)));
     }

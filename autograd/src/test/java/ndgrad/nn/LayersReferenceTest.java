@@ -62,11 +62,11 @@ class LayersReferenceTest extends Float64Test {
                 single("layernorm_last5", () -> new LayerNorm(5)),
                 single("embedding_10x4", () -> new Embedding(10, 4, r)),
                 single("embedding_10x4_padding_idx0", () -> new Embedding(10, 4, 0, r)),
-                new Case("rnn_tanh", () -> new RNN(3, 4, r), (m, in) -> outputs(((RNN) m).run(in.get("input"),
+                new Case("rnn_tanh", () -> new RNN(3, 4, r), (m, in) -> outputs(((RNN) m).forward(in.get("input"),
                         in.get("h0"), null))),
-                new Case("lstm", () -> new LSTM(3, 4, r), (m, in) -> outputs(((LSTM) m).run(in.get("input"),
+                new Case("lstm", () -> new LSTM(3, 4, r), (m, in) -> outputs(((LSTM) m).forward(in.get("input"),
                         in.get("h0"), in.get("c0")))),
-                new Case("gru", () -> new GRU(3, 4, r), (m, in) -> outputs(((GRU) m).run(in.get("input"),
+                new Case("gru", () -> new GRU(3, 4, r), (m, in) -> outputs(((GRU) m).forward(in.get("input"),
                         in.get("h0"), null))),
                 new Case("attention_causal", Flatten::new, (m, in) -> Map.of("output", Attention.scaledDotProduct(
                         in.get("Q"), in.get("K"), in.get("V"), true)))));

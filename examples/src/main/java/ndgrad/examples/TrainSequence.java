@@ -45,7 +45,7 @@ final class TrainSequence {
 
         @Override
         public Tensor forward(Tensor x) {
-            return out.forward(rnn.run(x, null, null).hn().squeeze(0));
+            return out.forward(rnn.forward(x, null).hn().squeeze(0));
         }
     }
 

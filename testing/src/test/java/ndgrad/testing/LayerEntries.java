@@ -109,9 +109,22 @@ final class LayerEntries {
         all.add(layer("Embedding: padding index 2", () -> new Embedding(6, 3, 2, rng()), x -> Ref.embedding(x[0],
                 x[1]), s -> s.skip(Check.GRADCHECK, PADDING).skip(Check.GRADGRADCHECK, PADDING),
                 Arg.index(new long[] {2, 2, 1, 5}, 4)));
-        all.add(recurrent("RNN", () -> new RNN(3, 4, rng()), false));
-        all.add(recurrent("LSTM", () -> new LSTM(3, 4, rng()), true));
-        all.add(recurrent("GRU", () -> new GRU(3, 4, rng()), false));
+        all.add(recurrent("RNN: h0, output then h_n", () -> new RNN(3, 4, rng()), false,
+                Sample.of(Arg.normal(1, 2, 3), Arg.normal(1, 1, 4)), Arg.normal(2, 3, 3), Arg.normal(2, 1, 4)));
+        all.add(recurrent("LSTM: h0 and c0, output then h_n and c_n", () -> new LSTM(3, 4, rng()), true,
+                Sample.of(Arg.normal(1, 2, 3), Arg.normal(1, 1, 4), Arg.normal(1, 1, 4)), Arg.normal(2, 3, 3),
+                Arg.normal(2, 1, 4), Arg.normal(1, 2, 4)));
+        all.add(recurrent("GRU: h0, output then h_n", () -> new GRU(3, 4, rng()), false,
+                Sample.of(Arg.normal(1, 2, 3), Arg.normal(1, 1, 4)), Arg.normal(2, 3, 3), Arg.normal(2, 1, 4)));
+        all.add(recurrent("LSTM: 2 layers, bidirectional, h0 and c0", () -> new LSTM(3, 4, Recurrent.options()
+                .numLayers(2).bidirectional(true), rng()), true, Sample.of(Arg.normal(1, 2, 3), Arg.normal(4, 1, 4),
+                Arg.normal(4, 1, 4)), Arg.normal(1, 2, 3), Arg.normal(2, 1, 4), Arg.normal(4, 1, 4)));
+        all.add(recurrent("GRU: seq-first, no bias, h0", () -> new GRU(3, 4, Recurrent.options().batchFirst(false)
+                .bias(false), rng()), false, Sample.of(Arg.normal(3, 1, 3), Arg.normal(1, 1, 4)), Arg.normal(3, 2, 3),
+                Arg.normal(1, 3, 4)));
+        all.add(recurrent("RNN: 3 layers, bidirectional, seq-first, h0", () -> new RNN(2, 3, Recurrent.options()
+                .numLayers(3).bidirectional(true).batchFirst(false), rng()), false, Sample.of(Arg.normal(2, 1, 2),
+                Arg.normal(6, 1, 3)), Arg.normal(2, 1, 2), Arg.normal(3, 1, 3)));
         all.add(layer("RNN: zero state", () -> new RNN(3, 4, rng()), null, LayerEntries::directions,
                 Arg.normal(1, 2, 3)));
         all.add(layer("LSTM: zero state", () -> new LSTM(3, 4, rng()), null, LayerEntries::directions,
@@ -183,20 +196,21 @@ final class LayerEntries {
                 name.indexOf(':')));
     }
 
-    /** A recurrent layer from given states: its outputs, then h_n (and c_n), flattened into one, as PyTorch's case. */
-    private static <L extends Recurrent> Entry recurrent(String layer, Supplier<L> make, boolean lstm) {
-        String name = layer + (lstm ? ": h0 and c0, output then h_n and c_n" : ": h0, output then h_n");
+    /**
+     * The recurrent PyTorch case {@code name}: outputs, then h_n (and c_n), flattened into one, from given states; a
+     * random sample; and a refused call with states of the wrong shape ({@code bad}: x, h0 and, for an LSTM, c0).
+     */
+    private static <L extends Recurrent> Entry recurrent(String name, Supplier<L> make, boolean lstm, Sample random,
+            Arg... bad) {
         BiFunction<L, Tensor[], Tensor> call = (l, x) -> {
-            Recurrent.Output o = l.run(x[0], x[1], lstm ? x[2] : null);
+            Recurrent.Output o = l.forward(x[0], x[1], lstm ? x[2] : null);
             return lstm ? Tensor.concat(0, o.output().flatten(), o.hn().flatten(), o.cn().flatten())
                     : Tensor.concat(0, o.output().flatten(), o.hn().flatten());
         };
+        String layer = name.substring(0, name.indexOf(':'));
         OpSpec spec = directions(OpSpec.layer(name, () -> Torch.load(name, make.get()), call).gradCheck(
-                Registry.TIGHT)).sample(Torch.layerSample(name, make.get()))
-                .sample(lstm ? Sample.of(Arg.normal(1, 2, 3), Arg.normal(1, 1, 4), Arg.normal(1, 1, 4))
-                        : Sample.of(Arg.normal(1, 2, 3), Arg.normal(1, 1, 4)))
-                .badInput("h0 batch-first", x -> call.apply(make.get(), x), Arg.normal(2, 3, 3), Arg.normal(2, 1, 4),
-                        Arg.normal(1, 2, 4)).errorName(layer);
+                Registry.TIGHT)).sample(Torch.layerSample(name, make.get())).sample(random)
+                .badInput("states of the wrong shape", x -> call.apply(make.get(), x), bad).errorName(layer);
         return entry(spec, "nn." + layer);
     }
 
