@@ -35,10 +35,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Usage: {@code Tensor x = Tensor.scalar(2).requiresGrad(); x.mul(x).backward(); x.grad().item(); // 4.0}
  */
 public final class Tensor {
-    private final INDArray data;
+    private INDArray data;
     private final int[] version;
     /** Who may let {@link #data} go, and when (a view's: its base's lease). */
-    private final Storage storage;
+    private Storage storage;
     private Function.Context node;
     private boolean requiresGrad;
     private Tensor grad;
@@ -401,6 +401,29 @@ public final class Tensor {
     public Tensor detach() {
         array();
         return viewOf(this, data);
+    }
+
+    /**
+     * Replaces this leaf's values with a copy of {@code value}'s, of any shape and dtype, as PyTorch's
+     * {@code p.data = value}: the tensor stays the same object, so the layers and optimizers that hold it see the new
+     * values; its gradient is cleared, and views made before keep the old values. Used by {@code Layer.to(dtype)}.
+     *
+     * <p>Usage: {@code weight.setData(weight.to(DataType.DOUBLE));}
+     */
+    public Tensor setData(Tensor value) {
+        if (!isLeaf()) {
+            throw new AutogradException("setData: " + describe() + " is the result of an op; only a leaf's values can "
+                    + "be replaced");
+        }
+        INDArray copy = Copies.copy(value.array());
+        Scope.release(copy);
+        version[0]++;
+        data = copy;
+        storage = Storage.pinned(copy);
+        grad = null;
+        gradOwned = false;
+        gradZeroed = false;
+        return this;
     }
 
     /** A copy of the values with no graph (an owned array in the current scope). */

@@ -6,9 +6,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import ndgrad.autograd.Autograd;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.memory.Scope;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * A building block of a model, as PyTorch's {@code nn.Module} (named Layer so that {@code import ndgrad.nn.*} does
@@ -98,24 +99,24 @@ public abstract class Layer {
                 } else if (value instanceof Tensor t && t.isLeaf() && t.isRequiresGrad() && !registered(t)) {
                     param(f.getName(), t);
                 } else if (value instanceof Iterable<?> || value instanceof Layer[]) {
-                    List<Layer> list = new ArrayList<>();
+                    LayerList list = new LayerList();
                     for (Object o : value instanceof Layer[] a ? java.util.Arrays.asList(a) : (Iterable<?>) value) {
                         if (o instanceof Layer l && !registered(l)) {
                             list.add(l);
                         }
                     }
-                    if (!list.isEmpty()) {
-                        child(f.getName(), new Sequential(list.toArray(new Layer[0])));
+                    if (list.size() > 0) {
+                        child(f.getName(), list);
                     }
                 } else if (value instanceof java.util.Map<?, ?> map) {
-                    Named named = new Named(getClass().getSimpleName() + "." + f.getName());
+                    LayerDict dict = new LayerDict();
                     map.forEach((key, o) -> {
                         if (o instanceof Layer l && !registered(l)) {
-                            named.child(String.valueOf(key), l);
+                            dict.put(String.valueOf(key), l);
                         }
                     });
-                    if (!((Layer) named).children.isEmpty()) {
-                        child(f.getName(), named);
+                    if (!dict.asMap().isEmpty()) {
+                        child(f.getName(), dict);
                     }
                 }
             }
@@ -225,9 +226,53 @@ public abstract class Layer {
         ModelState.load(this, file);
     }
 
-    /** Loads parameters from named arrays (as {@link ndgrad.core.io.Npz#read} returns), with the same checks. */
-    public final void load(Map<String, INDArray> arrays, String source) throws IOException {
-        ModelState.load(this, arrays, source);
+    /**
+     * Every parameter and buffer by dotted name, in {@link #namedState()}'s order, as PyTorch's {@code state_dict()}:
+     * the tensors share the module's memory, detached from any graph.
+     *
+     * <p>Usage: {@code Map<String, Tensor> state = model.stateDict(); other.loadStateDict(state, true);}
+     */
+    public final Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        namedState().forEach(p -> out.put(p.name(), p.value().detach()));
+        return out;
+    }
+
+    /** The names {@link #loadStateDict} did not match: the module's missing from the dict, the dict's unknown here. */
+    public record Keys(List<String> missing, List<String> unexpected) {
+    }
+
+    /**
+     * Copies values from {@code state} into the parameters and buffers of the same names, as PyTorch's
+     * {@code load_state_dict}: each value is converted to the module's dtype; a shape that differs is refused; with
+     * {@code strict}, a missing or unexpected name is refused too. Everything is checked before anything changes;
+     * the error names the layer, the entry, and both shapes. Returns the names that did not match (empty when
+     * strict).
+     */
+    public final Keys loadStateDict(Map<String, Tensor> state, boolean strict) {
+        return ModelState.load(this, state, getClass().getSimpleName() + ".loadStateDict", strict);
+    }
+
+    /**
+     * Converts every floating-point parameter and buffer to {@code type} in place (integer buffers such as
+     * {@code num_batches_tracked} keep theirs), as PyTorch's {@code module.to(dtype)}; the tensors stay the same
+     * objects, so an optimizer made before still holds them. Gradients are cleared. Returns this.
+     *
+     * <p>Usage: {@code model.to(DataType.DOUBLE);}
+     */
+    public Layer to(DataType type) {
+        if (!type.isFPType()) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ".to: expected a floating-point dtype, got "
+                    + type + " (parameters are floating point, as PyTorch's)");
+        }
+        try (Autograd.GradMode off = Autograd.noGrad()) {
+            for (Parameter p : namedState()) {
+                if (p.value().dtype().isFPType() && p.value().dtype() != type) {
+                    p.value().setData(p.value().to(type));
+                }
+            }
+        }
+        return this;
     }
 
     /** The class name and its children, as PyTorch prints a module: {@code MyNet(conv=Conv2d(...), fc=Linear(...))}. */
@@ -241,20 +286,5 @@ public abstract class Layer {
             sep = ", ";
         }
         return sb.append(")").toString();
-    }
-
-    /** The layers of a map field, registered under their keys (PyTorch's ModuleDict); it has no forward of its own. */
-    private static final class Named extends Layer {
-        private final String field;
-
-        Named(String field) {
-            this.field = field;
-        }
-
-        @Override
-        public Tensor forward(Tensor x) {
-            throw new UnsupportedOperationException(field + " holds a map of layers, which has no forward: call its "
-                    + "layers");
-        }
     }
 }

@@ -2,6 +2,7 @@ package ndgrad.nn;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,11 +25,14 @@ final class ModelState {
         Npz.write(file, arrays);
     }
 
-    /** Checks every entry's shape from its header before any data is inflated, then loads as below. */
+    /**
+     * Checks every entry's shape from its header before any data is inflated, then loads strictly: the file must
+     * hold every name with the module's shape and dtype, and nothing else.
+     */
     static void load(Layer m, Path file) throws IOException {
         Map<String, Parameter> params = new LinkedHashMap<>();
         m.namedState().forEach(p -> params.put(p.name(), p));
-        load(m, Npz.read(file, (name, shape) -> {
+        Map<String, INDArray> arrays = Npz.read(file, (name, shape) -> {
             Parameter p = params.get(name);
             if (p == null) {
                 throw new IOException(file + ": holds parameters the module does not have: [" + name + "]");
@@ -38,32 +42,56 @@ final class ModelState {
                         + Arrays.toString(shape) + ", but the module has shape " + p.value().shapeString());
             }
             return true;
-        }), file.toString());
-    }
-
-    static void load(Layer m, Map<String, INDArray> saved, String file) throws IOException {
-        List<Parameter> params = m.namedState();
-        for (Parameter p : params) {
-            INDArray a = saved.get(p.name());
-            if (a == null) {
-                throw new IOException(file + ": no saved value for parameter '" + p.name() + "' (the file has "
-                        + saved.keySet() + ")");
-            }
-            if (!Arrays.equals(a.shape(), p.value().shape()) || a.dataType() != p.value().dtype()) {
-                throw new IOException(file + ": parameter '" + p.name() + "' was saved with shape "
-                        + Arrays.toString(a.shape()) + " and dtype " + a.dataType() + ", but the module has shape "
-                        + p.value().shapeString() + " and dtype " + p.value().dtype());
+        });
+        for (Parameter p : params.values()) {
+            INDArray a = arrays.get(p.name());
+            if (a != null && a.dataType() != p.value().dtype()) {
+                throw new IOException(file + ": parameter '" + p.name() + "' was saved with dtype " + a.dataType()
+                        + ", but the module has dtype " + p.value().dtype());
             }
         }
-        if (saved.size() != params.size()) {
-            List<String> names = params.stream().map(Parameter::name).toList();
-            throw new IOException(file + ": holds parameters the module does not have: "
-                    + saved.keySet().stream().filter(n -> !names.contains(n)).toList());
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        arrays.forEach((name, a) -> state.put(name, Tensor.of(a)));
+        try {
+            load(m, state, file.toString(), true);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Copies {@code saved} into the module's state of the same names, each converted to the module's dtype; shapes
+     * must agree, and with {@code strict} the names too; {@code source} starts each error.
+     */
+    static Layer.Keys load(Layer m, Map<String, Tensor> saved, String source, boolean strict) {
+        List<Parameter> params = m.namedState();
+        List<String> missing = new ArrayList<>();
+        for (Parameter p : params) {
+            Tensor t = saved.get(p.name());
+            if (t == null) {
+                missing.add(p.name());
+            } else if (!Arrays.equals(t.shape(), p.value().shape())) {
+                throw new IllegalArgumentException(source + ": '" + p.name() + "' has shape " + t.shapeString()
+                        + ", but the module's has shape " + p.value().shapeString());
+            }
+        }
+        List<String> names = params.stream().map(Parameter::name).toList();
+        List<String> unexpected = saved.keySet().stream().filter(n -> !names.contains(n)).toList();
+        if (strict && !missing.isEmpty()) {
+            throw new IllegalArgumentException(source + ": no value for " + missing + " (given " + saved.keySet()
+                    + ")");
+        }
+        if (strict && !unexpected.isEmpty()) {
+            throw new IllegalArgumentException(source + ": holds entries the module does not have: " + unexpected);
         }
         try (Autograd.GradMode off = Autograd.noGrad()) {
             for (Parameter p : params) {
-                p.value().copyFrom(Tensor.of(saved.get(p.name())));
+                Tensor t = saved.get(p.name());
+                if (t != null) {
+                    p.value().copyFrom(t.dtype() == p.value().dtype() ? t : t.to(p.value().dtype()));
+                }
             }
         }
+        return new Layer.Keys(List.copyOf(missing), unexpected);
     }
 }

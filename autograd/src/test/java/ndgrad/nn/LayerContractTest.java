@@ -214,4 +214,37 @@ class LayerContractTest {
                 () -> new Dotted().namedParameters());
         assertTrue(e.getMessage().contains("invalid or repeated name 'a.b'"), e.getMessage());
     }
+
+    /** Issue 33: LayerList and LayerDict, PyTorch's ModuleList and ModuleDict, register as fields of them do. */
+    static class Blocks extends Layer {
+        final LayerList blocks = new LayerList(new Linear(2, 3, new Rng(1)));
+        final LayerDict heads = new LayerDict().put("a", new Linear(3, 1, new Rng(2)));
+
+        Blocks() {
+            blocks.add(new Linear(3, 3, new Rng(3)));
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            Tensor y = x;
+            for (Layer l : blocks) {
+                y = l.forward(y);
+            }
+            return heads.get("a").forward(y);
+        }
+    }
+
+    @Test
+    void layerListAndLayerDictAreRegisteredByPositionAndKey() {
+        Blocks b = new Blocks();
+        assertEquals(List.of("blocks.0.weight", "blocks.0.bias", "blocks.1.weight", "blocks.1.bias", "heads.a.weight",
+                "heads.a.bias"), b.namedParameters().stream().map(Parameter::name).toList());
+        assertEquals(2, b.blocks.size());
+        assertEquals("[4, 1]", b.forward(Tensor.zeros(4, 2)).shapeString());
+        assertEquals("LayerList: has no forward (as PyTorch's ModuleList); call its layers", org.junit.jupiter.api
+                .Assertions.assertThrows(UnsupportedOperationException.class, () -> b.blocks.forward(Tensor.zeros(1)))
+                .getMessage());
+        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> b.heads.put("a", new Linear(1, 1, new Rng(0)))).getMessage().contains("repeated name 'a'"));
+    }
 }

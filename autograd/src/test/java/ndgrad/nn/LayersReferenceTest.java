@@ -89,12 +89,12 @@ class LayersReferenceTest extends Float64Test {
         JsonNode c = CASES.get(layer.name());
         assertNotNull(c, layer.name());
         Layer m = layer.module().get();
-        Map<String, INDArray> state = new HashMap<>();
-        c.get("parameters").fields().forEachRemaining(e -> state.put(e.getKey(), Reference.tensor(e.getValue()).data()));
+        Map<String, Tensor> state = new HashMap<>();
+        c.get("parameters").fields().forEachRemaining(e -> state.put(e.getKey(), Reference.tensor(e.getValue())));
         if (c.has("buffers")) {
-            c.get("buffers").fields().forEachRemaining(e -> state.put(e.getKey(), Reference.tensor(e.getValue()).data()));
+            c.get("buffers").fields().forEachRemaining(e -> state.put(e.getKey(), Reference.tensor(e.getValue())));
         }
-        m.load(state, layer.name());
+        m.loadStateDict(state, true);
         Map<String, Tensor> in = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = c.get("inputs").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();

@@ -60,12 +60,12 @@ class MultiheadAttentionTest extends Float64Test {
     @Test
     void matchesPyTorch() throws Exception {
         MultiheadAttention m = new MultiheadAttention(4, 2, true, new Rng(0));
-        Map<String, INDArray> p = new HashMap<>();
-        p.put("in_proj_weight", values(0.7, 0.1, 0.5, 12, 4));
-        p.put("in_proj_bias", values(1.3, 0.2, 0.1, 12));
-        p.put("out_proj.weight", values(0.9, 0.3, 0.5, 4, 4));
-        p.put("out_proj.bias", values(1.1, 0.4, 0.1, 4));
-        m.load(p, "PyTorch's parameters");
+        Map<String, Tensor> p = new HashMap<>();
+        p.put("in_proj_weight", Tensor.of(values(0.7, 0.1, 0.5, 12, 4)));
+        p.put("in_proj_bias", Tensor.of(values(1.3, 0.2, 0.1, 12)));
+        p.put("out_proj.weight", Tensor.of(values(0.9, 0.3, 0.5, 4, 4)));
+        p.put("out_proj.bias", Tensor.of(values(1.1, 0.4, 0.1, 4)));
+        m.loadStateDict(p, true);
         Tensor x = Tensor.of(values(0.5, 0.5, 1, 1, 3, 4)).requiresGrad();
         Tensor y = m.forward(x);
         y.mul(Tensor.of(values(0.3, 0.7, 1, 1, 3, 4))).sum().backward();

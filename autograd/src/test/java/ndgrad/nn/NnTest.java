@@ -3,6 +3,7 @@ package ndgrad.nn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -166,17 +167,58 @@ class NnTest extends Float64Test {
     }
 
     @Test
-    void aFileWithAParameterTheModelDoesNotHaveIsRefusedNamingIt() {
+    void loadStateDictRefusesUnknownAndMissingNamesWhenStrictAndReportsThemWhenNot() {
         Sequential a = mlp(22);
-        java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> state = new java.util.LinkedHashMap<>();
-        a.namedState().forEach(p -> state.put(p.name(), p.value().data()));
-        state.put("extra.weight", Tensor.zeros(2).data());
-        IOException e = assertThrows(IOException.class, () -> a.load(state, "m.npz"));
-        assertEquals("m.npz: holds parameters the module does not have: [extra.weight]", e.getMessage());
-        state.remove("extra.weight");
+        Sequential b = mlp(23);
+        java.util.Map<String, Tensor> state = new java.util.LinkedHashMap<>(a.stateDict());
+        assertEquals(List.of("0.weight", "0.bias", "2.weight", "2.bias"), List.copyOf(state.keySet()));
+        state.put("extra.weight", Tensor.zeros(2));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.loadStateDict(state, true));
+        assertEquals("Sequential.loadStateDict: holds entries the module does not have: [extra.weight]",
+                e.getMessage());
         state.remove("2.bias");
-        assertTrue(assertThrows(IOException.class, () -> a.load(state, "m.npz")).getMessage()
-                .startsWith("m.npz: no saved value for parameter '2.bias'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> b.loadStateDict(state, true)).getMessage()
+                .startsWith("Sequential.loadStateDict: no value for [2.bias] (given [0.weight, 0.bias, 2.weight, "));
+        double before = b.parameters().get(3).toDoubleArray()[0];
+        assertNotEquals(a.parameters().get(0).toDoubleArray()[0], b.parameters().get(0).toDoubleArray()[0],
+                "a refused load changed nothing");
+        Layer.Keys keys = b.loadStateDict(state, false);
+        assertEquals(new Layer.Keys(List.of("2.bias"), List.of("extra.weight")), keys);
+        assertArrayEquals(a.parameters().get(0).toDoubleArray(), b.parameters().get(0).toDoubleArray(), 0.0);
+        assertEquals(before, b.parameters().get(3).toDoubleArray()[0], 0.0, "a missing entry is left as it was");
+    }
+
+    @Test
+    void loadStateDictConvertsDtypesAsPyTorchAndRefusesAnotherShape() {
+        Sequential a = mlp(22);
+        java.util.Map<String, Tensor> state = new java.util.LinkedHashMap<>();
+        a.stateDict().forEach((k, v) -> state.put(k, v.to(DataType.FLOAT).add(1)));
+        a.loadStateDict(state, true);
+        assertEquals(DataType.DOUBLE, a.parameters().get(0).dtype());
+        assertEquals((float) state.get("0.weight").toDoubleArray()[5], a.parameters().get(0).toDoubleArray()[5], 0.0);
+        state.put("0.bias", Tensor.zeros(3));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.loadStateDict(state, false));
+        assertTrue(e.getMessage().startsWith("Sequential.loadStateDict: '0.bias' has shape [3], but the module's has "
+                + "shape ["), e.getMessage());
+    }
+
+    @Test
+    void toConvertsParametersAndFloatingBuffersInPlaceKeepingTheObjects() {
+        Sequential m = new Sequential(new Linear(3, 2, new Rng(1)), new BatchNorm1d(2));
+        Tensor w = m.parameters().get(0);
+        double first = w.toDoubleArray()[0];
+        m.forward(Tensor.randn(new Rng(2), 4, 3)).sum().backward();
+        m.to(DataType.FLOAT);
+        assertSame(w, m.parameters().get(0), "the same tensor object, so an optimizer made before still holds it");
+        assertEquals(DataType.FLOAT, w.dtype());
+        assertEquals((float) first, w.toDoubleArray()[0], 0.0);
+        assertTrue(!w.hasGrad(), "gradients are cleared");
+        java.util.Map<String, Tensor> s = m.stateDict();
+        assertEquals(DataType.FLOAT, s.get("1.running_var").dtype());
+        assertEquals(DataType.LONG, s.get("1.num_batches_tracked").dtype());
+        m.forward(Tensor.randn(new Rng(2), 4, 3).to(DataType.FLOAT)).sum().backward();
+        assertEquals(DataType.FLOAT, w.grad().dtype());
+        assertThrows(IllegalArgumentException.class, () -> m.to(DataType.LONG));
     }
 
     @Test
@@ -192,7 +234,7 @@ class NnTest extends Float64Test {
         assertArrayEquals(before, wider.parameters().get(0).toDoubleArray());
         Sequential deeper = new Sequential(new Linear(3, 4, rng), Activation.tanh(), new Linear(4, 2, rng),
                 new Linear(2, 2, rng));
-        assertTrue(assertThrows(IOException.class, () -> deeper.load(file)).getMessage().contains("'3.weight'"));
+        assertTrue(assertThrows(IOException.class, () -> deeper.load(file)).getMessage().contains("no value for [3.weight, 3.bias]"));
         Sequential shallower = new Sequential(new Linear(3, 4, rng));
         assertTrue(assertThrows(IOException.class, () -> shallower.load(file)).getMessage()
                 .contains("does not have"));

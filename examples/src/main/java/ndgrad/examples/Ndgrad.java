@@ -1,6 +1,7 @@
 package ndgrad.examples;
 
 import ndgrad.core.NdArrays;
+import ndgrad.autograd.Tensor;
 import ndgrad.core.Rng;
 import ndgrad.core.Shapes;
 import ndgrad.core.io.Npz;
@@ -449,7 +450,13 @@ public final class Ndgrad {
             }
         }
         Sequential m = Cli.mlp(s, arch.activation(), p, rng);
-        m.load(arrays, file.toString());
+        Map<String, Tensor> state = new java.util.LinkedHashMap<>();
+        arrays.forEach((name, array) -> state.put(name, Tensor.of(array)));
+        try {
+            m.loadStateDict(state, true);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
         return new Saved(m, arch);
     }
 

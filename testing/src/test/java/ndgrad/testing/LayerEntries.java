@@ -26,6 +26,8 @@ import ndgrad.nn.Flatten;
 import ndgrad.nn.GRU;
 import ndgrad.nn.LSTM;
 import ndgrad.nn.Layer;
+import ndgrad.nn.LayerDict;
+import ndgrad.nn.LayerList;
 import ndgrad.nn.LayerNorm;
 import ndgrad.nn.Linear;
 import ndgrad.nn.MaxPool2d;
@@ -161,6 +163,17 @@ final class LayerEntries {
                 .sample(activation(Activation.sigmoid(), Ref::sigmoid, "sigmoid"))
                 .sample(activation(Activation.gelu(), Ref::gelu, "gelu"))
                 .sample(activation(Activation.softplus(), Ref::softplus, "softplus")), "nn.Activation"));
+        all.add(entry(op("LayerList", x -> {
+            Tensor y = x[0];
+            for (Layer l : new LayerList(Activation.tanh(), new Flatten())) {
+                y = l.forward(y);
+            }
+            return y;
+        }).reference(x -> x[0].map(Math::tanh).reshape(x[0].size(0), x[0].numel() / x[0].size(0)))
+                .sample(Arg.normal(2, 3, 2)), "nn.LayerList"));
+        all.add(entry(op("LayerDict", x -> new LayerDict().put("flat", new Flatten()).put("act", Activation.tanh())
+                .get("act").forward(x[0])).reference(x -> x[0].map(Math::tanh)).sample(Arg.normal(2, 3)),
+                "nn.LayerDict"));
         all.add(entry(OpSpec.layer("Sequential", () -> new Sequential(new Linear(3, 4, new Rng(1)), Activation.tanh(),
                 new Linear(4, 2, new Rng(2)))).gradCheck(Registry.TIGHT).reference(x -> Ref.linear(Ref.linear(x[0],
                 x[1], x[2]).map(Math::tanh), x[3], x[4])).sample(Arg.normal(5, 3)).sample(Arg.normal(1, 3))

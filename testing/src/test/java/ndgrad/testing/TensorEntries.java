@@ -85,9 +85,12 @@ final class TensorEntries {
                                 .reference(x -> filled(0.75, 3, 4)).label("fill"))
                         .sample(Sample.of(Arg.normal(3, 4), Arg.normal(4)).call(x -> x[0].dup().copyFrom(x[1]))
                                 .reference(x -> Ref.expand(x[1], 3, 4)).label("copyFrom"))
+                        .sample(Sample.of(Arg.normal(3, 4), Arg.normal(2, 5)).call(x -> x[0].dup().setData(x[1]))
+                                .reference(x -> x[1]).label("setData: another shape"))
                         .badInput("a result larger than the target", x -> x[0].dup().addi(x[1]), Arg.normal(4),
                                 Arg.normal(3, 4)).errorName("addi"),
-                        "addi(Tensor)", "subi(Tensor)", "muli(double)", "fill(double)", "copyFrom(Tensor)"));
+                        "addi(Tensor)", "subi(Tensor)", "muli(double)", "fill(double)", "copyFrom(Tensor)",
+                        "setData(Tensor)"));
     }
 
     private static Nd filled(double v, long... shape) {
