@@ -203,6 +203,12 @@ case("RNN: 3 layers, bidirectional, seq-first, h0",
      "nn.RNN(2, 3, num_layers=3, bidirectional=True)(x, h0): cat(output, h_n) flattened",
      nn.RNN(2, 3, num_layers=3, bidirectional=True), states, randn(3, 2, 2), randn(6, 2, 3))
 
+case("BatchNorm2d: no affine, no running statistics, eval",
+     "nn.BatchNorm2d(3, affine=False, track_running_stats=False).eval()",
+     nn.BatchNorm2d(3, affine=False, track_running_stats=False).eval(), forward, randn(2, 3, 2, 3))
+case("BatchNorm1d: momentum None, no affine", "nn.BatchNorm1d(4, momentum=None, affine=False)",
+     nn.BatchNorm1d(4, momentum=None, affine=False), forward, randn(5, 4))
+
 
 def main():
     write({"description": "PyTorch float64 values for the layers of ndgrad's op registry (see make_layers.py)",

@@ -13,6 +13,14 @@ public final class BatchNorm1d extends BatchNorm {
 
     /** With eps and momentum. */
     public BatchNorm1d(int features, double eps, double momentum) {
-        super("BatchNorm1d", features, eps, momentum, 2, 3);
+        this(features, eps, (Double) momentum, true, true);
+    }
+
+    /**
+     * With all of PyTorch's options, in its order: eps, momentum (null for a cumulative average), affine (a weight
+     * and bias) and track_running_stats.
+     */
+    public BatchNorm1d(int features, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
+        super("BatchNorm1d", features, eps, momentum, affine, trackRunningStats, 2, 3);
     }
 }

@@ -13,6 +13,14 @@ public final class BatchNorm2d extends BatchNorm {
 
     /** With eps and momentum. */
     public BatchNorm2d(int features, double eps, double momentum) {
-        super("BatchNorm2d", features, eps, momentum, 4);
+        this(features, eps, (Double) momentum, true, true);
+    }
+
+    /**
+     * With all of PyTorch's options, in its order: eps, momentum (null for a cumulative average), affine (a weight
+     * and bias) and track_running_stats.
+     */
+    public BatchNorm2d(int features, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
+        super("BatchNorm2d", features, eps, momentum, affine, trackRunningStats, 4);
     }
 }

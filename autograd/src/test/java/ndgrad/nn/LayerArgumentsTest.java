@@ -121,6 +121,8 @@ class LayerArgumentsTest {
         assertEquals("AvgPool2d(kernel=2, stride=2, padding=0)", new AvgPool2d(2).toString());
         assertEquals("AdaptiveAvgPool2d(3, 2)", new AdaptiveAvgPool2d(3, 2).toString());
         assertEquals("BatchNorm2d(4, eps=1.0E-5, momentum=0.1)", new BatchNorm2d(4).toString());
+        assertEquals("BatchNorm1d(4, eps=0.001, momentum=None, affine=false, track_running_stats=false)",
+                new BatchNorm1d(4, 1e-3, null, false, false).toString());
         assertEquals("LayerNorm([3, 4], eps=0.001)", new LayerNorm(new long[] {3, 4}, 1e-3, true).toString());
         assertEquals("LayerNorm([6], eps=3.0)", new LayerNorm(6, 3).toString(), "PyTorch's order: (shape, eps)");
         assertEquals("Embedding(10, 4)", new Embedding(10, 4, RNG).toString());

@@ -280,4 +280,38 @@ class NnTest extends Float64Test {
         assertEquals("crossEntropy: class indices must be a 1-D integer tensor of shape (N), got shape [2, 1] and "
                 + "dtype LONG", e.getMessage());
     }
+
+    /** momentum=None: the running statistics are the plain average of every batch's, as PyTorch's. */
+    @Test
+    void batchNormWithoutMomentumKeepsACumulativeAverage() {
+        BatchNorm1d bn = new BatchNorm1d(2, 1e-5, null, false, true);
+        assertEquals(List.of("running_mean", "running_var", "num_batches_tracked"), bn.namedState().stream()
+                .map(Parameter::name).toList());
+        double[][][] batches = {{{1, 2}, {3, 8}}, {{0, -1}, {4, 1}, {2, 0}}, {{5, 5}, {7, 9}}};
+        double[] mean = new double[2];
+        double[] var = new double[2];
+        for (double[][] b : batches) {
+            bn.forward(Tensor.of(b));
+            for (int c = 0; c < 2; c++) {
+                double m = 0;
+                for (double[] row : b) {
+                    m += row[c] / b.length;
+                }
+                double v = 0;
+                for (double[] row : b) {
+                    v += (row[c] - m) * (row[c] - m) / (b.length - 1);
+                }
+                mean[c] += m / batches.length;
+                var[c] += v / batches.length;
+            }
+        }
+        assertArrayEquals(mean, bn.runningMean().toDoubleArray(), 1e-12);
+        assertArrayEquals(var, bn.runningVar().toDoubleArray(), 1e-12);
+        assertEquals(3, bn.stateDict().get("num_batches_tracked").item());
+        BatchNorm2d plain = new BatchNorm2d(3, 1e-5, 0.1, false, false);
+        assertEquals(List.of(), plain.namedState());
+        Tensor x = Tensor.randn(new Rng(4), 2, 3, 2, 2);
+        assertArrayEquals(plain.forward(x).toDoubleArray(), plain.eval().forward(x).toDoubleArray(), 0.0,
+                "without running statistics, evaluation uses the batch's");
+    }
 }

@@ -98,6 +98,10 @@ final class LayerEntries {
                 null, null, 1e-4), Arg.normal(2, 3, 2, 2)));
         all.add(layer("BatchNorm2d: eval", () -> new BatchNorm2d(3), running("BatchNorm2d: eval", 1e-5),
                 Arg.normal(1, 3, 2, 3)));
+        all.add(layer("BatchNorm2d: no affine, no running statistics, eval", () -> new BatchNorm2d(3, 1e-5, 0.1,
+                false, false), x -> Ref.batchNorm(x[0], null, null, null, null, 1e-5), Arg.normal(2, 3, 1, 2)));
+        all.add(layer("BatchNorm1d: momentum None, no affine", () -> new BatchNorm1d(4, 1e-5, null, false, true),
+                x -> Ref.batchNorm(x[0], null, null, null, null, 1e-5), Arg.normal(3, 4)));
         all.add(layer("LayerNorm: last dim", () -> new LayerNorm(5), x -> Ref.layerNorm(x[0], x[1], x[2], 1, 1e-5),
                 Arg.normal(2, 5), Arg.normal(5)));
         all.add(layer("LayerNorm: last two dims, eps 1e-3", () -> new LayerNorm(new long[] {3, 4}, 1e-3, true),

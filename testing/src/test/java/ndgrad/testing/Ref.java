@@ -600,6 +600,7 @@ final class Ref {
      * other dimension when {@code mean} is null, else with the given (running) statistics.
      */
     static Nd batchNorm(Nd x, Nd gamma, Nd beta, Nd mean, Nd var, double eps) {
+        // gamma and beta null: no affine; mean and var null: the batch's
         int[] axes = java.util.stream.IntStream.range(0, x.rank()).filter(d -> d != 1).toArray();
         long[] stat = new long[x.rank()];
         Arrays.fill(stat, 1);
@@ -607,7 +608,8 @@ final class Ref {
         Nd m = mean == null ? Ref.mean(x, true, axes) : mean.reshape(stat);
         Nd s = var == null ? Ref.var(x, 0, true, axes) : var.reshape(stat);
         Nd centred = x.zip(m, (a, b) -> a - b).zip(s, (a, b) -> a / Math.sqrt(b + eps));
-        return centred.zip(gamma.reshape(stat), (a, b) -> a * b).zip(beta.reshape(stat), Double::sum);
+        return gamma == null ? centred : centred.zip(gamma.reshape(stat), (a, b) -> a * b).zip(beta.reshape(stat),
+                Double::sum);
     }
 
     /** (x - mean) / √(var + eps) · γ + β over the last {@code dims} dimensions, biased variance. */
