@@ -209,6 +209,19 @@ case("BatchNorm2d: no affine, no running statistics, eval",
 case("BatchNorm1d: momentum None, no affine", "nn.BatchNorm1d(4, momentum=None, affine=False)",
      nn.BatchNorm1d(4, momentum=None, affine=False), forward, randn(5, 4))
 
+case("Conv2d: kernel (2, 3), stride (2, 1), padding (1, 0)",
+     "nn.Conv2d(2, 3, (2, 3), stride=(2, 1), padding=(1, 0))",
+     nn.Conv2d(2, 3, (2, 3), stride=(2, 1), padding=(1, 0)), forward, randn(1, 2, 5, 6))
+case("MaxPool2d: (2, 3) s2 p1, ceil_mode", "nn.MaxPool2d((2, 3), stride=2, padding=1, ceil_mode=True)",
+     nn.MaxPool2d((2, 3), stride=2, padding=1, ceil_mode=True), forward, distinct(1, 2, 5, 6))
+case("MaxPool2d: k2 s1, dilation 2", "nn.MaxPool2d(2, stride=1, dilation=2)", nn.MaxPool2d(2, stride=1, dilation=2),
+     forward, distinct(1, 1, 5, 5))
+case("AvgPool2d: k3 s2 p1, ceil_mode, count_include_pad False",
+     "nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)",
+     nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True, count_include_pad=False), forward, randn(1, 2, 6, 5))
+case("AvgPool2d: (2, 3) s2, ceil_mode", "nn.AvgPool2d((2, 3), stride=2, ceil_mode=True)",
+     nn.AvgPool2d((2, 3), stride=2, ceil_mode=True), forward, randn(1, 1, 5, 7))
+
 
 def main():
     write({"description": "PyTorch float64 values for the layers of ndgrad's op registry (see make_layers.py)",

@@ -22,7 +22,8 @@ public final class Conv1d extends Layer {
     /** A convolution with the given kernel size, stride, padding, dilation, groups and bias. */
     public Conv1d(int in, int out, int kernel, int stride, int padding, int dilation, int groups, boolean bias,
             Rng rng) {
-        Layers.checkConv("Conv1d", in, out, kernel, stride, padding, dilation, groups);
+        Layers.checkConv("Conv1d", in, out, new int[] {kernel}, new int[] {stride}, new int[] {padding},
+                new int[] {dilation}, groups);
         double bound = 1 / Math.sqrt((double) in / groups * kernel);
         this.weight = param("weight", Tensor.uniform(rng, -bound, bound, out, in / groups, kernel));
         this.bias = bias ? param("bias", Tensor.uniform(rng, -bound, bound, out)) : null;

@@ -26,13 +26,21 @@ public final class Conv2d extends Layer {
     /** A k×k convolution with the given stride, padding, dilation, groups and bias. */
     public Conv2d(int in, int out, int kernel, int stride, int padding, int dilation, int groups, boolean bias,
             Rng rng) {
-        Layers.checkConv("Conv2d", in, out, kernel, stride, padding, dilation, groups);
-        double bound = 1 / Math.sqrt((double) in / groups * kernel * kernel);
-        this.weight = param("weight", Tensor.uniform(rng, -bound, bound, out, in / groups, kernel, kernel));
+        this(in, out, new int[] {kernel}, new int[] {stride}, new int[] {padding}, new int[] {dilation}, groups, bias,
+                rng);
+    }
+
+    /** With each size one int or a pair (height, width), as PyTorch takes them. */
+    public Conv2d(int in, int out, int[] kernel, int[] stride, int[] padding, int[] dilation, int groups,
+            boolean bias, Rng rng) {
+        this.stride = Layers.pair("Conv2d", "stride", stride);
+        this.padding = Layers.pair("Conv2d", "padding", padding);
+        this.dilation = Layers.pair("Conv2d", "dilation", dilation);
+        int[] k = Layers.pair("Conv2d", "kernel_size", kernel);
+        Layers.checkConv("Conv2d", in, out, k, this.stride, this.padding, this.dilation, groups);
+        double bound = 1 / Math.sqrt((double) in / groups * k[0] * k[1]);
+        this.weight = param("weight", Tensor.uniform(rng, -bound, bound, out, in / groups, k[0], k[1]));
         this.bias = bias ? param("bias", Tensor.uniform(rng, -bound, bound, out)) : null;
-        this.stride = new int[] {stride, stride};
-        this.padding = new int[] {padding, padding};
-        this.dilation = new int[] {dilation, dilation};
         this.groups = groups;
     }
 
@@ -41,7 +49,7 @@ public final class Conv2d extends Layer {
         return Convolution.conv2d("Conv2d", x, weight, bias, stride, padding, dilation, groups);
     }
 
-    /** The weight, shape (out, in/groups, k, k). */
+    /** The weight, shape (out, in/groups, kh, kw). */
     public Tensor weight() {
         return weight;
     }
@@ -53,8 +61,10 @@ public final class Conv2d extends Layer {
 
     @Override
     public String toString() {
-        return "Conv2d(" + weight.size(1) * groups + ", " + weight.size(0) + ", kernel=" + weight.size(2) + ", stride="
-                + stride[0] + ", padding=" + padding[0] + (dilation[0] != 1 ? ", dilation=" + dilation[0] : "")
-                + (groups != 1 ? ", groups=" + groups : "") + (bias == null ? ", bias=false" : "") + ")";
+        int[] k = {(int) weight.size(2), (int) weight.size(3)};
+        return "Conv2d(" + weight.size(1) * groups + ", " + weight.size(0) + ", kernel=" + Layers.str(k) + ", stride="
+                + Layers.str(stride) + ", padding=" + Layers.str(padding) + (dilation[0] != 1 || dilation[1] != 1
+                ? ", dilation=" + Layers.str(dilation) : "") + (groups != 1 ? ", groups=" + groups : "")
+                + (bias == null ? ", bias=false" : "") + ")";
     }
 }

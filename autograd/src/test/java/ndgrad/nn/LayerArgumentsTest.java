@@ -90,6 +90,16 @@ class LayerArgumentsTest {
 
     @Test
     void normsAndDropoutCheckTheirNumbers() {
+        refused("Conv2d", () -> new Conv2d(1, 1, new int[] {1, 2, 3}, new int[] {1}, new int[] {0}, new int[] {1}, 1,
+                true, RNG));
+        refused("Conv2d", () -> new Conv2d(1, 1, new int[] {3, 0}, new int[] {1}, new int[] {0}, new int[] {1}, 1,
+                true, RNG));
+        new Conv2d(1, 1, new int[] {3, 1}, new int[] {1, 2}, new int[] {0, 0}, new int[] {1}, 1, true, RNG);
+        refused("MaxPool2d", () -> new MaxPool2d(new int[] {2, 4}, new int[] {2}, new int[] {1, 3}, new int[] {1},
+                false));
+        refused("MaxPool2d", () -> new MaxPool2d(new int[] {2}, new int[] {2}, new int[] {0}, new int[] {0}, false));
+        new MaxPool2d(new int[] {2, 4}, new int[] {2}, new int[] {1, 2}, new int[] {1}, false);
+        refused("AvgPool2d", () -> new AvgPool2d(new int[] {}, new int[] {1}, new int[] {0}, false, true));
         refused("BatchNorm1d", () -> new BatchNorm1d(0));
         refused("BatchNorm2d", () -> new BatchNorm2d(2, 0, 0.1));
         refused("BatchNorm2d", () -> new BatchNorm2d(2, 1e-5, -0.1));
@@ -119,6 +129,12 @@ class LayerArgumentsTest {
                 .toString());
         assertEquals("MaxPool2d(kernel=3, stride=2, padding=1)", new MaxPool2d(3, 2, 1).toString());
         assertEquals("AvgPool2d(kernel=2, stride=2, padding=0)", new AvgPool2d(2).toString());
+        assertEquals("AvgPool2d(kernel=(2, 3), stride=2, padding=(1, 0), ceil_mode=true, count_include_pad=false)",
+                new AvgPool2d(new int[] {2, 3}, new int[] {2}, new int[] {1, 0}, true, false).toString());
+        assertEquals("MaxPool2d(kernel=3, stride=(2, 1), padding=0, dilation=2, ceil_mode=true)", new MaxPool2d(
+                new int[] {3}, new int[] {2, 1}, new int[] {0}, new int[] {2}, true).toString());
+        assertEquals("Conv2d(2, 4, kernel=(1, 3), stride=1, padding=(0, 1))", new Conv2d(2, 4, new int[] {1, 3},
+                new int[] {1}, new int[] {0, 1}, new int[] {1}, 1, true, RNG).toString());
         assertEquals("AdaptiveAvgPool2d(3, 2)", new AdaptiveAvgPool2d(3, 2).toString());
         assertEquals("BatchNorm2d(4, eps=1.0E-5, momentum=0.1)", new BatchNorm2d(4).toString());
         assertEquals("BatchNorm1d(4, eps=0.001, momentum=None, affine=false, track_running_stats=false)",

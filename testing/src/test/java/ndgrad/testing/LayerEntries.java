@@ -74,6 +74,21 @@ final class LayerEntries {
                 new Ref.Windows(3, 3, 2, 2, 1, 1, 1, 1)), Arg.distinct(2, 1, 4, 5)));
         all.add(layer("MaxPool2d: k2 s1, overlapping", () -> new MaxPool2d(2, 1, 0), x -> Ref.maxPool(x[0],
                 new Ref.Windows(2, 2, 1, 1, 0, 0, 1, 1)), Arg.distinct(1, 2, 3, 4)));
+        all.add(layer("Conv2d: kernel (2, 3), stride (2, 1), padding (1, 0)", () -> new Conv2d(2, 3, new int[] {2, 3},
+                new int[] {2, 1}, new int[] {1, 0}, new int[] {1}, 1, true, rng()), x -> Ref.conv2d(x[0], x[1], x[2],
+                2, 1, 1, 0, 1, 1, 1), Arg.normal(1, 2, 4, 3)));
+        all.add(layer("MaxPool2d: (2, 3) s2 p1, ceil_mode", () -> new MaxPool2d(new int[] {2, 3}, new int[] {2},
+                new int[] {1}, new int[] {1}, true), x -> Ref.pool(x[0], new Ref.Windows(2, 3, 2, 2, 1, 1, 1, 1),
+                true, true, true), Arg.distinct(1, 2, 4, 5)));
+        all.add(layer("MaxPool2d: k2 s1, dilation 2", () -> new MaxPool2d(new int[] {2}, new int[] {1},
+                new int[] {0}, new int[] {2}, false), x -> Ref.maxPool(x[0], new Ref.Windows(2, 2, 1, 1, 0, 0, 2, 2)),
+                Arg.distinct(2, 1, 4, 3)));
+        all.add(layer("AvgPool2d: k3 s2 p1, ceil_mode, count_include_pad False", () -> new AvgPool2d(new int[] {3},
+                new int[] {2}, new int[] {1}, true, false), x -> Ref.pool(x[0], new Ref.Windows(3, 3, 2, 2, 1, 1, 1,
+                1), true, false, false), Arg.normal(1, 1, 4, 6)));
+        all.add(layer("AvgPool2d: (2, 3) s2, ceil_mode", () -> new AvgPool2d(new int[] {2, 3}, new int[] {2},
+                new int[] {0}, true, true), x -> Ref.pool(x[0], new Ref.Windows(2, 3, 2, 2, 0, 0, 1, 1), true, false,
+                true), Arg.normal(2, 1, 3, 5)));
         all.add(layer("AvgPool2d: k2", () -> new AvgPool2d(2), x -> Ref.avgPool(x[0], 2, 2, 0), Arg.normal(1, 2, 4,
                 4)));
         all.add(layer("AvgPool2d: k3 s1 p1", () -> new AvgPool2d(3, 1, 1), x -> Ref.avgPool(x[0], 3, 1, 1),

@@ -458,10 +458,22 @@ final class Ref {
 
     /** Max pooling of (N, C, H, W); padding never wins. */
     static Nd maxPool(Nd x, Windows g) {
+        return pool(x, g, false, true, true);
+    }
+
+    /**
+     * Max or average pooling of (N, C, H, W) as PyTorch's {@code pooling_output_shape} and {@code avg_pool2d} define
+     * them: with {@code ceil}, the output size rounded up, less one when the last window starts past the input and
+     * its left padding; the average's divisor is the window clipped to the padded input, or to the input without
+     * {@code countIncludePad}.
+     */
+    static Nd pool(Nd x, Windows g, boolean ceil, boolean max, boolean countIncludePad) {
         long n = x.size(0);
         long c = x.size(1);
-        long oh = g.oh(x.size(2));
-        long ow = g.ow(x.size(3));
+        long h = x.size(2);
+        long w = x.size(3);
+        long oh = ceil ? ceilSize(h, g.kh(), g.sh(), g.ph(), g.dh()) : g.oh(h);
+        long ow = ceil ? ceilSize(w, g.kw(), g.sw(), g.pw(), g.dw()) : g.ow(w);
         long[] out = {n, c, oh, ow};
         double[] v = new double[(int) Nd.numel(out)];
         int o = 0;
@@ -470,22 +482,35 @@ final class Ref {
                 for (long y = 0; y < oh; y++) {
                     for (long z = 0; z < ow; z++) {
                         double best = Double.NEGATIVE_INFINITY;
+                        double sum = 0;
                         for (int i = 0; i < g.kh(); i++) {
                             for (int j = 0; j < g.kw(); j++) {
                                 long r = y * g.sh() - g.ph() + (long) i * g.dh();
                                 long s = z * g.sw() - g.pw() + (long) j * g.dw();
-                                if (r >= 0 && r < x.size(2) && s >= 0 && s < x.size(3)) {
+                                if (r >= 0 && r < h && s >= 0 && s < w) {
                                     double e = x.get(ni, ci, r, s);
                                     best = Double.isNaN(best) || e > best || Double.isNaN(e) ? e : best;
+                                    sum += e;
                                 }
                             }
                         }
-                        v[o++] = best;
+                        long r0 = y * g.sh() - g.ph();
+                        long s0 = z * g.sw() - g.pw();
+                        long r1 = Math.min(r0 + g.kh(), h + g.ph());
+                        long s1 = Math.min(s0 + g.kw(), w + g.pw());
+                        long count = countIncludePad ? (r1 - r0) * (s1 - s0)
+                                : (Math.min(r1, h) - Math.max(r0, 0)) * (Math.min(s1, w) - Math.max(s0, 0));
+                        v[o++] = max ? best : sum / count;
                     }
                 }
             }
         }
         return new Nd(out, v);
+    }
+
+    private static long ceilSize(long in, int k, int s, int p, int d) {
+        long out = (in + 2L * p - (long) d * (k - 1) - 1 + s - 1) / s + 1;
+        return (out - 1) * s >= in + p ? out - 1 : out;
     }
 
     // ---------------------------------------------------------------- losses
