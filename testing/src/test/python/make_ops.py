@@ -235,6 +235,22 @@ case("crossEntropy probabilities: weight, smoothed, mean", "F.cross_entropy(x, p
 case("log1p: values", "torch.log1p(x)", torch.log1p, positive(2, 3))
 case("log1p: tiny, -1, infinity", "torch.log1p(x)", torch.log1p, given([1e-300, -1e-20, 1e-10, -1.0, INF, -0.5], 6))
 
+# ---------------------------------------------------------------- integer data and orderings (issue 33), appended
+
+case("cumsum: dim 1", "torch.cumsum(x, 1)", lambda x: torch.cumsum(x, 1), randn(2, 4))
+case("cumsum: dim 0 of 3-D", "torch.cumsum(x, 0)", lambda x: torch.cumsum(x, 0), randn(3, 2, 2))
+case("sort: descending, dim 0", "torch.sort(x, 0, descending=True, stable=True).values",
+     lambda x: torch.sort(x, dim=0, descending=True, stable=True).values, distinct(4, 3))
+case("sort indices: ties", "torch.sort(x, 1, stable=True).indices",
+     lambda x: torch.sort(x, dim=1, stable=True).indices, given([2.0, 1.0, 2.0, 0.0, 1.0, 5.0, 5.0, 5.0], 2, 4))
+case("topk: 2 largest of the last dim", "torch.topk(x, 2).values", lambda x: torch.topk(x, 2).values,
+     distinct(3, 5))
+case("topk: 3 smallest along dim 0", "torch.topk(x, 3, 0, largest=False).values",
+     lambda x: torch.topk(x, 3, 0, largest=False).values, distinct(4, 2))
+case("ne: values", "torch.ne(x, y)", torch.ne, given([1.0, 2.0, 3.0, -0.0], 4), given([1.0, 0.0, 3.0, 0.0], 4))
+case("to int64: truncation", "x.to(torch.int64)", lambda x: x.to(torch.int64),
+     given([1.7, -1.7, 2.5, -0.5, 3.0, 1e10], 6))
+
 
 def main():
     write({"description": "PyTorch float64 values for ndgrad's op registry (see make_ops.py)",

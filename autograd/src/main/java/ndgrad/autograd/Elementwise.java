@@ -3,6 +3,7 @@ package ndgrad.autograd;
 import static ndgrad.autograd.Function.tensors;
 
 import ndgrad.core.DTypes;
+import ndgrad.core.ShapeException;
 import ndgrad.core.kernels.Pointwise;
 import ndgrad.core.kernels.Pointwise.Comparison;
 import ndgrad.core.kernels.Pointwise.Binary;
@@ -147,29 +148,42 @@ final class Elementwise {
 
     /** A binary op of this family on two tensors of one dtype whose shapes broadcast. */
     static Tensor binary(Function op, Tensor a, Tensor b) {
+        numeric(op.name(), a);
         a.checkBinary(op.name(), b);
         return op.apply(a, b);
     }
 
+    /** Refuses arithmetic on a bool mask, which PyTorch would promote: the caller converts it, and says to what. */
+    private static void numeric(String op, Tensor x) {
+        if (x.dtype() == DataType.BOOL) {
+            throw new ShapeException(op + ": " + x.describe() + " is a bool mask (a comparison's result); convert it "
+                    + "first with to(DataType.FLOAT) or to(DataType.LONG)");
+        }
+    }
+
     /** x + s for a constant s: d/dx = 1. */
     static Tensor add(Tensor x, double s) {
+        numeric("add", x);
         return unary("add", "1", (c, a) -> c.output(Pointwise.scalar(Scalar.ADD, a.array(), s)), (c, g) -> g).apply(x);
     }
 
     /** x·s for a constant s: d/dx = s. */
     static Tensor mul(Tensor x, double s) {
+        numeric("mul", x);
         return unary("mul", String.valueOf(s), (c, a) -> c.output(Pointwise.scalar(Scalar.MUL, a.array(), s)),
                 (c, g) -> g.mul(s)).apply(x);
     }
 
     /** x / s for a constant s: d/dx = 1/s. */
     static Tensor div(Tensor x, double s) {
+        numeric("div", x);
         return unary("div", "1/" + s, (c, a) -> c.output(Pointwise.scalar(Scalar.DIV, a.array(), s)),
                 (c, g) -> g.div(s)).apply(x);
     }
 
     /** x^p for a constant p: d/dx = p x^(p-1) (zero for p = 0, as in PyTorch). */
     static Tensor pow(Tensor x, double p) {
+        numeric("pow", x);
         return unary("pow", p + "·x^" + (p - 1), (c, a) -> c.output(Pointwise.scalar(Scalar.POW, c.save(a).array(), p)),
                 (c, g) -> p == 0 ? g.mul(0) : g.mul(c.saved(0).pow(p - 1).mul(p))).apply(x);
     }
@@ -187,9 +201,9 @@ final class Elementwise {
         }, (c, g) -> {
             Tensor base = c.saved(0);
             Tensor e = c.saved(1);
-            return tensors(c.inputGrad(0, () -> g.mul(where(e.eq(Tensor.zerosLike(e)), Tensor.zerosLike(e),
+            return tensors(c.inputGrad(0, () -> g.mul(where(mask(e, Comparison.EQ, 0), Tensor.zerosLike(e),
                     e.mul(base.pow(e.sub(1)))))), c.inputGrad(1, () -> {
-                Tensor zeroBase = base.eq(Tensor.zerosLike(base)).mul(e.ge(Tensor.zerosLike(e)));
+                Tensor zeroBase = mask(base, Comparison.EQ, 0).mul(mask(e, Comparison.GE, 0));
                 Tensor out = c.saved(2);
                 return g.mul(out.mul(where(zeroBase, Tensor.zerosLike(out), base.log())));
             }));
@@ -231,7 +245,7 @@ final class Elementwise {
     static Tensor leakyRelu(Tensor x, double slope) {
         return unary("leakyRelu", "1 if x > 0 else " + slope,
                 (c, a) -> c.output(Pointwise.leakyRelu(c.save(a).array(), slope)),
-                (c, g) -> g.mul(c.saved(0).gt(0).mul(1 - slope).add(slope))).apply(x);
+                (c, g) -> g.mul(mask(c.saved(0), Comparison.GT, 0).mul(1 - slope).add(slope))).apply(x);
     }
 
     /** x limited to [min, max]: the gradient passes where min ≤ x ≤ max (PyTorch's {@code clamp}). */
@@ -249,22 +263,30 @@ final class Elementwise {
 
     /** Converted to {@code type} (a copy); the gradient is converted back. */
     static Tensor to(Tensor x, DataType type) {
-        DTypes.requireFloating("to", type);
         DataType from = x.dtype();
         if (from == type) {
             return x;
         }
+        if (!from.isFPType() || !type.isFPType()) {
+            DTypes.requireSupported("to", type);
+            return Tensor.constant(Pointwise.cast(x.array(), type));
+        }
         return unary("to", "1", (c, a) -> c.output(Pointwise.cast(a.array(), type)), (c, g) -> g.to(from)).apply(x);
     }
 
-    /** A constant 0/1 tensor of x's dtype: {@code x op o}, broadcasting, dtypes checked (not differentiable). */
+    /** A constant bool tensor: {@code x op o}, broadcasting, dtypes checked (not differentiable). */
     static Tensor compare(Tensor x, Comparison op, String name, Tensor o) {
         x.checkBinary(name, o);
-        return Tensor.constant(Pointwise.compare(op, x.array(), o.array(), x.dtype()));
+        return Tensor.constant(Pointwise.compare(op, x.array(), o.array(), DataType.BOOL));
     }
 
-    /** A constant 0/1 tensor of x's dtype: {@code x op s}. */
+    /** A constant bool tensor: {@code x op s}. */
     static Tensor compare(Tensor x, Comparison op, double s) {
+        return Tensor.constant(Pointwise.compare(op, x.array(), s, DataType.BOOL));
+    }
+
+    /** A constant 0/1 tensor of x's dtype, {@code x op s}: a factor in a backward rule. */
+    static Tensor mask(Tensor x, Comparison op, double s) {
         return Tensor.constant(Pointwise.compare(op, x.array(), s, x.dtype()));
     }
 

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import ndgrad.core.ShapeException;
 import ndgrad.core.Shapes;
 import ndgrad.core.kernels.Pointwise;
+import ndgrad.core.kernels.Pointwise.Comparison;
 import ndgrad.core.kernels.Reduce;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -19,11 +20,59 @@ final class Reductions {
 
     /** The sum over {@code axes} (all when none): the gradient is broadcast back over the summed axes. */
     static Tensor sum(Tensor x, boolean keepDims, int... dims) {
+        if (x.dtype() == org.nd4j.linalg.api.buffer.DataType.BOOL) {
+            return sum(x.to(org.nd4j.linalg.api.buffer.DataType.LONG), keepDims, dims);
+        }
         int[] axes = Shapes.axes("sum", dims, x.dim());
         long[] from = x.shape();
         long[] kept = Shapes.keepDims(from, axes);
         return unary("sum", "1 (broadcast)", (c, a) -> c.output(Reduce.sum(a.array(), keepDims, axes)),
                 (c, g) -> (g.dim() == 0 ? g : g.reshape(kept)).expand(from)).apply(x);
+    }
+
+    /** Draws of category indices from rows of weights, checked as PyTorch checks them (see Tensor#multinomial). */
+    static Tensor multinomial(Tensor probs, int samples, boolean replacement, ndgrad.core.Rng rng) {
+        long c = probs.dim() == 0 ? 0 : probs.size(-1);
+        if ((probs.dim() != 1 && probs.dim() != 2) || c == 0 || !probs.dtype().isFPType()) {
+            throw new ShapeException("multinomial: expected floating weights of shape (C) or (N, C) with C > 0, got "
+                    + probs.shapeString() + " " + probs.dtype());
+        }
+        if (samples < 1 || !replacement && samples > c) {
+            throw new ShapeException("multinomial: cannot draw " + samples + " samples" + (replacement ? ""
+                    : " without replacement") + " from " + c + " categories");
+        }
+        double[] w = probs.toDoubleArray();
+        for (int r = 0; r < w.length / c; r++) {
+            double total = 0;
+            int nonzero = 0;
+            for (int i = 0; i < c; i++) {
+                double p = w[(int) (r * c + i)];
+                if (!(p >= 0) || Double.isInfinite(p)) {
+                    throw new ShapeException("multinomial: weights must be finite and non-negative, got " + p
+                            + " in row " + r);
+                }
+                total += p;
+                nonzero += p > 0 ? 1 : 0;
+            }
+            if (!(total > 0) || !replacement && nonzero < samples) {
+                throw new ShapeException("multinomial: row " + r + " has " + nonzero + " nonzero weights (sum "
+                        + total + "); " + samples + " draws" + (replacement ? "" : " without replacement")
+                        + " need " + (replacement ? "one" : samples));
+            }
+        }
+        return Tensor.constant(rng.multinomial(probs.array(), samples, replacement));
+    }
+
+    /** The running sums along {@code dim}, as {@code torch.cumsum}: d/dx is the reverse running sum of g. */
+    static Tensor cumsum(Tensor x, int dim) {
+        return scan(x, Shapes.axis("cumsum", dim, x.dim()), false);
+    }
+
+    /** Running sums along dim, from the end when {@code reverse}: each direction's gradient is the other. */
+    private static Tensor scan(Tensor x, int dim, boolean reverse) {
+        return unary(reverse ? "cumsumReverse" : "cumsum", "1 for every later (earlier) position",
+                (c, a) -> c.output(Reduce.cumsum(a.array(), dim, reverse)), (c, g) -> scan(g, dim, !reverse))
+                .apply(x);
     }
 
     /**
@@ -55,7 +104,8 @@ final class Reductions {
             c.save(a, out);
             return out;
         }, (c, g) -> {
-            Tensor hit = c.saved(0).eq(c.saved(1).detach().reshape(kept));
+            Tensor hit = Tensor.constant(Pointwise.compare(Comparison.EQ, c.saved(0).array(), c.saved(1).detach()
+                    .reshape(kept).broadcastData(c.saved(0).shape()), c.saved(0).dtype()));
             return g.reshape(kept).mul(hit.div(hit.sum(true, axes)));
         }).apply(x);
     }

@@ -284,6 +284,30 @@ final class ShapeOps {
         return gatherValid(x, d, index);
     }
 
+    /**
+     * x sorted along {@code dim}, stably, and the indices that sort it, as {@code torch.sort(x, dim, descending,
+     * stable=True)}: the values are x gathered at the indices, so the gradient goes back to where each came from.
+     */
+    static Tensor.ValuesIndices sort(Tensor x, int dim, boolean descending) {
+        int d = Shapes.axis("sort", dim, x.dim());
+        Tensor index = Tensor.constant(Indexing.sortIndices(x.array(), d, descending));
+        return new Tensor.ValuesIndices(gatherValid(x, d, index), index);
+    }
+
+    /**
+     * The k largest (or smallest) entries along {@code dim}, in order, and their indices, as {@code torch.topk(x, k,
+     * dim, largest, sorted=True)}; of equal entries the first comes first.
+     */
+    static Tensor.ValuesIndices topk(Tensor x, int k, int dim, boolean largest) {
+        int d = Shapes.axis("topk", dim, x.dim());
+        if (k < 0 || k > x.size(d)) {
+            throw new ShapeException("topk: k = " + k + " is out of range for dim " + d + " of size " + x.size(d)
+                    + " (input " + x.shapeString() + ")");
+        }
+        Tensor index = Tensor.constant(Indexing.sortIndices(x.array(), d, largest)).slice(d, 0, k).contiguous();
+        return new Tensor.ValuesIndices(gatherValid(x, d, index), index);
+    }
+
     /** {@link #gather} of an index known to be valid (one the engine made). */
     private static Tensor gatherValid(Tensor x, int dim, Tensor index) {
         long[] shape = x.shape();

@@ -105,11 +105,29 @@ public final class Tensor {
 
     /** A tensor of the default dtype with {@code values} in C order and the given shape. */
     public static Tensor of(double[] values, long... shape) {
-        if (values.length != Shapes.numel(Shapes.check("Tensor.of", shape))) {
-            throw new ShapeException("Tensor.of: " + values.length + " values do not fill shape " + Shapes.str(shape)
-                    + " (" + Shapes.numel(shape) + " elements)");
+        return constant(NdArrays.create(values, fills(values.length, shape), DTypes.defaultType()));
+    }
+
+    /** {@code shape}, checked to hold {@code n} values. */
+    private static long[] fills(int n, long[] shape) {
+        if (n != Shapes.numel(Shapes.check("Tensor.of", shape))) {
+            throw new ShapeException("Tensor.of: " + n + " values do not fill shape " + Shapes.str(shape) + " ("
+                    + Shapes.numel(shape) + " elements)");
         }
-        return constant(NdArrays.create(values, shape, DTypes.defaultType()));
+        return shape;
+    }
+
+    /**
+     * An int64 tensor with {@code values} in C order and the given shape (ids, class indices), as
+     * {@code torch.tensor(values)} with integers. Usage: {@code Tensor ids = Tensor.of(new long[] {3, 1, 4, 1}, 2, 2);}
+     */
+    public static Tensor of(long[] values, long... shape) {
+        return constant(NdArrays.create(values, fills(values.length, shape)));
+    }
+
+    /** An int32 tensor with {@code values} in C order and the given shape, as {@code torch.tensor(..., dtype=int32)}. */
+    public static Tensor of(int[] values, long... shape) {
+        return constant(NdArrays.create(values, fills(values.length, shape)));
     }
 
     /** A 2-D tensor of the default dtype from rows of equal length. */
@@ -144,6 +162,13 @@ public final class Tensor {
     /** A tensor of the default dtype filled with {@code value}. */
     public static Tensor full(double value, long... shape) {
         return fullOf(value, DTypes.defaultType(), Shapes.check("full", shape));
+    }
+
+    /** An int64 tensor filled with {@code value}, as {@code torch.full(shape, value)} with an integer. */
+    public static Tensor full(long value, long... shape) {
+        long[] v = new long[Math.toIntExact(Shapes.numel(Shapes.check("full", shape)))];
+        Arrays.fill(v, value);
+        return of(v, shape);
     }
 
     /** Zeros with {@code t}'s shape and dtype. */
@@ -196,6 +221,30 @@ public final class Tensor {
             v[i] = start + i * step;
         }
         return of(v);
+    }
+
+    /** start, start+1, … below {@code end} in int64, as {@code torch.arange(end)} with an integer. */
+    public static Tensor arange(long end) {
+        return arange(0, end, 1);
+    }
+
+    /** start, start+1, … below {@code end} in int64. */
+    public static Tensor arange(long start, long end) {
+        return arange(start, end, 1);
+    }
+
+    /** start, start+step, … below {@code end} (above it for a negative step) in int64. */
+    public static Tensor arange(long start, long end, long step) {
+        if (step == 0) {
+            throw new IllegalArgumentException("arange: expected a nonzero step, got start=" + start + ", end=" + end
+                    + ", step=0");
+        }
+        long n = Math.max(0, Math.floorDiv(end - start + step + (step > 0 ? -1 : 1), step));
+        long[] v = new long[Math.toIntExact(n)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = start + i * step;
+        }
+        return of(v, v.length);
     }
 
     /** Zeros of {@code type}. */
@@ -691,7 +740,7 @@ public final class Tensor {
         return Elementwise.extremum("minimum", this, o, false);
     }
 
-    /** {@code cond ? a : b} elementwise, broadcasting all three; {@code cond} is nonzero for true. */
+    /** {@code cond ? a : b} elementwise, broadcasting all three; {@code cond} is a bool mask (or nonzero for true). */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         return Elementwise.where(cond, a, b);
     }
@@ -703,37 +752,42 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- comparisons (not differentiable)
 
-    /** 1 where this > o, else 0 (this dtype, no gradient), broadcasting. */
+    /** A bool mask, true where this > o (no gradient), broadcasting, as {@code torch.gt}. */
     public Tensor gt(Tensor o) {
         return Elementwise.compare(this, Comparison.GT, "gt", o);
     }
 
-    /** 1 where this ≥ o, else 0 (this dtype, no gradient), broadcasting. */
+    /** A bool mask, true where this ≥ o (no gradient), broadcasting, as {@code torch.ge}. */
     public Tensor ge(Tensor o) {
         return Elementwise.compare(this, Comparison.GE, "ge", o);
     }
 
-    /** 1 where this < o, else 0 (this dtype, no gradient), broadcasting. */
+    /** A bool mask, true where this < o (no gradient), broadcasting, as {@code torch.lt}. */
     public Tensor lt(Tensor o) {
         return Elementwise.compare(this, Comparison.LT, "lt", o);
     }
 
-    /** 1 where this ≤ o, else 0 (this dtype, no gradient), broadcasting. */
+    /** A bool mask, true where this ≤ o (no gradient), broadcasting, as {@code torch.le}. */
     public Tensor le(Tensor o) {
         return Elementwise.compare(this, Comparison.LE, "le", o);
     }
 
-    /** 1 where this == o, else 0 (this dtype, no gradient), broadcasting. */
+    /** A bool mask, true where this == o (no gradient), broadcasting, as {@code torch.eq}. */
     public Tensor eq(Tensor o) {
         return Elementwise.compare(this, Comparison.EQ, "eq", o);
     }
 
-    /** 1 where this > s, else 0. */
+    /** A bool mask, true where this != o (no gradient), broadcasting, as {@code torch.ne}. */
+    public Tensor ne(Tensor o) {
+        return Elementwise.compare(this, Comparison.NE, "ne", o);
+    }
+
+    /** A bool mask, true where this > s. */
     public Tensor gt(double s) {
         return Elementwise.compare(this, Comparison.GT, s);
     }
 
-    /** 1 where this < s, else 0. */
+    /** A bool mask, true where this < s. */
     public Tensor lt(double s) {
         return Elementwise.compare(this, Comparison.LT, s);
     }
@@ -823,7 +877,11 @@ public final class Tensor {
         return Elementwise.clamp(this, min, max);
     }
 
-    /** Converts to {@code type} (a copy); the gradient is converted back. */
+    /**
+     * Converts to {@code type} (a copy), as {@code torch.Tensor.to(dtype)}: between floating types the gradient is
+     * converted back; to or from an integer or bool type (LONG, INT, BOOL) it is a cast with no gradient, floats
+     * truncated toward zero.
+     */
     public Tensor to(DataType type) {
         return Elementwise.to(this, type);
     }
@@ -1133,6 +1191,50 @@ public final class Tensor {
      */
     public Tensor maxPool2d(Unfold.Geometry g) {
         return ShapeOps.maxPool(this, g);
+    }
+
+    /**
+     * The running sums along {@code dim}, as {@code torch.cumsum}: out[i] = x[0] + … + x[i].
+     * Usage: {@code Tensor cdf = probs.cumsum(-1);}
+     */
+    public Tensor cumsum(int dim) {
+        return Reductions.cumsum(this, dim);
+    }
+
+    /**
+     * Sorted along {@code dim} (ascending, or descending), stably, with the int64 indices that sort it, as
+     * {@code torch.sort(x, dim, descending, stable=True)}; the values carry the gradient back.
+     * Usage: {@code Tensor.ValuesIndices s = x.sort(-1, true); s.indices();}
+     */
+    public ValuesIndices sort(int dim, boolean descending) {
+        return ShapeOps.sort(this, dim, descending);
+    }
+
+    /** Sorted ascending along {@code dim}, with the indices. */
+    public ValuesIndices sort(int dim) {
+        return sort(dim, false);
+    }
+
+    /**
+     * The k largest (or smallest) entries along {@code dim}, in order, with their int64 indices, as
+     * {@code torch.topk(x, k, dim, largest)}. Usage: {@code Tensor best = logits.topk(5, -1, true).indices();}
+     */
+    public ValuesIndices topk(int k, int dim, boolean largest) {
+        return ShapeOps.topk(this, k, dim, largest);
+    }
+
+    /** The k largest entries along the last dim, with their indices. */
+    public ValuesIndices topk(int k) {
+        return topk(k, -1, true);
+    }
+
+    /**
+     * {@code samples} int64 category indices drawn per row of this (C) or (N, C) tensor of non-negative weights,
+     * as {@code torch.multinomial(probs, samples, replacement, generator=rng)}; not differentiable.
+     * Usage: {@code Tensor next = logits.softmax(-1).multinomial(1, true, rng);}
+     */
+    public Tensor multinomial(int samples, boolean replacement, Rng rng) {
+        return Reductions.multinomial(this, samples, replacement, rng);
     }
 
     /**

@@ -28,6 +28,7 @@ final class TensorFormat {
 
     private final INDArray data;
     private final boolean integral;
+    private final boolean bool;
     private final boolean summarize;
     private boolean intMode = true;
     private boolean sciMode;
@@ -36,6 +37,7 @@ final class TensorFormat {
     private TensorFormat(INDArray data) {
         this.data = data;
         this.integral = !data.dataType().isFPType();
+        this.bool = data.dataType() == DataType.BOOL;
         this.summarize = data.length() > THRESHOLD;
         measure();
     }
@@ -120,7 +122,7 @@ final class TensorFormat {
         List<long[]> shown = new ArrayList<>();
         collect(new long[0], shown);
         if (integral) {
-            shown.forEach(i -> width = Math.max(width, Long.toString(Copies.longAt(data, i)).length()));
+            shown.forEach(i -> width = Math.max(width, text(i).length()));
             return;
         }
         double[] nonzero = shown.stream().mapToDouble(i -> Copies.at(data, i)).filter(v -> Double.isFinite(v)
@@ -180,8 +182,14 @@ final class TensorFormat {
 
     /** The value at {@code index}, right-aligned to the common width. */
     private String format(long[] index) {
-        String s = integral ? Long.toString(Copies.longAt(data, index)) : number(Copies.at(data, index));
+        String s = integral ? text(index) : number(Copies.at(data, index));
         return " ".repeat(Math.max(0, width - s.length())) + s;
+    }
+
+    /** An integer as digits, a bool as PyTorch's {@code True} and {@code False}. */
+    private String text(long[] index) {
+        long v = Copies.longAt(data, index);
+        return bool ? v != 0 ? "True" : "False" : Long.toString(v);
     }
 
     /** A floating value in this tensor's mode, unpadded. */

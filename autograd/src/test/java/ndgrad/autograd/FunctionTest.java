@@ -153,7 +153,7 @@ class FunctionTest {
         Function signAndAbs = new Function("signAndAbs", "sign(x)") {
             @Override
             protected Tensor[] forward(Context ctx, Tensor... in) {
-                Tensor sign = in[0].gt(0).mul(2).sub(1);
+                Tensor sign = in[0].gt(0).to(in[0].dtype()).mul(2).sub(1);
                 ctx.markNonDifferentiable(sign);
                 ctx.save(sign);
                 return tensors(in[0].abs(), sign);

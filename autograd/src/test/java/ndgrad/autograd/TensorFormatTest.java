@@ -110,4 +110,14 @@ class TensorFormatTest {
             assertEquals("tensor(<released>, size=(2,))", gone.toString());
         }
     }
+
+    /** Masks and integers as PyTorch 1.13 prints them: {@code repr(x > 0)}, {@code repr(torch.arange(5))}. */
+    @Test
+    void masksAndIntegersAsPyTorch() {
+        Tensor x = Tensor.of(new double[] {1, -2, 3, 0}, 2, 2);
+        assertEquals("tensor([[ True, False],\n        [ True, False]])", x.gt(0).toString());
+        assertEquals("tensor([True])", Tensor.of(new double[] {1}).gt(0).toString());
+        assertEquals("tensor([0, 1, 2, 3, 4])", Tensor.arange(5).toString());
+        assertEquals("tensor(2)", x.gt(0).sum().toString());
+    }
 }

@@ -2,6 +2,7 @@ package ndgrad.autograd;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -107,7 +108,7 @@ class ValuesTest extends Float64Test {
     /** indexSelect keeps the indices it was given: changing the caller's array afterwards changes no gradient. */
     @Test
     void indexSelectKeepsItsIndicesForBackward() {
-        Tensor x = Tensor.arange(6).reshape(3, 2).requiresGrad();
+        Tensor x = Tensor.arange(6.0).reshape(3, 2).requiresGrad();
         long[] ids = {2, 0, 2};
         Tensor y = x.indexSelect(0, ids);
         ids[0] = 1;
@@ -143,5 +144,30 @@ class ValuesTest extends Float64Test {
         assertArrayEquals(new double[] {1, 1.25, 1.5, 1.75}, Tensor.arange(1, 2, 0.25).toDoubleArray());
         assertArrayEquals(new double[] {3, 1.5}, Tensor.arange(3, 0, -1.5).toDoubleArray());
         assertEquals(0, Tensor.arange(2, 2).numel());
+    }
+
+    /**
+     * multinomial against its definition: over 40,000 draws each category's frequency is within 4.5 standard errors
+     * of its weight's share; without replacement, a row's draws are distinct, and never a zero-weight category.
+     */
+    @Test
+    void multinomialDrawsInProportionToTheWeights() {
+        double[] w = {1, 0, 3, 6};
+        int n = 40_000;
+        double[] draws = Tensor.of(w).multinomial(n, true, new ndgrad.core.Rng(3)).toDoubleArray();
+        int[] count = new int[4];
+        for (double d : draws) {
+            count[(int) d]++;
+        }
+        for (int k = 0; k < 4; k++) {
+            double p = w[k] / 10;
+            assertEquals(p, count[k] / (double) n, 4.5 * Math.sqrt(p * (1 - p) / n) + 1e-12, "category " + k);
+        }
+        Tensor rows = Tensor.of(new double[] {5, 0, 1, 1, 1, 1, 2, 0}, 2, 4);
+        for (int seed = 0; seed < 50; seed++) {
+            double[] d = rows.multinomial(3, false, new ndgrad.core.Rng(seed)).toDoubleArray();
+            assertTrue(d[0] != d[1] && d[1] != d[2] && d[0] != d[2] && d[0] != 1 && d[1] != 1 && d[2] != 1, "row 0");
+            assertTrue(d[3] != d[4] && d[4] != d[5] && d[3] != d[5] && d[3] != 3 && d[4] != 3 && d[5] != 3, "row 1");
+        }
     }
 }

@@ -40,4 +40,13 @@ public final class DTypes {
             throw new ShapeException(op + ": dtype " + type + " is not a floating-point type (expected FLOAT or DOUBLE)");
         }
     }
+
+    /** Throws a {@link ShapeException} naming {@code op} unless {@code type} is FLOAT, DOUBLE, LONG, INT or BOOL. */
+    public static void requireSupported(String op, DataType type) {
+        if (!java.util.Set.of(DataType.FLOAT, DataType.DOUBLE, DataType.LONG, DataType.INT, DataType.BOOL)
+                .contains(type)) {
+            throw new ShapeException(op + ": dtype " + type + " is not supported (expected FLOAT, DOUBLE, LONG, INT "
+                    + "or BOOL)");
+        }
+    }
 }

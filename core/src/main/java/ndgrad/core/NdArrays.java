@@ -21,10 +21,7 @@ public final class NdArrays {
 
     /** A new array holding {@code values} in C order with the given shape and dtype; a rank-0 scalar for shape []. */
     public static INDArray create(double[] values, long[] shape, DataType type) {
-        if (values.length != Shapes.numel(shape)) {
-            throw new ShapeException("create: " + values.length + " values do not fill shape " + Shapes.str(shape)
-                    + " (" + Shapes.numel(shape) + " elements)");
-        }
+        checkFills(values.length, shape);
         if (values.length == 0) {
             return Scope.track(Nd4j.create(type, shape));
         }
@@ -44,6 +41,27 @@ public final class NdArrays {
             return Scope.track(Nd4j.createFromArray(v).reshape(shape));
         }
         return Scope.track(Nd4j.create(values, shape, type));
+    }
+
+    /** A new int64 array holding {@code values} exactly (beyond 2^53 too) in C order with the given shape. */
+    public static INDArray create(long[] values, long[] shape) {
+        checkFills(values.length, shape);
+        return Scope.track(values.length == 0 ? Nd4j.create(DataType.LONG, shape)
+                : Nd4j.createFromArray(values).reshape(shape));
+    }
+
+    /** A new int32 array holding {@code values} in C order with the given shape. */
+    public static INDArray create(int[] values, long[] shape) {
+        checkFills(values.length, shape);
+        return Scope.track(values.length == 0 ? Nd4j.create(DataType.INT, shape)
+                : Nd4j.createFromArray(values).reshape(shape));
+    }
+
+    private static void checkFills(int n, long[] shape) {
+        if (n != Shapes.numel(shape)) {
+            throw new ShapeException("create: " + n + " values do not fill shape " + Shapes.str(shape) + " ("
+                    + Shapes.numel(shape) + " elements)");
+        }
     }
 
     /**

@@ -97,6 +97,43 @@ public final class Rng {
         return out;
     }
 
+    /**
+     * {@code samples} category indices per row of {@code probs} (C) or (N, C), each drawn with probability
+     * proportional to its weight, as {@code torch.multinomial}: int64 (samples) or (N, samples). Without
+     * replacement a category is drawn at most once per row (its weight is removed after the draw). The caller
+     * checked the weights: finite, non-negative, a positive sum, and enough nonzero ones without replacement.
+     */
+    public INDArray multinomial(INDArray probs, int samples, boolean replacement) {
+        long[] shape = probs.shape();
+        int c = (int) shape[shape.length - 1];
+        int rows = shape.length == 1 ? 1 : (int) shape[0];
+        double[] w = Copies.values(probs);
+        long[] out = new long[rows * samples];
+        for (int r = 0; r < rows; r++) {
+            double[] row = java.util.Arrays.copyOfRange(w, r * c, (r + 1) * c);
+            for (int s = 0; s < samples; s++) {
+                double total = 0;
+                for (double p : row) {
+                    total += p;
+                }
+                double u = random.nextDouble() * total;
+                int k = 0;
+                double cumulative = row[0];
+                while (k < c - 1 && (cumulative <= u || row[k] == 0)) {
+                    cumulative += row[++k];
+                }
+                while (row[k] == 0) {
+                    k--;
+                }
+                out[r * samples + s] = k;
+                if (!replacement) {
+                    row[k] = 0;
+                }
+            }
+        }
+        return NdArrays.create(out, shape.length == 1 ? new long[] {samples} : new long[] {rows, samples});
+    }
+
     private static int checkedLength(long[] shape) {
         long n = Shapes.numel(shape);
         if (n > Integer.MAX_VALUE) {

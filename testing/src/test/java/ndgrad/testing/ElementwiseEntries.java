@@ -89,7 +89,19 @@ final class ElementwiseEntries {
                         .gradCheck(GradCheck.Options.defaults().eps(1e-2).tolerances(1e-4, 1e-4))
                         .sample(Sample.of(Arg.normal(2, 3)).label("float32 to float64 and back")
                                 .call(x -> x[0].to(DataType.DOUBLE).to(DataType.FLOAT).to(DataType.DOUBLE)))
-                        .badInput("to an integer type", x -> x[0].to(DataType.LONG), Arg.normal(2)), "to(DataType)"),
+                        .badInput("to an unsupported type", x -> x[0].to(DataType.UTF8), Arg.normal(2)), "to(DataType)"),
+                entry(op("to int64", x -> x[0].to(DataType.LONG)).notDifferentiable()
+                        .reference(x -> x[0].map(v -> (double) (long) v)).sample(Arg.normal(2, 3))
+                        .sample(Torch.sample("to int64: truncation"))
+                        .sample(Sample.of(Arg.normal(3, 2)).call(x -> x[0].gt(0).to(DataType.DOUBLE))
+                                .reference(x -> x[0].map(v -> v > 0 ? 1 : 0)).label("a bool mask to float64"))
+                        .sample(Sample.of(Arg.normal(4)).call(x -> x[0].to(DataType.LONG).to(DataType.DOUBLE))
+                                .reference(x -> x[0].map(v -> (double) (long) v)).label("there and back"))
+                        .sample(Sample.of(Arg.normal(2, 3)).call(x -> x[0].gt(0).sum())
+                                .reference(x -> Nd.scalar(java.util.Arrays.stream(x[0].data()).filter(v -> v > 0)
+                                        .count())).label("a mask's sum counts, in int64"))
+                        .badInput("arithmetic on a bool mask", x -> x[0].gt(0).mul(2), Arg.normal(3))
+                        .errorName("mul"), "to(DataType)"),
                 binary("add", Tensor::add, Double::sum, Arg::normal, "add(Tensor)"),
                 binary("sub", Tensor::sub, (a, b) -> a - b, Arg::normal, "sub(Tensor)"),
                 entry(binarySpec("mul", Tensor::mul, (a, b) -> a * b, Arg::normal)
@@ -109,6 +121,9 @@ final class ElementwiseEntries {
                         .sample(Arg.mask(4), Arg.normal(3, 1), Arg.normal())
                         .sample(Arg.mask(), Arg.normal(2, 3), Arg.normal(2, 1, 3))
                         .randomShapes(3).sample(Torch.sample("where: broadcast"))
+                        .sample(Sample.of(Arg.normal(3, 4), Arg.normal(3, 4), Arg.normal(4)).label("a bool mask")
+                                .call(x -> Tensor.where(x[0].gt(0), x[1], x[2]))
+                                .reference(x -> Ref.zip3(x[0], x[1], x[2], (c, a, b) -> c > 0 ? a : b)))
                         .badInput("shapes that do not broadcast", x -> Tensor.where(x[0], x[1], x[2]), Arg.mask(3),
                                 Arg.normal(4), Arg.normal(4)), "where(Tensor,Tensor,Tensor)"),
                 entry(op("maskedFill", x -> x[0].maskedFill(x[1], 2.0))
@@ -121,6 +136,7 @@ final class ElementwiseEntries {
                 comparison("lt", Tensor::lt, (a, b) -> a < b ? 1 : 0, "lt(Tensor)"),
                 comparison("le", Tensor::le, (a, b) -> a <= b ? 1 : 0, "le(Tensor)"),
                 comparison("eq", Tensor::eq, (a, b) -> a == b ? 1 : 0, "eq(Tensor)"),
+                comparison("ne", Tensor::ne, (a, b) -> a != b ? 1 : 0, "ne(Tensor)"),
                 entry(shapes(unary("gt scalar", x -> x.gt(0.5), v -> v > 0.5 ? 1 : 0), Arg::normal)
                         .notDifferentiable().sample(Torch.sample("gt scalar: values")), "gt(double)"),
                 entry(shapes(unary("lt scalar", x -> x.lt(0.5), v -> v < 0.5 ? 1 : 0), Arg::normal)

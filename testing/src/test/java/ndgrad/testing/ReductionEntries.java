@@ -4,6 +4,7 @@ import static ndgrad.testing.Registry.entry;
 import static ndgrad.testing.Registry.op;
 
 import java.util.List;
+import ndgrad.core.Rng;
 import ndgrad.testing.Registry.Entry;
 
 /** The reductions: sums, means, variances, extremes with and without indices, log-sum-exp and softmax. */
@@ -69,6 +70,42 @@ final class ReductionEntries {
                 entry(op("min dim indices", x -> x[0].min(1).indices()).notDifferentiable()
                         .reference(x -> Ref.extremeAlong(x[0], 1, false, false)[1])
                         .sample(Arg.distinct(3, 4)).sample(Arg.of(new double[] {2, -1, -1, 0, 3, 3}, 2, 3))),
+                entry(op("cumsum", x -> x[0].cumsum(1)).reference(x -> cumsum(x[0], 1)).sample(Arg.normal(2, 4))
+                        .sample(Sample.of(Arg.normal(3, 2, 2)).call(x -> x[0].cumsum(-1)).reference(x -> cumsum(x[0], 2))
+                                .label("the last dim of 3-D"))
+                        .sample(Torch.sample("cumsum: dim 1"))
+                        .sample(Torch.sample("cumsum: dim 0 of 3-D").call(x -> x[0].cumsum(0))
+                                .reference(x -> cumsum(x[0], 0)))
+                        .badInput("dim out of range", x -> x[0].cumsum(2), Arg.normal(2, 3)).errorName("cumsum"),
+                        "cumsum(int)"),
+                entry(op("sort", x -> x[0].sort(1).values()).reference(x -> sorted(x[0], 1, false, false))
+                        .sample(Arg.distinct(3, 4)).sample(Arg.distinct(2, 3, 2))
+                        .sample(Torch.sample("sort: descending, dim 0").call(x -> x[0].sort(0, true).values())
+                                .reference(x -> sorted(x[0], 0, true, false)))
+                        .badInput("dim out of range", x -> x[0].sort(2).values(), Arg.normal(2, 3)).errorName("sort"),
+                        "sort(int)", "sort(int,boolean)"),
+                entry(op("sort indices", x -> x[0].sort(1).indices()).notDifferentiable()
+                        .reference(x -> sorted(x[0], 1, false, true)).sample(Arg.distinct(3, 4))
+                        .sample(Torch.sample("sort indices: ties"))),
+                entry(op("topk", x -> x[0].topk(2).values()).reference(x -> Ref.slice(sorted(x[0], 1, true, false), 1,
+                        0, 2)).sample(Arg.distinct(3, 5)).sample(Torch.sample("topk: 2 largest of the last dim"))
+                        .sample(Torch.sample("topk: 3 smallest along dim 0").call(x -> x[0].topk(3, 0, false).values())
+                                .reference(x -> Ref.slice(sorted(x[0], 0, false, false), 0, 0, 3)))
+                        .badInput("k past the size", x -> x[0].topk(4).values(), Arg.normal(2, 3)).errorName("topk"),
+                        "topk(int)", "topk(int,int,boolean)"),
+                entry(op("topk indices", x -> x[0].topk(3, 1, false).indices()).notDifferentiable()
+                        .reference(x -> Ref.slice(sorted(x[0], 1, false, true), 1, 0, 3)).sample(Arg.distinct(2, 5))),
+                entry(op("multinomial", x -> x[0].multinomial(3, true, new Rng(5))).notDifferentiable()
+                        .reference(x -> certain(x[0], 3)).sample(Arg.of(new double[] {0, 0, 2.5, 0}, 4))
+                        .sample(Arg.of(new double[] {0, 1, 0, 0.2, 0, 0}, 2, 3))
+                        .skip(Check.LAYOUT, "an expanded input repeats its first weight, 0 here, which multinomial "
+                                + "refuses as a distribution")
+                        .badInput("negative weight", x -> x[0].multinomial(1, true, new Rng(1)),
+                                Arg.of(new double[] {1, -0.5}, 2))
+                        .badInput("more draws than categories without replacement", x -> x[0].multinomial(3, false,
+                                new Rng(1)), Arg.of(new double[] {1, 1}, 2))
+                        .badInput("all zero", x -> x[0].multinomial(1, true, new Rng(1)), Arg.of(new double[] {0, 0},
+                                2)), "multinomial(int,boolean,Rng)"),
                 entry(op("argmax", x -> x[0].argmax(1)).notDifferentiable()
                         .reference(x -> Ref.extremeAlong(x[0], 1, false, true)[1])
                         .sample(Arg.distinct(3, 4)).sample(Torch.sample("argmax: ties"))
@@ -145,5 +182,66 @@ final class ReductionEntries {
                         : x[0].amin(0, true)).reference(x -> max ? Ref.amax(x[0], false, 1) : Ref.amin(x[0], true, 0)))
                 .badInput("empty input", x -> max ? x[0].amax() : x[0].amin(), Arg.normal(0)),
                 name + "(int[])", name + "(int,boolean)", name + "(boolean,int[])");
+    }
+
+    /** Running sums along dim, in loops. */
+    private static Nd cumsum(Nd x, int dim) {
+        double[] v = x.data().clone();
+        long inner = 1;
+        for (int d = dim + 1; d < x.rank(); d++) {
+            inner *= x.size(d);
+        }
+        long along = x.size(dim);
+        for (int k = 0; k < v.length; k++) {
+            if ((k / inner) % along != 0) {
+                v[k] += v[(int) (k - inner)];
+            }
+        }
+        return new Nd(x.shape(), v);
+    }
+
+    /** Each line along dim sorted (stably, by insertion), or the positions the sorted values came from. */
+    private static Nd sorted(Nd x, int dim, boolean descending, boolean indices) {
+        double[] v = x.data();
+        double[] out = new double[v.length];
+        long inner = 1;
+        for (int d = dim + 1; d < x.rank(); d++) {
+            inner *= x.size(d);
+        }
+        int along = (int) x.size(dim);
+        for (int k = 0; k < v.length; k++) {
+            if ((k / inner) % along != 0) {
+                continue;
+            }
+            int[] order = new int[along];
+            for (int j = 0; j < along; j++) {
+                int at = j;
+                while (at > 0 && (descending ? v[(int) (k + order[at - 1] * inner)] < v[(int) (k + j * inner)]
+                        : v[(int) (k + order[at - 1] * inner)] > v[(int) (k + j * inner)])) {
+                    order[at] = order[at - 1];
+                    at--;
+                }
+                order[at] = j;
+            }
+            for (int j = 0; j < along; j++) {
+                out[(int) (k + j * inner)] = indices ? order[j] : v[(int) (k + order[j] * inner)];
+            }
+        }
+        return new Nd(x.shape(), out);
+    }
+
+    /** Draws from rows with one nonzero weight: that index, {@code n} times per row. */
+    private static Nd certain(Nd w, int n) {
+        long c = w.size(w.rank() - 1);
+        int rows = (int) (w.numel() / c);
+        double[] out = new double[rows * n];
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < c; i++) {
+                if (w.data()[(int) (r * c + i)] != 0) {
+                    java.util.Arrays.fill(out, r * n, (r + 1) * n, i);
+                }
+            }
+        }
+        return w.rank() == 1 ? Nd.of(out, n) : new Nd(new long[] {rows, n}, out);
     }
 }

@@ -44,16 +44,33 @@ final class TensorEntries {
                                 .label("onesLike")).notDifferentiable(),
                         "full(double,long[])", "zeros(long[])", "ones(long[])", "zerosLike(Tensor)",
                         "onesLike(Tensor)"),
-                entry(op("arange", x -> Tensor.arange(5)).reference(x -> Nd.of(new double[] {0, 1, 2, 3, 4}, 5))
+                entry(op("arange", x -> Tensor.arange(5.0)).reference(x -> Nd.of(new double[] {0, 1, 2, 3, 4}, 5))
                         .sample()
-                        .sample(Sample.of().call(x -> Tensor.arange(-1, 2)).reference(x -> Nd.of(new double[] {-1, 0,
-                                1}, 3)).label("from -1 to 2"))
+                        .sample(Sample.of().call(x -> Tensor.arange(-1.0, 2.0)).reference(x -> Nd.of(new double[] {-1,
+                                0, 1}, 3)).label("from -1 to 2"))
                         .sample(Sample.of().call(x -> Tensor.arange(1, -1, -0.5)).reference(x -> Nd.of(new double[] {1,
                                 0.5, 0, -0.5}, 4)).label("downwards by 0.5"))
-                        .sample(Sample.of().call(x -> Tensor.arange(2, 2)).reference(x -> Nd.of(new double[0], 0))
+                        .sample(Sample.of().call(x -> Tensor.arange(2.0, 2.0)).reference(x -> Nd.of(new double[0], 0))
                                 .label("empty"))
-                        .badInput("step 0", x -> Tensor.arange(0, 1, 0)).errorName("arange"),
+                        .badInput("step 0", x -> Tensor.arange(0, 1, 0.0))
+                        .badInput("int64, step 0", x -> Tensor.arange(0, 4, 0)).errorName("arange"),
                         "arange(double)", "arange(double,double)", "arange(double,double,double)"),
+                entry(op("int64 data", x -> Tensor.of(new long[] {3, -1, 1L << 53 | 1, 0}, 2, 2)).notDifferentiable()
+                        .reference(x -> Nd.of(new double[] {3, -1, 0x1p53 + 1, 0}, 2, 2)).sample()
+                        .sample(Sample.of().call(x -> Tensor.of(new int[] {7, -2, 0}, 3)).reference(x -> Nd.of(
+                                new double[] {7, -2, 0}, 3)).label("int32"))
+                        .sample(Sample.of().call(x -> Tensor.arange(5)).reference(x -> Nd.of(new double[] {0, 1, 2, 3,
+                                4}, 5)).label("arange(5)"))
+                        .sample(Sample.of().call(x -> Tensor.arange(-2, 2)).reference(x -> Nd.of(new double[] {-2, -1,
+                                0, 1}, 4)).label("arange(-2, 2)"))
+                        .sample(Sample.of().call(x -> Tensor.arange(5, -2, -3)).reference(x -> Nd.of(new double[] {5,
+                                2, -1}, 3)).label("arange(5, -2, -3)"))
+                        .sample(Sample.of().call(x -> Tensor.full(7, 2, 1)).reference(x -> filled(7, 2, 1))
+                                .label("full(7)"))
+                        .badInput("values that do not fill the shape", x -> Tensor.of(new long[] {1, 2, 3}, 2, 2))
+                        .errorName("Tensor.of"),
+                        "of(long[],long[])", "of(int[],long[])", "arange(long)", "arange(long,long)",
+                        "arange(long,long,long)", "full(long,long[])"),
                 entry(op("randn", x -> Tensor.randn(new Rng(7), 2, 3)).reference(x -> drawn(2 * 3, new SplittableRandom(7)::nextGaussian,
                         2, 3)).sample()
                         .sample(Sample.of().call(x -> Tensor.uniform(new Rng(8), -1, 3, 4)).reference(x -> {

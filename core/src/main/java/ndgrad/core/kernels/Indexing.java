@@ -177,6 +177,34 @@ public final class Indexing {
         return Copies.array(out, is, x.dataType());
     }
 
+    /**
+     * The int64 indices that sort each line of x along {@code dim}, stably (equal values keep their order), NaN
+     * after every number ascending and before it descending, as {@code torch.sort(stable=True)}.
+     */
+    public static INDArray sortIndices(INDArray x, int dim, boolean descending) {
+        long[] shape = x.shape();
+        double[] v = Copies.values(x);
+        long[] out = new long[v.length];
+        Lines l = new Lines(shape, dim);
+        Integer[] order = new Integer[(int) l.along];
+        for (long o = 0; o < l.outer; o++) {
+            for (long i = 0; i < l.inner; i++) {
+                long base = o * l.along * l.inner + i;
+                for (int j = 0; j < order.length; j++) {
+                    order[j] = j;
+                }
+                java.util.Arrays.sort(order, (a, b) -> {
+                    int c = Double.compare(v[(int) (base + a * l.inner)] + 0.0, v[(int) (base + b * l.inner)] + 0.0);
+                    return descending ? -c : c;
+                });
+                for (int j = 0; j < order.length; j++) {
+                    out[(int) (base + j * l.inner)] = order[j];
+                }
+            }
+        }
+        return NdArrays.create(out, shape);
+    }
+
     /** Whether shapes a and b agree in every dim but {@code dim}. */
     private static boolean sameBut(long[] a, long[] b, int dim) {
         for (int d = 0; d < a.length; d++) {

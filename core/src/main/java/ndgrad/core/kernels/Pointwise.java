@@ -290,17 +290,17 @@ public final class Pointwise {
 
     /** {@code a op b} elementwise, broadcasting, as 0/1 values of {@code type} (≥ is not <, ≤ is not >). */
     public static INDArray compare(Comparison op, INDArray a, INDArray b, DataType type) {
-        if (op == Comparison.GE || op == Comparison.LE) {
-            try (INDArray opposite = compare(op == Comparison.GE ? Comparison.LT : Comparison.GT, a, b, type);
-                    INDArray negated = Pointwise.scalar(Pointwise.Scalar.MUL, opposite, -1)) {
-                return Pointwise.scalar(Pointwise.Scalar.ADD, negated, 1);
+        if (op == Comparison.GE || op == Comparison.LE || op == Comparison.NE) {
+            Comparison opposite = op == Comparison.GE ? Comparison.LT : op == Comparison.LE ? Comparison.GT
+                    : Comparison.EQ;
+            try (INDArray bool = compare(opposite, a, b, DataType.BOOL); INDArray not = Transforms.not(bool)) {
+                return cast(not, type);
             }
         }
         try (INDArray bool = switch (op) {
             case GT -> a.gt(b);
             case LT -> a.lt(b);
-            case EQ -> a.eq(b);
-            default -> a.neq(b);
+            default -> a.eq(b);
         }) {
             return cast(bool, type);
         }

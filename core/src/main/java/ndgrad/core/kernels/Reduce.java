@@ -20,6 +20,32 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Usage: {@code INDArray s = Reduce.sum(x, false, 0);}
  */
 public final class Reduce {
+    /**
+     * The running sums of x along {@code dim} (torch.cumsum), or with {@code reverse} from the end backwards
+     * (cumsum's gradient), in x's dtype.
+     */
+    public static INDArray cumsum(INDArray x, int dim, boolean reverse) {
+        long[] shape = x.shape();
+        double[] v = Copies.values(x);
+        long inner = 1;
+        for (int d = dim + 1; d < shape.length; d++) {
+            inner *= shape[d];
+        }
+        long along = shape[dim];
+        long outer = v.length / Math.max(1, along * inner);
+        for (long o = 0; o < outer; o++) {
+            for (long i = 0; i < inner; i++) {
+                double sum = 0;
+                for (long j = 0; j < along; j++) {
+                    int at = (int) ((o * along + (reverse ? along - 1 - j : j)) * inner + i);
+                    sum += v[at];
+                    v[at] = sum;
+                }
+            }
+        }
+        return Copies.array(v, shape, x.dataType());
+    }
+
 
 
     /** The sum over {@code axes} (sorted, distinct), kept as size 1 when {@code keepDims}. */
