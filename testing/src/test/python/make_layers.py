@@ -222,6 +222,26 @@ case("AvgPool2d: k3 s2 p1, ceil_mode, count_include_pad False",
 case("AvgPool2d: (2, 3) s2, ceil_mode", "nn.AvgPool2d((2, 3), stride=2, ceil_mode=True)",
      nn.AvgPool2d((2, 3), stride=2, ceil_mode=True), forward, randn(1, 1, 5, 7))
 
+KEEP = torch.tensor([[True, True, False, True, False], [True, False, False, False, True],
+                     [False, True, True, True, True]])
+
+
+def masked_attention(q, k, v, mask, scale):
+    s = q @ k.transpose(-2, -1) * scale
+    s = s.masked_fill(~mask, float("-inf")) if mask.dtype == torch.bool else s + mask
+    return torch.softmax(s, -1) @ v
+
+
+case("scaledDotProduct: 4-D, bool mask, scale 0.5",
+     "softmax((q k^T * 0.5).masked_fill(~keep, -inf)) v over (batch, heads, L, E); keep (3, 5) as in the test",
+     nn.Identity(), lambda m, q, k, v: masked_attention(q, k, v, KEEP, 0.5), randn(2, 2, 3, 4), randn(2, 2, 5, 4),
+     randn(2, 2, 5, 3))
+case("scaledDotProduct: float mask per batch, broadcast over heads",
+     "softmax(q k^T / sqrt(E) + mask) v; mask (2, 1, 3, 5) = 0.5 * arange(30) % 3 - 1 as in the test",
+     nn.Identity(), lambda m, q, k, v: masked_attention(
+         q, k, v, (0.5 * (torch.arange(30.0) % 3) - 1).reshape(2, 1, 3, 5), 4 ** -0.5),
+     randn(2, 2, 3, 4), randn(2, 2, 5, 4), randn(2, 2, 5, 2))
+
 
 def main():
     write({"description": "PyTorch float64 values for the layers of ndgrad's op registry (see make_layers.py)",

@@ -163,9 +163,27 @@ final class LayerEntries {
                 .sample(Torch.layerOp("scaledDotProduct: keys longer than queries")
                         .call(x -> Attention.scaledDotProduct(x[0], x[1], x[2], false))
                         .reference(x -> Ref.attention(x[0], x[1], x[2], false)))
-                .badInput("2-D queries", x -> Attention.scaledDotProduct(x[0], x[1], x[2], false), Arg.normal(3, 4),
-                        Arg.normal(1, 3, 4), Arg.normal(1, 3, 4)).errorName("Attention"),
+                .badInput("keys of another width", x -> Attention.scaledDotProduct(x[0], x[1], x[2], false),
+                        Arg.normal(3, 4), Arg.normal(1, 3, 5), Arg.normal(1, 3, 4)).errorName("Attention"),
                 "Attention.scaledDotProduct(Tensor,Tensor,Tensor,boolean)"));
+        all.add(entry(op("scaledDotProduct with options", x -> Attention.scaledDotProduct(x[0], x[1], x[2],
+                Attention.options().mask(KEEP.get()).scale(0.5))).reference(x -> Ref.attention(x[0], x[1], x[2], 0.5,
+                (b, i, j) -> KEEP_VALUES[(int) (i * 5 + j)] ? 0 : Double.NEGATIVE_INFINITY))
+                .sample(Arg.normal(2, 3, 4), Arg.normal(2, 5, 4), Arg.normal(2, 5, 2))
+                .sample(Torch.layerOp("scaledDotProduct: 4-D, bool mask, scale 0.5"))
+                .sample(Torch.layerOp("scaledDotProduct: float mask per batch, broadcast over heads")
+                        .call(x -> Attention.scaledDotProduct(x[0], x[1], x[2], Attention.options().mask(
+                                thirds().to(x[0].dtype()))))
+                        .reference(x -> Ref.attention(x[0], x[1], x[2], 0.5, (b, i, j) -> 0.5 * (((b / 2) * 15 + i * 5
+                                + j) % 3) - 1)))
+                .sample(Sample.of(Arg.normal(3, 4), Arg.normal(2, 3, 4), Arg.normal(2, 3, 4)).label("2-D queries, "
+                        + "broadcast, causal").call(x -> Attention.scaledDotProduct(x[0], x[1], x[2], Attention.options()
+                        .causal(true))).reference(x -> Ref.attention(Ref.expand(x[0], 2, 3, 4), x[1], x[2], 0.5,
+                        (b, i, j) -> j > i ? Double.NEGATIVE_INFINITY : 0)))
+                .badInput("a mask of another shape", x -> Attention.scaledDotProduct(x[0], x[1], x[2], Attention
+                        .options().mask(Tensor.zeros(2, 4).to(x[0].dtype()))), Arg.normal(1, 3, 4), Arg.normal(1, 5,
+                        4), Arg.normal(1, 5, 4)).errorName("Attention"),
+                "Attention.scaledDotProduct(Tensor,Tensor,Tensor,Options)"));
         all.add(entry(op("Flatten", x -> new Flatten().forward(x[0])).reference(x -> x[0].reshape(x[0].size(0),
                 x[0].numel() / x[0].size(0))).sample(Arg.normal(2, 3, 2)).sample(Arg.normal(3, 1)), "nn.Flatten"));
         all.add(entry(op("Unflatten", x -> new Unflatten(2, 3).forward(x[0])).reference(x -> x[0].reshape(
@@ -198,6 +216,26 @@ final class LayerEntries {
                 x[1], x[2]).map(Math::tanh), x[3], x[4])).sample(Arg.normal(5, 3)).sample(Arg.normal(1, 3))
                 .errorName("Linear"), "nn.Sequential"));
         return all;
+    }
+
+    /** The bool mask of the PyTorch case "scaledDotProduct: 4-D, bool mask, scale 0.5": true where a query sees a key. */
+    private static final boolean[] KEEP_VALUES = {true, true, false, true, false, true, false, false, false, true,
+        false, true, true, true, true};
+    private static final Supplier<Tensor> KEEP = () -> {
+        double[] v = new double[KEEP_VALUES.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = KEEP_VALUES[i] ? 1 : 0;
+        }
+        return Tensor.of(v, 3, 5).gt(0.5);
+    };
+
+    /** The float mask of the PyTorch case "... float mask per batch ...": 0.5·(i mod 3) - 1, shape (2, 1, 3, 5). */
+    private static Tensor thirds() {
+        double[] v = new double[30];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = 0.5 * (i % 3) - 1;
+        }
+        return Tensor.of(v, 2, 1, 3, 5);
     }
 
     /** A fixed generator for the parameters that PyTorch's values replace. */

@@ -666,18 +666,36 @@ final class Ref {
 
     /** softmax(q kᵀ / √d (+ -∞ above the diagonal when causal)) v, per batch. */
     static Nd attention(Nd q, Nd k, Nd v, boolean causal) {
-        Nd scores = matmul(q, transpose(k, 1, 2)).map(s -> s / Math.sqrt(q.size(2)));
-        if (causal) {
-            long lq = q.size(1);
-            long lk = k.size(1);
-            double[] mask = new double[(int) (lq * lk)];
+        return attention(q, k, v, 1 / Math.sqrt(q.size(2)), (b, i, j) -> causal && j > i ? Double.NEGATIVE_INFINITY
+                : 0);
+    }
+
+    /** An additive attention mask by (flattened leading index, query, key). */
+    interface AttentionMask {
+        double at(long b, long i, long j);
+    }
+
+    /** softmax(q kᵀ · scale + mask) v over (..., L, E) inputs of equal leading dims, in loops per leading index. */
+    static Nd attention(Nd q, Nd k, Nd v, double scale, AttentionMask mask) {
+        long lq = q.size(q.rank() - 2);
+        long lk = k.size(k.rank() - 2);
+        long e = q.size(q.rank() - 1);
+        long ev = v.size(v.rank() - 1);
+        long b = q.numel() / (lq * e);
+        Nd q3 = q.reshape(b, lq, e);
+        Nd scores = matmul(q3, transpose(k.reshape(b, lk, e), 1, 2));
+        double[] s = scores.data().clone();
+        for (long n = 0; n < b; n++) {
             for (long i = 0; i < lq; i++) {
-                for (long j = i + 1; j < lk; j++) {
-                    mask[(int) (i * lk + j)] = Double.NEGATIVE_INFINITY;
+                for (long j = 0; j < lk; j++) {
+                    int at = (int) ((n * lq + i) * lk + j);
+                    s[at] = s[at] * scale + mask.at(n, i, j);
                 }
             }
-            scores = scores.zip(new Nd(new long[] {lq, lk}, mask), Double::sum);
         }
-        return matmul(softmax(scores, 2), v);
+        Nd out = matmul(softmax(new Nd(scores.shape(), s), 2), v.reshape(b, lk, ev));
+        long[] shape = q.shape().clone();
+        shape[shape.length - 1] = ev;
+        return out.reshape(shape);
     }
 }
