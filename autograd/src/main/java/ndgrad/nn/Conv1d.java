@@ -19,6 +19,11 @@ public final class Conv1d extends Layer {
     private final int dilation;
     private final int groups;
 
+    /** A k-wide convolution with stride 1, no padding, bias, its weights from {@link Rng#global()}. */
+    public Conv1d(int in, int out, int kernel) {
+        this(in, out, kernel, 1, 0, 1, 1, true, Rng.global());
+    }
+
     /** A convolution with the given kernel size, stride, padding, dilation, groups and bias. */
     public Conv1d(int in, int out, int kernel, int stride, int padding, int dilation, int groups, boolean bias,
             Rng rng) {

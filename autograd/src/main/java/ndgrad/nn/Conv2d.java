@@ -18,6 +18,11 @@ public final class Conv2d extends Layer {
     private final int[] dilation;
     private final int groups;
 
+    /** A k×k convolution with stride 1, no padding, bias, its weights from {@link Rng#global()}. */
+    public Conv2d(int in, int out, int kernel) {
+        this(in, out, kernel, Rng.global());
+    }
+
     /** A k×k convolution with stride 1, no padding, bias. */
     public Conv2d(int in, int out, int kernel, Rng rng) {
         this(in, out, kernel, 1, 0, 1, 1, true, rng);

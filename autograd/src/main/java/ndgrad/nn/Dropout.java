@@ -15,6 +15,11 @@ public final class Dropout extends Layer {
     private final double p;
     private final Rng rng;
 
+    /** Drops with probability p, drawing from {@link Rng#global()}. */
+    public Dropout(double p) {
+        this(p, Rng.global());
+    }
+
     /** @param p the drop probability, in [0, 1) */
     public Dropout(double p, Rng rng) {
         if (!(p >= 0 && p < 1)) {

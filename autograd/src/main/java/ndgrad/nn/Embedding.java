@@ -18,6 +18,11 @@ public final class Embedding extends Layer {
     private final long paddingIdx;
     private final Tensor keep;
 
+    /** A table of {@code num} vectors of {@code dim}, drawn from {@link Rng#global()}. */
+    public Embedding(int num, int dim) {
+        this(num, dim, Rng.global());
+    }
+
     /** A table of num rows of size dim, no padding index. */
     public Embedding(int num, int dim, Rng rng) {
         this(num, dim, -1, rng);

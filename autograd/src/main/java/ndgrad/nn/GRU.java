@@ -12,6 +12,16 @@ import ndgrad.core.Rng;
  * <p>Usage: {@code GRU gru = new GRU(8, 32, rng); Tensor out = gru.forward(x);}
  */
 public final class GRU extends Recurrent {
+    /** One batch-first layer, its weights from {@link Rng#global()}. */
+    public GRU(int input, int hidden) {
+        this(input, hidden, options(), Rng.global());
+    }
+
+    /** With PyTorch's options, its weights from {@link Rng#global()}. */
+    public GRU(int input, int hidden, Options options) {
+        this(input, hidden, options, Rng.global());
+    }
+
     /** One batch-first layer from input features to hidden units. */
     public GRU(int input, int hidden, Rng rng) {
         this(input, hidden, options(), rng);

@@ -11,6 +11,16 @@ import ndgrad.core.Rng;
  * <p>Usage: {@code LSTM lstm = new LSTM(8, 32, rng); Recurrent.Output o = lstm.forward(x, h0, c0);}
  */
 public final class LSTM extends Recurrent {
+    /** One batch-first layer, its weights from {@link Rng#global()}. */
+    public LSTM(int input, int hidden) {
+        this(input, hidden, options(), Rng.global());
+    }
+
+    /** With PyTorch's options, its weights from {@link Rng#global()}. */
+    public LSTM(int input, int hidden, Options options) {
+        this(input, hidden, options, Rng.global());
+    }
+
     /** One batch-first layer from input features to hidden units. */
     public LSTM(int input, int hidden, Rng rng) {
         this(input, hidden, options(), rng);

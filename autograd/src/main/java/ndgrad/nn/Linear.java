@@ -15,6 +15,16 @@ public final class Linear extends Layer {
     private final Tensor weight;
     private final Tensor bias;
 
+    /** A layer with bias, its weights from {@link Rng#global()}. */
+    public Linear(long in, long out) {
+        this(in, out, true, Rng.global());
+    }
+
+    /** With or without bias, its weights from {@link Rng#global()}. */
+    public Linear(long in, long out, boolean bias) {
+        this(in, out, bias, Rng.global());
+    }
+
     /** A layer with bias, of the default dtype. */
     public Linear(long in, long out, Rng rng) {
         this(in, out, true, rng);

@@ -21,6 +21,11 @@ public final class MultiheadAttention extends Layer {
     private final Tensor inBias;
     private final Linear out;
 
+    /** Self-attention, its weights from {@link Rng#global()}. */
+    public MultiheadAttention(int embed, int heads, boolean causal) {
+        this(embed, heads, causal, Rng.global());
+    }
+
     /** Self-attention over {@code embed} features in {@code heads} heads, causal (each position sees the past) or not. */
     public MultiheadAttention(int embed, int heads, boolean causal, Rng rng) {
         Layers.checkPositive("MultiheadAttention", "embed_dim and num_heads", embed, heads);

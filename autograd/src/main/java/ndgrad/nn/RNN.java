@@ -10,6 +10,16 @@ import ndgrad.core.Rng;
  * <p>Usage: {@code RNN rnn = new RNN(8, 16, rng); Recurrent.Output o = rnn.forward(x, h0);}
  */
 public final class RNN extends Recurrent {
+    /** One batch-first layer, its weights from {@link Rng#global()}. */
+    public RNN(int input, int hidden) {
+        this(input, hidden, options(), Rng.global());
+    }
+
+    /** With PyTorch's options, its weights from {@link Rng#global()}. */
+    public RNN(int input, int hidden, Options options) {
+        this(input, hidden, options, Rng.global());
+    }
+
     /** One batch-first layer from input features to hidden units. */
     public RNN(int input, int hidden, Rng rng) {
         this(input, hidden, options(), rng);

@@ -314,4 +314,20 @@ class NnTest extends Float64Test {
         assertArrayEquals(plain.forward(x).toDoubleArray(), plain.eval().forward(x).toDoubleArray(), 0.0,
                 "without running statistics, evaluation uses the batch's");
     }
+
+    /** Without an Rng a layer draws from the default generator, seeded as PyTorch's; manualSeed makes it repeat. */
+    @Test
+    void layersWithoutAnRngDrawFromTheSeededDefaultGenerator() {
+        Rng.manualSeed(5);
+        Linear a = new Linear(3, 2);
+        LSTM l = new LSTM(2, 3);
+        Rng.manualSeed(5);
+        Linear b = new Linear(3, 2);
+        assertArrayEquals(a.weight().toDoubleArray(), b.weight().toDoubleArray(), 0.0);
+        Rng same = new Rng(5);
+        assertArrayEquals(new Linear(3, 2, same).weight().toDoubleArray(), a.weight().toDoubleArray(), 0.0);
+        assertArrayEquals(new LSTM(2, 3, same).parameters().get(0).toDoubleArray(), l.parameters().get(0)
+                .toDoubleArray(), 0.0);
+        assertEquals(67280421310721L, Rng.DEFAULT_SEED);
+    }
 }

@@ -14,7 +14,24 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Usage: {@code Rng rng = new Rng(42); INDArray w = rng.normal(DataType.FLOAT, 3, 4);}
  */
 public final class Rng {
+    /** The seed of the default generator at start, PyTorch's ({@code torch.initial_seed()} of a fresh process). */
+    public static final long DEFAULT_SEED = 67280421310721L;
+    private static Rng global = new Rng(DEFAULT_SEED);
     private final SplittableRandom random;
+
+    /**
+     * The generator that layers and ops draw from when given none, as PyTorch's default generator: seeded with
+     * {@link #DEFAULT_SEED} at start, so a program's results repeat run after run; {@link #manualSeed} reseeds it.
+     * Shared by every thread: give concurrent code its own generators.
+     */
+    public static synchronized Rng global() {
+        return global;
+    }
+
+    /** Reseeds the default generator, as {@code torch.manual_seed(seed)}. Usage: {@code Rng.manualSeed(0);} */
+    public static synchronized void manualSeed(long seed) {
+        global = new Rng(seed);
+    }
 
     /** A generator whose whole sequence is fixed by {@code seed}. */
     public Rng(long seed) {
