@@ -930,6 +930,14 @@ public final class Tensor {
         return reshape(-1);
     }
 
+    /** The dims from {@code startDim} on merged into one, as {@code torch.flatten(x, start_dim)}. */
+    public Tensor flatten(int startDim) {
+        int d = Shapes.axis("flatten", startDim, dim());
+        long[] shape = Arrays.copyOf(shape(), d + 1);
+        shape[d] = -1;
+        return reshape(shape);
+    }
+
     /** Dimensions reordered: result dim i is input dim {@code dims[i]} ({@code torch.permute}). */
     public Tensor permute(int... dims) {
         return ShapeOps.permute(this, dims);

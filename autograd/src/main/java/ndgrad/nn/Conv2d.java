@@ -28,6 +28,11 @@ public final class Conv2d extends Layer {
         this(in, out, kernel, 1, 0, 1, 1, true, rng);
     }
 
+    /** With stride, padding, dilation, groups and bias, its weights from {@link Rng#global()}. */
+    public Conv2d(int in, int out, int kernel, int stride, int padding, int dilation, int groups, boolean bias) {
+        this(in, out, kernel, stride, padding, dilation, groups, bias, Rng.global());
+    }
+
     /** A k×k convolution with the given stride, padding, dilation, groups and bias. */
     public Conv2d(int in, int out, int kernel, int stride, int padding, int dilation, int groups, boolean bias,
             Rng rng) {

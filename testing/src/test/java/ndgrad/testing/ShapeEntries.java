@@ -29,7 +29,13 @@ final class ShapeEntries {
                                 + "input 'transposed' checks")
                         .badInput("transposed", x -> x[0].t().view(6), Arg.normal(2, 3)), "view(long[])"),
                 entry(op("flatten", x -> x[0].flatten()).reference(x -> x[0].reshape(x[0].numel()))
-                        .sample(Arg.normal(2, 3)).sample(Arg.normal()).sample(Arg.normal(2, 1, 3, 2)), "flatten()"),
+                        .sample(Arg.normal(2, 3)).sample(Arg.normal()).sample(Arg.normal(2, 1, 3, 2))
+                        .sample(Sample.of(Arg.normal(2, 3, 2, 2)).call(x -> x[0].flatten(1)).label("from dim 1")
+                                .reference(x -> x[0].reshape(2, 12)))
+                        .sample(Sample.of(Arg.normal(2, 3, 4)).call(x -> x[0].flatten(-2)).label("from dim -2")
+                                .reference(x -> x[0].reshape(2, 12)))
+                        .badInput("dim out of range", x -> x[0].flatten(2), Arg.normal(2, 3)).errorName("flatten"),
+                        "flatten()", "flatten(int)"),
                 entry(op("permute", x -> x[0].permute(2, 0, 1)).reference(x -> Ref.permute(x[0], 2, 0, 1))
                         .sample(Arg.normal(2, 3, 4)).sample(Arg.normal(1, 3, 1))
                         .sample(Sample.of(Arg.normal(2, 1, 3, 2)).call(x -> x[0].permute(-1, 1, 0, 2))
