@@ -4,7 +4,7 @@ package ndgrad.autograd;
  * A misuse of the autograd graph: backward through a freed graph, a gradient asked of a tensor that does not
  * require one, an in-place change to a value that backward needs. The message says what happened and what to do.
  *
- * <p>Usage: {@code catch (AutogradException e) { log.error(e.getMessage()); }}
+ * <p>Usage: {@code try { y.backward(); } catch (AutogradException e) { log.error(e.getMessage()); }}
  */
 public class AutogradException extends IllegalStateException {
     private static final long serialVersionUID = 1L;

@@ -9,7 +9,8 @@ import ndgrad.core.Rng;
  * In training, zeros each element with probability p and scales the rest by 1/(1-p) (inverted dropout, as
  * {@code torch.nn.Dropout}; Srivastava et al. 2014); in evaluation, the identity.
  *
- * <p>Usage: {@code new Sequential(new Linear(784, 128, rng), Activation.relu(), new Dropout(0.2, rng), ...)}
+ * <p>Usage: {@code new Sequential(new Linear(784, 128, rng), Activation.relu(), new Dropout(0.2, rng),
+ * new Linear(128, 10, rng))}
  */
 public final class Dropout extends Layer {
     private final double p;

@@ -9,7 +9,7 @@ import ndgrad.core.ShapeException;
  * Seeded parameter initializers, in place, following {@code torch.nn.init}. Fans are PyTorch's: for a weight of
  * shape (out, in, …), fan_in = in·receptive and fan_out = out·receptive.
  *
- * <p>Usage: {@code Init.kaimingNormal(layer.weight(), rng);}
+ * <p>Usage: {@code Init.kaimingNormal(fc.weight(), rng);}
  */
 public final class Init {
     private Init() {

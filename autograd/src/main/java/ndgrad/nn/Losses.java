@@ -70,7 +70,7 @@ public final class Losses {
     /**
      * The keywords of {@code torch.nn.functional.cross_entropy}: a class {@code weight} of shape (C) or null,
      * {@code ignoreIndex} (a label that contributes nothing; PyTorch's default -100), {@code labelSmoothing} in
-     * [0, 1], and the reduction. Usage: {@code CrossEntropyOptions.defaults().labelSmoothing(0.1)}.
+     * [0, 1], and the reduction. Usage: {@code Losses.CrossEntropyOptions.defaults().labelSmoothing(0.1)}.
      */
     public record CrossEntropyOptions(Tensor weight, int ignoreIndex, double labelSmoothing, Reduction reduction) {
         /** PyTorch's defaults: no weight, ignoreIndex -100, no smoothing, the mean. */
@@ -149,7 +149,7 @@ public final class Losses {
      * integer tensor (int64 or int32) of shape (N) holds class indices, a floating one of shape (N, C) class
      * probabilities.
      *
-     * <p>Usage: {@code Tensor loss = Losses.crossEntropy(logits, Tensor.of(ids)); // ids as int64, shape (N)}
+     * <p>Usage: {@code Tensor loss = Losses.crossEntropy(logits, Tensor.of(new long[] {2, 0, 1}, 3)); // int64 (N)}
      */
     public static Tensor crossEntropy(Tensor logits, Tensor target) {
         return crossEntropy(logits, target, CrossEntropyOptions.defaults());

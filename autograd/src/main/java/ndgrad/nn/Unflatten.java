@@ -8,7 +8,7 @@ import ndgrad.core.ShapeException;
  * Splits dimension 1 into a shape, as {@code torch.nn.Unflatten(1, sizes)}: (N, 784) with sizes (1, 28, 28) becomes
  * (N, 1, 28, 28).
  *
- * <p>Usage: {@code new Sequential(new Unflatten(1, 28, 28), new Conv2d(1, 32, 5, rng), ...)}
+ * <p>Usage: {@code new Sequential(new Unflatten(1, 28, 28), new Conv2d(1, 32, 5, rng), Activation.relu())}
  */
 public final class Unflatten extends Layer {
     private final long[] sizes;

@@ -8,7 +8,8 @@ import java.util.function.Supplier;
  * benchmarks/README.md). The last state looked up is kept and checked against its owner before use; a stale or torn
  * read only sends the lookup to the map (the owner is final, so it reads safely).
  *
- * <p>Usage: {@code static final PerThread<State> STATE = new PerThread<>(State::new); STATE.get().path = ...;}
+ * <p>Usage: {@code class Scratch extends PerThread.Owned { double[] v = new double[16]; }
+ * PerThread<Scratch> scratch = new PerThread<>(Scratch::new); double[] mine = scratch.get().v;}
  */
 public final class PerThread<T extends PerThread.Owned> {
     /** A state that knows the thread it belongs to (the one that made it). */

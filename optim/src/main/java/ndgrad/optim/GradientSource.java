@@ -18,7 +18,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * differences, SPSA, Gaussian smoothing) applied to the loss as a function of all parameters. Either way the
  * parameters' {@code .grad} are set and {@link Optimizer#step(GradientSource)} updates as usual.
  *
- * <p>Usage: {@code opt.step(GradientSource.estimated(loss, StochasticGradient.spsa(1e-3, 10, rng)));}
+ * <p>Usage: {@code opt.step(GradientSource.estimated(closure, StochasticGradient.spsa(1e-3, 10, rng)));}
  */
 @FunctionalInterface
 public interface GradientSource {

@@ -6,7 +6,8 @@ package ndgrad.optim;
  * Both live in the optimizer and are saved and loaded with it, so a resumed run is the same whether the schedule is
  * created before or after {@code opt.load}. Schedules on one optimizer share its epoch.
  *
- * <p>Usage: {@code LrScheduler s = LrScheduler.cosine(opt, 100, 0); for (...) { train(); s.step(); }}
+ * <p>Usage: {@code LrScheduler s = LrScheduler.cosine(opt, 100, 0);
+ * for (int epoch = 0; epoch < 100; epoch++) { train(); s.step(); }}
  */
 public final class LrScheduler {
     private static final String INITIAL = "initial_lr.";

@@ -163,7 +163,8 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
      * A parameter's state: how many steps it has taken and its named buffers (shaped like the parameter), and, during
      * {@link #update}, the parameter's array and its gradient.
      *
-     * <p>Usage: {@code s.pass(List.of("exp_avg"), c -> c.buffer("exp_avg").lerp(c.grad(), 0.1));}
+     * <p>In an {@code update(options, state)}: {@code state.pass(List.of("exp_avg"), c -> c.buffer("exp_avg")
+     * .lerp(c.grad(), 0.1));}
      */
     protected static final class State {
         long step;

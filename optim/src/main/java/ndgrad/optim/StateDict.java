@@ -20,7 +20,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code group.G.NAME} (each option, from {@link Optimizer.Options#asMap}), {@code shape.I}, {@code state.I.step},
  * {@code state.I.BUFFER} and {@code schedule.KEY}.
  *
- * <p>Usage: {@code StateDict<Adam.Options> saved = opt.stateDict(); ... opt.loadStateDict(saved);}
+ * <p>Usage: {@code StateDict<Adam.Options> saved = adam.stateDict(); adam.loadStateDict(saved);}
  *
  * @param <O> the optimizer's options record
  */

@@ -9,7 +9,7 @@ import ndgrad.autograd.Tensor;
  * Plain values in double, C order, with a shape: what a reference implementation takes and returns, written with
  * loops and nothing of ndgrad's, so that it is independent of the code under test.
  *
- * <p>Usage: {@code Function<Nd[], Nd> ref = x -> x[0].map(v -> v / (1 + Math.exp(-v)));}
+ * <p>Usage: {@code java.util.function.Function<Nd[], Nd> ref = x -> x[0].map(v -> v / (1 + Math.exp(-v)));}
  */
 public record Nd(long[] shape, double[] data) {
     /** Checks that the data fills the shape. */

@@ -20,7 +20,7 @@ import ndgrad.nn.Layer;
  *
  * <p>Usage:
  * <pre>{@code
- * OpSpec.of("swish", x -> new Swish().apply(x[0]))
+ * OpSpec.of("swish", x -> x[0].mul(x[0].sigmoid()))
  *     .reference(x -> x[0].map(v -> v / (1 + Math.exp(-v))))
  *     .sample(Sample.of(Arg.normal(3, 4)))
  *     .randomShapes(4);

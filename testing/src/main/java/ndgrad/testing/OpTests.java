@@ -35,10 +35,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  *
  * <p>Usage:
  * <pre>{@code
- * @TestFactory
- * Stream<DynamicNode> swish() {
- *     return OpTests.of(OpSpec.of("swish", x -> new Swish().apply(x[0])).sample(Arg.normal(3, 4)).randomShapes(4));
- * }
+ * // in a @TestFactory method:
+ * Stream<DynamicNode> swish = OpTests.of(OpSpec.of("swish", x -> x[0].mul(x[0].sigmoid())).sample(Arg.normal(3, 4))
+ *     .randomShapes(4));
  * }</pre>
  */
 public final class OpTests {

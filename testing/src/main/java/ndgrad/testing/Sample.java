@@ -13,7 +13,7 @@ import ndgrad.autograd.Tensor;
  * kinks and infinities finite differences do not apply), and values another implementation computed
  * ({@link #expect}).
  *
- * <p>Usage: {@code Sample.of(Arg.normal(3, 4)).call(x -> x[0].sum(1, true)).reference(x -> Ref.sum(x[0], 1))}
+ * <p>Usage: {@code Sample.of(Arg.normal(3, 4)).call(x -> x[0].mul(2)).reference(x -> x[0].map(v -> 2 * v))}
  */
 public final class Sample {
     /**

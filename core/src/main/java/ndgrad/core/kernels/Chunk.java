@@ -9,7 +9,8 @@ import java.util.function.DoubleUnaryOperator;
  * 1,024 elements, which stay in the CPU's first-level cache, and the JIT turns it into vector instructions (in float32
  * for float32 arrays: Java 17 converts floats to doubles one at a time, five times slower for Adam).
  *
- * <p>Usage: {@code m.lerp(g, 1 - beta1); v.scale(beta2).addcmul(1 - beta2, g, g);}
+ * <p>Usage: {@code Fused.pass(2, c -> { c[0].lerp(c[2], 1 - beta1); c[1].scale(beta2).addcmul(1 - beta2, c[2], c[2]); },
+ * expAvg, expAvgSq, grad);}
  */
 public final class Chunk {
     private final float[] f;

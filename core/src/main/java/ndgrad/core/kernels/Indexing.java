@@ -17,7 +17,8 @@ import sun.misc.Unsafe;
  * {@code index_add} backward), {@code gather} and {@code scatter_add}. The picks' block copies run straight on
  * plain arrays' off-heap memory (see {@link #gather(INDArray, int[], int, INDArray)}).
  *
- * <p>Usage: {@code Picks p = Indexing.picks("embedding", table.shape(), 0, ids); INDArray rows = Indexing.indexSelect(table, p);}
+ * <p>Usage: {@code Indexing.Picks p = Indexing.picks("embedding", table.shape(), 0, ids);
+ * INDArray rows = Indexing.indexSelect(table, p);}
  */
 public final class Indexing {
 
@@ -93,7 +94,7 @@ public final class Indexing {
 
     /**
      * Indices along {@code axis} of arrays of {@code shape}, checked once, for a lookup's forward and backward.
-     * Usage: {@code Picks p = Indexing.picks("embedding", table.shape(), 0, ids)}, then
+     * Usage: {@code Indexing.Picks p = Indexing.picks("embedding", table.shape(), 0, ids)}, then
      * {@code indexSelect(table, p)} and {@code indexAdd(grad, p)}.
      *
      * @throws ShapeException naming {@code op} if the axis is not one of the shape's, or an index is outside it

@@ -13,7 +13,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * values in an array of their own precision (float32 stays float32); without padding every window lies inside the
  * input and the loop reads it without bounds checks.
  *
- * <p>Usage: {@code int[] at = new int[n]; INDArray y = Pooling.max(x, g, at); INDArray dx = Pooling.scatter(dy, at, g);}
+ * <p>Usage: {@code int[] at = new int[n]; INDArray y = Pooling.max(x, geom, at);
+ * INDArray dx = Pooling.scatter(dy, at, geom);}
  */
 public final class Pooling {
     private Pooling() {

@@ -17,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ⌊(H + 2p - d(k - 1) - 1) / s⌋ + 1. Each thread keeps the offsets of its last few geometries, so a training loop
  * computes them once; the loops then copy (or add) along that map.
  *
- * <p>Usage: {@code INDArray cols = Unfold.unfold(x, g, 0); INDArray dx = Unfold.fold(dcols, g);}
+ * <p>Usage: {@code INDArray cols = Unfold.unfold(x, geom, 0); INDArray dx = Unfold.fold(dcols, geom);}
  */
 public final class Unfold {
     private Unfold() {

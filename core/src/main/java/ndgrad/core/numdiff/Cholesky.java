@@ -5,7 +5,7 @@ package ndgrad.core.numdiff;
  * Computations, Alg. 4.2.1): used by Newton's method and by the local-regression gradient estimator. The
  * factorization fails, rather than returning garbage, when the matrix is not positive definite.
  *
- * <p>Usage: {@code double[][] l = Cholesky.factor(h, lambda); if (l != null) x = Cholesky.solve(l, b);}
+ * <p>Usage: {@code double[][] l = Cholesky.factor(hm, lambda, 1e-12); double[] step = l == null ? null : Cholesky.solve(l, rhs);}
  */
 public final class Cholesky {
     private Cholesky() {

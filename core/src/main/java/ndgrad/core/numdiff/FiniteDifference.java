@@ -23,7 +23,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * h_i = eps · max(1, |x_i|) so the step is relative for large values. Richardson extrapolation combines D(h) and D(h/2)
  * as (2^p D(h/2) - D(h)) / (2^p - 1), raising the order by one or two.
  *
- * <p>Usage: {@code INDArray g = FiniteDifference.gradient(f, x, FiniteDifference.options(Scheme.CENTRAL));}
+ * <p>Usage: {@code INDArray g = FiniteDifference.gradient(f, x, FiniteDifference.options(
+ * FiniteDifference.Scheme.CENTRAL));}
  */
 public final class FiniteDifference {
     private FiniteDifference() {

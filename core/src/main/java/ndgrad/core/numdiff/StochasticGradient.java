@@ -18,7 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * </ul>
  * The error estimate is the standard error of the mean over samples (its 2-norm).
  *
- * <p>Usage: {@code Estimate e = StochasticGradient.spsa(1e-4, 100, new Rng(0)).estimate(f, x);}
+ * <p>Usage: {@code GradientEstimator.Estimate e = StochasticGradient.spsa(1e-4, 100, new Rng(0)).estimate(f, x);}
  */
 public final class StochasticGradient {
     private StochasticGradient() {
