@@ -242,6 +242,17 @@ case("scaledDotProduct: float mask per batch, broadcast over heads",
          q, k, v, (0.5 * (torch.arange(30.0) % 3) - 1).reshape(2, 1, 3, 5), 4 ** -0.5),
      randn(2, 2, 3, 4), randn(2, 2, 5, 4), randn(2, 2, 5, 2))
 
+def masked_self_attention(m, x):
+    attn = torch.tensor([[False, True, True, False], [False, False, True, True], [True, False, False, False],
+                         [False, False, False, False]])
+    pad = torch.tensor([[False, False, False, True], [False, True, False, False]])
+    return m(x, x, x, attn_mask=attn, key_padding_mask=pad, need_weights=False)[0]
+
+
+case("MultiheadAttention: bool attn_mask and key_padding_mask",
+     "nn.MultiheadAttention(6, 2, batch_first=True)(x, x, x, attn_mask, key_padding_mask) with the masks of the test",
+     nn.MultiheadAttention(6, 2, batch_first=True).eval(), masked_self_attention, randn(2, 4, 6))
+
 
 def main():
     write({"description": "PyTorch float64 values for the layers of ndgrad's op registry (see make_layers.py)",

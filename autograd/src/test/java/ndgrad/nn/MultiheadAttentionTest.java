@@ -87,4 +87,20 @@ class MultiheadAttentionTest extends Float64Test {
             assertEquals(want[i], g[i], 1e-10 * Math.abs(want[i]) + 1e-12, what + " element " + i);
         }
     }
+
+    /** Dropout on the attention weights acts in training only; masks of other shapes are refused by name. */
+    @Test
+    void dropoutInTrainingOnlyAndMasksChecked() {
+        MultiheadAttention plain = new MultiheadAttention(4, 2, false, new Rng(3));
+        MultiheadAttention dropped = new MultiheadAttention(4, 2, false, 0.5, new Rng(3));
+        Tensor x = Tensor.randn(new Rng(4), 2, 3, 4);
+        double[] expected = plain.forward(x).toDoubleArray();
+        org.junit.jupiter.api.Assertions.assertFalse(java.util.Arrays.equals(expected, dropped.forward(x)
+                .toDoubleArray()));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, dropped.eval().forward(x).toDoubleArray(), 0.0);
+        org.junit.jupiter.api.Assertions.assertEquals("MultiheadAttention(4, heads=2, dropout=0.5)", dropped.toString());
+        org.junit.jupiter.api.Assertions.assertEquals("MultiheadAttention: expected attn_mask of shape (3, 3) or (4, "
+                + "3, 3), got [2, 3]", org.junit.jupiter.api.Assertions.assertThrows(
+                        ndgrad.core.ShapeException.class, () -> plain.forward(x, Tensor.zeros(2, 3), null)).getMessage());
+    }
 }

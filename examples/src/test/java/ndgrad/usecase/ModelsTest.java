@@ -27,7 +27,7 @@ class ModelsTest {
         assertEquals(List.of("temperature", "emb.weight", "mlp.0.weight", "mlp.0.bias", "mlp.1.weight", "mlp.1.bias"),
                 m.namedParameters().stream().map(Parameter::name).toList());
         assertEquals(20 * 8 + 8 * 16 + 16 + 16 * 3 + 3 + 1, m.parameterCount());
-        assertTrue(m.toString().startsWith("Model(emb=Embedding(20, 8, padding_idx=0), mlp=Sequential["),
+        assertEquals("Model(emb=Embedding(20, 8, padding_idx=0), mlp=LayerList(0=Linear(8, 16), 1=Linear(16, 3)))",
                 m.toString());
     }
 

@@ -156,6 +156,15 @@ final class LayerEntries {
                 LayerEntries::directions, Arg.normal(1, 3, 4)));
         all.add(layer("MultiheadAttention: 1 head", () -> new MultiheadAttention(6, 1, false, rng()), null,
                 LayerEntries::directions, Arg.normal(1, 2, 6)));
+        String masked = "MultiheadAttention: bool attn_mask and key_padding_mask";
+        BiFunction<MultiheadAttention, Tensor[], Tensor> withMasks = (m, x) -> m.forward(x[0], mask(new double[] {0, 1,
+            1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0}, 4, 4), mask(new double[] {0, 0, 0, 1, 0, 1, 0, 0}, 2, 4));
+        all.add(entry(directions(OpSpec.layer(masked, () -> Torch.load(masked, new MultiheadAttention(6, 2, false,
+                rng())), withMasks).gradCheck(Registry.TIGHT)).sample(Torch.layerSample(masked, new MultiheadAttention(6,
+                2, false, rng()))).sample(Arg.normal(2, 4, 6))
+                .badInput("a padding mask of another length", x -> new MultiheadAttention(6, 2, false, rng())
+                        .forward(x[0], null, mask(new double[] {0, 0, 0}, 1, 3)), Arg.normal(1, 4, 6))
+                .errorName("MultiheadAttention"), "nn.MultiheadAttention"));
         all.add(entry(op("scaledDotProduct", x -> Attention.scaledDotProduct(x[0], x[1], x[2], true))
                 .reference(x -> Ref.attention(x[0], x[1], x[2], true))
                 .sample(Arg.normal(2, 3, 4), Arg.normal(2, 3, 4), Arg.normal(2, 3, 2))
@@ -228,6 +237,11 @@ final class LayerEntries {
         }
         return Tensor.of(v, 3, 5).gt(0.5);
     };
+
+    /** A bool mask, true where {@code v} is 1. */
+    private static Tensor mask(double[] v, long... shape) {
+        return Tensor.of(v, shape).gt(0.5);
+    }
 
     /** The float mask of the PyTorch case "... float mask per batch ...": 0.5·(i mod 3) - 1, shape (2, 1, 3, 5). */
     private static Tensor thirds() {
