@@ -183,6 +183,8 @@ final class ElementwiseEntries {
         return entry(op(name, x -> f.apply(x[0], x[1])).reference(x -> x[0].zip(x[1], ref)).notDifferentiable()
                 .sample(Arg.normal(3, 4), Arg.normal(4)).sample(Arg.normal(), Arg.normal(2, 1))
                 .sample(Torch.sample(name + ": values"))
+                .sample(Sample.of(Arg.of(new double[] {Double.NaN, 1, 2, Double.NaN}, 4), Arg.of(new double[] {1,
+                        Double.NaN, 2, Double.NaN}, 4)).label("NaN on either side"))
                 .badInput("shapes that do not broadcast", x -> f.apply(x[0], x[1]), Arg.normal(3, 4), Arg.normal(3)),
                 covers);
     }

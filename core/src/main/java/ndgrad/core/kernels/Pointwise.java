@@ -290,10 +290,16 @@ public final class Pointwise {
 
     /** {@code a op b} elementwise, broadcasting, as 0/1 values of {@code type} (≥ is not <, ≤ is not >). */
     public static INDArray compare(Comparison op, INDArray a, INDArray b, DataType type) {
-        if (op == Comparison.GE || op == Comparison.LE || op == Comparison.NE) {
-            Comparison opposite = op == Comparison.GE ? Comparison.LT : op == Comparison.LE ? Comparison.GT
-                    : Comparison.EQ;
-            try (INDArray bool = compare(opposite, a, b, DataType.BOOL); INDArray not = Transforms.not(bool)) {
+        if (op == Comparison.GE || op == Comparison.LE) {
+            // strictly, or equal: false where either side is NaN, as IEEE (and PyTorch) compare
+            try (INDArray strict = compare(op == Comparison.GE ? Comparison.GT : Comparison.LT, a, b, DataType.BOOL);
+                    INDArray equal = compare(Comparison.EQ, a, b, DataType.BOOL);
+                    INDArray either = Transforms.or(strict, equal)) {
+                return cast(either, type);
+            }
+        }
+        if (op == Comparison.NE) {
+            try (INDArray equal = compare(Comparison.EQ, a, b, DataType.BOOL); INDArray not = Transforms.not(equal)) {
                 return cast(not, type);
             }
         }
