@@ -7,7 +7,8 @@
 The step configurations are ndgrad's (Workload.java): tiny 2-16-16-1 tanh MSE batch 1, small 784-128-64-10 relu
 cross-entropy batch 32, big 784-512-512-10 relu cross-entropy batch 256; forward + backward + plain SGD (lr 0.01) on
 one fixed batch, float32; cnn is ../shared/peers/torch_cnn.py's net (conv5-32, pool, conv5-64, pool, 1024-128-10)
-with Adam 1e-3 on one fixed batch of 64. The MNIST job is ../shared/peers/torch_mnist.py's: 784-256-128-10 relu, Adam 1e-3, batch
+with Adam 1e-3 on one fixed batch of 64; lstm is Embedding(96, 32), LSTM(32 to 128) over 64 steps, batch 32,
+Linear(128 to 96), cross-entropy, Adam 1e-3, on one fixed batch of ids. The MNIST job is ../shared/peers/torch_mnist.py's: 784-256-128-10 relu, Adam 1e-3, batch
 64, 15 epochs on the bundled 8,000/2,000 split, test accuracy after every epoch, timed from the first step to the
 last evaluation. OpenBLAS's thread count comes from OPENBLAS_NUM_THREADS, which the caller sets.
 """
@@ -44,9 +45,29 @@ def cnn():
                                torch.nn.Linear(1024, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
 
 
+class Lstm(torch.nn.Module):
+    """ndgrad's lstm configuration: Embedding(96, 32), LSTM(32, 128) batch-first over 64 steps, Linear(128, 96)."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = torch.nn.Embedding(96, 32)
+        self.lstm = torch.nn.LSTM(32, 128, batch_first=True)
+        self.out = torch.nn.Linear(128, 96)
+
+    def forward(self, ids):
+        h, _ = self.lstm(self.embed(ids))
+        return self.out(h).reshape(-1, 96)
+
+
 def step(config, warmup, timed):
     torch.manual_seed(7)
-    if config == "cnn":
+    if config == "lstm":
+        model = Lstm()
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        x = torch.randint(0, 96, (32, 64))
+        y = torch.randint(0, 96, (32 * 64,))
+        loss_fn = torch.nn.functional.cross_entropy
+    elif config == "cnn":
         model = cnn()
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
         x = torch.rand(64, 1, 28, 28)

@@ -203,6 +203,30 @@ final class ShapeOps {
         return squeeze(slice(x, a, i, i + 1), a);
     }
 
+    /**
+     * The slices of x along {@code axis}, that axis dropped, as {@code torch.unbind}: one op with an output per
+     * slice, whose backward stacks the slices' gradients (zeros for a slice without one) in one array.
+     */
+    static Tensor[] unbind(Tensor x, int axis) {
+        int a = Shapes.axis("unbind", axis, x.dim());
+        int n = Math.toIntExact(x.size(a));
+        return new Function("unbind", "1 (the slices' gradients stacked back)") {
+            @Override
+            protected Tensor[] forward(Context c, Tensor... in) {
+                Tensor[] out = new Tensor[n];
+                for (int i = 0; i < n; i++) {
+                    out[i] = c.output(Copies.slice(in[0].array(), a, i, i + 1)).squeeze(a);
+                }
+                return out;
+            }
+
+            @Override
+            protected Tensor[] backward(Context c, Tensor... g) {
+                return tensors(stack(a, g));
+            }
+        }.applyAll(x);
+    }
+
     /** Tensors of one shape and dtype stacked along a new dimension {@code axis}: each unsqueezed, then joined. */
     static Tensor stack(int axis, Tensor... ts) {
         if (ts.length == 0) {

@@ -1014,6 +1014,14 @@ public final class Tensor {
         return ShapeOps.concat(axis, ts);
     }
 
+    /**
+     * The slices along {@code axis}, that axis dropped, as {@code torch.unbind}: one op whose backward stacks the
+     * slices' gradients. Usage: {@code Tensor[] steps = x.unbind(1); // (batch, seq, f) to seq tensors (batch, f)}
+     */
+    public Tensor[] unbind(int axis) {
+        return ShapeOps.unbind(this, axis);
+    }
+
     /** Tensors of equal shape stacked along a new dimension {@code axis}. */
     public static Tensor stack(int axis, Tensor... ts) {
         return ShapeOps.stack(axis, ts);

@@ -33,8 +33,7 @@ public final class GRU extends Recurrent {
     }
 
     @Override
-    Tensor[] cell(Tensor x, Tensor h, Tensor c, Tensor[] w) {
-        Tensor gi = x.linear(w[0], w[2]);
+    Tensor[] cell(Tensor gi, Tensor h, Tensor c, Tensor[] w) {
         Tensor gh = h.linear(w[1], w[3]);
         Tensor r = gate(gi, 0).add(gate(gh, 0)).sigmoid();
         Tensor z = gate(gi, 1).add(gate(gh, 1)).sigmoid();

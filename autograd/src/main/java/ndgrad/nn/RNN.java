@@ -31,7 +31,7 @@ public final class RNN extends Recurrent {
     }
 
     @Override
-    Tensor[] cell(Tensor x, Tensor h, Tensor c, Tensor[] w) {
-        return new Tensor[] {x.linear(w[0], w[2]).add(h.linear(w[1], w[3])).tanh(), null};
+    Tensor[] cell(Tensor gx, Tensor h, Tensor c, Tensor[] w) {
+        return new Tensor[] {gx.add(h.linear(w[1], w[3])).tanh(), null};
     }
 }

@@ -144,14 +144,19 @@ public abstract class Recurrent extends Layer {
         Tensor[] cn = new Tensor[weights.size()];
         for (int l = 0; l < options.numLayers(); l++) {
             Tensor[] outs = new Tensor[directions];
+            long steps0 = seq.size(1);
+            Tensor flat = seq.reshape(batch * steps0, seq.size(2));
             for (int d = 0; d < directions; d++) {
                 int i = l * directions + d;
-                Tensor[] steps = new Tensor[(int) seq.size(1)];
+                Tensor[] w = weights.get(i);
+                // the input's share of every step's gates in one product: (batch·seq, G·H)
+                Tensor[] inputs = flat.linear(w[0], w[2]).reshape(batch, steps0, w[0].size(0)).unbind(1);
+                Tensor[] steps = new Tensor[(int) steps0];
                 Tensor h = h0s.select(0, i);
                 Tensor c = cellState ? c0s.select(0, i) : null;
                 for (int s = 0; s < steps.length; s++) {
                     int t = d == 0 ? s : steps.length - 1 - s;
-                    Tensor[] hc = cell(seq.select(1, t), h, c, weights.get(i));
+                    Tensor[] hc = cell(inputs[t], h, c, w);
                     h = hc[0];
                     c = hc[1];
                     steps[t] = h;
@@ -183,10 +188,10 @@ public abstract class Recurrent extends Layer {
     }
 
     /**
-     * One step: the new h and c from the input x (batch, input), the previous h and c (batch, H), and the weights
-     * weight_ih, weight_hh, bias_ih, bias_hh (biases null without).
+     * One step: the new h and c from the input's share of the gates {@code gx} = W_ih x + b_ih (batch, G·H), the
+     * previous h and c (batch, H), and the weights weight_ih, weight_hh, bias_ih, bias_hh (biases null without).
      */
-    abstract Tensor[] cell(Tensor x, Tensor h, Tensor c, Tensor[] w);
+    abstract Tensor[] cell(Tensor gx, Tensor h, Tensor c, Tensor[] w);
 
     /** Rows [i·H, (i+1)·H) of the gate pre-activations g (batch, G·H): gate i. */
     Tensor gate(Tensor g, int i) {

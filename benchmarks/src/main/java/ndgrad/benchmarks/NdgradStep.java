@@ -10,6 +10,8 @@ import ndgrad.optim.Adam;
 import ndgrad.nn.Flatten;
 import ndgrad.nn.MaxPool2d;
 import ndgrad.nn.Conv2d;
+import ndgrad.nn.Embedding;
+import ndgrad.nn.LSTM;
 import ndgrad.nn.Losses;
 import ndgrad.nn.Layer;
 import ndgrad.nn.Sequential;
@@ -65,6 +67,37 @@ final class NdgradStep {
         }
         return () -> {
             Tensor loss = Losses.crossEntropy(model.forward(x), labels);
+            opt.zeroGrad();
+            loss.backward();
+            opt.step();
+        };
+    }
+
+    /**
+     * A character-level LSTM language model's step (issue 32's lstm configuration): Embedding(96, 32), LSTM(32 to
+     * 128) over 64 steps, batch 32, Linear(128 to 96) at every step, cross-entropy on int64 targets, Adam 1e-3, on
+     * one fixed batch of ids drawn uniformly.
+     */
+    static Runnable lstm() {
+        Rng rng = new Rng(1);
+        Embedding embed = new Embedding(96, 32, rng);
+        LSTM lstm = new LSTM(32, 128, rng);
+        Linear out = new Linear(128, 96, rng);
+        List<Tensor> params = new ArrayList<>(embed.parameters());
+        params.addAll(lstm.parameters());
+        params.addAll(out.parameters());
+        Adam opt = new Adam(params, Adam.options());
+        long[] ids = new long[32 * 64];
+        long[] next = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = rng.nextInt(96);
+            next[i] = rng.nextInt(96);
+        }
+        Tensor x = Tensor.of(ids, 32, 64);
+        Tensor y = Tensor.of(next, 32 * 64);
+        return () -> {
+            Tensor h = lstm.forward(embed.forward(x));
+            Tensor loss = Losses.crossEntropy(out.forward(h).reshape(-1, 96), y);
             opt.zeroGrad();
             loss.backward();
             opt.step();

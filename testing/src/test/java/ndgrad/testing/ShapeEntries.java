@@ -104,6 +104,15 @@ final class ShapeEntries {
                                 .reference(x -> Ref.concat(0, x[0].reshape(1), x[1].reshape(1))).label("scalars"))
                         .badInput("other shapes", x -> Tensor.stack(0, x[0], x[1]), Arg.normal(2, 3), Arg.normal(3, 2))
                         .badInput("no tensors", x -> Tensor.stack(0)), "stack(int,Tensor[])"),
+                entry(op("unbind", x -> x[0].unbind(1)[1]).reference(x -> Ref.slice(x[0], 1, 1, 2).reshape(2, 4))
+                        .sample(Arg.normal(2, 3, 4))
+                        .sample(Sample.of(Arg.normal(3, 2)).call(x -> {
+                            Tensor[] rows = x[0].unbind(0);
+                            return rows[0].mul(rows[2]).add(rows[1]);
+                        }).reference(x -> Ref.slice(x[0], 0, 0, 1).zip(Ref.slice(x[0], 0, 2, 3), (a, b) -> a * b)
+                                .zip(Ref.slice(x[0], 0, 1, 2), Double::sum).reshape(2)).label("three rows, two used "
+                                + "twice and one once"))
+                        .badInput("axis out of range", x -> x[0].unbind(2)[0], Arg.normal(2, 3))),
                 entry(op("gather", x -> x[0].gather(1, x[1])).reference(x -> Ref.gather(x[0], 1, x[1]))
                         .sample(Arg.normal(2, 5), Arg.index(new long[] {0, 4, 4, 1, 2, 2, 2, 3}, 2, 4))
                         .sample(Arg.normal(3, 4), Arg.indices(4, 3, 2))

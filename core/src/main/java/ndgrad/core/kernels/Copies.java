@@ -179,9 +179,29 @@ public final class Copies {
         return value;
     }
 
-    /** Arrays joined along {@code axis} (all other sizes equal). */
+    /**
+     * Arrays joined along {@code axis} (all other sizes equal), each copied into its range of one pooled array (ND4J's
+     * concat allocates its result inside the call, outside the pool).
+     */
     public static INDArray concat(int axis, INDArray... arrays) {
-        return arrays.length == 1 ? Copies.copy(arrays[0]) : Scope.track(Nd4j.concat(axis, arrays));
+        if (arrays.length == 1) {
+            return Copies.copy(arrays[0]);
+        }
+        long[] shape = arrays[0].shape().clone();
+        shape[axis] = 0;
+        for (INDArray a : arrays) {
+            shape[axis] += a.size(axis);
+        }
+        INDArray out = Scope.allocate(arrays[0].dataType(), shape);
+        long at = 0;
+        for (INDArray a : arrays) {
+            long n = a.size(axis);
+            if (n > 0) {
+                assign(slice(out, axis, at, at + n), a);
+            }
+            at += n;
+        }
+        return out;
     }
 
     /** The value of {@code x} at {@code index} (one index per dimension), as a double; for printing and tests. */
