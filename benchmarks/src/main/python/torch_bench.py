@@ -8,7 +8,8 @@ The step configurations are ndgrad's (Workload.java): tiny 2-16-16-1 tanh MSE ba
 cross-entropy batch 32, big 784-512-512-10 relu cross-entropy batch 256; forward + backward + plain SGD (lr 0.01) on
 one fixed batch, float32; cnn is ../shared/peers/torch_cnn.py's net (conv5-32, pool, conv5-64, pool, 1024-128-10)
 with Adam 1e-3 on one fixed batch of 64; lstm is Embedding(96, 32), LSTM(32 to 128) over 64 steps, batch 32,
-Linear(128 to 96), cross-entropy, Adam 1e-3, on one fixed batch of ids. The MNIST job is ../shared/peers/torch_mnist.py's: 784-256-128-10 relu, Adam 1e-3, batch
+Linear(128 to 96), cross-entropy, Adam 1e-3, on one fixed batch of ids; eval-cnn is the cnn's forward over 2,000
+uniform digits in batches of 500 with no graph, one pass per step. The MNIST job is ../shared/peers/torch_mnist.py's: 784-256-128-10 relu, Adam 1e-3, batch
 64, 15 epochs on the bundled 8,000/2,000 split, test accuracy after every epoch, timed from the first step to the
 last evaluation. OpenBLAS's thread count comes from OPENBLAS_NUM_THREADS, which the caller sets.
 """
@@ -61,6 +62,15 @@ class Lstm(torch.nn.Module):
 
 def step(config, warmup, timed):
     torch.manual_seed(7)
+    if config == "eval-cnn":
+        model = cnn().eval()
+        x = torch.rand(2000, 1, 28, 28)
+
+        def one():
+            with torch.no_grad():
+                for i in range(0, 2000, 500):
+                    model(x[i:i + 500]).argmax(1).tolist()
+        return timing(one, warmup, timed)
     if config == "lstm":
         model = Lstm()
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -90,7 +100,10 @@ def step(config, warmup, timed):
         opt.zero_grad()
         loss.backward()
         opt.step()
+    timing(one, warmup, timed)
 
+
+def timing(one, warmup, timed):
     def run_for(seconds, least):
         t0 = time.perf_counter()
         n = 0

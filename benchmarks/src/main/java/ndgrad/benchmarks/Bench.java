@@ -102,14 +102,14 @@ public final class Bench {
         }
         int rounds = 5;
         int memorySteps = 10_000;
-        List<String> configs = List.of("tiny", "small", "big", "cnn", "lstm", "mnist");
+        List<String> configs = List.of("tiny", "small", "big", "cnn", "lstm", "eval-cnn", "mnist");
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
                 case "--configs" -> configs = List.of(args[i + 1].split(","));
                 case "--memory-steps" -> memorySteps = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (expected --rounds N, --configs tiny,small,big,cnn,lstm,mnist, --memory-steps N)");
+                        + " (expected --rounds N, --configs tiny,small,big,cnn,lstm,eval-cnn,mnist, --memory-steps N)");
             }
         }
         if (memorySteps != 0 && memorySteps < 10) {
@@ -247,7 +247,7 @@ public final class Bench {
             rs.add(new Runner("ndgrad", config -> ChildJvm.numbers(ChildJvm.run(env, List.of(), Bench.class,
                     "--child", "step", "ndgrad", config), "RESULT")));
         }
-        if (!c.equals("mnist") && !c.equals("cnn") && !c.equals("lstm") && env.isEmpty()) {
+        if (List.of("tiny", "small", "big").contains(c) && env.isEmpty()) {
             rs.add(new Runner("samediff", config -> ChildJvm.numbers(ChildJvm.run(List.of(), Bench.class,
                     "--child", "step", "samediff", config), "RESULT")));
         }
@@ -414,7 +414,7 @@ public final class Bench {
             case "core" -> System.out.println("CORE " + Threads.blasCore());
             default -> {
                 Runnable step = args[3].equals("cnn") ? NdgradStep.cnn() : args[3].equals("lstm") ? NdgradStep.lstm()
-                        : args[2].equals("samediff")
+                        : args[3].equals("eval-cnn") ? NdgradStep.evalCnn() : args[2].equals("samediff")
                         ? SameDiffStep.step(Workload.named(args[3]), 0.01) : NdgradStep.step(Workload.named(args[3]),
                         0.01);
                 runFor(step, WARMUP_NS, 0);

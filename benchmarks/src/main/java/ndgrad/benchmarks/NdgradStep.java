@@ -2,6 +2,7 @@ package ndgrad.benchmarks;
 
 import java.util.ArrayList;
 import java.util.List;
+import ndgrad.autograd.Autograd;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Rng;
 import ndgrad.nn.Activation;
@@ -70,6 +71,26 @@ final class NdgradStep {
             opt.zeroGrad();
             loss.backward();
             opt.step();
+        };
+    }
+
+    /**
+     * Issue 32's eval-cnn configuration: {@link #cnn}'s network in evaluation, its forward over 2,000 uniform digits
+     * in batches of 500 with no graph, each batch's predicted class read back; one "step" is the whole pass.
+     */
+    static Runnable evalCnn() {
+        Rng rng = new Rng(1);
+        Sequential model = new Sequential(new Conv2d(1, 32, 5, rng), Activation.relu(), new MaxPool2d(2),
+                new Conv2d(32, 64, 5, rng), Activation.relu(), new MaxPool2d(2), new Flatten(), new Linear(1024, 128,
+                rng), Activation.relu(), new Linear(128, 10, rng));
+        model.eval();
+        Tensor x = Tensor.uniform(rng, 0, 1, 2000, 1, 28, 28).keep();
+        return () -> {
+            try (Autograd.GradMode off = Autograd.noGrad()) {
+                for (int i = 0; i < 2000; i += 500) {
+                    model.forward(x.slice(0, i, i + 500)).argmax(1).toDoubleArray();
+                }
+            }
         };
     }
 

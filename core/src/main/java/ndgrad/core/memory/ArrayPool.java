@@ -20,9 +20,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * (measured), more than most small ops; and memory left to the garbage collector makes a process's RSS grow.
  *
  * <p>Each thread has its own pool, so nothing is shared between threads. The pool is bounded: an array that would
- * exceed the bound is closed instead ({@link #LIMIT_BYTES} per thread, the system property {@code ndgrad.poolBytes},
- * each array counted as its data plus {@link #OVERHEAD_BYTES};
- * {@link #setLimitBytes} changes it for the calling thread only). When a thread has ended, the next thread that
+ * exceed the bound is closed instead (each array counted as its data plus {@link #OVERHEAD_BYTES}). The default
+ * bound starts at {@link #LIMIT_BYTES} and follows the working set: when a request misses for the dtype and shape of
+ * an array the full pool had to close, the bound grows by that array's size (up to {@link #GROWTH_CAP_BYTES}), so a
+ * loop whose arrays exceed the first bound (evaluating large batches) keeps them after its first passes instead of
+ * allocating its largest arrays on every pass. A bound set with the system property {@code ndgrad.poolBytes} or
+ * {@link #setLimitBytes} (for the calling thread only) is fixed. When a thread has ended, the next thread that
  * makes a pool closes the arrays of the ended thread's pool. Only plain arrays are pooled: C order with default
  * strides, not views, owning all of their buffer.
  *
@@ -31,6 +34,12 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class ArrayPool {
     /** The bound of each new thread's pool in bytes: system property {@code ndgrad.poolBytes}, default 256 MiB. */
     public static final long LIMIT_BYTES = Long.getLong("ndgrad.poolBytes", 256L << 20);
+    /** How far a default bound may grow: half the machine's memory (or 4 GiB when it cannot be read). */
+    static final long GROWTH_CAP_BYTES = physicalBytes() / 2;
+    /** Whether new pools' bounds follow the working set: unless {@code ndgrad.poolBytes} fixes them. */
+    private static final boolean ADAPTIVE = System.getProperty("ndgrad.poolBytes") == null;
+    /** How many refused keys the pool remembers (the most recent). */
+    private static final int REFUSED_KEPT = 1024;
     /**
      * The bound's charge per array beyond its data. Without it, scalars handed back by an unscoped loop whose ops
      * allocate outside the pool filled the pool by the hundred thousand (100,331 arrays, 150 MB of heap, after 20,000
@@ -42,6 +51,14 @@ public final class ArrayPool {
 
     private final Map<Key, ArrayDeque<INDArray>> free = new HashMap<>();
     private long limit = LIMIT_BYTES;
+    private boolean adaptive = ADAPTIVE;
+    /** The keys of arrays closed because the pool was full, with how many: a miss on one grows an adaptive bound. */
+    private final Map<Key, Integer> refused = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, Integer> e) {
+            return size() > REFUSED_KEPT;
+        }
+    };
     private long bytes;
     private long count;
     private long hits;
@@ -118,11 +135,21 @@ public final class ArrayPool {
      * keep theirs ({@link #LIMIT_BYTES} unless they set one).
      */
     public static void setLimitBytes(long limitBytes) {
+        setLimitBytes(limitBytes, false);
+    }
+
+    /**
+     * Sets this thread's bound, fixed or {@code growing} from there as the default bound grows (see above); arrays
+     * beyond it are closed.
+     */
+    public static void setLimitBytes(long limitBytes, boolean growing) {
         if (limitBytes < 0) {
             throw new IllegalArgumentException("ArrayPool.setLimitBytes: expected a limit >= 0, got " + limitBytes);
         }
         ArrayPool p = Local.get().pool;
         p.limit = limitBytes;
+        p.adaptive = growing;
+        p.refused.clear();
         if (p.bytes > limitBytes) {
             clear();
         }
@@ -135,6 +162,7 @@ public final class ArrayPool {
         INDArray a = q == null ? null : q.poll();
         if (a == null) {
             p.misses++;
+            p.grow(new Key(type, shape), shape);
             return shape.length == 0 ? Nd4j.scalar(type, 0) : Nd4j.createUninitialized(type, shape);
         }
         p.hits++;
@@ -154,12 +182,38 @@ public final class ArrayPool {
         ArrayPool p = Local.get().pool;
         long size = bytes(a);
         if (!NdArrays.isPlain(a) || p.bytes + size > p.limit) {
+            if (p.adaptive && NdArrays.isPlain(a)) {
+                p.refused.merge(Key.of(a), 1, Integer::sum);
+            }
             a.close();
             return;
         }
         p.free.computeIfAbsent(Key.of(a), k -> new ArrayDeque<>()).push(a);
         p.bytes += size;
         p.count++;
+    }
+
+    /** After a miss on {@code key}: if the full pool had closed such an array, the adaptive bound grows by one. */
+    private void grow(Key key, long[] shape) {
+        Integer n = adaptive ? refused.get(key) : null;
+        if (n == null) {
+            return;
+        }
+        if (n == 1) {
+            refused.remove(key);
+        } else {
+            refused.put(key, n - 1);
+        }
+        limit = Math.min(GROWTH_CAP_BYTES, Math.max(limit, limit + ndgrad.core.Shapes.numel(shape)
+                * key.type().width() + OVERHEAD_BYTES));
+    }
+
+    private static long physicalBytes() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getTotalMemorySize();
+        }
+        return 8L << 30;
     }
 
     /**

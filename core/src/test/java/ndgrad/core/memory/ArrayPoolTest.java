@@ -101,6 +101,32 @@ class ArrayPoolTest {
         assertThrows(IllegalArgumentException.class, () -> ArrayPool.setLimitBytes(-1));
     }
 
+    /**
+     * A growing bound follows the working set: an array closed for lack of room and asked for again grows the bound
+     * by its size, so the loop's next pass finds both of its arrays; a fixed bound keeps closing one of them.
+     */
+    @Test
+    void aGrowingBoundTakesInTheArraysALoopKeepsAskingFor() {
+        for (boolean growing : new boolean[] {true, false}) {
+            ArrayPool.clear();
+            ArrayPool.setLimitBytes(400 + ArrayPool.OVERHEAD_BYTES, growing);
+            for (int pass = 0; pass < 3; pass++) {
+                try (Scope s = Scope.open()) {
+                    Scope.allocate(DataType.FLOAT, 100);
+                    Scope.allocate(DataType.FLOAT, 10, 10);
+                }
+            }
+            ArrayPool.Stats st = ArrayPool.stats();
+            if (growing) {
+                assertEquals(2, st.arrays(), "both arrays kept once the bound grew");
+                assertEquals(3, st.hits(), "pass 2 found one array, pass 3 both");
+            } else {
+                assertEquals(1, st.arrays());
+                assertEquals(2, st.hits(), "one hit per pass after the first, the other array closed each time");
+            }
+        }
+    }
+
     @Test
     void eachThreadHasItsOwnPool() throws InterruptedException {
         INDArray mine;
