@@ -158,11 +158,12 @@ public final class ArrayPool {
     /** An array of this dtype and shape with unspecified contents: a pooled one if any, else new. */
     static INDArray take(DataType type, long[] shape) {
         ArrayPool p = Local.get().pool;
-        ArrayDeque<INDArray> q = p.free.get(new Key(type, shape));
+        Key key = new Key(type, shape);
+        ArrayDeque<INDArray> q = p.free.get(key);
         INDArray a = q == null ? null : q.poll();
         if (a == null) {
             p.misses++;
-            p.grow(new Key(type, shape), shape);
+            p.grow(key);
             return shape.length == 0 ? Nd4j.scalar(type, 0) : Nd4j.createUninitialized(type, shape);
         }
         p.hits++;
@@ -194,7 +195,7 @@ public final class ArrayPool {
     }
 
     /** After a miss on {@code key}: if the full pool had closed such an array, the adaptive bound grows by one. */
-    private void grow(Key key, long[] shape) {
+    private void grow(Key key) {
         Integer n = adaptive ? refused.get(key) : null;
         if (n == null) {
             return;
@@ -204,8 +205,7 @@ public final class ArrayPool {
         } else {
             refused.put(key, n - 1);
         }
-        limit = Math.min(GROWTH_CAP_BYTES, Math.max(limit, limit + ndgrad.core.Shapes.numel(shape)
-                * key.type().width() + OVERHEAD_BYTES));
+        limit = Math.max(limit, Math.min(GROWTH_CAP_BYTES, limit + bytes(key.type(), Shapes.numel(key.shape()))));
     }
 
     private static long physicalBytes() {
@@ -221,7 +221,11 @@ public final class ArrayPool {
      * besides (Java objects, shape buffer, native bookkeeping), so a pool of tiny arrays holds thousands, not millions.
      */
     private static long bytes(INDArray a) {
-        return a.length() * a.dataType().width() + OVERHEAD_BYTES;
+        return bytes(a.dataType(), a.length());
+    }
+
+    private static long bytes(DataType type, long length) {
+        return length * type.width() + OVERHEAD_BYTES;
     }
 
     /** The dtype and shape of arrays that can stand in for one another: the pool's key, and the recycler's. */
