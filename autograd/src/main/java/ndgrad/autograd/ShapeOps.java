@@ -204,8 +204,9 @@ final class ShapeOps {
     }
 
     /**
-     * The slices of x along {@code axis}, that axis dropped, as {@code torch.unbind}: one op with an output per
-     * slice, whose backward stacks the slices' gradients (zeros for a slice without one) in one array.
+     * The slices of x along {@code axis}, that axis dropped, as {@code torch.unbind} but copies (ND4J's views cost
+     * more than copying a slice): one op with an output per slice, whose backward stacks the slices' gradients (zeros
+     * for a slice without one) in one array.
      */
     static Tensor[] unbind(Tensor x, int axis) {
         int a = Shapes.axis("unbind", axis, x.dim());
@@ -214,8 +215,9 @@ final class ShapeOps {
             @Override
             protected Tensor[] forward(Context c, Tensor... in) {
                 Tensor[] out = new Tensor[n];
+                long[] shape = Shapes.dropDims(in[0].shape(), new int[] {a});
                 for (int i = 0; i < n; i++) {
-                    out[i] = c.output(Copies.slice(in[0].array(), a, i, i + 1)).squeeze(a);
+                    out[i] = c.output(Copies.cut(in[0].array(), a, i, i + 1, shape));
                 }
                 return out;
             }
@@ -227,21 +229,62 @@ final class ShapeOps {
         }.applyAll(x);
     }
 
-    /** Tensors of one shape and dtype stacked along a new dimension {@code axis}: each unsqueezed, then joined. */
+    /**
+     * x split along {@code axis} into {@code chunks} pieces of ceil(n / chunks) entries (the last smaller, and fewer
+     * pieces when fewer fill it), as {@code torch.chunk} but copies: one op with an output per piece, whose backward
+     * joins the pieces' gradients (zeros for a piece without one).
+     */
+    static Tensor[] chunk(Tensor x, int chunks, int axis) {
+        int a = Shapes.axis("chunk", axis, x.dim());
+        if (chunks <= 0) {
+            throw new ShapeException("chunk: expected a positive number of chunks, got " + chunks);
+        }
+        long n = x.size(a);
+        long size = Math.max(1, (n + chunks - 1) / chunks);
+        int pieces = (int) Math.max(1, (n + size - 1) / size);
+        return new Function("chunk", "1 (the pieces' gradients joined back)") {
+            @Override
+            protected Tensor[] forward(Context c, Tensor... in) {
+                Tensor[] out = new Tensor[pieces];
+                for (int i = 0; i < pieces; i++) {
+                    long start = i * size;
+                    long[] shape = in[0].shape();
+                    shape[a] = Math.min(n, start + size) - start;
+                    out[i] = c.output(Copies.cut(in[0].array(), a, start, start + shape[a], shape));
+                }
+                return out;
+            }
+
+            @Override
+            protected Tensor[] backward(Context c, Tensor... g) {
+                return tensors(concat(a, g));
+            }
+        }.applyAll(x);
+    }
+
+    /**
+     * Tensors of one shape and dtype stacked along a new dimension {@code axis}, copied into one array: the adjoint
+     * of {@link #unbind}, which gives each its gradient.
+     */
     static Tensor stack(int axis, Tensor... ts) {
         if (ts.length == 0) {
             throw new ShapeException("stack: expected at least one tensor");
         }
-        Tensor[] expanded = new Tensor[ts.length];
+        int a = Shapes.axis("stack", axis, ts[0].dim() + 1);
         for (int i = 0; i < ts.length; i++) {
             if (!Arrays.equals(ts[i].shape(), ts[0].shape()) || ts[i].dtype() != ts[0].dtype()) {
                 throw new ShapeException("stack: tensor " + i + " has shape " + ts[i].shapeString() + " and dtype "
                         + ts[i].dtype() + ", tensor 0 has " + ts[0].shapeString() + " and " + ts[0].dtype()
                         + "; all must be equal");
             }
-            expanded[i] = ts[i].unsqueeze(axis);
         }
-        return concat(axis, expanded);
+        return op("stack", (c, x) -> {
+            INDArray[] arrays = new INDArray[x.length];
+            for (int i = 0; i < x.length; i++) {
+                arrays[i] = x[i].array();
+            }
+            return c.output(Copies.stack(a, arrays));
+        }, (c, g) -> unbind(g, a), "1 (the gradient unbound)").apply(ts);
     }
 
     /**

@@ -1022,6 +1022,25 @@ public final class Tensor {
         return ShapeOps.unbind(this, axis);
     }
 
+    /**
+     * This tensor split along {@code axis} into {@code chunks} pieces of ceil(n / chunks) entries, the last smaller,
+     * as {@code torch.chunk}: one op whose backward joins the pieces' gradients. Usage: {@code Tensor[] ifgo =
+     * gates.chunk(4, 1);}
+     */
+    public Tensor[] chunk(int chunks, int axis) {
+        return ShapeOps.chunk(this, chunks, axis);
+    }
+
+    /**
+     * The LSTM cell from this tensor's pre-activations (B, 4H) in PyTorch's gate order i, f, g, o and the state
+     * {@code c} (B, H): returns {h, c'} with c' = σ(f)·c + σ(i)·tanh(g) and h = σ(o)·tanh(c'), fused into one op and
+     * its backward into another (PyTorch's {@code _thnn_fused_lstm_cell}). Usage: {@code Tensor[] hc =
+     * gates.lstmCell(c);} with gates = x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh.
+     */
+    public Tensor[] lstmCell(Tensor c) {
+        return CellOps.lstmCell(this, c);
+    }
+
     /** Tensors of equal shape stacked along a new dimension {@code axis}. */
     public static Tensor stack(int axis, Tensor... ts) {
         return ShapeOps.stack(axis, ts);

@@ -34,10 +34,11 @@ public final class GRU extends Recurrent {
 
     @Override
     Tensor[] cell(Tensor gi, Tensor h, Tensor c, Tensor[] w) {
-        Tensor gh = h.linear(w[1], w[3]);
-        Tensor r = gate(gi, 0).add(gate(gh, 0)).sigmoid();
-        Tensor z = gate(gi, 1).add(gate(gh, 1)).sigmoid();
-        Tensor n = gate(gi, 2).add(r.mul(gate(gh, 2))).tanh();
+        Tensor[] a = gi.chunk(3, 1);
+        Tensor[] b = h.linear(w[1], w[3]).chunk(3, 1);
+        Tensor r = a[0].add(b[0]).sigmoid();
+        Tensor z = a[1].add(b[1]).sigmoid();
+        Tensor n = a[2].add(r.mul(b[2])).tanh();
         return new Tensor[] {z.rsub(1).mul(n).add(z.mul(h)), null};
     }
 }

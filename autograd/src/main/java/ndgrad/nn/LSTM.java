@@ -33,8 +33,6 @@ public final class LSTM extends Recurrent {
 
     @Override
     Tensor[] cell(Tensor gx, Tensor h, Tensor c, Tensor[] w) {
-        Tensor g = gx.add(h.linear(w[1], w[3]));
-        Tensor next = gate(g, 1).sigmoid().mul(c).add(gate(g, 0).sigmoid().mul(gate(g, 2).tanh()));
-        return new Tensor[] {gate(g, 3).sigmoid().mul(next.tanh()), next};
+        return gx.add(h.linear(w[1], w[3])).lstmCell(c);
     }
 }

@@ -193,11 +193,6 @@ public abstract class Recurrent extends Layer {
      */
     abstract Tensor[] cell(Tensor gx, Tensor h, Tensor c, Tensor[] w);
 
-    /** Rows [i·H, (i+1)·H) of the gate pre-activations g (batch, G·H): gate i. */
-    Tensor gate(Tensor g, int i) {
-        return g.slice(1, i * hidden, (i + 1) * hidden);
-    }
-
     @Override
     public String toString() {
         return layer + "(" + input + ", " + hidden + (options.numLayers() > 1 ? ", num_layers=" + options.numLayers()

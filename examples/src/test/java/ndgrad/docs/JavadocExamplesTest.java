@@ -30,7 +30,7 @@ class JavadocExamplesTest {
     /** The variables that usage lines use without declaring them, as fields a snippet's own declarations shadow. */
     static final String GIVEN = """
                 Rng rng; Tensor x, y, w, b, h, g, q, k, v, h0, c0, ids, mask, logits, target, labels, loss, probs,
-                        images, grad, t, a, e, p, input, gradOutput, cond, weight, bias;
+                        images, grad, t, a, e, p, input, gradOutput, cond, weight, bias, gates, c;
                 INDArray table, dy, dx, dcols, param, out, s, m, array, z;
                 Layer model, net, m1, layer;
                 Sequential mlp;

@@ -113,6 +113,30 @@ final class ShapeEntries {
                                 .zip(Ref.slice(x[0], 0, 1, 2), Double::sum).reshape(2)).label("three rows, two used "
                                 + "twice and one once"))
                         .badInput("axis out of range", x -> x[0].unbind(2)[0], Arg.normal(2, 3))),
+                entry(op("chunk", x -> {
+                    Tensor[] p = x[0].chunk(3, 1);
+                    return Tensor.concat(1, p[2], p[0].mul(p[1]));
+                }).reference(x -> Ref.concat(1, Ref.slice(x[0], 1, 6, 7), Ref.slice(x[0], 1, 0, 3).zip(Ref.slice(x[0],
+                        1, 3, 6), (a, b) -> a * b))).sample(Arg.normal(2, 7))
+                        .sample(Sample.of(Arg.normal(4, 2)).call(x -> x[0].chunk(3, 0)[1]).reference(x -> Ref.slice(
+                                x[0], 0, 2, 4)).label("4 rows in 3 chunks: 2 pieces of 2, as PyTorch; the second"))
+                        .sample(Sample.of(Arg.normal(5, 2)).call(x -> x[0].chunk(2, 0)[1]).reference(x -> Ref.slice(
+                                x[0], 0, 3, 5)).label("5 rows in 2 chunks: 3 and 2; the smaller second alone"))
+                        .sample(Sample.of(Arg.normal(2, 4)).call(x -> x[0].chunk(2, -1)[1].sigmoid()).reference(x ->
+                                Ref.slice(x[0], 1, 2, 4).map(Ref::sigmoid)).label("the first piece unused"))
+                        .badInput("no chunks", x -> x[0].chunk(0, 0)[0], Arg.normal(2, 3))
+                        .badInput("axis out of range", x -> x[0].chunk(2, 2)[0], Arg.normal(2, 3))),
+                entry(op("lstmCell", x -> {
+                    Tensor[] hc = x[0].lstmCell(x[1]);
+                    return Tensor.concat(1, hc[0], hc[1]);
+                }).reference(x -> lstmCell(x[0], x[1], true, true)).sample(Arg.normal(3, 8), Arg.normal(3, 2))
+                        .sample(Sample.of(Arg.normal(2, 12), Arg.normal(2, 3)).call(x -> x[0].lstmCell(x[1])[0])
+                                .reference(x -> lstmCell(x[0], x[1], true, false)).label("h alone, as at the last step"))
+                        .sample(Sample.of(Arg.normal(2, 4), Arg.normal(2, 1)).call(x -> x[0].mul(4).lstmCell(x[1])[1])
+                                .reference(x -> lstmCell(x[0].map(v -> 4 * v), x[1], false, true))
+                                .label("c' alone, gates scaled by 4 toward saturation"))
+                        .badInput("gates not 4H wide", x -> x[0].lstmCell(x[1])[0], Arg.normal(3, 7), Arg.normal(3, 2))
+                        .badInput("batches differ", x -> x[0].lstmCell(x[1])[0], Arg.normal(3, 8), Arg.normal(2, 2))),
                 entry(op("gather", x -> x[0].gather(1, x[1])).reference(x -> Ref.gather(x[0], 1, x[1]))
                         .sample(Arg.normal(2, 5), Arg.index(new long[] {0, 4, 4, 1, 2, 2, 2, 3}, 2, 4))
                         .sample(Arg.normal(3, 4), Arg.indices(4, 3, 2))
@@ -158,5 +182,32 @@ final class ShapeEntries {
                                 2, 1, 0, 1, 1, 2))).label("2x3 windows, stride (2, 1), dilation (1, 2)"))
                         .badInput("input of another shape", x -> x[0].maxPool2d(new Unfold.Geometry(1, 2, 5, 5, 3, 3,
                                 2, 2, 1, 1, 1, 1)), Arg.normal(1, 2, 4, 5)), "maxPool2d(Geometry)"));
+    }
+
+    /**
+     * The LSTM cell by plain loops (Hochreiter &amp; Schmidhuber 1997, PyTorch's gate order i, f, g, o): h, c' or both
+     * joined along dim 1.
+     */
+    private static Nd lstmCell(Nd gates, Nd c, boolean withH, boolean withC) {
+        int b = (int) c.size(0);
+        int n = (int) c.size(1);
+        int width = (withH ? n : 0) + (withC ? n : 0);
+        double[] out = new double[b * width];
+        for (int r = 0; r < b; r++) {
+            for (int j = 0; j < n; j++) {
+                double i = Ref.sigmoid(gates.get(r, j));
+                double f = Ref.sigmoid(gates.get(r, n + j));
+                double g = Math.tanh(gates.get(r, 2 * n + j));
+                double o = Ref.sigmoid(gates.get(r, 3 * n + j));
+                double next = f * c.get(r, j) + i * g;
+                if (withH) {
+                    out[r * width + j] = o * Math.tanh(next);
+                }
+                if (withC) {
+                    out[r * width + (withH ? n : 0) + j] = next;
+                }
+            }
+        }
+        return Nd.of(out, b, width);
     }
 }

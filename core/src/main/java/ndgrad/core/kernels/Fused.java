@@ -154,6 +154,165 @@ public final class Fused {
     }
 
     /**
+     * The LSTM cell (Hochreiter &amp; Schmidhuber 1997, in PyTorch's gate order i, f, g, o) in one pass per row:
+     * from pre-activations {@code gates} (B, 4H) and the cell state {@code c} (B, H), i = σ(gates_i), f = σ(gates_f),
+     * g = tanh(gates_g), o = σ(gates_o), c' = f·c + i·g and h = o·tanh(c'), computed in double precision. Returns
+     * {h, c'}; writes the activations (i, f, g, o) into {@code act} (B, 4H) and tanh(c') into {@code tanhC} (B, H)
+     * for the backward when these are not null. Its five exponentials per unit dominate, so from {@link
+     * #CELL_SPLIT} units the rows are split over the cores ({@link Threads}).
+     */
+    public static INDArray[] lstmCell(INDArray gates, INDArray c, INDArray act, INDArray tanhC) {
+        int b = (int) c.size(0);
+        int hidden = (int) c.size(1);
+        INDArray h = Scope.allocate(gates.dataType(), b, hidden);
+        INDArray next = Scope.allocate(gates.dataType(), b, hidden);
+        try (Scope copies = Scope.open()) {
+            Buffer[] io = buffers(plain(gates), plain(c), h, next, act, tanhC);
+            boolean float32 = gates.dataType() == DataType.FLOAT;
+            int parts = (long) b * hidden >= CELL_SPLIT ? Math.min(b, Threads.count()) : 1;
+            Threads.parallel(parts, part -> lstmRows(io, hidden, float32, b * part / parts, b * (part + 1) / parts));
+        }
+        return new INDArray[] {h, next};
+    }
+
+    /** {@link #lstmCell}'s units at which its rows are split over the cores. */
+    public static final long CELL_SPLIT = 2048;
+
+    /** Rows [from, to) of {@link #lstmCell}: buffers gates, c, h, c', act (or null), tanh(c') (or null). */
+    private static void lstmRows(Buffer[] io, int hidden, boolean float32, int from, int to) {
+        double[] g = new double[4 * hidden];
+        double[] cs = new double[hidden];
+        double[] hs = new double[hidden];
+        double[] ts = new double[hidden];
+        for (int r = from; r < to; r++) {
+            get(io[0], r * 4 * hidden, g);
+            get(io[1], r * hidden, cs);
+            for (int j = 0; j < hidden; j++) {
+                double i = sigmoid(g[j]);
+                double f = sigmoid(g[hidden + j]);
+                double u = tanh(g[2 * hidden + j], float32);
+                double o = sigmoid(g[3 * hidden + j]);
+                cs[j] = f * cs[j] + i * u;
+                ts[j] = tanh(cs[j], float32);
+                hs[j] = o * ts[j];
+                g[j] = i;
+                g[hidden + j] = f;
+                g[2 * hidden + j] = u;
+                g[3 * hidden + j] = o;
+            }
+            put(io[2], r * hidden, hs);
+            put(io[3], r * hidden, cs);
+            if (io[4] != null) {
+                put(io[4], r * 4 * hidden, g);
+                put(io[5], r * hidden, ts);
+            }
+        }
+    }
+
+    /**
+     * The gradient of {@link #lstmCell} from its activations {@code act} (i, f, g, o), the old state {@code c},
+     * tanh(c') and the gradients {@code dh} and {@code dc} of h and c', in one pass per row: with
+     * dc* = dc + dh·o·(1 - tanh²(c')), the gates' gradient is (dc*·g·i(1 - i), dc*·c·f(1 - f), dc*·i·(1 - g²),
+     * dh·tanh(c')·o(1 - o)) and the old state's dc*·f. Returns {dgates (B, 4H), dc (B, H)}.
+     */
+    public static INDArray[] lstmCellBackward(INDArray act, INDArray c, INDArray tanhC, INDArray dh, INDArray dc) {
+        int b = (int) c.size(0);
+        int hidden = (int) c.size(1);
+        INDArray dGates = Scope.allocate(act.dataType(), act.shape());
+        INDArray dPrev = Scope.allocate(act.dataType(), b, hidden);
+        try (Scope copies = Scope.open()) {
+            Buffer[] io = buffers(plain(act), plain(c), plain(tanhC), plain(dh), plain(dc), dGates, dPrev);
+            double[] a = new double[4 * hidden];
+            double[] cs = new double[hidden];
+            double[] ts = new double[hidden];
+            double[] dhs = new double[hidden];
+            double[] dcs = new double[hidden];
+            for (int r = 0; r < b; r++) {
+                get(io[0], r * 4 * hidden, a);
+                get(io[1], r * hidden, cs);
+                get(io[2], r * hidden, ts);
+                get(io[3], r * hidden, dhs);
+                get(io[4], r * hidden, dcs);
+                for (int j = 0; j < hidden; j++) {
+                    double i = a[j];
+                    double f = a[hidden + j];
+                    double g = a[2 * hidden + j];
+                    double o = a[3 * hidden + j];
+                    double t = ts[j];
+                    double total = dcs[j] + dhs[j] * o * (1 - t * t);
+                    a[j] = total * g * i * (1 - i);
+                    a[hidden + j] = total * cs[j] * f * (1 - f);
+                    a[2 * hidden + j] = total * i * (1 - g * g);
+                    a[3 * hidden + j] = dhs[j] * t * o * (1 - o);
+                    dcs[j] = total * f;
+                }
+                put(io[5], r * 4 * hidden, a);
+                put(io[6], r * hidden, dcs);
+            }
+        }
+        return new INDArray[] {dGates, dPrev};
+    }
+
+    /** {@code a} itself when plain, else a C-order copy in the current scope. */
+    private static INDArray plain(INDArray a) {
+        return NdArrays.isPlain(a) ? a : Copies.copy(a);
+    }
+
+    /** The NIO views of plain arrays (null for null), taken on the calling thread. */
+    private static Buffer[] buffers(INDArray... arrays) {
+        Buffer[] out = new Buffer[arrays.length];
+        for (int i = 0; i < arrays.length; i++) {
+            out[i] = arrays[i] == null ? null : nio(arrays[i]);
+        }
+        return out;
+    }
+
+    /** {@code dst.length} values of a float32 or float64 buffer from element {@code at}, as doubles. */
+    private static void get(Buffer b, int at, double[] dst) {
+        if (b instanceof DoubleBuffer d) {
+            d.get(at, dst);
+        } else {
+            FloatBuffer f = (FloatBuffer) b;
+            for (int j = 0; j < dst.length; j++) {
+                dst[j] = f.get(at + j);
+            }
+        }
+    }
+
+    /** {@code src} written to a float32 or float64 buffer from element {@code at}. */
+    private static void put(Buffer b, int at, double[] src) {
+        if (b instanceof DoubleBuffer d) {
+            d.put(at, src);
+        } else {
+            FloatBuffer f = (FloatBuffer) b;
+            for (int j = 0; j < src.length; j++) {
+                f.put(at + j, (float) src[j]);
+            }
+        }
+    }
+
+    /** The logistic function 1/(1 + e^-x). */
+    private static double sigmoid(double x) {
+        return 1 / (1 + Math.exp(-x));
+    }
+
+    /**
+     * tanh; for a float32 result from one exp, (1 - e^-2|x|)/(1 + e^-2|x|) with x's sign (within 1e-9 relative from
+     * |x| = 1e-7, below which tanh(x) rounds to x in float32), about 6 times faster than Math.tanh.
+     */
+    private static double tanh(double x, boolean float32) {
+        if (!float32) {
+            return Math.tanh(x);
+        }
+        double a = Math.abs(x);
+        if (a < 1e-7) {
+            return x;
+        }
+        double e = Math.exp(-2 * a);
+        return Math.copySign((1 - e) / (1 + e), x);
+    }
+
+    /**
      * Softmax cross-entropy of each row of (N, C) logits {@code x} against {@code labels} (in range): ln Σ_j
      * e^(x_ij - m_i) - (x_iy - m_i), with m_i the row's maximum (0 when it is not finite), in one pass per row in
      * double precision. With {@code probs} (a C-order (N, C) array) not null, also writes softmax(x) into it.
