@@ -40,7 +40,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * ndgrad, SameDiff and PyTorch side by side in one run, each measurement in a fresh process, rounds interleaved:
+ * ndgrad, SameDiff, PyTorch and DJL side by side in one run, each measurement in a fresh process, rounds interleaved:
  * <ul>
  * <li>a training step (forward, backward, plain SGD, float32, one fixed batch) of tiny (2-16-16-1 tanh MSE, batch
  * 1), small (784-128-64-10 relu cross-entropy, batch 32) and big (784-512-512-10 relu cross-entropy, batch 256),
@@ -58,7 +58,8 @@ import org.slf4j.LoggerFactory;
  * ndgrad runs with its own thread policy ({@link Threads}) and no thread variable in its environment. Both sides'
  * OpenBLAS kernels are stated; when the environment sets {@code OPENBLAS_CORETYPE} (this project's machines set
  * Haswell), small, big and mnist run again without it, for ndgrad and PyTorch (three thread settings), as on a
- * machine where nobody set it.
+ * machine where nobody set it. DJL (0.36, libtorch 2.7.1) runs every configuration through {@code djl/run.sh}, a
+ * Maven project of its own (not part of the build), when it builds here.
  *
  * <p>Then: the per-op overhead of an ndgrad op against the bare ND4J op, sgemm's rate, the Java and native paths of
  * {@link Kernels} across sizes ({@link KernelBench}), the PyTorch-style loop of {@link MemoryCheck} with and without
@@ -79,6 +80,11 @@ public final class Bench {
     private static final String OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread";
     /** PyTorch's thread settings: {torch intra-op threads, OpenBLAS threads}. */
     private static final int[][] TORCH_THREADS = {{1, 1}, {2, 1}, {1, 2}, {2, 2}};
+    /**
+     * The DJL peer (DJL 0.36 with libtorch 2.7.1, a Maven project of its own, built offline from the local repository
+     * or once from Maven Central): {@code djl/run.sh CONFIG} prints its RESULT line.
+     */
+    private static final Path DJL_SCRIPT = Path.of("djl/run.sh");
     /** The variable with which OpenBLAS is told its kernels; this project's machines set it. */
     private static final String CORETYPE = "OPENBLAS_CORETYPE";
 
@@ -117,13 +123,18 @@ public final class Bench {
                     + "every tenth of the run), got " + memorySteps);
         }
         boolean torch = torchAvailable();
+        boolean djl = djlAvailable();
         String header = "| config | implementation | median | range over rounds | max/min | ratio to PyTorch 1 thread "
-                + "| ratio to PyTorch's best | peak RSS MB | each round (core-to-core ns before/after) |\n"
-                + "|---|---|---:|---:|---:|---:|---:|---:|---|\n";
-        StringBuilder md = new StringBuilder("# ndgrad benchmarks, " + LocalDate.now() + "\n\n" + settings(torch)
-                + "\n\n" + header);
+                + "| ratio to PyTorch's best | ratio to DJL | peak RSS MB | each round (core-to-core ns before/after) "
+                + "|\n|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n";
+        StringBuilder md = new StringBuilder("# ndgrad benchmarks, " + LocalDate.now() + "\n\n" + settings(torch,
+                djl) + "\n\n" + header);
         for (String c : configs) {
-            measure(md, c, runners(c, torch, Map.of(), TORCH_THREADS), rounds);
+            List<Runner> rs = runners(c, torch, Map.of(), TORCH_THREADS);
+            if (djl) {
+                rs.add(new Runner("djl 1 thread", Bench::djl));
+            }
+            measure(md, c, rs, rounds);
         }
         String coreType = System.getenv(CORETYPE);
         List<String> gemmConfigs = configs.stream().filter(c -> !c.equals("tiny")).toList();
@@ -210,7 +221,7 @@ public final class Bench {
     }
 
     /** The settings that decide the figures, stated once at the top of the results. */
-    private static String settings(boolean torch) throws IOException, InterruptedException {
+    private static String settings(boolean torch, boolean djl) throws IOException, InterruptedException {
         return "One run, rounds interleaved, each measurement in a fresh process; " + Runtime.getRuntime()
                 .availableProcessors() + " cores. ndgrad and SameDiff: Java " + System.getProperty("java.version")
                 + ", default heap, no thread variable in the environment; ndgrad's thread policy: "
@@ -228,7 +239,11 @@ public final class Bench {
                 + "OpenBLAS 0.3 from libopenblas0-pthread), warm-up 1 s and 3 s timed; thread settings as 'torch "
                 + "T, BLAS B': torch.set_num_threads(T) and OPENBLAS_NUM_THREADS=B. 'PyTorch 1 thread' is torch 1, "
                 + "BLAS 1; 'PyTorch's best' is its fastest setting in this run."
-                : "PyTorch: not measured (Debian's python3 cannot import torch here).") + " Step configurations "
+                : "PyTorch: not measured (Debian's python3 cannot import torch here).") + (djl ? " DJL 0.36 with its "
+                + "PyTorch engine (libtorch 2.7.1, Maven Central's pytorch-native-cpu), offline, as `djl/run.sh` runs "
+                + "it: 1 intra-op and 1 inter-op thread (2 threads spin-wait on this machine), glibc malloc without "
+                + "trimming (DJL_MALLOC=tuned), warm-up 4 s and 3 s timed; its Adam applies the bias correction to "
+                + "the learning rate." : " DJL: not measured (`djl/run.sh` did not run here).") + " Step configurations "
                 + "give ms per step; mnist gives seconds of the whole job (15 epochs of training and evaluation).";
     }
 
@@ -264,6 +279,7 @@ public final class Bench {
                 ? median(results.get("pytorch torch 1, BLAS 1"), 0) : Double.NaN;
         double best = results.entrySet().stream().filter(e -> e.getKey().startsWith("pytorch"))
                 .mapToDouble(e -> median(e.getValue(), 0)).min().orElse(Double.NaN);
+        double djl = results.containsKey("djl 1 thread") ? median(results.get("djl 1 thread"), 0) : Double.NaN;
         results.forEach((impl, rs) -> {
             double med = median(rs, 0);
             double lo = rs.stream().mapToDouble(v -> v[0]).min().orElseThrow();
@@ -272,8 +288,8 @@ public final class Bench {
             for (double[] r : rs) {
                 byRound.add(String.format("%.3f (%.0f/%.0f)", r[0], r[2], r[3]));
             }
-            md.append(String.format("| %s | %s | %.3f%s | %.3f–%.3f | %.2f | %.2f | %.2f | %.0f | %s |%n", c, impl,
-                    med, unit, lo, hi, hi / lo, med / oneThread, med / best, median(rs, 1), byRound));
+            md.append(String.format("| %s | %s | %.3f%s | %.3f–%.3f | %.2f | %.2f | %.2f | %.2f | %.0f | %s |%n", c,
+                    impl, med, unit, lo, hi, hi / lo, med / oneThread, med / best, med / djl, median(rs, 1), byRound));
         });
     }
 
@@ -335,6 +351,44 @@ public final class Bench {
     static double median(List<double[]> rs, int k) {
         double[] v = rs.stream().mapToDouble(a -> a[k]).sorted().toArray();
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /** Whether the DJL peer builds and runs here: one short tiny step measurement. */
+    private static boolean djlAvailable() throws InterruptedException {
+        try {
+            djl("tiny", "0", "0.1");
+            return true;
+        } catch (IOException | IllegalStateException e) {
+            LOG.warn("DJL not measured: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    /** One DJL measurement of {@code config} (as ndgrad's: warm-up 4 s, 3 s timed): {value, peak RSS in MB}. */
+    private static double[] djl(String config) throws IOException, InterruptedException {
+        return config.equals("mnist") ? djl("mnist", MNIST_DATA.toAbsolutePath().toString(), "42", "none", "0")
+                : djl(config, "4", "3");
+    }
+
+    /** Runs {@code djl/run.sh} with {@code args}: {the first figure of its RESULT line, peak RSS in MB}. */
+    private static double[] djl(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("bash", DJL_SCRIPT.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("DJL_MALLOC", "tuned");
+        Process p = pb.start();
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                lines.add(line);
+            }
+        }
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("DJL " + args[0] + " failed: " + String.join("\n", lines));
+        }
+        double[] v = ChildJvm.numbers(lines, "RESULT");
+        // mnist: the seconds from the first step to the last evaluation, as ndgrad's and PyTorch's rows
+        return args[0].equals("mnist") ? new double[] {v[3], v[2]} : new double[] {v[0], v[1]};
     }
 
     /** Whether Debian's python3 imports torch here. */
