@@ -2,13 +2,17 @@ package ndgrad.autograd;
 
 import static ndgrad.autograd.Function.tensors;
 
+import java.util.Arrays;
 import ndgrad.core.ShapeException;
 import ndgrad.core.kernels.Fused;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The fused recurrent cell: the LSTM's gate activations and state update as one op, and its backward as another
- * (PyTorch's {@code _thnn_fused_lstm_cell} and its backward), where the composed cell takes some fifteen ops a step.
+ * The fused LSTM: its cell (gate activations and state update) as one op and the cell's backward as another
+ * (PyTorch's {@code _thnn_fused_lstm_cell} and its backward), where the composed cell takes some fifteen ops a step;
+ * and a layer's direction over every step as one op, whose backward takes the steps back in one pass and the
+ * recurrent weight's gradient as one product.
  */
 final class CellOps {
     private CellOps() {
@@ -96,5 +100,118 @@ final class CellOps {
                         ctx.inputGrad(4, () -> u[3].mul(t).mul(so).add(k.mul(o).mul(st))), ctx.inputGrad(5, () -> k));
             }
         }.applyAll(gates, c, act, tanhC, dh, dc);
+    }
+
+    /**
+     * An LSTM layer's direction over every step (PyTorch's {@code _VF.lstm} for one layer and direction): from the
+     * input's share of the gates {@code gx} (B, T, 4H), the states {@code h0}, {@code c0} (B, H), the recurrent
+     * weight {@code w} (4H, H) and bias {@code b} (4H, or null), each step's gates are gx_t + b + h·wᵀ and its states
+     * {@link #lstmCell}'s; {@code reverse} walks from the last step. Returns {output (B, T, H), h_n, c_n}. The
+     * backward is one pass of kernels ({@link Fused#lstmBackward}); recorded for a second derivative, it is the same
+     * rule composed of differentiable ops: the steps taken again with {@link #lstmCell}, each cell's backward, and the
+     * products.
+     */
+    static Tensor[] lstm(Tensor gx, Tensor h0, Tensor c0, Tensor w, Tensor b, boolean reverse) {
+        long batch = h0.size(0);
+        long hidden = w.size(1);
+        boolean shapes = gx.dim() == 3 && gx.size(0) == batch && gx.size(2) == 4 * hidden && w.dim() == 2
+                && w.size(0) == 4 * hidden && Arrays.equals(h0.shape(), new long[] {batch, hidden})
+                && Arrays.equals(c0.shape(), h0.shape()) && (b == null || Arrays.equals(b.shape(),
+                new long[] {4 * hidden}));
+        boolean dtypes = h0.dtype() == gx.dtype() && c0.dtype() == gx.dtype() && w.dtype() == gx.dtype()
+                && (b == null || b.dtype() == gx.dtype());
+        if (!shapes || !dtypes || h0.dim() != 2) {
+            throw new ShapeException("lstm: expected gx (B, T, 4H), h0 and c0 (B, H), w (4H, H) and b (4H) or none, "
+                    + "of one dtype; got gx " + gx.shapeString() + ", h0 " + h0.shapeString() + ", c0 "
+                    + c0.shapeString() + ", w " + w.shapeString() + (b == null ? "" : ", b " + b.shapeString())
+                    + " (" + gx.dtype() + ")");
+        }
+        Tensor[] inputs = b == null ? new Tensor[] {gx, h0, c0, w} : new Tensor[] {gx, h0, c0, w, b};
+        return new Function("lstm", "∂(lstm)/∂gx: each step's cell backward", "∂/∂h0", "∂/∂c0",
+                "Σ_t dgates_tᵀ·h_(t-1)", "Σ_t dgates_t") {
+            @Override
+            protected Tensor[] forward(Context ctx, Tensor... in) {
+                boolean keep = false;
+                for (int i = 0; i < in.length; i++) {
+                    keep |= ctx.needsInputGrad(i);
+                }
+                long steps = in[0].size(1);
+                DataType type = in[0].dtype();
+                INDArray[] kept = keep ? new INDArray[] {ctx.scratch(type, steps, batch, 4 * hidden).array(),
+                        ctx.scratch(type, steps, batch, hidden).array(), ctx.scratch(type, steps, batch, hidden)
+                        .array(), ctx.scratch(type, batch, steps, hidden).array()} : null;
+                INDArray[] out = Fused.lstm(in[0].array(), in[1].array(), in[2].array(), in[3].array(),
+                        in.length > 4 ? in[4].array() : null, reverse, kept);
+                if (keep) {
+                    ctx.save(in);
+                }
+                return tensors(ctx.output(out[0]), ctx.output(out[1]), ctx.output(out[2]));
+            }
+
+            @Override
+            protected Tensor[] backward(Context ctx, Tensor... g) {
+                Tensor[] in = new Tensor[inputs.length];
+                for (int i = 0; i < in.length; i++) {
+                    in[i] = ctx.saved(4 + i);
+                }
+                Tensor[] d;
+                if (Autograd.isGradEnabled()) {
+                    d = composedBackward(in, reverse, g);
+                } else {
+                    INDArray[] k = Fused.lstmBackward(new INDArray[] {ctx.saved(0).array(), ctx.saved(1).array(),
+                            ctx.saved(2).array(), ctx.saved(3).array()}, in[3].array(), in.length > 4, reverse,
+                            g[0].array(), g[1].array(), g[2].array());
+                    d = new Tensor[in.length];
+                    for (int i = 0; i < d.length; i++) {
+                        d[i] = Tensor.constant(k[i]);
+                    }
+                }
+                for (int i = 0; i < d.length; i++) {
+                    d[i] = ctx.needsInputGrad(i) ? d[i] : null;
+                }
+                return d;
+            }
+        }.applyAll(inputs);
+    }
+
+    /**
+     * {@link #lstm}'s backward as differentiable ops on its inputs {gx, h0, c0, w[, b]}: the steps taken again with
+     * {@link #lstmCell}, then from the last step back, each cell's own backward ({@link Function.Context#backward}),
+     * the earlier h's gradient dgates·w, and the weight's and bias's gradients summed over the steps.
+     */
+    private static Tensor[] composedBackward(Tensor[] in, boolean reverse, Tensor[] g) {
+        Tensor w = in[3];
+        Tensor b = in.length > 4 ? in[4] : null;
+        int steps = (int) in[0].size(1);
+        Tensor[] gx = in[0].unbind(1);
+        Function.Context[] cells = new Function.Context[steps];
+        Tensor[] before = new Tensor[steps];
+        Tensor h = in[1];
+        Tensor c = in[2];
+        for (int s = 0; s < steps; s++) {
+            int t = reverse ? steps - 1 - s : s;
+            Tensor[] hc = gx[t].add(h.linear(w, b)).lstmCell(c);
+            cells[t] = hc[0].node();
+            before[t] = h;
+            h = hc[0];
+            c = hc[1];
+        }
+        Tensor[] dOut = g[0].unbind(1);
+        Tensor[] dgx = new Tensor[steps];
+        Tensor dh = g[1];
+        Tensor dc = g[2];
+        Tensor dw = null;
+        Tensor db = null;
+        for (int s = steps - 1; s >= 0; s--) {
+            int t = reverse ? steps - 1 - s : s;
+            Tensor[] d = cells[t].backward(dOut[t].add(dh), dc);
+            dgx[t] = d[0];
+            dc = d[1] == null ? Tensor.zerosLike(in[2]) : d[1];
+            dh = d[0].matmul(w);
+            dw = dw == null ? d[0].t().matmul(before[t]) : dw.add(d[0].t().matmul(before[t]));
+            db = b == null ? null : db == null ? d[0].sum(0) : db.add(d[0].sum(0));
+        }
+        Tensor dgxAll = Tensor.stack(1, dgx);
+        return b == null ? tensors(dgxAll, dh, dc, dw) : tensors(dgxAll, dh, dc, dw, db);
     }
 }

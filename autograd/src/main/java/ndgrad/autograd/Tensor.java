@@ -1041,6 +1041,16 @@ public final class Tensor {
         return CellOps.lstmCell(this, c);
     }
 
+    /**
+     * An LSTM layer's direction over every step in one op, this tensor being the input's share of the gates (B, T,
+     * 4H), x·W_ihᵀ + b_ih: from states h0, c0 (B, H) and the recurrent weight (4H, H) and bias (4H, or null), returns
+     * {output (B, T, H), h_n, c_n}; {@code reverse} walks from the last step (PyTorch's {@code _VF.lstm} for one
+     * layer and direction). Usage: {@code Tensor[] out = g.lstm(h0, c0, w, b, false);}
+     */
+    public Tensor[] lstm(Tensor h0, Tensor c0, Tensor weightHh, Tensor biasHh, boolean reverse) {
+        return CellOps.lstm(this, h0, c0, weightHh, biasHh, reverse);
+    }
+
     /** Tensors of equal shape stacked along a new dimension {@code axis}. */
     public static Tensor stack(int axis, Tensor... ts) {
         return ShapeOps.stack(axis, ts);

@@ -33,12 +33,14 @@ public final class GRU extends Recurrent {
     }
 
     @Override
-    Tensor[] cell(Tensor gi, Tensor h, Tensor c, Tensor[] w) {
-        Tensor[] a = gi.chunk(3, 1);
-        Tensor[] b = h.linear(w[1], w[3]).chunk(3, 1);
-        Tensor r = a[0].add(b[0]).sigmoid();
-        Tensor z = a[1].add(b[1]).sigmoid();
-        Tensor n = a[2].add(r.mul(b[2])).tanh();
-        return new Tensor[] {z.rsub(1).mul(n).add(z.mul(h)), null};
+    Tensor[] direction(Tensor gx, Tensor h, Tensor c, Tensor[] w, boolean reverse) {
+        return stepwise(gx, h, reverse, (gi, prev) -> {
+            Tensor[] a = gi.chunk(3, 1);
+            Tensor[] b = prev.linear(w[1], w[3]).chunk(3, 1);
+            Tensor r = a[0].add(b[0]).sigmoid();
+            Tensor z = a[1].add(b[1]).sigmoid();
+            Tensor n = a[2].add(r.mul(b[2])).tanh();
+            return z.rsub(1).mul(n).add(z.mul(prev));
+        });
     }
 }

@@ -32,7 +32,7 @@ public final class LSTM extends Recurrent {
     }
 
     @Override
-    Tensor[] cell(Tensor gx, Tensor h, Tensor c, Tensor[] w) {
-        return gx.add(h.linear(w[1], w[3])).lstmCell(c);
+    Tensor[] direction(Tensor gx, Tensor h, Tensor c, Tensor[] w, boolean reverse) {
+        return gx.lstm(h, c, w[1], w[3], reverse);
     }
 }

@@ -31,7 +31,7 @@ public final class RNN extends Recurrent {
     }
 
     @Override
-    Tensor[] cell(Tensor gx, Tensor h, Tensor c, Tensor[] w) {
-        return new Tensor[] {gx.add(h.linear(w[1], w[3])).tanh(), null};
+    Tensor[] direction(Tensor gx, Tensor h, Tensor c, Tensor[] w, boolean reverse) {
+        return stepwise(gx, h, reverse, (x, prev) -> x.add(prev.linear(w[1], w[3])).tanh());
     }
 }

@@ -2,6 +2,7 @@ package ndgrad.nn;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BinaryOperator;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Rng;
 import ndgrad.core.ShapeException;
@@ -13,7 +14,7 @@ import ndgrad.core.ShapeException;
  * (G·H, H), {@code bias_ih_l{k}} and {@code bias_hh_l{k}} (G·H), with {@code _reverse} for the second direction, in
  * PyTorch's order, layout and gate order, initialized uniform in ±1/√H, so PyTorch's weights load as they are.
  * States h0, c0 and the returned h_n, c_n are (layers·directions, batch, H), as in PyTorch, whatever batchFirst.
- * {@link RNN}, {@link LSTM} and {@link GRU} give the cell.
+ * {@link RNN}, {@link LSTM} and {@link GRU} give a direction's steps.
  *
  * <p>One difference from PyTorch: the input is batch-first, (batch, seq, input), unless the options say
  * {@code batchFirst(false)}.
@@ -150,20 +151,11 @@ public abstract class Recurrent extends Layer {
                 int i = l * directions + d;
                 Tensor[] w = weights.get(i);
                 // the input's share of every step's gates in one product: (batch·seq, G·H)
-                Tensor[] inputs = flat.linear(w[0], w[2]).reshape(batch, steps0, w[0].size(0)).unbind(1);
-                Tensor[] steps = new Tensor[(int) steps0];
-                Tensor h = h0s.select(0, i);
-                Tensor c = cellState ? c0s.select(0, i) : null;
-                for (int s = 0; s < steps.length; s++) {
-                    int t = d == 0 ? s : steps.length - 1 - s;
-                    Tensor[] hc = cell(inputs[t], h, c, w);
-                    h = hc[0];
-                    c = hc[1];
-                    steps[t] = h;
-                }
-                outs[d] = Tensor.stack(1, steps);
-                hn[i] = h;
-                cn[i] = c;
+                Tensor gx = flat.linear(w[0], w[2]).reshape(batch, steps0, w[0].size(0));
+                Tensor[] r = direction(gx, h0s.select(0, i), cellState ? c0s.select(0, i) : null, w, d == 1);
+                outs[d] = r[0];
+                hn[i] = r[1];
+                cn[i] = r[2];
             }
             seq = directions == 1 ? outs[0] : Tensor.concat(2, outs);
             if (dropout != null && l < options.numLayers() - 1) {
@@ -188,10 +180,24 @@ public abstract class Recurrent extends Layer {
     }
 
     /**
-     * One step: the new h and c from the input's share of the gates {@code gx} = W_ih x + b_ih (batch, G·H), the
-     * previous h and c (batch, H), and the weights weight_ih, weight_hh, bias_ih, bias_hh (biases null without).
+     * One direction of one layer over every step: {output (batch, seq, H), h_n, c_n (null without a cell state)} from
+     * the input's share of the gates {@code gx} = W_ih x + b_ih (batch, seq, G·H), the initial h and c (batch, H) and
+     * the weights weight_ih, weight_hh, bias_ih, bias_hh (biases null without); {@code reverse} reads from the last
+     * step.
      */
-    abstract Tensor[] cell(Tensor gx, Tensor h, Tensor c, Tensor[] w);
+    abstract Tensor[] direction(Tensor gx, Tensor h, Tensor c, Tensor[] w, boolean reverse);
+
+    /** A direction without a cell state taken step by step: each step's new h from its gates' input share and h. */
+    static Tensor[] stepwise(Tensor gx, Tensor h, boolean reverse, BinaryOperator<Tensor> step) {
+        Tensor[] inputs = gx.unbind(1);
+        Tensor[] steps = new Tensor[inputs.length];
+        for (int s = 0; s < steps.length; s++) {
+            int t = reverse ? steps.length - 1 - s : s;
+            h = step.apply(inputs[t], h);
+            steps[t] = h;
+        }
+        return new Tensor[] {Tensor.stack(1, steps), h, null};
+    }
 
     @Override
     public String toString() {

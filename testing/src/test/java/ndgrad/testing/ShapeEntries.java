@@ -137,6 +137,20 @@ final class ShapeEntries {
                                 .label("c' alone, gates scaled by 4 toward saturation"))
                         .badInput("gates not 4H wide", x -> x[0].lstmCell(x[1])[0], Arg.normal(3, 7), Arg.normal(3, 2))
                         .badInput("batches differ", x -> x[0].lstmCell(x[1])[0], Arg.normal(3, 8), Arg.normal(2, 2))),
+                entry(op("lstm", x -> lstmAll(x[0].lstm(x[1], x[2], x[3], x[4], false)))
+                        .reference(x -> lstmRef(x[0], x[1], x[2], x[3], x[4], false))
+                        .sample(Arg.normal(2, 3, 8), Arg.normal(2, 2), Arg.normal(2, 2), Arg.normal(8, 2), Arg.normal(8))
+                        .sample(Sample.of(Arg.normal(1, 4, 4), Arg.normal(1, 1), Arg.normal(1, 1), Arg.normal(4, 1),
+                                Arg.normal(4)).call(x -> lstmAll(x[0].lstm(x[1], x[2], x[3], x[4], true)))
+                                .reference(x -> lstmRef(x[0], x[1], x[2], x[3], x[4], true)).label("reverse"))
+                        .sample(Sample.of(Arg.normal(3, 2, 8), Arg.normal(3, 2), Arg.normal(3, 2), Arg.normal(8, 2))
+                                .call(x -> x[0].lstm(x[1], x[2], x[3], null, false)[0]).reference(x -> Ref.slice(
+                                        lstmRef(x[0], x[1], x[2], x[3], null, false), 0, 0, 12).reshape(3, 2, 2)).label("no bias, the "
+                                        + "output alone"))
+                        .badInput("gx not 4H wide", x -> x[0].lstm(x[1], x[2], x[3], null, false)[0],
+                                Arg.normal(2, 3, 7), Arg.normal(2, 2), Arg.normal(2, 2), Arg.normal(8, 2))
+                        .badInput("states of another batch", x -> x[0].lstm(x[1], x[2], x[3], null, false)[0],
+                                Arg.normal(2, 3, 8), Arg.normal(3, 2), Arg.normal(3, 2), Arg.normal(8, 2))),
                 entry(op("gather", x -> x[0].gather(1, x[1])).reference(x -> Ref.gather(x[0], 1, x[1]))
                         .sample(Arg.normal(2, 5), Arg.index(new long[] {0, 4, 4, 1, 2, 2, 2, 3}, 2, 4))
                         .sample(Arg.normal(3, 4), Arg.indices(4, 3, 2))
@@ -209,5 +223,50 @@ final class ShapeEntries {
             }
         }
         return Nd.of(out, b, width);
+    }
+
+    /** lstm's output, h_n and c_n flattened and joined. */
+    private static Tensor lstmAll(Tensor[] r) {
+        return Tensor.concat(0, r[0].flatten(), r[1].flatten(), r[2].flatten());
+    }
+
+    /**
+     * An LSTM direction by plain loops: each step's gates gx_t + b + h·wᵀ through {@link #lstmCell}'s reference;
+     * the output (B, T, H), h_n and c_n flattened and joined.
+     */
+    private static Nd lstmRef(Nd gx, Nd h0, Nd c0, Nd w, Nd b, boolean reverse) {
+        int batch = (int) gx.size(0);
+        int steps = (int) gx.size(1);
+        int g4 = (int) gx.size(2);
+        int n = g4 / 4;
+        double[] h = h0.data().clone();
+        double[] c = c0.data().clone();
+        double[] out = new double[batch * steps * n];
+        for (int s = 0; s < steps; s++) {
+            int t = reverse ? steps - 1 - s : s;
+            double[] gates = new double[batch * g4];
+            for (int r = 0; r < batch; r++) {
+                for (int j = 0; j < g4; j++) {
+                    double v = gx.get(r, t, j) + (b == null ? 0 : b.get(j));
+                    for (int k = 0; k < n; k++) {
+                        v += h[r * n + k] * w.get(j, k);
+                    }
+                    gates[r * g4 + j] = v;
+                }
+            }
+            Nd hc = lstmCell(Nd.of(gates, batch, g4), Nd.of(c, batch, n), true, true);
+            for (int r = 0; r < batch; r++) {
+                for (int k = 0; k < n; k++) {
+                    h[r * n + k] = hc.get(r, k);
+                    c[r * n + k] = hc.get(r, n + k);
+                    out[(r * steps + t) * n + k] = h[r * n + k];
+                }
+            }
+        }
+        double[] all = new double[out.length + 2 * h.length];
+        System.arraycopy(out, 0, all, 0, out.length);
+        System.arraycopy(h, 0, all, out.length, h.length);
+        System.arraycopy(c, 0, all, out.length + h.length, c.length);
+        return Nd.of(all, all.length);
     }
 }

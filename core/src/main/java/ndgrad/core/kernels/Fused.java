@@ -167,10 +167,7 @@ public final class Fused {
         INDArray h = Scope.allocate(gates.dataType(), b, hidden);
         INDArray next = Scope.allocate(gates.dataType(), b, hidden);
         try (Scope copies = Scope.open()) {
-            Buffer[] io = buffers(plain(gates), plain(c), h, next, act, tanhC);
-            boolean float32 = gates.dataType() == DataType.FLOAT;
-            int parts = (long) b * hidden >= CELL_SPLIT ? Math.min(b, Threads.count()) : 1;
-            Threads.parallel(parts, part -> lstmRows(io, hidden, float32, b * part / parts, b * (part + 1) / parts));
+            cellRows(buffers(plain(gates), plain(c), h, next, act, tanhC), new int[6], b, hidden);
         }
         return new INDArray[] {h, next};
     }
@@ -178,15 +175,27 @@ public final class Fused {
     /** {@link #lstmCell}'s units at which its rows are split over the cores. */
     public static final long CELL_SPLIT = 2048;
 
-    /** Rows [from, to) of {@link #lstmCell}: buffers gates, c, h, c', act (or null), tanh(c') (or null). */
-    private static void lstmRows(Buffer[] io, int hidden, boolean float32, int from, int to) {
+    /**
+     * The cell's rows 0 to {@code b} over buffers gates, c, h, c', act (or null), tanh(c') (or null), each from its
+     * element {@code base[k]}; split over the cores from {@link #CELL_SPLIT} units.
+     */
+    private static void cellRows(Buffer[] io, int[] base, int b, int hidden) {
+        boolean float32 = io[0] instanceof FloatBuffer;
+        int parts = (long) b * hidden >= CELL_SPLIT ? Math.min(b, Threads.count()) : 1;
+        Threads.parallel(parts, part -> cellRows(io, base, hidden, float32, b * part / parts,
+                b * (part + 1) / parts));
+    }
+
+    /** Rows [from, to) of {@link #cellRows}. */
+    private static void cellRows(Buffer[] io, int[] base, int hidden, boolean float32, int from, int to) {
         double[] g = new double[4 * hidden];
         double[] cs = new double[hidden];
         double[] hs = new double[hidden];
         double[] ts = new double[hidden];
+        float[] fs = new float[4 * hidden];
         for (int r = from; r < to; r++) {
-            get(io[0], r * 4 * hidden, g);
-            get(io[1], r * hidden, cs);
+            get(io[0], base[0] + r * 4 * hidden, g, fs);
+            get(io[1], base[1] + r * hidden, cs, fs);
             for (int j = 0; j < hidden; j++) {
                 double i = sigmoid(g[j]);
                 double f = sigmoid(g[hidden + j]);
@@ -200,11 +209,11 @@ public final class Fused {
                 g[2 * hidden + j] = u;
                 g[3 * hidden + j] = o;
             }
-            put(io[2], r * hidden, hs);
-            put(io[3], r * hidden, cs);
+            put(io[2], base[2] + r * hidden, hs, fs);
+            put(io[3], base[3] + r * hidden, cs, fs);
             if (io[4] != null) {
-                put(io[4], r * 4 * hidden, g);
-                put(io[5], r * hidden, ts);
+                put(io[4], base[4] + r * 4 * hidden, g, fs);
+                put(io[5], base[5] + r * hidden, ts, fs);
             }
         }
     }
@@ -221,36 +230,171 @@ public final class Fused {
         INDArray dGates = Scope.allocate(act.dataType(), act.shape());
         INDArray dPrev = Scope.allocate(act.dataType(), b, hidden);
         try (Scope copies = Scope.open()) {
-            Buffer[] io = buffers(plain(act), plain(c), plain(tanhC), plain(dh), plain(dc), dGates, dPrev);
-            double[] a = new double[4 * hidden];
-            double[] cs = new double[hidden];
-            double[] ts = new double[hidden];
-            double[] dhs = new double[hidden];
-            double[] dcs = new double[hidden];
-            for (int r = 0; r < b; r++) {
-                get(io[0], r * 4 * hidden, a);
-                get(io[1], r * hidden, cs);
-                get(io[2], r * hidden, ts);
-                get(io[3], r * hidden, dhs);
-                get(io[4], r * hidden, dcs);
-                for (int j = 0; j < hidden; j++) {
-                    double i = a[j];
-                    double f = a[hidden + j];
-                    double g = a[2 * hidden + j];
-                    double o = a[3 * hidden + j];
-                    double t = ts[j];
-                    double total = dcs[j] + dhs[j] * o * (1 - t * t);
-                    a[j] = total * g * i * (1 - i);
-                    a[hidden + j] = total * cs[j] * f * (1 - f);
-                    a[2 * hidden + j] = total * i * (1 - g * g);
-                    a[3 * hidden + j] = dhs[j] * t * o * (1 - o);
-                    dcs[j] = total * f;
-                }
-                put(io[5], r * 4 * hidden, a);
-                put(io[6], r * hidden, dcs);
-            }
+            cellBackRows(buffers(plain(act), plain(c), plain(tanhC), plain(dh), plain(dc), dGates, dPrev),
+                    new int[7], b, hidden);
         }
         return new INDArray[] {dGates, dPrev};
+    }
+
+    /**
+     * {@link #lstmCellBackward}'s rows over buffers act, c, tanh(c'), dh, dc, dgates, dc_prev, each from its element
+     * {@code base[k]} (dc and dc_prev may be one buffer: each row is read before it is written).
+     */
+    private static void cellBackRows(Buffer[] io, int[] base, int b, int hidden) {
+        double[] a = new double[4 * hidden];
+        double[] cs = new double[hidden];
+        double[] ts = new double[hidden];
+        double[] dhs = new double[hidden];
+        double[] dcs = new double[hidden];
+        float[] fs = new float[4 * hidden];
+        for (int r = 0; r < b; r++) {
+            get(io[0], base[0] + r * 4 * hidden, a, fs);
+            get(io[1], base[1] + r * hidden, cs, fs);
+            get(io[2], base[2] + r * hidden, ts, fs);
+            get(io[3], base[3] + r * hidden, dhs, fs);
+            get(io[4], base[4] + r * hidden, dcs, fs);
+            for (int j = 0; j < hidden; j++) {
+                double i = a[j];
+                double f = a[hidden + j];
+                double g = a[2 * hidden + j];
+                double o = a[3 * hidden + j];
+                double t = ts[j];
+                double total = dcs[j] + dhs[j] * o * (1 - t * t);
+                a[j] = total * g * i * (1 - i);
+                a[hidden + j] = total * cs[j] * f * (1 - f);
+                a[2 * hidden + j] = total * i * (1 - g * g);
+                a[3 * hidden + j] = dhs[j] * t * o * (1 - o);
+                dcs[j] = total * f;
+            }
+            put(io[5], base[5] + r * 4 * hidden, a, fs);
+            put(io[6], base[6] + r * hidden, dcs, fs);
+        }
+    }
+
+    /**
+     * An LSTM layer's direction over every step in one call (PyTorch's {@code _VF.lstm} for one layer and
+     * direction): from the input's share of the gates {@code gx} (B, T, 4H), the states h0 and c0 (B, H), the
+     * recurrent weight {@code w} (4H, H) and bias {@code b} (4H, or null), each step's gates gx_t + b + h·wᵀ (one
+     * gemm adding into them) go through {@link #lstmCell}'s pass; {@code reverse} walks the steps from the last.
+     * Returns {output (B, T, H), h_n, c_n}. With {@code keep} = {act (T, B, 4H), tanh(c) (T, B, H), the old states
+     * c (T, B, H), the old states h (B, T, H)} not null, fills it for {@link #lstmBackward}.
+     */
+    public static INDArray[] lstm(INDArray gx, INDArray h0, INDArray c0, INDArray w, INDArray b, boolean reverse,
+            INDArray[] keep) {
+        int batch = (int) gx.size(0);
+        int steps = (int) gx.size(1);
+        int g4 = (int) gx.size(2);
+        int hidden = g4 / 4;
+        DataType type = gx.dataType();
+        INDArray out = Scope.allocate(type, batch, steps, hidden);
+        INDArray[] h = {Copies.copy(h0), Scope.allocate(type, batch, hidden)};
+        INDArray[] c = {Copies.copy(c0), Scope.allocate(type, batch, hidden)};
+        try (Scope temporaries = Scope.open()) {
+            INDArray x = plain(gx);
+            INDArray wp = plain(w);
+            INDArray gates = Scope.allocate(type, batch, g4);
+            Buffer xb = nio(x);
+            Buffer gb = nio(gates);
+            Buffer ob = nio(out);
+            Buffer[] hb = {nio(h[0]), nio(h[1])};
+            Buffer[] cb = {nio(c[0]), nio(c[1])};
+            Buffer[] kb = keep == null ? new Buffer[4] : buffers(keep);
+            double[] bias = new double[g4];
+            double[] row = new double[g4];
+            float[] fs = new float[g4];
+            if (b != null) {
+                get(nio(plain(b)), 0, bias, fs);
+            }
+            for (int s = 0; s < steps; s++) {
+                int t = reverse ? steps - 1 - s : s;
+                int now = s % 2;
+                for (int r = 0; r < batch; r++) {
+                    get(xb, (r * steps + t) * g4, row, fs);
+                    for (int j = 0; j < g4; j++) {
+                        row[j] += bias[j];
+                    }
+                    put(gb, r * g4, row, fs);
+                }
+                Products.gemmInto(h[now], wp, gates, false, true, batch, g4, hidden, 1);
+                if (keep != null) {
+                    copyRows(cb[now], 0, hidden, kb[2], t * batch * hidden, hidden, batch, hidden, fs);
+                    copyRows(hb[now], 0, hidden, kb[3], t * hidden, steps * hidden, batch, hidden, fs);
+                }
+                cellRows(new Buffer[] {gb, cb[now], hb[1 - now], cb[1 - now], kb[0], kb[1]}, new int[] {0, 0, 0, 0,
+                        t * batch * g4, t * batch * hidden}, batch, hidden);
+                copyRows(hb[1 - now], 0, hidden, ob, t * hidden, steps * hidden, batch, hidden, fs);
+            }
+        }
+        int last = steps % 2;
+        return new INDArray[] {out, h[last], c[last]};
+    }
+
+    /**
+     * The gradients of {@link #lstm} from those of its output, h_n and c_n, back through the steps (each step's
+     * gates by {@link #lstmCellBackward}'s pass, the gradient of the earlier h one gemm), then the weight's gradient as
+     * one product over every step, Σ_t dgates_tᵀ·h_(t-1), and the bias's as the column sums. Returns {dgx (B, T,
+     * 4H), dh0, dc0, dw (4H, H), db (4H, or null without {@code bias})}.
+     */
+    public static INDArray[] lstmBackward(INDArray[] keep, INDArray w, boolean bias, boolean reverse, INDArray dout,
+            INDArray dhn, INDArray dcn) {
+        int batch = (int) dout.size(0);
+        int steps = (int) dout.size(1);
+        int hidden = (int) dout.size(2);
+        int g4 = 4 * hidden;
+        DataType type = dout.dataType();
+        INDArray dgx = Scope.allocate(type, batch, steps, g4);
+        INDArray dh = Copies.copy(dhn);
+        INDArray dc = Copies.copy(dcn);
+        INDArray dw = Scope.allocate(type, g4, hidden);
+        INDArray db = bias ? Scope.allocate(type, g4) : null;
+        try (Scope temporaries = Scope.open()) {
+            INDArray wp = plain(w);
+            INDArray dgates = Scope.allocate(type, batch, g4);
+            INDArray dhStep = Scope.allocate(type, batch, hidden);
+            Buffer[] kb = buffers(plain(keep[0]), plain(keep[1]), plain(keep[2]));
+            Buffer ob = nio(plain(dout));
+            Buffer gb = nio(dgates);
+            Buffer xb = nio(dgx);
+            Buffer hb = nio(dh);
+            Buffer cb = nio(dc);
+            Buffer sb = nio(dhStep);
+            double[] row = new double[hidden];
+            double[] add = new double[hidden];
+            float[] fs = new float[g4];
+            for (int s = steps - 1; s >= 0; s--) {
+                int t = reverse ? steps - 1 - s : s;
+                for (int r = 0; r < batch; r++) {
+                    get(ob, (r * steps + t) * hidden, row, fs);
+                    get(hb, r * hidden, add, fs);
+                    for (int j = 0; j < hidden; j++) {
+                        row[j] += add[j];
+                    }
+                    put(sb, r * hidden, row, fs);
+                }
+                cellBackRows(new Buffer[] {kb[0], kb[2], kb[1], sb, cb, gb, cb}, new int[] {t * batch * g4,
+                        t * batch * hidden, t * batch * hidden, 0, 0, 0, 0}, batch, hidden);
+                copyRows(gb, 0, g4, xb, t * g4, steps * g4, batch, g4, fs);
+                Products.gemmInto(dgates, wp, dh, false, false, batch, hidden, g4, 0);
+            }
+            Products.gemmInto(dgx, plain(keep[3]), dw, true, false, g4, hidden, batch * steps, 0);
+            if (db != null) {
+                Products.gemmInto(Access.ones(type, batch * steps), dgx, db, false, false, 1, g4, batch * steps, 0);
+            }
+        }
+        return new INDArray[] {dgx, dh, dc, dw, db};
+    }
+
+    /** {@code rows} rows of {@code len} elements from buffer {@code from} to {@code to}, each at its own stride. */
+    private static void copyRows(Buffer from, int fromAt, int fromStride, Buffer to, int toAt, int toStride,
+            int rows, int len, float[] fs) {
+        for (int r = 0; r < rows; r++) {
+            if (from instanceof FloatBuffer f) {
+                f.get(fromAt + r * fromStride, fs, 0, len);
+                ((FloatBuffer) to).put(toAt + r * toStride, fs, 0, len);
+            } else {
+                ((DoubleBuffer) to).put(toAt + r * toStride, (DoubleBuffer) from, fromAt + r * fromStride, len);
+            }
+        }
     }
 
     /** {@code a} itself when plain, else a C-order copy in the current scope. */
@@ -267,27 +411,30 @@ public final class Fused {
         return out;
     }
 
-    /** {@code dst.length} values of a float32 or float64 buffer from element {@code at}, as doubles. */
-    private static void get(Buffer b, int at, double[] dst) {
+    /**
+     * {@code dst.length} values of a float32 or float64 buffer from element {@code at}, as doubles (a float32 row
+     * through {@code floats}, a scratch row at least as long).
+     */
+    private static void get(Buffer b, int at, double[] dst, float[] floats) {
         if (b instanceof DoubleBuffer d) {
             d.get(at, dst);
         } else {
-            FloatBuffer f = (FloatBuffer) b;
+            ((FloatBuffer) b).get(at, floats, 0, dst.length);
             for (int j = 0; j < dst.length; j++) {
-                dst[j] = f.get(at + j);
+                dst[j] = floats[j];
             }
         }
     }
 
-    /** {@code src} written to a float32 or float64 buffer from element {@code at}. */
-    private static void put(Buffer b, int at, double[] src) {
+    /** {@code src} written to a float32 or float64 buffer from element {@code at} (through {@code floats}). */
+    private static void put(Buffer b, int at, double[] src, float[] floats) {
         if (b instanceof DoubleBuffer d) {
             d.put(at, src);
         } else {
-            FloatBuffer f = (FloatBuffer) b;
             for (int j = 0; j < src.length; j++) {
-                f.put(at + j, (float) src[j]);
+                floats[j] = (float) src[j];
             }
+            ((FloatBuffer) b).put(at, floats, 0, src.length);
         }
     }
 

@@ -61,6 +61,26 @@ public final class Products {
     }
 
     /**
+     * c ← op(a)·op(b) + β·c over the buffers of plain float arrays seen as row-major matrices op(a) (m, k), op(b)
+     * (k, n) and c (m, n), whatever their own shapes: one single-threaded BLAS call (a recurrence's step, or its
+     * weight's gradient over every step at once).
+     */
+    public static void gemmInto(INDArray a, INDArray b, INDArray c, boolean ta, boolean tb, int m, int n, int k,
+            double beta) {
+        int trA = ta ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+        int trB = tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+        int lda = ta ? m : k;
+        int ldb = tb ? k : n;
+        if (c.dataType() == DataType.FLOAT) {
+            openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, trA, trB, m, n, k, 1f, floatPointer(a), lda,
+                    floatPointer(b), ldb, (float) beta, floatPointer(c), n);
+        } else {
+            openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, trA, trB, m, n, k, 1, doublePointer(a), lda,
+                    doublePointer(b), ldb, beta, doublePointer(c), n);
+        }
+    }
+
+    /**
      * Batched products out[s] = op(a[s])·op(b[s]) for 3-D operands of one batch size, a 2-D operand standing for every
      * batch (not copied), op transposing the last two dims when its flag is set: one BLAS gemm per batch on offsets
      * into the plain arrays (ND4J's batched matmul needs the 2-D operand copied per batch).
