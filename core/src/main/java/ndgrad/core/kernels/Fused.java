@@ -277,63 +277,44 @@ public final class Fused {
      * recurrent weight {@code w} (4H, H) and bias {@code b} (4H, or null), each step's gates gx_t + b + h·wᵀ (one
      * gemm adding into them) go through {@link #lstmCell}'s pass; {@code reverse} walks the steps from the last.
      * Returns {output (B, T, H), h_n, c_n}. With {@code keep} = {act (T, B, 4H), tanh(c) (T, B, H), the old states
-     * c (T, B, H), the old states h (B, T, H)} not null, fills it for {@link #lstmBackward}.
+     * c (T, B, H), the old states h (B, T, H)} not null, fills it for {@link #lstmBackward}. A row of the batch
+     * depends on no other, so from {@link #CELL_SPLIT} units the rows are split over the cores for every step at
+     * once: no thread waits for another between steps.
      */
     public static INDArray[] lstm(INDArray gx, INDArray h0, INDArray c0, INDArray w, INDArray b, boolean reverse,
             INDArray[] keep) {
         int batch = (int) gx.size(0);
         int steps = (int) gx.size(1);
-        int g4 = (int) gx.size(2);
-        int hidden = g4 / 4;
+        int hidden = (int) gx.size(2) / 4;
         DataType type = gx.dataType();
         INDArray out = Scope.allocate(type, batch, steps, hidden);
-        INDArray[] h = {Copies.copy(h0), Scope.allocate(type, batch, hidden)};
-        INDArray[] c = {Copies.copy(c0), Scope.allocate(type, batch, hidden)};
+        INDArray hn = Scope.allocate(type, batch, hidden);
+        INDArray cn = Scope.allocate(type, batch, hidden);
         try (Scope temporaries = Scope.open()) {
-            INDArray x = plain(gx);
-            INDArray wp = plain(w);
-            INDArray gates = Scope.allocate(type, batch, g4);
-            Buffer xb = nio(x);
-            Buffer gb = nio(gates);
-            Buffer ob = nio(out);
-            Buffer[] hb = {nio(h[0]), nio(h[1])};
-            Buffer[] cb = {nio(c[0]), nio(c[1])};
+            Buffer[] shared = buffers(plain(gx), out, hn, cn, plain(h0), plain(c0), b == null ? null : plain(b));
             Buffer[] kb = keep == null ? new Buffer[4] : buffers(keep);
-            double[] bias = new double[g4];
-            double[] row = new double[g4];
-            float[] fs = new float[g4];
-            if (b != null) {
-                get(nio(plain(b)), 0, bias, fs);
+            INDArray wp = plain(w);
+            int parts = split(batch, hidden);
+            Part[] ps = new Part[parts];
+            for (int p = 0; p < parts; p++) {
+                ps[p] = new Part(type, batch * p / parts, batch * (p + 1) / parts, hidden, 4 * hidden, hidden);
             }
-            for (int s = 0; s < steps; s++) {
-                int t = reverse ? steps - 1 - s : s;
-                int now = s % 2;
-                for (int r = 0; r < batch; r++) {
-                    get(xb, (r * steps + t) * g4, row, fs);
-                    for (int j = 0; j < g4; j++) {
-                        row[j] += bias[j];
-                    }
-                    put(gb, r * g4, row, fs);
-                }
-                Products.gemmInto(h[now], wp, gates, false, true, batch, g4, hidden, 1);
-                if (keep != null) {
-                    copyRows(cb[now], 0, hidden, kb[2], t * batch * hidden, hidden, batch, hidden, fs);
-                    copyRows(hb[now], 0, hidden, kb[3], t * hidden, steps * hidden, batch, hidden, fs);
-                }
-                cellRows(new Buffer[] {gb, cb[now], hb[1 - now], cb[1 - now], kb[0], kb[1]}, new int[] {0, 0, 0, 0,
-                        t * batch * g4, t * batch * hidden}, batch, hidden);
-                copyRows(hb[1 - now], 0, hidden, ob, t * hidden, steps * hidden, batch, hidden, fs);
-            }
+            Threads.parallel(parts, p -> ps[p].forward(shared, kb, wp, batch, steps, reverse));
         }
-        int last = steps % 2;
-        return new INDArray[] {out, h[last], c[last]};
+        return new INDArray[] {out, hn, cn};
+    }
+
+    /** The cores an LSTM's batch of {@code batch} rows of {@code hidden} units is split over. */
+    private static int split(int batch, int hidden) {
+        return (long) batch * hidden >= CELL_SPLIT ? Math.min(batch, Threads.count()) : 1;
     }
 
     /**
      * The gradients of {@link #lstm} from those of its output, h_n and c_n, back through the steps (each step's
-     * gates by {@link #lstmCellBackward}'s pass, the gradient of the earlier h one gemm), then the weight's gradient as
-     * one product over every step, Σ_t dgates_tᵀ·h_(t-1), and the bias's as the column sums. Returns {dgx (B, T,
-     * 4H), dh0, dc0, dw (4H, H), db (4H, or null without {@code bias})}.
+     * gates by {@link #lstmCellBackward}'s pass, the gradient of the earlier h one gemm, rows split over the cores as
+     * in the forward), then the weight's gradient as one product over every step, Σ_t dgates_tᵀ·h_(t-1), and the
+     * bias's as the column sums. Returns {dgx (B, T, 4H), dh0, dc0, dw (4H, H), db (4H, or null without {@code
+     * bias})}.
      */
     public static INDArray[] lstmBackward(INDArray[] keep, INDArray w, boolean bias, boolean reverse, INDArray dout,
             INDArray dhn, INDArray dcn) {
@@ -343,45 +324,124 @@ public final class Fused {
         int g4 = 4 * hidden;
         DataType type = dout.dataType();
         INDArray dgx = Scope.allocate(type, batch, steps, g4);
-        INDArray dh = Copies.copy(dhn);
-        INDArray dc = Copies.copy(dcn);
+        INDArray dh0 = Scope.allocate(type, batch, hidden);
+        INDArray dc0 = Scope.allocate(type, batch, hidden);
         INDArray dw = Scope.allocate(type, g4, hidden);
         INDArray db = bias ? Scope.allocate(type, g4) : null;
         try (Scope temporaries = Scope.open()) {
-            INDArray wp = plain(w);
-            INDArray dgates = Scope.allocate(type, batch, g4);
-            INDArray dhStep = Scope.allocate(type, batch, hidden);
+            Buffer[] shared = buffers(dgx, plain(dout), dh0, dc0, plain(dhn), plain(dcn));
             Buffer[] kb = buffers(plain(keep[0]), plain(keep[1]), plain(keep[2]));
-            Buffer ob = nio(plain(dout));
-            Buffer gb = nio(dgates);
-            Buffer xb = nio(dgx);
-            Buffer hb = nio(dh);
-            Buffer cb = nio(dc);
-            Buffer sb = nio(dhStep);
+            INDArray wp = plain(w);
+            int parts = split(batch, hidden);
+            Part[] ps = new Part[parts];
+            for (int p = 0; p < parts; p++) {
+                ps[p] = new Part(type, batch * p / parts, batch * (p + 1) / parts, hidden, g4, hidden);
+            }
+            Threads.parallel(parts, p -> ps[p].backward(shared, kb, wp, batch, steps, reverse));
+            Products.gemmInto(dgx, plain(keep[3]), dw, true, false, g4, hidden, batch * steps, 0);
+            if (db != null) {
+                Products.gemmInto(Access.ones(type, batch * steps), dgx, db, false, false, 1, g4, batch * steps, 0);
+            }
+        }
+        return new INDArray[] {dgx, dh0, dc0, dw, db};
+    }
+
+    /**
+     * Rows [from, to) of an LSTM's batch, taken through every step by one thread: its own gates (or their
+     * gradients), and two h and two c arrays (or the gradients of h and c) that the steps take in turn. Made on the
+     * calling thread, whose scope owns the arrays.
+     */
+    private static final class Part {
+        final int from;
+        final int rows;
+        final int hidden;
+        final INDArray gates;
+        final INDArray[] h;
+        final INDArray[] c;
+
+        Part(DataType type, int from, int to, int hidden, int gateWidth, int stateWidth) {
+            this.from = from;
+            this.rows = to - from;
+            this.hidden = hidden;
+            this.gates = Scope.allocate(type, rows, gateWidth);
+            this.h = new INDArray[] {Scope.allocate(type, rows, stateWidth), Scope.allocate(type, rows, stateWidth)};
+            this.c = new INDArray[] {Scope.allocate(type, rows, stateWidth), Scope.allocate(type, rows, stateWidth)};
+        }
+
+        /** The forward over buffers {gx, out, h_n, c_n, h0, c0, b or null} and keep's (or nulls), of the whole batch. */
+        void forward(Buffer[] shared, Buffer[] kb, INDArray w, int batch, int steps, boolean reverse) {
+            int g4 = 4 * hidden;
+            Buffer gb = nio(gates);
+            Buffer[] hb = {nio(h[0]), nio(h[1])};
+            Buffer[] cb = {nio(c[0]), nio(c[1])};
+            float[] fs = new float[g4];
+            double[] bias = new double[g4];
+            double[] row = new double[g4];
+            if (shared[6] != null) {
+                get(shared[6], 0, bias, fs);
+            }
+            copyRows(shared[4], from * hidden, hidden, hb[0], 0, hidden, rows, hidden, fs);
+            copyRows(shared[5], from * hidden, hidden, cb[0], 0, hidden, rows, hidden, fs);
+            boolean float32 = gb instanceof FloatBuffer;
+            for (int s = 0; s < steps; s++) {
+                int t = reverse ? steps - 1 - s : s;
+                int now = s % 2;
+                for (int r = 0; r < rows; r++) {
+                    get(shared[0], ((from + r) * steps + t) * g4, row, fs);
+                    for (int j = 0; j < g4; j++) {
+                        row[j] += bias[j];
+                    }
+                    put(gb, r * g4, row, fs);
+                }
+                Products.gemmInto(h[now], w, gates, false, true, rows, g4, hidden, 1);
+                if (kb[0] != null) {
+                    copyRows(cb[now], 0, hidden, kb[2], (t * batch + from) * hidden, hidden, rows, hidden, fs);
+                    copyRows(hb[now], 0, hidden, kb[3], (from * steps + t) * hidden, steps * hidden, rows, hidden,
+                            fs);
+                }
+                cellRows(new Buffer[] {gb, cb[now], hb[1 - now], cb[1 - now], kb[0], kb[1]}, new int[] {0, 0, 0, 0,
+                        (t * batch + from) * g4, (t * batch + from) * hidden}, hidden, float32, 0, rows);
+                copyRows(hb[1 - now], 0, hidden, shared[1], (from * steps + t) * hidden, steps * hidden, rows, hidden,
+                        fs);
+            }
+            int last = steps % 2;
+            copyRows(hb[last], 0, hidden, shared[2], from * hidden, hidden, rows, hidden, fs);
+            copyRows(cb[last], 0, hidden, shared[3], from * hidden, hidden, rows, hidden, fs);
+        }
+
+        /**
+         * The backward over buffers {dgx, dout, dh0, dc0, dh_n, dc_n} and keep's {act, tanh(c), old c}: h[0] holds
+         * the gradient of the step's h, h[1] that of the earlier h, c[0] that of c.
+         */
+        void backward(Buffer[] shared, Buffer[] kb, INDArray w, int batch, int steps, boolean reverse) {
+            int g4 = 4 * hidden;
+            Buffer gb = nio(gates);
+            Buffer sb = nio(h[0]);
+            Buffer hb = nio(h[1]);
+            Buffer cb = nio(c[0]);
+            float[] fs = new float[g4];
             double[] row = new double[hidden];
             double[] add = new double[hidden];
-            float[] fs = new float[g4];
+            copyRows(shared[4], from * hidden, hidden, hb, 0, hidden, rows, hidden, fs);
+            copyRows(shared[5], from * hidden, hidden, cb, 0, hidden, rows, hidden, fs);
             for (int s = steps - 1; s >= 0; s--) {
                 int t = reverse ? steps - 1 - s : s;
-                for (int r = 0; r < batch; r++) {
-                    get(ob, (r * steps + t) * hidden, row, fs);
+                for (int r = 0; r < rows; r++) {
+                    get(shared[1], ((from + r) * steps + t) * hidden, row, fs);
                     get(hb, r * hidden, add, fs);
                     for (int j = 0; j < hidden; j++) {
                         row[j] += add[j];
                     }
                     put(sb, r * hidden, row, fs);
                 }
-                cellBackRows(new Buffer[] {kb[0], kb[2], kb[1], sb, cb, gb, cb}, new int[] {t * batch * g4,
-                        t * batch * hidden, t * batch * hidden, 0, 0, 0, 0}, batch, hidden);
-                copyRows(gb, 0, g4, xb, t * g4, steps * g4, batch, g4, fs);
-                Products.gemmInto(dgates, wp, dh, false, false, batch, hidden, g4, 0);
+                cellBackRows(new Buffer[] {kb[0], kb[2], kb[1], sb, cb, gb, cb}, new int[] {(t * batch + from) * g4,
+                        (t * batch + from) * hidden, (t * batch + from) * hidden, 0, 0, 0, 0}, rows, hidden);
+                copyRows(gb, 0, g4, shared[0], (from * steps + t) * g4, steps * g4, rows, g4, fs);
+                Products.gemmInto(gates, w, h[1], false, false, rows, hidden, g4, 0);
             }
-            Products.gemmInto(dgx, plain(keep[3]), dw, true, false, g4, hidden, batch * steps, 0);
-            if (db != null) {
-                Products.gemmInto(Access.ones(type, batch * steps), dgx, db, false, false, 1, g4, batch * steps, 0);
-            }
+            copyRows(hb, 0, hidden, shared[2], from * hidden, hidden, rows, hidden, fs);
+            copyRows(cb, 0, hidden, shared[3], from * hidden, hidden, rows, hidden, fs);
         }
-        return new INDArray[] {dgx, dh, dc, dw, db};
     }
 
     /** {@code rows} rows of {@code len} elements from buffer {@code from} to {@code to}, each at its own stride. */
