@@ -43,6 +43,8 @@ final class Access {
         final Map<List<Object>, BaseScalarOp> scalarOps = new HashMap<>();
         /** {@link Unfold}'s window maps, the most recently used kept. */
         final Map<Unfold.Geometry, int[]> windowMaps = Unfold.windowMaps();
+        /** The window passes' float32 scratch rows, {@link #scratch}. */
+        final float[][] scratch = new float[2][0];
         private Native ops;
 
         /** This thread's reused ND4J ops and op context, made on first use. */
@@ -104,6 +106,22 @@ final class Access {
             source.next(buf, len);
             out.write(buf, len);
         }
+    }
+
+    /**
+     * This thread's float32 scratch array {@code slot} (0: a window pass's input, 1: its output), at least {@code n}
+     * long, its first n zeroed when {@code zeroed}: the window passes of {@link Unfold} and {@link Pooling} copy a
+     * layer's values into Java arrays, and new ones each call made the CNN step allocate 18 MB of heap, which the
+     * garbage collector's young generation grew to hold (about 290 MB of resident heap).
+     */
+    static float[] scratch(int slot, int n, boolean zeroed) {
+        float[][] all = state().scratch;
+        if (all[slot].length < n) {
+            all[slot] = new float[n];
+        } else if (zeroed) {
+            Arrays.fill(all[slot], 0, n, 0f);
+        }
+        return all[slot];
     }
 
     /** A NIO view of a plain float32 or float64 array's buffer. */

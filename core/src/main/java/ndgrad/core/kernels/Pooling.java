@@ -115,18 +115,21 @@ public final class Pooling {
         return Values.of(dx).gather(at, new long[] {g.n(), g.c(), g.oh(), g.ow()}, dx.dataType());
     }
 
-    /** An array's values in C order: float32 in {@code f} (one bulk read), any other type as doubles in {@code d}. */
-    private record Values(float[] f, double[] d) {
+    /**
+     * An array's {@code n} values in C order: float32 in {@code f} (one bulk read into this thread's scratch array 0,
+     * {@link Access#scratch}), any other type as doubles in {@code d}.
+     */
+    private record Values(float[] f, double[] d, int n) {
         static Values of(INDArray a) {
             if (a.dataType() != DataType.FLOAT) {
-                return new Values(null, Copies.values(a));
+                return new Values(null, Copies.values(a), (int) a.length());
             }
-            return new Values(Unfold.floats(a), null);
+            return new Values(Unfold.floats(a), null, (int) a.length());
         }
 
-        /** {@code n} zeros of this precision. */
+        /** {@code n} zeros of this precision (float32 in this thread's scratch array 1). */
         Values zeros(int n) {
-            return f != null ? new Values(new float[n], null) : new Values(null, new double[n]);
+            return f != null ? new Values(Access.scratch(1, n, true), null, n) : new Values(null, new double[n], n);
         }
 
         /** The values at {@code at}, in that order, as an array of {@code shape} and {@code type}. */
@@ -148,7 +151,7 @@ public final class Pooling {
                 return Copies.array(d, shape, type);
             }
             INDArray out = Scope.allocate(type, shape);
-            out.data().asNioFloat().put(0, f);
+            out.data().asNioFloat().put(0, f, 0, n);
             return out;
         }
     }

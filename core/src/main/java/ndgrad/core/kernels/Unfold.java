@@ -119,7 +119,7 @@ public final class Unfold {
         int n = (int) g.n();
         INDArray out = Scope.allocate(cols.dataType(), g.input());
         if (cols.dataType() == DataType.FLOAT) {
-            float[] dst = new float[n * in];
+            float[] dst = Access.scratch(1, n * in, true);
             try (Scope copy = NdArrays.isPlain(cols) ? null : Scope.open()) {
                 java.nio.FloatBuffer src = (copy == null ? cols : Copies.copy(cols)).data().asNioFloat();
                 int parts = parts((long) n * map.length, n);
@@ -137,7 +137,7 @@ public final class Unfold {
                     }
                 });
             }
-            out.data().asNioFloat().put(0, dst);
+            out.data().asNioFloat().put(0, dst, 0, n * in);
         } else {
             double[] src = doubles(cols);
             double[] dst = new double[n * in];
@@ -184,13 +184,15 @@ public final class Unfold {
     }
 
     /**
-     * A float32 array's values in C order: one bulk read, of a C-order copy when it is not plain (the copy goes back
-     * to the pool, scope or not).
+     * A float32 array's values in C order in this thread's scratch array 0 ({@link Access#scratch}; longer than the
+     * array, and valid until the next call): one bulk read, of a C-order copy when it is not plain (the copy goes
+     * back to the pool, scope or not).
      */
     static float[] floats(INDArray a) {
-        float[] v = new float[(int) a.length()];
+        int n = (int) a.length();
+        float[] v = Access.scratch(0, n, false);
         try (Scope copy = NdArrays.isPlain(a) ? null : Scope.open()) {
-            (copy == null ? a : Copies.copy(a)).data().asNioFloat().get(0, v);
+            (copy == null ? a : Copies.copy(a)).data().asNioFloat().get(0, v, 0, n);
         }
         return v;
     }
