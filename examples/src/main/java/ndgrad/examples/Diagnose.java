@@ -83,7 +83,7 @@ public final class Diagnose implements Callable<Integer> {
             Map<String, double[][]> series = normSeries(m);
             List<Double> first = m.gradNorms().values().iterator().next();
             List<Double> last = new ArrayList<>(m.gradNorms().values()).get(m.gradNorms().size() - 1);
-            Ndgrad.LOG.info("{} net, {} hidden layers: weight-gradient norm at the last step: first layer {}, last "
+            Ndgrad.log().info("{} net, {} hidden layers: weight-gradient norm at the last step: first layer {}, last "
                     + "layer {} (ratio {}); update/weight ratio of the first layer {}; warnings: {}", n, depth,
                     String.format("%.2e", first.get(steps - 1)), String.format("%.2e", last.get(steps - 1)),
                     String.format("%.1e", first.get(steps - 1) / last.get(steps - 1)), String.format("%.1e",
@@ -92,7 +92,7 @@ public final class Diagnose implements Callable<Integer> {
                     + " hidden layers: weight-gradient norm per layer", "step", "gradient 2-norm", false, true,
                     series));
         }
-        Ndgrad.LOG.info("plots written to {}: {}", out.dir().toAbsolutePath(), plots.stream().map(Path::getFileName)
+        Ndgrad.log().info("plots written to {}: {}", out.dir().toAbsolutePath(), plots.stream().map(Path::getFileName)
                 .toList());
         return 0;
     }

@@ -200,7 +200,7 @@ public final class Explain implements Callable<Integer>, Ndgrad.Outputs {
             s.append("\npage:  ").append(html.toAbsolutePath()).append(" (open it in a browser; Next and Previous "
                     + "walk the backward pass)");
         }
-        Ndgrad.LOG.info("{}", s);
+        Ndgrad.log().info("{}", s);
         return 0;
     }
 }

@@ -37,7 +37,13 @@ import picocli.CommandLine.Parameters;
         subcommands = {Ndgrad.Train.class, Toys.Compare.class, Toys.LrFind.class, Toys.GradCheckCommand.class,
             Toys.NumGrad.class, Explain.class, Diagnose.class, Ndgrad.Predict.class})
 public final class Ndgrad {
-    static final Logger LOG = LoggerFactory.getLogger(Ndgrad.class);
+    /**
+     * The command line's logger, looked up when a command first logs: --help never sets up logging, which took a
+     * fifth of its start-up.
+     */
+    static Logger log() {
+        return LoggerFactory.getLogger(Ndgrad.class);
+    }
 
     /**
      * Runs the command line and returns its exit code (0 ok, 1 internal error, 2 bad input, 3 training diverged).
@@ -270,7 +276,7 @@ public final class Ndgrad {
             }
             Optimizer<?> opt = Cli.optimizer(optimizer, model.parameters(), lr, momentum, weightDecay);
             LrScheduler sched = Cli.schedule(schedule, opt, epochs);
-            LOG.info("training on {} digits ({} test), {} with lr {}, {} schedule, {} epochs of batch {}:\n{}",
+            log().info("training on {} digits ({} test), {} with lr {}, {} schedule, {} epochs of batch {}:\n{}",
                     mnist.trainY().length, mnist.testY().length, optimizer, lr, schedule, epochs, batch,
                     model.summary(batch, 784));
             TrainMnist.History h;
@@ -279,17 +285,17 @@ public final class Ndgrad {
                         : bar);
             }
             double total = h.seconds().stream().mapToDouble(Double::doubleValue).sum();
-            LOG.info("final test accuracy {}% after {} s of training", String.format("%.2f",
+            log().info("final test accuracy {}% after {} s of training", String.format("%.2f",
                     100 * h.accuracy().get(epochs - 1)), String.format("%.1f", total));
             if (save != null) {
                 save(model, sizes, activation, dropout, save);
-                LOG.info("model saved to {}", save);
+                log().info("model saved to {}", save);
             }
             List<Path> plots = new java.util.ArrayList<>();
             for (Map.Entry<String, org.knowm.xchart.XYChart> c : TrainMnist.charts(h).entrySet()) {
                 plots.add(Plots.save(c.getValue(), out.dir().resolve(c.getKey())));
             }
-            LOG.info("plots written to {}: {}", out.dir().toAbsolutePath(), plots.stream().map(Path::getFileName).toList());
+            log().info("plots written to {}: {}", out.dir().toAbsolutePath(), plots.stream().map(Path::getFileName).toList());
             return 0;
         }
     }
@@ -314,7 +320,7 @@ public final class Ndgrad {
             } else {
                 Images.Digit d = Images.readDigit(Path.of(image));
                 if (d.blank()) {
-                    LOG.warn("{}: the image is blank or nearly so (no ink stands out from its background); the "
+                    log().warn("{}: the image is blank or nearly so (no ink stands out from its background); the "
                             + "prediction means little", image);
                 }
                 x = d.pixels();

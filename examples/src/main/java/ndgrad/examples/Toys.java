@@ -56,12 +56,12 @@ final class Toys {
             int steps = o.epochs == null ? 1000 : o.epochs;
             List<Double> losses = TrainClassifier.train(model, opt, d, steps);
             double acc = TrainMnist.accuracy(model, d.x(), d.labels());
-            Ndgrad.LOG.info("{}: {} after {} full-batch steps: loss {}, train accuracy {}%", o.task, model, steps,
+            Ndgrad.log().info("{}: {} after {} full-batch steps: loss {}, train accuracy {}%", o.task, model, steps,
                     String.format("%.4f", losses.get(steps - 1)), String.format("%.1f", 100 * acc));
             Path boundary = Plots.draw(boundary(o.task, model, d), o.out.dir().resolve(o.task + "-boundary.png"));
             Path curve = Plots.lines(o.out.dir().resolve(o.task + "-loss.png"), o.task + " training loss", "step",
                     "cross-entropy", false, true, Map.of("loss", Plots.series(losses)));
-            Ndgrad.LOG.info("plots written to {}: {}", o.out.dir().toAbsolutePath(), List.of(boundary.getFileName(),
+            Ndgrad.log().info("plots written to {}: {}", o.out.dir().toAbsolutePath(), List.of(boundary.getFileName(),
                     curve.getFileName()));
             return 0;
         }
@@ -76,14 +76,14 @@ final class Toys {
         Optimizer<?> opt = Cli.optimizer(o.optimizer, List.of(w, b), o.lr == null ? 0.1 : o.lr, o.momentum,
                 o.weightDecay);
         List<Double> losses = LinearRegression.gradientDescent(d, w, b, opt, o.epochs == null ? 200 : o.epochs);
-        Ndgrad.LOG.info("true w {} b {}", java.util.Arrays.toString(d.weights()), d.bias());
-        Ndgrad.LOG.info("closed form w {} b {}", java.util.Arrays.toString(java.util.Arrays.copyOf(closed, 3)),
+        Ndgrad.log().info("true w {} b {}", java.util.Arrays.toString(d.weights()), d.bias());
+        Ndgrad.log().info("closed form w {} b {}", java.util.Arrays.toString(java.util.Arrays.copyOf(closed, 3)),
                 closed[3]);
-        Ndgrad.LOG.info("gradient descent ({} steps) w {} b {}", losses.size(), java.util.Arrays.toString(
+        Ndgrad.log().info("gradient descent ({} steps) w {} b {}", losses.size(), java.util.Arrays.toString(
                 w.toDoubleArray()), b.item());
         Path curve = Plots.lines(o.out.dir().resolve("regression-loss.png"), "linear regression, MSE", "step", "MSE", false,
                 true, Map.of("gradient descent", Plots.series(losses)));
-        Ndgrad.LOG.info("plots written to {}: {}", o.out.dir().toAbsolutePath(), List.of(curve.getFileName()));
+        Ndgrad.log().info("plots written to {}: {}", o.out.dir().toAbsolutePath(), List.of(curve.getFileName()));
         return 0;
     }
 
@@ -118,7 +118,7 @@ final class Toys {
                         paths.put(name, r.path());
                     }
                 });
-                Ndgrad.LOG.info("{}", t);
+                Ndgrad.log().info("{}", t);
                 plots.add(Plots.save(curves(problem, runs), out.dir().resolve("compare-" + problem + ".png")));
                 if (problem.equals("rosenbrock")) {
                     double[] xr = {-2, 2};
@@ -126,7 +126,7 @@ final class Toys {
                     plots.add(Plots.draw(rosenbrock(paths), out.dir().resolve("rosenbrock-paths.png")));
                 }
             }
-            Ndgrad.LOG.info("plots written to {}: {}", out.dir().toAbsolutePath(), plots.stream().map(Path::getFileName)
+            Ndgrad.log().info("plots written to {}: {}", out.dir().toAbsolutePath(), plots.stream().map(Path::getFileName)
                     .toList());
             return 0;
         }
@@ -201,7 +201,7 @@ final class Toys {
                         l[l.length - 1]) + " in " + l.length + " steps); nothing to suggest. Try a smaller --start");
             }
             String suggested = String.format("%.3g", r.suggestion());
-            Ndgrad.LOG.info("{} with {}: tried {} lrs from {} to {}; suggested lr {} (steepest descent of the "
+            Ndgrad.log().info("{} with {}: tried {} lrs from {} to {}; suggested lr {} (steepest descent of the "
                     + "smoothed loss)", problem, optimizer, r.lrs().length, start, r.lrs()[r.lrs().length - 1],
                     suggested);
             int at = java.util.Arrays.binarySearch(r.lrs(), r.suggestion());
@@ -210,7 +210,7 @@ final class Toys {
             series.put("suggested lr " + suggested, new double[][] {{r.suggestion()}, {r.losses()[at]}});
             Path plot = Plots.lines(out.dir().resolve("lr-find-" + problem + ".png"), "LR range test (" + problem
                     + ", " + optimizer + ")", "learning rate", "smoothed loss", true, false, series);
-            Ndgrad.LOG.info("plot written to {}", plot.toAbsolutePath());
+            Ndgrad.log().info("plot written to {}", plot.toAbsolutePath());
             return 0;
         }
     }
@@ -321,14 +321,14 @@ final class Toys {
                 }
                 t.append("measured orders (steepest slope of log error against log h):");
                 err.forEach((s, e) -> t.append(String.format(" %s %.2f", s, NumericalGradients.order(hs, e))));
-                Ndgrad.LOG.info("{}", t);
+                Ndgrad.log().info("{}", t);
                 Map<String, double[][]> curves = new LinkedHashMap<>();
                 err.forEach((s, e) -> curves.put(s, new double[][] {hs, java.util.Arrays.stream(e)
                         .map(v -> Math.max(v, 1e-17)).toArray()}));
                 Path plot = Plots.lines(out.dir().resolve("numgrad-" + function + ".png"), function + ": gradient error against"
                         + " h (truncation falls as h^p, round-off grows as 1/h)", "h", "max abs error", true, true,
                         curves);
-                Ndgrad.LOG.info("plot written to {}", plot.toAbsolutePath());
+                Ndgrad.log().info("plot written to {}", plot.toAbsolutePath());
                 return 0;
             }
         }
@@ -357,9 +357,9 @@ final class Toys {
                         .defaults();
                 Map<String, GradCheck.Report> reports = CheckGradients.check(model, () -> Losses.crossEntropy(
                         model.forward(x), d.labels()), options);
-                reports.forEach((name, r) -> Ndgrad.LOG.info("{}: {}", name, r));
+                reports.forEach((name, r) -> Ndgrad.log().info("{}: {}", name, r));
                 boolean all = reports.values().stream().allMatch(GradCheck.Report::passed);
-                Ndgrad.LOG.info(all ? "all gradients check out" : "SOME GRADIENTS ARE WRONG");
+                Ndgrad.log().info(all ? "all gradients check out" : "SOME GRADIENTS ARE WRONG");
                 return all ? 0 : 1;
             }
         }

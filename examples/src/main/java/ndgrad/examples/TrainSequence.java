@@ -117,14 +117,14 @@ final class TrainSequence {
         List<Double> losses = train(model, opt, updates, o.batch, steps, rng);
         double seconds = (System.nanoTime() - t0) / 1e9;
         double test = test(model, steps, rng);
-        Ndgrad.LOG.info("adding problem, {} steps per sequence: {} after {} updates of batch {} in {} s: train loss {}"
+        Ndgrad.log().info("adding problem, {} steps per sequence: {} after {} updates of batch {} in {} s: train loss {}"
                 + " -> {}, test MSE {} (predicting the mean scores about 0.167)", steps, model.rnn, updates, o.batch,
                 String.format("%.1f", seconds), String.format("%.4f", losses.get(0)),
                 String.format("%.4f", losses.get(updates - 1)), String.format("%.4f", test));
         Path plot = Plots.lines(o.out.dir().resolve("sequence-loss.png"), "Adding problem: " + cell.toUpperCase()
                 + " training loss", "update", "mean squared error", false, true, Map.of("train loss",
                 Plots.series(losses)));
-        Ndgrad.LOG.info("plot written to {}", plot.toAbsolutePath());
+        Ndgrad.log().info("plot written to {}", plot.toAbsolutePath());
         return 0;
     }
 }
