@@ -124,9 +124,9 @@ public final class Bench {
         }
         boolean torch = torchAvailable();
         boolean djl = djlAvailable();
-        String header = "| config | implementation | median | range over rounds | max/min | ratio to PyTorch 1 thread "
-                + "| ratio to PyTorch's best | ratio to DJL | peak RSS MB | each round (core-to-core ns before/after) "
-                + "|\n|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n";
+        String header = "| config | implementation | median | range over rounds | max/min | max/min where probes "
+                + "agree | ratio to PyTorch 1 thread | ratio to PyTorch's best | ratio to DJL | peak RSS MB | each round "
+                + "(core-to-core ns before/after) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
         StringBuilder md = new StringBuilder("# ndgrad benchmarks, " + LocalDate.now() + "\n\n" + settings(torch,
                 djl) + "\n\n" + header);
         for (String c : configs) {
@@ -288,9 +288,33 @@ public final class Bench {
             for (double[] r : rs) {
                 byRound.add(String.format("%.3f (%.0f/%.0f)", r[0], r[2], r[3]));
             }
-            md.append(String.format("| %s | %s | %.3f%s | %.3f–%.3f | %.2f | %.2f | %.2f | %.2f | %.0f | %s |%n", c,
-                    impl, med, unit, lo, hi, hi / lo, med / oneThread, med / best, med / djl, median(rs, 1), byRound));
+            md.append(String.format("| %s | %s | %.3f%s | %.3f–%.3f | %.2f | %s | %.2f | %.2f | %.2f | %.0f | %s |%n",
+                    c, impl, med, unit, lo, hi, hi / lo, agreeing(rs), med / oneThread, med / best, med / djl,
+                    median(rs, 1), byRound));
         });
+    }
+
+    /** A core-to-core round trip below this many ns: the two virtual CPUs shared a cache (about 65 ns), else not. */
+    private static final double SHARED_NS = 150;
+
+    /**
+     * Issue 32's stability figure: max/min over the rounds whose probes before and after agree on the placement,
+     * within the larger of the two groups (the cores sharing a cache, or apart), with its size and placement; "–"
+     * when no placement held for two rounds.
+     */
+    static String agreeing(List<double[]> rounds) {
+        String best = "–";
+        int most = 1;
+        for (boolean shared : new boolean[] {true, false}) {
+            double[] v = rounds.stream().filter(r -> (r[2] < SHARED_NS) == shared && (r[3] < SHARED_NS) == shared)
+                    .mapToDouble(r -> r[0]).toArray();
+            if (v.length > most) {
+                most = v.length;
+                best = String.format("%.2f (%d %s)", Arrays.stream(v).max().orElseThrow() / Arrays.stream(v).min()
+                        .orElseThrow(), v.length, shared ? "shared" : "apart");
+            }
+        }
+        return best;
     }
 
     /**
