@@ -13,6 +13,7 @@ import ndgrad.core.kernels.Copies;
 import ndgrad.core.kernels.Indexing;
 import ndgrad.core.kernels.Pooling;
 import ndgrad.core.kernels.Unfold;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -438,17 +439,25 @@ final class ShapeOps {
             throw new ShapeException("maxPool2d: expected input of shape " + Shapes.str(g.input()) + ", got "
                     + x.shapeString());
         }
-        int[] at = new int[(int) (g.n() * g.c() * g.oh() * g.ow())];
-        return unary("maxPool", "1 at the window's maximum, 0 elsewhere",
-                (c, t) -> c.output(Pooling.max(t.array(), g, at)), (c, grad) -> poolScatter(grad, at, g)).apply(x);
+        long n = g.n() * g.c() * g.oh() * g.ow();
+        // the maxima's offsets: an int32 array the graph keeps for the backward (then the pool), not heap garbage
+        return unary("maxPool", "1 at the window's maximum, 0 elsewhere", (c, t) -> c.output(Pooling.max(t.array(), g,
+                c.scratch(DataType.INT, n).array())), (c, grad) -> poolScatter(grad, c.saved(0), g)).apply(x);
     }
 
-    /** The gradient of {@link #maxPool}: dy added at the maxima's offsets into zeros of the input's shape. */
-    private static Tensor poolScatter(Tensor dy, int[] at, Unfold.Geometry g) {
-        return unary("maxPoolBackward", "1 at each maximum's offset",
-                (c, t) -> c.output(Pooling.scatter(t.array(), at, g)), (c, grad) -> unary("maxPoolSelect",
-                        "1 at each maximum's offset", (c2, t) -> c2.output(Pooling.select(t.array(), at, g)),
-                        (c2, gg) -> poolScatter(gg, at, g)).apply(grad)).apply(dy);
+    /**
+     * The gradient of {@link #maxPool}: dy added at the maxima's offsets {@code at} (an int32 tensor) into zeros of the
+     * input's shape; its own gradient reads gg back at them ({@code maxPoolSelect}), whose gradient is this again.
+     */
+    private static Tensor poolScatter(Tensor dy, Tensor at, Unfold.Geometry g) {
+        return op("maxPoolBackward", (c, x) -> {
+            c.save(x[1]);
+            return c.output(Pooling.scatter(x[0].array(), x[1].array(), g));
+        }, (c, grad) -> tensors(op("maxPoolSelect", (c2, x) -> {
+            c2.save(x[1]);
+            return c2.output(Pooling.select(x[0].array(), x[1].array(), g));
+        }, (c2, gg) -> tensors(poolScatter(gg, c2.saved(0), g), null), "1 at each maximum's offset", "-")
+                .apply(grad, c.saved(0)), null), "1 at each maximum's offset", "-").apply(dy, at);
     }
 
     /** x in a plain C-order array of its own (itself when it has one), as {@code Tensor.contiguous}: d/dx = 1. */

@@ -45,6 +45,8 @@ final class Access {
         final Map<Unfold.Geometry, int[]> windowMaps = Unfold.windowMaps();
         /** The window passes' float32 scratch rows, {@link #scratch}. */
         final float[][] scratch = new float[2][0];
+        /** Max pooling's offsets while a pass computes or reads them, {@link #offsets}. */
+        int[] offsets = new int[0];
         private Native ops;
 
         /** This thread's reused ND4J ops and op context, made on first use. */
@@ -122,6 +124,15 @@ final class Access {
             Arrays.fill(all[slot], 0, n, 0f);
         }
         return all[slot];
+    }
+
+    /** This thread's scratch offsets for max pooling, at least {@code n} long (valid until the next call). */
+    static int[] offsets(int n) {
+        State st = state();
+        if (st.offsets.length < n) {
+            st.offsets = new int[n];
+        }
+        return st.offsets;
     }
 
     /** A NIO view of a plain float32 or float64 array's buffer. */

@@ -13,16 +13,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * values in an array of their own precision (float32 stays float32); without padding every window lies inside the
  * input and the loop reads it without bounds checks.
  *
- * <p>Usage: {@code int[] at = new int[n]; INDArray y = Pooling.max(x, geom, at);
+ * <p>Usage: {@code INDArray at = Scope.allocate(DataType.INT, n); INDArray y = Pooling.max(x, geom, at);
  * INDArray dx = Pooling.scatter(dy, at, geom);}
  */
 public final class Pooling {
     private Pooling() {
     }
 
-    /** The maxima (N, C, oh, ow); {@code at} receives each one's offset into x (length N·C·oh·ow). */
-    public static INDArray max(INDArray x, Unfold.Geometry g, int[] at) {
+    /**
+     * The maxima (N, C, oh, ow); {@code offsets}, a plain int32 array of N·C·oh·ow (an array, not a Java int[], so that
+     * the graph keeps it in the pool rather than on the heap), receives each one's offset into x.
+     */
+    public static INDArray max(INDArray x, Unfold.Geometry g, INDArray offsets) {
         Values v = Values.of(x);
+        int[] at = Access.offsets((int) offsets.length());
         int planes = (int) (g.n() * g.c());
         if (g.ph() == 0 && g.pw() == 0) {
             argmaxInside(v.f, v.d, at, planes, g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), g.sh(), g.sw(), g.dh(),
@@ -30,7 +34,8 @@ public final class Pooling {
         } else {
             argmaxPadded(v.f, v.d, at, planes, g);
         }
-        return v.gather(at, new long[] {g.n(), g.c(), g.oh(), g.ow()}, x.dataType());
+        offsets.data().asNioInt().put(0, at, 0, (int) offsets.length());
+        return v.gather(at, (int) offsets.length(), new long[] {g.n(), g.c(), g.oh(), g.ow()}, x.dataType());
     }
 
     /**
@@ -96,11 +101,12 @@ public final class Pooling {
     }
 
     /** The gradient of {@link #max}: each of dy's values added at its offset into zeros of the input's shape. */
-    public static INDArray scatter(INDArray dy, int[] at, Unfold.Geometry g) {
+    public static INDArray scatter(INDArray dy, INDArray offsets, Unfold.Geometry g) {
         Values v = Values.of(dy);
+        int[] at = read(offsets);
         int n = (int) (g.n() * g.c() * g.h() * g.w());
         Values out = v.zeros(n);
-        for (int k = 0; k < at.length; k++) {
+        for (int k = 0; k < offsets.length(); k++) {
             if (v.f != null) {
                 out.f[at[k]] += v.f[k];
             } else {
@@ -111,8 +117,17 @@ public final class Pooling {
     }
 
     /** The adjoint of {@link #scatter}: the input-shaped dx read at each offset, shape (N, C, oh, ow). */
-    public static INDArray select(INDArray dx, int[] at, Unfold.Geometry g) {
-        return Values.of(dx).gather(at, new long[] {g.n(), g.c(), g.oh(), g.ow()}, dx.dataType());
+    public static INDArray select(INDArray dx, INDArray offsets, Unfold.Geometry g) {
+        return Values.of(dx).gather(read(offsets), (int) offsets.length(), new long[] {g.n(), g.c(), g.oh(), g.ow()},
+                dx.dataType());
+    }
+
+    /** The offsets {@link #max} wrote, in this thread's scratch offsets ({@link Access#offsets}). */
+    private static int[] read(INDArray offsets) {
+        int n = (int) offsets.length();
+        int[] at = Access.offsets(n);
+        offsets.data().asNioInt().get(0, at, 0, n);
+        return at;
     }
 
     /**
@@ -132,10 +147,10 @@ public final class Pooling {
             return f != null ? new Values(Access.scratch(1, n, true), null, n) : new Values(null, new double[n], n);
         }
 
-        /** The values at {@code at}, in that order, as an array of {@code shape} and {@code type}. */
-        INDArray gather(int[] at, long[] shape, DataType type) {
-            Values out = zeros(at.length);
-            for (int k = 0; k < at.length; k++) {
+        /** The values at the first {@code n} of {@code at}, in that order, as an array of {@code shape} and {@code type}. */
+        INDArray gather(int[] at, int n, long[] shape, DataType type) {
+            Values out = zeros(n);
+            for (int k = 0; k < n; k++) {
                 if (f != null) {
                     out.f[k] = f[at[k]];
                 } else {

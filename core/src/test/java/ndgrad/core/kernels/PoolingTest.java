@@ -9,6 +9,7 @@ import ndgrad.core.memory.ArrayPool;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 class PoolingTest {
 
@@ -24,11 +25,12 @@ class PoolingTest {
     void maxKeepsTheFirstLargestOrTheNaNAndItsOffsetInBothPrecisions() {
         Unfold.Geometry g = new Unfold.Geometry(1, 1, 4, 4, 2, 2, 2, 2, 0, 0, 1, 1);
         for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
-            int[] at = new int[4];
+            INDArray at = offsets(4);
             INDArray y = Pooling.max(NdArrays.create(PLANE, g.input(), type), g, at);
             assertEquals(type, y.dataType());
             assertArrayEquals(new long[] {1, 1, 2, 2}, y.shape());
-            assertArrayEquals(new int[] {1, 2, 9, 14}, at, type + ": offsets of 3 (first of two), 0, NaN, 8");
+            assertArrayEquals(new int[] {1, 2, 9, 14}, at.toIntVector(),
+                    type + ": offsets of 3 (first of two), 0, NaN, 8");
             double[] v = Copies.values(y);
             assertEquals(3, v[0], 0.0);
             assertEquals(0, v[1], 0.0);
@@ -45,15 +47,15 @@ class PoolingTest {
         for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
             INDArray view = new Rng(2).normal(type, 2, 3, 4, 8).permute(0, 1, 3, 2); // (2, 3, 8, 4), not plain
             Unfold.Geometry g = new Unfold.Geometry(2, 3, 8, 4, 2, 2, 2, 2, 0, 0, 1, 1);
-            int[] at = new int[2 * 3 * 4 * 2];
-            int[] plainAt = new int[at.length];
+            INDArray at = offsets(2 * 3 * 4 * 2);
+            INDArray plainAt = offsets(2 * 3 * 4 * 2);
             double[] expected = Copies.values(Pooling.max(view.dup('c'), g, plainAt));
             ArrayPool.clear();
             double[] y = Copies.values(Pooling.max(view, g, at));
             // float32 is read from a C-order copy, back in the pool after; float64 strided, with no copy
             assertEquals(type == DataType.FLOAT ? 1 : 0, ArrayPool.stats().arrays(), type + ": Pool's copy");
             assertArrayEquals(expected, y, 0.0);
-            assertArrayEquals(plainAt, at);
+            assertArrayEquals(plainAt.toIntVector(), at.toIntVector());
             ArrayPool.clear();
             double[] cols = Copies.values(Unfold.unfold(view, g, 0));
             assertEquals(1, ArrayPool.stats().arrays(), type + ": the copy Unfold read, back in the pool");
@@ -82,14 +84,14 @@ class PoolingTest {
                 x[i] = Math.max(0, (float) x[i]);
             }
             int n = (int) (g.n() * g.c() * g.oh() * g.ow());
-            int[] at32 = new int[n];
-            int[] at64 = new int[n];
+            INDArray at32 = offsets(n);
+            INDArray at64 = offsets(n);
             double[] y32 = Copies.values(Pooling.max(NdArrays.create(x, g.input(), DataType.FLOAT), g, at32));
             double[] y64 = Copies.values(Pooling.max(NdArrays.create(x, g.input(), DataType.DOUBLE), g, at64));
-            assertArrayEquals(at64, at32, g.toString());
+            assertArrayEquals(at64.toIntVector(), at32.toIntVector(), g.toString());
             assertArrayEquals(y64, y32, 0.0, g.toString());
             for (int k = 0; k < n; k++) {
-                assertEquals(x[at64[k]], y64[k], 0.0, "the value at the kept offset");
+                assertEquals(x[at64.getInt(k)], y64[k], 0.0, "the value at the kept offset");
             }
             double[] dy = Copies.values(rng.normal(DataType.DOUBLE, n));
             INDArray dx32 = Pooling.scatter(NdArrays.create(dy, new long[] {g.n(), g.c(), g.oh(), g.ow()},
@@ -170,5 +172,10 @@ class PoolingTest {
         for (int k = 0; k < back.length; k++) {
             assertEquals(back[k], folded[k], 0.0, "input entry " + k);
         }
+    }
+
+    /** An int32 array for {@link Pooling#max}'s {@code n} offsets. */
+    private static INDArray offsets(int n) {
+        return Nd4j.create(DataType.INT, n);
     }
 }
