@@ -60,8 +60,8 @@ final class CellOps {
      */
     private static Tensor[] lstmCellBackward(Tensor gates, Tensor c, Tensor act, Tensor tanhC, Tensor dh,
             Tensor dc) {
-        return new Function("lstmCellBackward", "∂²(lstmCell)", "∂²(lstmCell)", "-", "-", "∂(lstmCell)/∂c'",
-                "∂(lstmCell)/∂h") {
+        return new Function("lstmCellBackward", "∂²(lstmCell)", "∂²(lstmCell)", "-", "-", "∂h/∂(gates, c)",
+                "∂c'/∂(gates, c)") {
             @Override
             protected Tensor[] forward(Context ctx, Tensor... in) {
                 ctx.save(in[0], in[1], in[4], in[5]);

@@ -2,6 +2,7 @@ package ndgrad.core.kernels;
 
 import static ndgrad.core.kernels.Access.*;
 
+import java.nio.Buffer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -253,17 +254,20 @@ public final class Copies {
             return;
         }
         NioCache nio = Access.state().nio;
-        long rows = to.length() / toRow;
-        if (nio.of(to) instanceof FloatBuffer t) {
-            FloatBuffer f = (FloatBuffer) nio.of(from);
-            for (long r = 0; r < rows; r++) {
-                t.put((int) (r * toRow + toAt), f, (int) (r * fromRow + fromAt), (int) len);
-            }
-        } else {
-            DoubleBuffer t = (DoubleBuffer) nio.of(to);
-            DoubleBuffer f = (DoubleBuffer) nio.of(from);
-            for (long r = 0; r < rows; r++) {
-                t.put((int) (r * toRow + toAt), f, (int) (r * fromRow + fromAt), (int) len);
+        rows(nio.of(from), (int) fromAt, (int) fromRow, nio.of(to), (int) toAt, (int) toRow,
+                (int) (to.length() / toRow), (int) len);
+    }
+
+    /**
+     * {@code rows} rows of {@code len} elements from float32 or float64 buffer {@code from} (row r at fromAt + r ·
+     * fromStride) to {@code to} of the same precision (at toAt + r · toStride), buffer to buffer.
+     */
+    static void rows(Buffer from, int fromAt, int fromStride, Buffer to, int toAt, int toStride, int rows, int len) {
+        for (int r = 0; r < rows; r++) {
+            if (to instanceof FloatBuffer t) {
+                t.put(toAt + r * toStride, (FloatBuffer) from, fromAt + r * fromStride, len);
+            } else {
+                ((DoubleBuffer) to).put(toAt + r * toStride, (DoubleBuffer) from, fromAt + r * fromStride, len);
             }
         }
     }

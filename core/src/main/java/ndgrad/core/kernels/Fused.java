@@ -181,18 +181,18 @@ public final class Fused {
      */
     private static void cellRows(Buffer[] io, int[] base, int b, int hidden) {
         boolean float32 = io[0] instanceof FloatBuffer;
-        int parts = (long) b * hidden >= CELL_SPLIT ? Math.min(b, Threads.count()) : 1;
-        Threads.parallel(parts, part -> cellRows(io, base, hidden, float32, b * part / parts,
-                b * (part + 1) / parts));
+        int parts = split(b, hidden);
+        Threads.parallel(parts, part -> cellRows(io, base, hidden, float32, b * part / parts, b * (part + 1) / parts,
+                new Rows(hidden)));
     }
 
-    /** Rows [from, to) of {@link #cellRows}. */
-    private static void cellRows(Buffer[] io, int[] base, int hidden, boolean float32, int from, int to) {
-        double[] g = new double[4 * hidden];
-        double[] cs = new double[hidden];
-        double[] hs = new double[hidden];
-        double[] ts = new double[hidden];
-        float[] fs = new float[4 * hidden];
+    /** Rows [from, to) of {@link #cellRows}, through the scratch rows {@code s}. */
+    private static void cellRows(Buffer[] io, int[] base, int hidden, boolean float32, int from, int to, Rows s) {
+        double[] g = s.gates;
+        double[] cs = s.u1;
+        double[] hs = s.u2;
+        double[] ts = s.u3;
+        float[] fs = s.floats;
         for (int r = from; r < to; r++) {
             get(io[0], base[0] + r * 4 * hidden, g, fs);
             get(io[1], base[1] + r * hidden, cs, fs);
@@ -231,22 +231,23 @@ public final class Fused {
         INDArray dPrev = Scope.allocate(act.dataType(), b, hidden);
         try (Scope copies = Scope.open()) {
             cellBackRows(buffers(plain(act), plain(c), plain(tanhC), plain(dh), plain(dc), dGates, dPrev),
-                    new int[7], b, hidden);
+                    new int[7], b, hidden, new Rows(hidden));
         }
         return new INDArray[] {dGates, dPrev};
     }
 
     /**
      * {@link #lstmCellBackward}'s rows over buffers act, c, tanh(c'), dh, dc, dgates, dc_prev, each from its element
-     * {@code base[k]} (dc and dc_prev may be one buffer: each row is read before it is written).
+     * {@code base[k]} (dc and dc_prev may be one buffer: each row is read before it is written), through the scratch
+     * rows {@code s}.
      */
-    private static void cellBackRows(Buffer[] io, int[] base, int b, int hidden) {
-        double[] a = new double[4 * hidden];
-        double[] cs = new double[hidden];
-        double[] ts = new double[hidden];
-        double[] dhs = new double[hidden];
-        double[] dcs = new double[hidden];
-        float[] fs = new float[4 * hidden];
+    private static void cellBackRows(Buffer[] io, int[] base, int b, int hidden, Rows s) {
+        double[] a = s.gates;
+        double[] cs = s.u1;
+        double[] ts = s.u2;
+        double[] dhs = s.u3;
+        double[] dcs = s.u4;
+        float[] fs = s.floats;
         for (int r = 0; r < b; r++) {
             get(io[0], base[0] + r * 4 * hidden, a, fs);
             get(io[1], base[1] + r * hidden, cs, fs);
@@ -294,17 +295,13 @@ public final class Fused {
             Buffer[] shared = buffers(plain(gx), out, hn, cn, plain(h0), plain(c0), b == null ? null : plain(b));
             Buffer[] kb = keep == null ? new Buffer[4] : buffers(keep);
             INDArray wp = plain(w);
-            int parts = split(batch, hidden);
-            Part[] ps = new Part[parts];
-            for (int p = 0; p < parts; p++) {
-                ps[p] = new Part(type, batch * p / parts, batch * (p + 1) / parts, hidden, 4 * hidden, hidden);
-            }
-            Threads.parallel(parts, p -> ps[p].forward(shared, kb, wp, batch, steps, reverse));
+            Part[] ps = Part.split(type, batch, hidden);
+            Threads.parallel(ps.length, p -> ps[p].forward(shared, kb, wp, batch, steps, reverse));
         }
         return new INDArray[] {out, hn, cn};
     }
 
-    /** The cores an LSTM's batch of {@code batch} rows of {@code hidden} units is split over. */
+    /** The cores a cell pass over {@code batch} rows of {@code hidden} units is split over. */
     private static int split(int batch, int hidden) {
         return (long) batch * hidden >= CELL_SPLIT ? Math.min(batch, Threads.count()) : 1;
     }
@@ -332,12 +329,8 @@ public final class Fused {
             Buffer[] shared = buffers(dgx, plain(dout), dh0, dc0, plain(dhn), plain(dcn));
             Buffer[] kb = buffers(plain(keep[0]), plain(keep[1]), plain(keep[2]));
             INDArray wp = plain(w);
-            int parts = split(batch, hidden);
-            Part[] ps = new Part[parts];
-            for (int p = 0; p < parts; p++) {
-                ps[p] = new Part(type, batch * p / parts, batch * (p + 1) / parts, hidden, g4, hidden);
-            }
-            Threads.parallel(parts, p -> ps[p].backward(shared, kb, wp, batch, steps, reverse));
+            Part[] ps = Part.split(type, batch, hidden);
+            Threads.parallel(ps.length, p -> ps[p].backward(shared, kb, wp, batch, steps, reverse));
             Products.gemmInto(dgx, plain(keep[3]), dw, true, false, g4, hidden, batch * steps, 0);
             if (db != null) {
                 Products.gemmInto(Access.ones(type, batch * steps), dgx, db, false, false, 1, g4, batch * steps, 0);
@@ -347,9 +340,31 @@ public final class Fused {
     }
 
     /**
+     * One thread's scratch rows for the cell passes, made once per pass and reused by every row and step: a row of the
+     * gates, four rows of units, and a float32 row for conversions.
+     */
+    private static final class Rows {
+        final double[] gates;
+        final double[] u1;
+        final double[] u2;
+        final double[] u3;
+        final double[] u4;
+        final float[] floats;
+
+        Rows(int hidden) {
+            gates = new double[4 * hidden];
+            u1 = new double[hidden];
+            u2 = new double[hidden];
+            u3 = new double[hidden];
+            u4 = new double[hidden];
+            floats = new float[4 * hidden];
+        }
+    }
+
+    /**
      * Rows [from, to) of an LSTM's batch, taken through every step by one thread: its own gates (or their
-     * gradients), and two h and two c arrays (or the gradients of h and c) that the steps take in turn. Made on the
-     * calling thread, whose scope owns the arrays.
+     * gradients), two h and two c arrays (or the gradients of h and c) that the steps take in turn, and its scratch
+     * rows. Made on the calling thread, whose scope owns the arrays.
      */
     private static final class Part {
         final int from;
@@ -358,30 +373,41 @@ public final class Fused {
         final INDArray gates;
         final INDArray[] h;
         final INDArray[] c;
+        final Rows scratch;
 
-        Part(DataType type, int from, int to, int hidden, int gateWidth, int stateWidth) {
+        private Part(DataType type, int from, int to, int hidden) {
             this.from = from;
             this.rows = to - from;
             this.hidden = hidden;
-            this.gates = Scope.allocate(type, rows, gateWidth);
-            this.h = new INDArray[] {Scope.allocate(type, rows, stateWidth), Scope.allocate(type, rows, stateWidth)};
-            this.c = new INDArray[] {Scope.allocate(type, rows, stateWidth), Scope.allocate(type, rows, stateWidth)};
+            this.gates = Scope.allocate(type, rows, 4 * hidden);
+            this.h = new INDArray[] {Scope.allocate(type, rows, hidden), Scope.allocate(type, rows, hidden)};
+            this.c = new INDArray[] {Scope.allocate(type, rows, hidden), Scope.allocate(type, rows, hidden)};
+            this.scratch = new Rows(hidden);
         }
 
-        /** The forward over buffers {gx, out, h_n, c_n, h0, c0, b or null} and keep's (or nulls), of the whole batch. */
+        /** The batch's rows in {@link #split} parts. */
+        static Part[] split(DataType type, int batch, int hidden) {
+            Part[] ps = new Part[Fused.split(batch, hidden)];
+            for (int p = 0; p < ps.length; p++) {
+                ps[p] = new Part(type, batch * p / ps.length, batch * (p + 1) / ps.length, hidden);
+            }
+            return ps;
+        }
+
+        /** The forward over the whole batch's buffers {gx, out, h_n, c_n, h0, c0, b or null} and keep's (or nulls). */
         void forward(Buffer[] shared, Buffer[] kb, INDArray w, int batch, int steps, boolean reverse) {
             int g4 = 4 * hidden;
             Buffer gb = nio(gates);
             Buffer[] hb = {nio(h[0]), nio(h[1])};
             Buffer[] cb = {nio(c[0]), nio(c[1])};
-            float[] fs = new float[g4];
+            float[] fs = scratch.floats;
             double[] bias = new double[g4];
             double[] row = new double[g4];
             if (shared[6] != null) {
                 get(shared[6], 0, bias, fs);
             }
-            copyRows(shared[4], from * hidden, hidden, hb[0], 0, hidden, rows, hidden, fs);
-            copyRows(shared[5], from * hidden, hidden, cb[0], 0, hidden, rows, hidden, fs);
+            Copies.rows(shared[4], from * hidden, hidden, hb[0], 0, hidden, rows, hidden);
+            Copies.rows(shared[5], from * hidden, hidden, cb[0], 0, hidden, rows, hidden);
             boolean float32 = gb instanceof FloatBuffer;
             for (int s = 0; s < steps; s++) {
                 int t = reverse ? steps - 1 - s : s;
@@ -395,18 +421,17 @@ public final class Fused {
                 }
                 Products.gemmInto(h[now], w, gates, false, true, rows, g4, hidden, 1);
                 if (kb[0] != null) {
-                    copyRows(cb[now], 0, hidden, kb[2], (t * batch + from) * hidden, hidden, rows, hidden, fs);
-                    copyRows(hb[now], 0, hidden, kb[3], (from * steps + t) * hidden, steps * hidden, rows, hidden,
-                            fs);
+                    Copies.rows(cb[now], 0, hidden, kb[2], (t * batch + from) * hidden, hidden, rows, hidden);
+                    Copies.rows(hb[now], 0, hidden, kb[3], (from * steps + t) * hidden, steps * hidden, rows, hidden);
                 }
                 cellRows(new Buffer[] {gb, cb[now], hb[1 - now], cb[1 - now], kb[0], kb[1]}, new int[] {0, 0, 0, 0,
-                        (t * batch + from) * g4, (t * batch + from) * hidden}, hidden, float32, 0, rows);
-                copyRows(hb[1 - now], 0, hidden, shared[1], (from * steps + t) * hidden, steps * hidden, rows, hidden,
-                        fs);
+                        (t * batch + from) * g4, (t * batch + from) * hidden}, hidden, float32, 0, rows, scratch);
+                Copies.rows(hb[1 - now], 0, hidden, shared[1], (from * steps + t) * hidden, steps * hidden, rows,
+                        hidden);
             }
             int last = steps % 2;
-            copyRows(hb[last], 0, hidden, shared[2], from * hidden, hidden, rows, hidden, fs);
-            copyRows(cb[last], 0, hidden, shared[3], from * hidden, hidden, rows, hidden, fs);
+            Copies.rows(hb[last], 0, hidden, shared[2], from * hidden, hidden, rows, hidden);
+            Copies.rows(cb[last], 0, hidden, shared[3], from * hidden, hidden, rows, hidden);
         }
 
         /**
@@ -419,11 +444,11 @@ public final class Fused {
             Buffer sb = nio(h[0]);
             Buffer hb = nio(h[1]);
             Buffer cb = nio(c[0]);
-            float[] fs = new float[g4];
+            float[] fs = scratch.floats;
             double[] row = new double[hidden];
             double[] add = new double[hidden];
-            copyRows(shared[4], from * hidden, hidden, hb, 0, hidden, rows, hidden, fs);
-            copyRows(shared[5], from * hidden, hidden, cb, 0, hidden, rows, hidden, fs);
+            Copies.rows(shared[4], from * hidden, hidden, hb, 0, hidden, rows, hidden);
+            Copies.rows(shared[5], from * hidden, hidden, cb, 0, hidden, rows, hidden);
             for (int s = steps - 1; s >= 0; s--) {
                 int t = reverse ? steps - 1 - s : s;
                 for (int r = 0; r < rows; r++) {
@@ -435,25 +460,12 @@ public final class Fused {
                     put(sb, r * hidden, row, fs);
                 }
                 cellBackRows(new Buffer[] {kb[0], kb[2], kb[1], sb, cb, gb, cb}, new int[] {(t * batch + from) * g4,
-                        (t * batch + from) * hidden, (t * batch + from) * hidden, 0, 0, 0, 0}, rows, hidden);
-                copyRows(gb, 0, g4, shared[0], (from * steps + t) * g4, steps * g4, rows, g4, fs);
+                        (t * batch + from) * hidden, (t * batch + from) * hidden, 0, 0, 0, 0}, rows, hidden, scratch);
+                Copies.rows(gb, 0, g4, shared[0], (from * steps + t) * g4, steps * g4, rows, g4);
                 Products.gemmInto(gates, w, h[1], false, false, rows, hidden, g4, 0);
             }
-            copyRows(hb, 0, hidden, shared[2], from * hidden, hidden, rows, hidden, fs);
-            copyRows(cb, 0, hidden, shared[3], from * hidden, hidden, rows, hidden, fs);
-        }
-    }
-
-    /** {@code rows} rows of {@code len} elements from buffer {@code from} to {@code to}, each at its own stride. */
-    private static void copyRows(Buffer from, int fromAt, int fromStride, Buffer to, int toAt, int toStride,
-            int rows, int len, float[] fs) {
-        for (int r = 0; r < rows; r++) {
-            if (from instanceof FloatBuffer f) {
-                f.get(fromAt + r * fromStride, fs, 0, len);
-                ((FloatBuffer) to).put(toAt + r * toStride, fs, 0, len);
-            } else {
-                ((DoubleBuffer) to).put(toAt + r * toStride, (DoubleBuffer) from, fromAt + r * fromStride, len);
-            }
+            Copies.rows(hb, 0, hidden, shared[2], from * hidden, hidden, rows, hidden);
+            Copies.rows(cb, 0, hidden, shared[3], from * hidden, hidden, rows, hidden);
         }
     }
 
