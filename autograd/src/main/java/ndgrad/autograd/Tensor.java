@@ -1051,6 +1051,19 @@ public final class Tensor {
         return CellOps.lstm(this, h0, c0, weightHh, biasHh, reverse);
     }
 
+    /**
+     * Batch normalization of this input (N, C, ...) over every dimension but 1, as {@code F.batch_norm} (Ioffe &amp;
+     * Szegedy 2015): in training, y = (x - mean)/√(var + eps)·weight + bias with the batch's mean and biased variance,
+     * one op whose forward and backward are one pass per channel, channels split over the cores; the running
+     * statistics, when given, become (1 - momentum)·running + momentum·batch statistic (the variance unbiased). Not
+     * training, the running statistics normalize. weight, bias and the running statistics (C) may be null (not both
+     * running statistics in evaluation). Usage: {@code Tensor y = x.batchNorm(mean, var, w, b, true, 0.1, 1e-5);}
+     */
+    public Tensor batchNorm(Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, boolean training,
+            double momentum, double eps) {
+        return NormOps.batchNorm(this, runningMean, runningVar, weight, bias, training, momentum, eps);
+    }
+
     /** Tensors of equal shape stacked along a new dimension {@code axis}. */
     public static Tensor stack(int axis, Tensor... ts) {
         return ShapeOps.stack(axis, ts);

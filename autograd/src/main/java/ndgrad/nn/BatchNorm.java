@@ -59,35 +59,19 @@ public abstract class BatchNorm extends Layer {
             throw new ShapeException(layer + ": expected input of rank " + java.util.Arrays.toString(ranks)
                     + " with " + c + " channels in dim 1, got " + x.shapeString());
         }
-        long[] stat = new long[x.dim()];
-        java.util.Arrays.fill(stat, 1);
-        stat[1] = c;
-        int[] axes = java.util.stream.IntStream.range(0, x.dim()).filter(a -> a != 1).toArray();
-        Tensor mean;
-        Tensor var;
-        if (isTraining() || runningMean == null) {
-            long count = x.numel() / c;
-            if (count < 2 && isTraining()) {
-                throw new ShapeException(layer + ": training needs more than one value per channel, got input "
-                        + x.shapeString());
-            }
-            mean = x.mean(true, axes);
-            var = x.var(0, true, axes);
-            if (isTraining() && runningMean != null) {
-                try (Autograd.GradMode off = Autograd.noGrad()) {
-                    batches.copyFrom(batches.add(1));
-                    double m = momentum != null ? momentum : 1.0 / batches.item();
-                    runningMean.copyFrom(runningMean.mul(1 - m).add(mean.detach().reshape(c).mul(m)));
-                    runningVar.copyFrom(runningVar.mul(1 - m).add(var.detach().reshape(c).mul(m * count
-                            / (count - 1))));
-                }
-            }
-        } else {
-            mean = runningMean.reshape(stat);
-            var = runningVar.reshape(stat);
+        boolean training = isTraining() || runningMean == null;
+        if (training && x.numel() / c < 2) {
+            throw new ShapeException(layer + ": training needs more than one value per channel, got input "
+                    + x.shapeString());
         }
-        Tensor y = x.sub(mean).div(var.add(eps).sqrt());
-        return weight == null ? y : y.mul(weight.reshape(stat)).add(bias.reshape(stat));
+        double m = 0;
+        if (isTraining() && runningMean != null) {
+            try (Autograd.GradMode off = Autograd.noGrad()) {
+                batches.copyFrom(batches.add(1));
+            }
+            m = momentum != null ? momentum : 1.0 / batches.item();
+        }
+        return x.batchNorm(runningMean, runningVar, weight, bias, training, m, eps);
     }
 
     /** The scale γ, shape (C), or null without affine. */

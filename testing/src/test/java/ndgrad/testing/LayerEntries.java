@@ -117,6 +117,24 @@ final class LayerEntries {
                 false, false), x -> Ref.batchNorm(x[0], null, null, null, null, 1e-5), Arg.normal(2, 3, 1, 2)));
         all.add(layer("BatchNorm1d: momentum None, no affine", () -> new BatchNorm1d(4, 1e-5, null, false, true),
                 x -> Ref.batchNorm(x[0], null, null, null, null, 1e-5), Arg.normal(3, 4)));
+        all.add(entry(op("batchNorm", x -> x[0].batchNorm(null, null, x[1], x[2], true, 0.1, 1e-5))
+                .reference(x -> Ref.batchNorm(x[0], x[1], x[2], null, null, 1e-5))
+                .sample(Arg.normal(3, 4, 2), Arg.normal(4), Arg.normal(4))
+                .sample(Sample.of(Arg.normal(5, 3)).call(x -> x[0].batchNorm(null, null, null, null, true, 0.1, 1e-3))
+                        .reference(x -> Ref.batchNorm(x[0], null, null, null, null, 1e-3)).label("(N, C), no affine"))
+                .sample(Sample.of(Arg.normal(2, 3, 2, 2), Arg.normal(3), Arg.normal(3), Arg.normal(3).constant(),
+                        Arg.positive(3).constant()).call(x -> x[0].batchNorm(x[3], x[4], x[1], x[2], false, 0.1, 1e-5))
+                        .reference(x -> Ref.batchNorm(x[0], x[1], x[2], x[3], x[4], 1e-5))
+                        .label("evaluation: the running statistics"))
+                .badInput("a weight of another length", x -> x[0].batchNorm(null, null, x[1], null, true, 0.1, 1e-5),
+                        Arg.normal(2, 3), Arg.normal(4))
+                .badInput("one value per channel in training", x -> x[0].batchNorm(null, null, null, null, true, 0.1,
+                        1e-5), Arg.normal(1, 3)),
+                "batchNorm(Tensor,Tensor,Tensor,Tensor,boolean,double,double)"));
+        all.add(entry(op("batchNorm split over the cores", x -> x[0].batchNorm(null, null, x[1], x[2], true, 0.1,
+                1e-5)).reference(x -> Ref.batchNorm(x[0], x[1], x[2], null, null, 1e-5))
+                .sample(Arg.normal(4, 8, 32, 32), Arg.normal(8), Arg.normal(8))
+                .skip(Check.GRADCHECK, SPLIT).skip(Check.GRADGRADCHECK, SPLIT)));
         all.add(layer("LayerNorm: last dim", () -> new LayerNorm(5), x -> Ref.layerNorm(x[0], x[1], x[2], 1, 1e-5),
                 Arg.normal(2, 5), Arg.normal(5)));
         all.add(layer("LayerNorm: last two dims, eps 1e-3", () -> new LayerNorm(new long[] {3, 4}, 1e-3, true),
@@ -299,6 +317,14 @@ final class LayerEntries {
     }
 
     /** Why the padding row escapes finite differences: PyTorch defines its gradient as zero, not as the lookup's. */
+    /**
+     * Why the split batchNorm skips finite differences: 32,768 values (the size from which the kernel splits the
+     * channels over the cores) take 65,536 evaluations of as many values; the small samples check the rule.
+     */
+    private static final String SPLIT = "32,768 values (where the channels are split over the cores) would take 65,536 "
+            + "evaluations of the op; the small samples check the rule, this one the split against the loop reference "
+            + "and the recorded backward";
+
     private static final String PADDING = "PyTorch's padding_idx defines the padding row's gradient as zero, which "
             + "is not the lookup's derivative; PyTorch's values check every gradient";
 

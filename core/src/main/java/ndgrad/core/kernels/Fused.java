@@ -470,12 +470,12 @@ public final class Fused {
     }
 
     /** {@code a} itself when plain, else a C-order copy in the current scope. */
-    private static INDArray plain(INDArray a) {
+    static INDArray plain(INDArray a) {
         return NdArrays.isPlain(a) ? a : Copies.copy(a);
     }
 
     /** The NIO views of plain arrays (null for null), taken on the calling thread. */
-    private static Buffer[] buffers(INDArray... arrays) {
+    static Buffer[] buffers(INDArray... arrays) {
         Buffer[] out = new Buffer[arrays.length];
         for (int i = 0; i < arrays.length; i++) {
             out[i] = arrays[i] == null ? null : nio(arrays[i]);
@@ -487,7 +487,7 @@ public final class Fused {
      * {@code dst.length} values of a float32 or float64 buffer from element {@code at}, as doubles (a float32 row
      * through {@code floats}, a scratch row at least as long).
      */
-    private static void get(Buffer b, int at, double[] dst, float[] floats) {
+    static void get(Buffer b, int at, double[] dst, float[] floats) {
         if (b instanceof DoubleBuffer d) {
             d.get(at, dst);
         } else {
@@ -499,7 +499,7 @@ public final class Fused {
     }
 
     /** {@code src} written to a float32 or float64 buffer from element {@code at} (through {@code floats}). */
-    private static void put(Buffer b, int at, double[] src, float[] floats) {
+    static void put(Buffer b, int at, double[] src, float[] floats) {
         if (b instanceof DoubleBuffer d) {
             d.put(at, src);
         } else {

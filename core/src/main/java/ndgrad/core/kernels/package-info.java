@@ -9,6 +9,7 @@
  * <li>{@link ndgrad.core.kernels.Copies}: the same elements in another place, shape or layout;</li>
  * <li>{@link ndgrad.core.kernels.Products}: matrix products and linear algebra;</li>
  * <li>{@link ndgrad.core.kernels.Unfold} and {@link ndgrad.core.kernels.Pooling}: sliding windows;</li>
+ * <li>{@link ndgrad.core.kernels.Norms}: normalization over each channel's values (batch norm and its backward);</li>
  * <li>{@link ndgrad.core.kernels.Fused}: several steps in one pass over the arrays (optimizer updates, the
  * cross-entropy loss), with {@link ndgrad.core.kernels.Chunk}'s in-place primitives.</li>
  * </ul>
