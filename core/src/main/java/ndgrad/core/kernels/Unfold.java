@@ -99,10 +99,11 @@ public final class Unfold {
     }
 
     /**
-     * How many parts a float32 window pass over {@code entries} column entries takes: one per thread of
-     * {@link ndgrad.core.Threads#count()} from {@link #PARALLEL_ENTRIES} on, at most {@code units} (rows or samples).
+     * How many parts a float32 window pass (or a pooling pass) over {@code entries} column entries takes: one per
+     * thread of {@link ndgrad.core.Threads#count()} from {@link #PARALLEL_ENTRIES} on, at most {@code units} (rows,
+     * samples or planes).
      */
-    private static int parts(long entries, int units) {
+    static int parts(long entries, int units) {
         return entries < PARALLEL_ENTRIES ? 1 : Math.max(1, Math.min(units, ndgrad.core.Threads.count()));
     }
 
