@@ -1057,7 +1057,7 @@ public final class Tensor {
      * one op whose forward and backward are one pass per channel, channels split over the cores; the running
      * statistics, when given, become (1 - momentum)·running + momentum·batch statistic (the variance unbiased). Not
      * training, the running statistics normalize. weight, bias and the running statistics (C) may be null (not both
-     * running statistics in evaluation). Usage: {@code Tensor y = x.batchNorm(mean, var, w, b, true, 0.1, 1e-5);}
+     * running statistics in evaluation). Usage: {@code Tensor y = x.batchNorm(runningMean, runningVar, w, b, true, 0.1, 1e-5);}
      */
     public Tensor batchNorm(Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, boolean training,
             double momentum, double eps) {

@@ -50,7 +50,7 @@ class JavadocExamplesTest {
                 Layer other;
                 Conv2d conv;
                 Linear fc;
-                Tensor features, seq, keep;
+                Tensor features, seq, keep, runningMean, runningVar;
                 double validationLoss, beta1, beta2;
                 List<Tensor> params;
                 GradientMonitor monitor;

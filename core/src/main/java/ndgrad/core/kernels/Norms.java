@@ -18,8 +18,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * #SPLIT} values they are split over the cores ({@link Threads}); composed of reductions and broadcasts, the same
  * rule takes some ten passes over the input on one core.
  *
- * <p>Usage: {@code INDArray y = Norms.batchNorm(x, w, b, 1e-5, mean, var);
- * INDArray[] d = Norms.batchNormBackward(x, dy, w, mean, var, 1e-5);}
+ * <p>Usage: {@code INDArray y = Norms.batchNorm(x, w, b, 1e-5, m, s);
+ * INDArray[] d = Norms.batchNormBackward(x, dy, w, m, s, 1e-5);} (m and s receive the means and variances)
  */
 public final class Norms {
     /** Inputs of at least this many values have their channels split over the cores. */
