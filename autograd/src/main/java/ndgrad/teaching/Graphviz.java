@@ -85,12 +85,12 @@ public final class Graphviz {
 
     /** SVG of every value and op that {@code root} was computed from, with the gradients in {@code .grad}. */
     public static String toSvg(Tensor root) {
-        return svg(GraphView.of(root), t -> t.hasGrad() ? t.grad() : null);
+        return svg(GraphView.of(root), t -> t.hasGrad() ? t.grad() : null, t -> null);
     }
 
     /** SVG of the traced graph, with every gradient the trace saw (the output's own 1 too). */
     public static String toSvg(BackwardTrace trace) {
-        return svg(trace.graph(), trace::grad);
+        return svg(trace.graph(), trace::grad, t -> null);
     }
 
     private static final double CHAR = 7.3;
@@ -98,10 +98,12 @@ public final class Graphviz {
 
     /**
      * The SVG: a {@code <g class="value" id="v<i>" data-label="...">} per value (texts of class label, data, grad
-     * and shape) and a {@code <g class="op" id="op<i>" data-op="...">} per op, numbered in forward order, and a
+     * and shape, and a {@code <title>} from {@code titles} unless null: a browser shows it on hover) and a
+     * {@code <g class="op" id="op<i>" data-op="...">} per op, numbered in forward order, and a
      * {@code <path class="edge">} per edge.
      */
-    static String svg(GraphView g, java.util.function.Function<Tensor, Tensor> grads) {
+    static String svg(GraphView g, java.util.function.Function<Tensor, Tensor> grads,
+            java.util.function.Function<Tensor, String> titles) {
         int nv = g.values.size();
         int n = nv + g.ops.size();
         double[] w = new double[n];
@@ -147,6 +149,10 @@ public final class Graphviz {
                     + "stroke=\"#4a6fa5\"/>", i, xml(g.label(g.values.get(i))),
                     g.values.get(i).isRequiresGrad() ? "" : " data-nograd=\"true\"", layout.x(i), layout.y(i), w[i],
                     h[i]));
+            String title = titles.apply(g.values.get(i));
+            if (title != null) {
+                s.append("<title>").append(xml(title)).append("</title>");
+            }
             List<String> l = text.get(i);
             for (int r = 0; r < l.size(); r++) {
                 s.append(String.format(java.util.Locale.ROOT, "<text class=\"%s\" x=\"%.1f\" y=\"%.1f\"%s>%s</text>",

@@ -246,7 +246,11 @@ class TeachingOutputTest extends Float64Test {
     void theExplainPageAccumulatesWhatEachStepPushes() {
         Tensor x = Tensor.scalar(3).named("x").requiresGrad();
         String page = ExplainPage.html("acc", () -> x.mul(x).add(x).named("y"), java.util.List.of(x));
-        assertTrue(page.contains("\"v0\":\"7.0000\""), "x's total, 1 + 3 + 3, after the last step\n" + page);
+        assertTrue(page.contains(",\"v0\":{\"v\":[1.0],\"n\":1}},\"notes\""), "x gets 1 from add\n" + page);
+        assertTrue(page.contains("\"before\":{\"v\":[1.0],\"n\":1},\"add\":{\"v\":[3.0],\"n\":1},\"after\":{\"v\":[4.0],"
+                + "\"n\":1},\"set\":{\"v0\":{\"v\":[4.0],\"n\":1}}"), "then 3 from mul's first operand\n" + page);
+        assertTrue(page.contains("\"before\":{\"v\":[4.0],\"n\":1},\"add\":{\"v\":[3.0],\"n\":1},\"after\":{\"v\":[7.0],"
+                + "\"n\":1},\"set\":{\"v0\":{\"v\":[7.0],\"n\":1}}"), "and 3 from its second: 7\n" + page);
         assertTrue(page.contains("<tr><td>x</td><td class=\"num\">7.0</td>"), page);
     }
 }

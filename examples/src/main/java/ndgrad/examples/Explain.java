@@ -31,47 +31,54 @@ import picocli.CommandLine.Parameters;
 
 /**
  * Backpropagation on the blackboard: an expression is parsed and built from ndgrad tensors (float64), or a small MLP
- * is built on one sample; then its forward values, the backward trace, each gradient beside its central-difference
- * estimate, and the graph as SVG (and DOT, rendered to PNG where Graphviz is installed); with {@code --html}, one
- * self-contained page that walks the backward pass step by step ({@link ExplainPage}).
+ * is built on one sample, neuron by neuron; then its forward values, the backward trace, each gradient beside its
+ * central-difference estimate, and the graph as SVG (and DOT, rendered to PNG where Graphviz is installed); with
+ * {@code --html}, one self-contained page that walks the forward and the backward pass step by step
+ * ({@link ExplainPage}).
  *
  * <p>Usage: {@code ndgrad explain "tanh(x1*w1 + x2*w2 + b)" --at x1=2,x2=0,w1=-3,w2=1,b=6.8813735870195432 --html
  * neuron.html}, or {@code ndgrad explain --model 2-4-1 --html mlp.html}
  */
 @Command(name = "explain", mixinStandardHelpOptions = true,
         description = "Forward values, backward trace, gradients (checked numerically) and graph of an expression, "
-                + "or of a small MLP on one sample (--model); --html writes a page that steps through backward.")
+                + "or of a small MLP on one sample (--model); --html writes a page that steps through forward and backward.")
 public final class Explain implements Callable<Integer>, Ndgrad.Outputs {
     @Parameters(index = "0", arity = "0..1", paramLabel = "EXPRESSION", description = "e.g. \"tanh(x1*w1 + x2*w2 + "
-            + "b)\"; + - * / ^, unary minus, parentheses, exp log sin cos tanh sigmoid relu sqrt abs")
+            + "b)\"; + - * / ^, unary minus, parentheses, exp log sin cos tanh sigmoid relu sqrt abs; definitions name "
+            + "intermediates: \"n = x1*w1 + b; tanh(n)\"")
     String source;
     @Option(names = "--at", split = ",", description = "values, e.g. x1=2,w1=-3; for --model, the sample's inputs "
             + "x1, x2, ... and target y (default x1=2, x2=-1, ..., y=1)")
     Map<String, Double> at = new LinkedHashMap<>();
     @Option(names = "--model", paramLabel = "SIZES", description = "an MLP of these layer sizes, e.g. 2-4-1 (tanh "
-            + "hidden layers, seeded weights), on one sample with a squared-error loss, instead of an expression")
+            + "hidden layers, seeded weights), on one sample with a squared-error loss, neuron by neuron, instead of an "
+            + "expression")
     String model;
     @Option(names = "--html", paramLabel = "FILE", description = "also write one self-contained HTML page (no "
-            + "network, no Graphviz) that walks the backward pass one op at a time")
+            + "network, no Graphviz) that walks the forward and the backward pass one op at a time")
     Path html;
     @Mixin
     OutDir out;
 
     /**
-     * Everything explained: the title, the inputs by label, the values shown (by label), the trace, gradients
-     * (autograd, numerical), the output, and how to build the output again (for the page).
+     * Everything explained: the title, the inputs by label, the values shown (by label) with the whole expression
+     * each short label stands for, the trace, gradients (autograd, numerical), the output, and the page's views (the
+     * first is the one traced).
      */
     public record Explanation(String title, Map<String, Tensor> inputs, Map<String, Tensor> values,
-            BackwardTrace trace, Map<String, double[]> gradients, Tensor output, Supplier<Tensor> forward) {
+            Map<String, String> descriptions, BackwardTrace trace, Map<String, double[]> gradients, Tensor output,
+            List<ExplainPage.View> views) {
         /** The step-by-step page ({@link ExplainPage}), computed in float64. */
         public String html() {
             try (var float64 = DTypes.use(DataType.DOUBLE)) {
-                return ExplainPage.html(title, forward, List.copyOf(inputs.values()));
+                return ExplainPage.html(title, views);
             }
         }
     }
 
-    /** Explains {@code source} at the given variable values. */
+    /**
+     * Explains {@code source} (definitions first, as {@code n = x1*w1 + b; tanh(n)}) at the given variable values.
+     */
     public static Explanation explain(String source, Map<String, Double> at) {
         Expression e = Expression.parse(source);
         for (String v : e.variables()) {
@@ -90,18 +97,25 @@ public final class Explain implements Callable<Integer>, Ndgrad.Outputs {
             e.variables().forEach(v -> inputs.put(v, Tensor.scalar(at.get(v)).named(v).requiresGrad()));
             // evaluate memoizes each sub-expression in the map it is given: a fresh map builds a fresh graph
             Supplier<Tensor> forward = () -> e.evaluate(new LinkedHashMap<>(inputs));
-            Map<String, Tensor> values = new LinkedHashMap<>(inputs);
-            Tensor y = e.evaluate(values);
+            Map<String, Tensor> byText = new LinkedHashMap<>(inputs);
+            Tensor y = e.evaluate(byText);
             if (!y.isRequiresGrad()) {
                 throw new IllegalArgumentException("the expression has no variables to differentiate");
             }
-            return explained(e.toString(), inputs, values, forward, y);
+            Map<String, Tensor> values = new LinkedHashMap<>();
+            byText.values().forEach(t -> values.putIfAbsent(t.name(), t));
+            Map<String, String> about = Expression.describe(byText);
+            return explained(source.strip(), inputs, values, about, y, List.of(new ExplainPage.View("expression",
+                    forward, List.copyOf(inputs.values()), about)));
         }
     }
 
     /**
      * Explains an MLP of the given layer sizes ("2-4-1": tanh between layers, weights from seed 42, float64) on one
-     * sample: inputs x1, x2, ... and target y from {@code at} (default 2, -1, 2, -1, ... and 1), loss (out - y)².
+     * sample: inputs x1, x2, ... and target y from {@code at} (default 2, -1, 2, -1, ... and 1), loss (out - y)². It
+     * is traced as micrograd draws it, one scalar per weight and neuron: weight w1[j,i] = W1[j, i], the neuron's sum
+     * z1[j] = b1[j] + Σ w1[j,i]·x(i+1), its output h1[j] = tanh(z1[j]); the page's second view is the same network's
+     * tensors (linear, tanh, ...).
      */
     public static Explanation explainModel(String sizes, Map<String, Double> at) {
         int[] n;
@@ -141,31 +155,115 @@ public final class Explain implements Callable<Integer>, Ndgrad.Outputs {
             for (int i = 0; i < n[0]; i++) {
                 sample[i] = at.getOrDefault("x" + (i + 1), i % 2 == 0 ? 2.0 : -1.0);
             }
+            double target = at.getOrDefault("y", 1.0);
             Tensor x = Tensor.of(new double[][] {sample}).named("x");
-            Tensor target = Tensor.of(new double[][] {{at.getOrDefault("y", 1.0)}}).named("y");
-            Supplier<Tensor> forward = () -> mlp.forward(x).sub(target).pow(2).sum().named("loss");
-            Tensor loss = forward.get();
-            Map<String, Tensor> values = new LinkedHashMap<>(params);
-            values.put("x", x);
-            values.put("y", target);
-            values.put("loss", loss);
-            return explained("MLP " + sizes + " on one sample, loss (out - y)²", params, values, forward, loss);
+            Tensor y = Tensor.of(new double[][] {{target}}).named("y");
+            Supplier<Tensor> tensors = () -> mlp.forward(x).sub(y).pow(2).sum().named("loss");
+            Neurons neurons = new Neurons(params, sample, target);
+            Tensor loss = neurons.forward();
+            Map<String, Tensor> values = new LinkedHashMap<>(neurons.leaves);
+            values.putAll(neurons.computed);
+            return explained("MLP " + sizes + " on one sample, loss (out - y)²", neurons.weights, values,
+                    neurons.about, loss, List.of(new ExplainPage.View("neurons", neurons::forward,
+                    List.copyOf(neurons.weights.values()), neurons.about), new ExplainPage.View("tensors", tensors,
+                    List.copyOf(params.values()), Map.of())));
+        }
+    }
+
+    /**
+     * An MLP's forward pass on one sample as scalar ops, micrograd's way: one leaf per weight and bias (copies of the
+     * tensors' elements), each product and sum named in order ({@code mul1}, {@code add1}, with what it computes).
+     */
+    private static final class Neurons {
+        final Map<String, Tensor> weights = new LinkedHashMap<>();
+        final Map<String, Tensor> leaves = new LinkedHashMap<>();
+        final Map<String, Tensor> computed = new LinkedHashMap<>();
+        final Map<String, String> about = new LinkedHashMap<>();
+        /** Each layer's number of neurons. */
+        private final List<Integer> widths = new ArrayList<>();
+
+        Neurons(Map<String, Tensor> params, double[] sample, double target) {
+            for (int l = 1; l <= params.size() / 2; l++) {
+                Tensor wl = params.get("W" + l);
+                double[] bl = params.get("b" + l).toDoubleArray();
+                double[] flat = wl.toDoubleArray();
+                int outs = (int) wl.size(0);
+                int ins = (int) wl.size(1);
+                for (int j = 0; j < outs; j++) {
+                    for (int i = 0; i < ins; i++) {
+                        leaf(weights, "w" + l + "[" + j + "," + i + "]", flat[j * ins + i], true);
+                    }
+                    leaf(weights, "b" + l + "[" + j + "]", bl[j], true);
+                }
+                widths.add(outs);
+            }
+            for (int i = 0; i < sample.length; i++) {
+                leaf(leaves, "x" + (i + 1), sample[i], false);
+            }
+            leaf(leaves, "y", target, false);
+            leaves.putAll(weights);
+        }
+
+        private static void leaf(Map<String, Tensor> into, String name, double value, boolean grad) {
+            Tensor t = Tensor.scalar(value).named(name);
+            into.put(name, grad ? t.requiresGrad() : t);
+        }
+
+        /** The loss, (out - y)², built again from the leaves (a fresh graph each call). */
+        Tensor forward() {
+            computed.clear();
+            List<Tensor> a = new ArrayList<>();
+            for (int i = 1; leaves.containsKey("x" + i); i++) {
+                a.add(leaves.get("x" + i));
+            }
+            for (int l = 1; l <= widths.size(); l++) {
+                boolean last = l == widths.size();
+                List<Tensor> next = new ArrayList<>();
+                for (int j = 0; j < widths.get(l - 1); j++) {
+                    Tensor z = weights.get("b" + l + "[" + j + "]");
+                    for (int i = 0; i < a.size(); i++) {
+                        Tensor wji = weights.get("w" + l + "[" + j + "," + i + "]");
+                        Tensor m = name("mul", wji.mul(a.get(i)), wji.name() + " × " + a.get(i).name());
+                        String sum = i + 1 < a.size() ? "add" : last ? "out" : "z" + l + "[" + j + "]";
+                        z = name(sum, z.add(m), z.name() + " + " + m.name());
+                    }
+                    next.add(last ? z : name("h" + l + "[" + j + "]", z.tanh(), "tanh(" + z.name() + ")"));
+                }
+                a = next;
+            }
+            Tensor d = name("sub", a.get(0).sub(leaves.get("y")), a.get(0).name() + " - y");
+            return name("loss", d.pow(2), d.name() + "²");
+        }
+
+        /** Names t: {@code prefix} with the next number for mul and add, else {@code prefix} itself. */
+        private Tensor name(String prefix, Tensor t, String what) {
+            String label = prefix;
+            if (prefix.equals("mul") || prefix.equals("add") || prefix.equals("sub")) {
+                long k = computed.keySet().stream().filter(s -> s.matches(prefix + "\\d+")).count();
+                label = prefix + (k + 1);
+            }
+            t.named(label);
+            computed.put(label, t);
+            if (what != null) {
+                about.put(label, what);
+            }
+            return t;
         }
     }
 
     private static Explanation explained(String title, Map<String, Tensor> inputs, Map<String, Tensor> values,
-            Supplier<Tensor> forward, Tensor y) {
+            Map<String, String> about, Tensor y, List<ExplainPage.View> views) {
         BackwardTrace trace = BackwardTrace.run(y);
         Map<String, double[]> grads = new LinkedHashMap<>();
         inputs.forEach((name, t) -> {
             double[] analytical = trace.grad(t).toDoubleArray();
-            double[] numerical = ExplainPage.numericalGradient(forward, t);
+            double[] numerical = ExplainPage.numericalGradient(views.get(0).forward(), t);
             for (int i = 0; i < analytical.length; i++) {
                 grads.put(analytical.length == 1 ? name : name + "[" + i + "]", new double[] {analytical[i],
                     numerical[i]});
             }
         });
-        return new Explanation(title, inputs, values, trace, grads, y, forward);
+        return new Explanation(title, inputs, values, about, trace, grads, y, views);
     }
 
     @Override
@@ -184,8 +282,9 @@ public final class Explain implements Callable<Integer>, Ndgrad.Outputs {
         Explanation x = model != null ? explainModel(model, at) : explain(source, at);
         StringBuilder s = new StringBuilder("\n" + (model != null ? "" : "expression: ") + x.title()
                 + "\n\nforward values:\n");
-        x.values().forEach((label, t) -> s.append(String.format("  %-40s = %s%n", label, t.numel() == 1 ? t.item()
-                : java.util.Arrays.toString(t.toDoubleArray()))));
+        x.values().forEach((label, t) -> s.append(String.format("  %-12s = %-24s %s%n", label, t.numel() == 1
+                ? t.item() : java.util.Arrays.toString(t.toDoubleArray()), x.descriptions().containsKey(label)
+                ? x.descriptions().get(label) : "")));
         s.append("\nbackward trace (reverse topological order):\n").append(x.trace());
         s.append("\ngradients: autograd vs central differences\n");
         x.gradients().forEach((v, g) -> s.append(String.format("  d/d%-6s = %-22s numerical %-22s |diff| %.1e%n", v,
@@ -198,7 +297,7 @@ public final class Explain implements Callable<Integer>, Ndgrad.Outputs {
         if (html != null) {
             AtomicFile.writeString(html, x.html());
             s.append("\npage:  ").append(html.toAbsolutePath()).append(" (open it in a browser; Next and Previous "
-                    + "walk the backward pass)");
+                    + "walk the forward and the backward pass)");
         }
         Ndgrad.log().info("{}", s);
         return 0;

@@ -11,12 +11,15 @@ import ndgrad.autograd.Tensor;
  * graph, forward values and gradients can be shown. Grammar (usual precedence; ^ binds tighter than unary minus and
  * is right-associative, so -x^2 = -(x^2) and a^b^c = a^(b^c)):
  * <pre>
+ * input := (name '=' expr ';')* expr
  * expr  := term (('+' | '-') term)*        term  := unary (('*' | '/') unary)*
  * unary := '-' unary | power               power := primary ('^' unary)?
  * primary := number | name | function '(' expr ')' | '(' expr ')'
  * </pre>
- * Functions: exp log sin cos tanh sigmoid relu sqrt abs. Every intermediate tensor is named after its
- * sub-expression.
+ * Functions: exp log sin cos tanh sigmoid relu sqrt abs. Definitions before the expression name intermediates, as
+ * a teacher names them on the blackboard: {@code n = x1*w1 + x2*w2 + b; tanh(n)}. Every other intermediate gets a
+ * short name after its op, numbered in evaluation order ({@code mul1}, {@code add2}), and {@link #describe} gives
+ * each name its whole sub-expression.
  *
  * <p>Usage: {@code Expression e = Expression.parse("tanh(x1*w1 + b)"); Tensor y = e.evaluate(values);}
  */
@@ -34,8 +37,8 @@ public interface Expression {
 
     /**
      * The value, built from tensor ops. {@code values} holds the variables and must be mutable: every
-     * sub-expression's value is added to it under its text, in evaluation order, named after it, and a sub-expression
-     * already there is not computed again.
+     * sub-expression's value is added to it under its text, in evaluation order, named by {@link #name}, and a
+     * sub-expression already there is not computed again.
      */
     default Tensor evaluate(Map<String, Tensor> values) {
         String text = toString();
@@ -43,9 +46,36 @@ public interface Expression {
         if (known != null) {
             return known;
         }
-        Tensor t = compute(values).named(text);
+        Tensor computed = compute(values);
+        Tensor t = computed.name() == null ? computed.named(name(values)) : computed;
         values.put(text, t);
         return t;
+    }
+
+    /** A new intermediate's short name: its op and a number, 1 more than the largest of that op's so far. */
+    default String name(Map<String, Tensor> values) {
+        String op = opName();
+        int n = values.values().stream().map(Tensor::name).filter(l -> l != null && l.matches(op + "\\d+"))
+                .mapToInt(l -> Integer.parseInt(l.substring(op.length()))).max().orElse(0);
+        return op + (n + 1);
+    }
+
+    /** The op that computes this node, which its short name starts with. */
+    String opName();
+
+    /**
+     * Each value's name in {@code values} (after {@link #evaluate}) with its whole sub-expression, for the names
+     * that stand for one: the short names and the definitions.
+     */
+    static Map<String, String> describe(Map<String, Tensor> values) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        values.forEach((text, t) -> {
+            if (t.name() != null && !t.name().equals(text)) {
+                out.put(t.name(), text.startsWith("(") && text.endsWith(")") ? text.substring(1, text.length() - 1)
+                        : text);
+            }
+        });
+        return out;
     }
 
     /** A number. */
@@ -58,6 +88,16 @@ public interface Expression {
         @Override
         public Set<String> variables() {
             return new TreeSet<>();
+        }
+
+        @Override
+        public String opName() {
+            return "num";
+        }
+
+        @Override
+        public String name(Map<String, Tensor> values) {
+            return toString();
         }
 
         @Override
@@ -84,6 +124,11 @@ public interface Expression {
         }
 
         @Override
+        public String opName() {
+            return "var";
+        }
+
+        @Override
         public String toString() {
             return name;
         }
@@ -99,6 +144,11 @@ public interface Expression {
         @Override
         public Set<String> variables() {
             return operand.variables();
+        }
+
+        @Override
+        public String opName() {
+            return "neg";
         }
 
         @Override
@@ -133,6 +183,17 @@ public interface Expression {
         }
 
         @Override
+        public String opName() {
+            return switch (op) {
+                case '+' -> "add";
+                case '-' -> "sub";
+                case '*' -> "mul";
+                case '/' -> "div";
+                default -> "pow";
+            };
+        }
+
+        @Override
         public String toString() {
             return "(" + left + " " + op + " " + right + ")";
         }
@@ -151,8 +212,53 @@ public interface Expression {
         }
 
         @Override
+        public String opName() {
+            return function;
+        }
+
+        @Override
         public String toString() {
             return function + "(" + argument + ")";
+        }
+    }
+
+    /**
+     * A definition's name for its expression ({@code n = x1*w1 + b;}): the value is named {@code name}, later
+     * expressions print it as that name, and {@link #describe} gives its whole expression.
+     */
+    record Defined(String name, Expression value) implements Expression {
+        @Override
+        public Tensor evaluate(Map<String, Tensor> values) {
+            Tensor known = values.get(name);
+            if (known != null) {
+                return known;
+            }
+            Tensor t = value.evaluate(values);
+            values.remove(value.toString());
+            values.put(value.toString(), t);
+            Tensor named = t.named(name);
+            values.put(name, named);
+            return named;
+        }
+
+        @Override
+        public Tensor compute(Map<String, Tensor> vars) {
+            return evaluate(vars);
+        }
+
+        @Override
+        public Set<String> variables() {
+            return value.variables();
+        }
+
+        @Override
+        public String opName() {
+            return value.opName();
+        }
+
+        @Override
+        public String toString() {
+            return name;
         }
     }
 
@@ -203,9 +309,23 @@ public interface Expression {
             s = source;
         }
 
+        /** The definitions so far, by name. */
+        private final Map<String, Defined> defined = new java.util.HashMap<>();
+
         Expression parseAll() {
             if (s.length() > MAX_LENGTH) {
                 throw new ExpressionException(s, MAX_LENGTH, "longer than " + MAX_LENGTH + " characters");
+            }
+            for (int start = definition(); start >= 0; start = definition()) {
+                String name = s.substring(start, i).strip();
+                if (defined.containsKey(name) || FUNCTIONS.containsKey(name)) {
+                    throw new ExpressionException(s, start, "'" + name + "' is " + (defined.containsKey(name)
+                            ? "defined twice" : "a function"));
+                }
+                i = s.indexOf('=', i) + 1;
+                Expression value = expr();
+                expect(';');
+                defined.put(name, new Defined(name, value));
             }
             Expression e = expr();
             skip();
@@ -302,10 +422,34 @@ public interface Expression {
                     expect(')');
                     return new Call(name, arg);
                 }
-                return new Var(name);
+                return defined.containsKey(name) ? defined.get(name) : new Var(name);
             }
             throw error(i >= s.length() ? "expected a number, a name or '(' but the expression ended"
                     : "expected a number, a name or '(' but found '" + c + "'");
+        }
+
+        /**
+         * When the text from here is a definition's start, {@code name =} (not {@code ==}), the name's start, with
+         * the position after the name; else -1, the position unchanged.
+         */
+        private int definition() {
+            skip();
+            int start = i;
+            int end = i;
+            while (end < s.length() && (Character.isLetterOrDigit(s.charAt(end)) || s.charAt(end) == '_')) {
+                end++;
+            }
+            int eq = end;
+            while (eq < s.length() && Character.isWhitespace(s.charAt(eq))) {
+                eq++;
+            }
+            boolean is = end > start && Character.isLetter(s.charAt(start)) && eq < s.length() && s.charAt(eq) == '='
+                    && (eq + 1 >= s.length() || s.charAt(eq + 1) != '=');
+            if (!is) {
+                return -1;
+            }
+            i = end;
+            return start;
         }
 
         private void operation() {

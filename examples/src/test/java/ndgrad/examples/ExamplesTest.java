@@ -299,7 +299,7 @@ class ExamplesTest {
         assertEquals(10, svg.split("<g class=\"value\"", -1).length - 1, "5 inputs and 5 results");
         assertTrue(svg.contains(">grad 1.0000<") && svg.contains(">grad -1.5000<"), "the root's 1 and x1's -1.5");
         String html = Files.readString(page);
-        assertTrue(html.contains("<svg") && html.contains("id=\"next\"") && html.contains("Gradients against "
+        assertTrue(html.contains("<svg") && html.contains("class=\"next\"") && html.contains("Gradients against "
                 + "central differences"), "the page");
         Path mlp = dir.resolve("mlp.html");
         Result m = cli("explain", "--model", "2-4-1", "--at", "x1=1,x2=0.5,y=-1", "--out", dir.toString(), "--html",
