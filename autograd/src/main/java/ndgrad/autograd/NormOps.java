@@ -103,7 +103,7 @@ final class NormOps {
     private static void check(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
             boolean training, double momentum, double eps) {
         if (x.dim() < 2 || x.size(1) == 0 || !x.dtype().isFPType()) {
-            throw new ShapeException("batchNorm: expected a floating input (N, C, ...) of rank at least 2 with C > 0, got "
+            throw new ShapeException("batchNorm: expected a floating input (N, C, ...) of rank 2 or more, C > 0, got "
                     + x.shapeString() + " " + x.dtype());
         }
         long c = x.size(1);

@@ -1,6 +1,7 @@
 package ndgrad.teaching;
 
 import ndgrad.core.io.AtomicFile;
+import ndgrad.core.io.Json;
 import ndgrad.autograd.Tensor;
 import ndgrad.autograd.Function;
 import ndgrad.autograd.Autograd;
@@ -33,7 +34,8 @@ import ndgrad.core.numdiff.FiniteDifference;
  * with a graph, then, for the numerical check, with each input element moved by ±h in place and restored exactly.
  * The page leaves every {@code .grad} as it was. Compute in float64 for the numerical check to be tight.
  *
- * <p>Usage: {@code ExplainPage.write(Path.of("neuron.html"), "neuron", () -> x.mul(w).add(b).tanh(), List.of(x, w, b));}
+ * <p>Usage: {@code ExplainPage.write(Path.of("neuron.html"), "neuron", () -> x.mul(w).add(b).tanh(),
+ * List.of(x, w, b));}
  */
 public final class ExplainPage {
     /** Values listed per array in the page's steps; an array beyond it shows these and its count. */
@@ -328,20 +330,9 @@ public final class ExplainPage {
         return Arrays.toString(idx);
     }
 
-    /** A JSON string, safe inside a script element. */
+    /** A JSON string literal, safe inside the page's script element. */
     private static String str(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '<' -> b.append("\\u003c");
-                case '>' -> b.append("\\u003e");
-                case '&' -> b.append("\\u0026");
-                default -> b.append(c < 0x20 ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-            }
-        }
-        return b.append('"').toString();
+        return Json.string(s);
     }
 
     private static final String LEGEND = """

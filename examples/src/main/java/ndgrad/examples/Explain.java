@@ -10,19 +10,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
-import ndgrad.teaching.BackwardTrace;
-import ndgrad.teaching.ExplainPage;
-import ndgrad.teaching.Graphviz;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.DTypes;
 import ndgrad.core.Rng;
-import ndgrad.nn.Activation;
-import ndgrad.nn.Layer;
 import ndgrad.nn.Linear;
-import ndgrad.nn.Parameter;
-import ndgrad.nn.Sequential;
 import org.nd4j.linalg.api.buffer.DataType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,7 +35,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "explain", mixinStandardHelpOptions = true,
         description = "Forward values, backward trace, gradients (checked numerically) and graph of an expression, "
-                + "or of a small MLP on one sample (--model); --html writes a page that steps through forward and backward.")
+                + "or of a small MLP on one sample (--model); --html writes a page that steps through forward and "
+                + "backward.")
 public final class Explain implements Callable<Integer>, Ndgrad.Outputs {
     @Parameters(index = "0", arity = "0..1", paramLabel = "EXPRESSION", description = "e.g. \"tanh(x1*w1 + x2*w2 + "
             + "b)\"; + - * / ^, unary minus, parentheses, exp log sin cos tanh sigmoid relu sqrt abs; definitions name "
@@ -51,8 +46,8 @@ public final class Explain implements Callable<Integer>, Ndgrad.Outputs {
             + "x1, x2, ... and target y (default x1=2, x2=-1, ..., y=1)")
     Map<String, Double> at = new LinkedHashMap<>();
     @Option(names = "--model", paramLabel = "SIZES", description = "an MLP of these layer sizes, e.g. 2-4-1 (tanh "
-            + "hidden layers, seeded weights), on one sample with a squared-error loss, neuron by neuron, instead of an "
-            + "expression")
+            + "hidden layers, seeded weights), on one sample with a squared-error loss, neuron by neuron, instead of "
+            + "an expression")
     String model;
     @Option(names = "--html", paramLabel = "FILE", description = "also write one self-contained HTML page (no "
             + "network, no Graphviz) that walks the forward and the backward pass one op at a time")
@@ -137,42 +132,76 @@ public final class Explain implements Callable<Integer>, Ndgrad.Outputs {
         }
         try (var float64 = DTypes.use(DataType.DOUBLE)) {
             Rng rng = new Rng(42);
-            List<Layer> layers = new ArrayList<>();
-            for (int i = 0; i + 1 < n.length; i++) {
-                layers.add(new Linear(n[i], n[i + 1], rng));
-                if (i + 2 < n.length) {
-                    layers.add(Activation.tanh());
-                }
-            }
-            Sequential mlp = new Sequential(layers.toArray(new Layer[0]));
             Map<String, Tensor> params = new LinkedHashMap<>();
-            for (Parameter p : mlp.namedParameters()) {
-                int layer = Integer.parseInt(p.name().substring(0, p.name().indexOf('.'))) / 2 + 1;
-                String label = (p.name().endsWith("weight") ? "W" : "b") + layer;
-                params.put(label, p.value().named(label));
+            for (int i = 0; i + 1 < n.length; i++) {
+                Linear layer = new Linear(n[i], n[i + 1], rng);
+                params.put("W" + (i + 1), layer.weight());
+                params.put("b" + (i + 1), layer.bias());
             }
             double[] sample = new double[n[0]];
             for (int i = 0; i < n[0]; i++) {
                 sample[i] = at.getOrDefault("x" + (i + 1), i % 2 == 0 ? 2.0 : -1.0);
             }
-            double target = at.getOrDefault("y", 1.0);
+            return network("MLP " + sizes + " on one sample, loss (out - y)²", params, "tanh", sample,
+                    at.getOrDefault("y", 1.0), (out, y, name) -> {
+                        Tensor d = name.of("sub", out.sub(y), "out - y");
+                        return name.of("loss", d.pow(2), "(out - y)²");
+                    });
+        }
+    }
+
+    /** Names a value of the neuron-level graph: {@code prefix} (numbered for mul, add, sub and neg), and what it is. */
+    @FunctionalInterface
+    interface Namer {
+        Tensor of(String prefix, Tensor t, String what);
+    }
+
+    /** A loss built from the network's output and the target, its intermediates named through {@code name}. */
+    @FunctionalInterface
+    interface Loss {
+        Tensor apply(Tensor out, Tensor y, Namer name);
+    }
+
+    /** The activations a network may use between its layers. */
+    static final Map<String, java.util.function.UnaryOperator<Tensor>> ACTIVATIONS = Map.of("tanh", Tensor::tanh,
+            "relu", Tensor::relu, "sigmoid", Tensor::sigmoid);
+
+    /**
+     * Explains a network of one output given as its layers' weights and biases ({@code W1, b1, W2, b2, ...}, copied
+     * in float64), {@code activation} between layers, on one sample and target: first as neurons (one scalar per
+     * weight, micrograd's way: w1[j,i] = W1[j, i], the neuron's sum z1[j] = b1[j] + Σ w1[j,i]·x(i+1), its output
+     * h1[j] = activation(z1[j])), then as tensors (linear, activation, ...), each with {@code loss}.
+     */
+    static Explanation network(String title, Map<String, Tensor> weights, String activation, double[] sample,
+            double target, Loss loss) {
+        try (var float64 = DTypes.use(DataType.DOUBLE)) {
+            Map<String, Tensor> params = new LinkedHashMap<>();
+            weights.forEach((k, t) -> params.put(k, Tensor.of(t.toDoubleArray(), t.shape()).named(k).requiresGrad()));
             Tensor x = Tensor.of(new double[][] {sample}).named("x");
             Tensor y = Tensor.of(new double[][] {{target}}).named("y");
-            Supplier<Tensor> tensors = () -> mlp.forward(x).sub(y).pow(2).sum().named("loss");
-            Neurons neurons = new Neurons(params, sample, target);
-            Tensor loss = neurons.forward();
+            java.util.function.UnaryOperator<Tensor> act = ACTIVATIONS.get(activation);
+            Supplier<Tensor> tensors = () -> {
+                Tensor h = x;
+                for (int l = 1; l <= params.size() / 2; l++) {
+                    h = h.linear(params.get("W" + l), params.get("b" + l));
+                    h = l < params.size() / 2 ? act.apply(h) : h;
+                }
+                return loss.apply(h, y, (prefix, t, what) -> prefix.equals("loss") ? t.named("loss") : t);
+            };
+            Neurons neurons = new Neurons(params, activation, sample, target, loss);
+            Tensor out = neurons.forward();
             Map<String, Tensor> values = new LinkedHashMap<>(neurons.leaves);
             values.putAll(neurons.computed);
-            return explained("MLP " + sizes + " on one sample, loss (out - y)²", neurons.weights, values,
-                    neurons.about, loss, List.of(new ExplainPage.View("neurons", neurons::forward,
-                    List.copyOf(neurons.weights.values()), neurons.about), new ExplainPage.View("tensors", tensors,
-                    List.copyOf(params.values()), Map.of())));
+            return explained(title, neurons.weights, values, neurons.about, out, List.of(new ExplainPage.View(
+                    "neurons", neurons::forward, List.copyOf(neurons.weights.values()), neurons.about),
+                    new ExplainPage.View("tensors", tensors, List.copyOf(params.values()), Map.of())));
         }
     }
 
     /**
-     * An MLP's forward pass on one sample as scalar ops, micrograd's way: one leaf per weight and bias (copies of the
-     * tensors' elements), each product and sum named in order ({@code mul1}, {@code add1}, with what it computes).
+     * A network's forward pass on one sample as scalar ops, micrograd's way: one leaf per weight and bias (copies of
+     * the tensors' elements), each product and sum named in order ({@code mul1}, {@code add1}, with what it
+     * computes).
      */
     private static final class Neurons {
         final Map<String, Tensor> weights = new LinkedHashMap<>();
@@ -181,8 +210,12 @@ public final class Explain implements Callable<Integer>, Ndgrad.Outputs {
         final Map<String, String> about = new LinkedHashMap<>();
         /** Each layer's number of neurons. */
         private final List<Integer> widths = new ArrayList<>();
+        private final String activation;
+        private final Loss loss;
 
-        Neurons(Map<String, Tensor> params, double[] sample, double target) {
+        Neurons(Map<String, Tensor> params, String activation, double[] sample, double target, Loss loss) {
+            this.activation = activation;
+            this.loss = loss;
             for (int l = 1; l <= params.size() / 2; l++) {
                 Tensor wl = params.get("W" + l);
                 double[] bl = params.get("b" + l).toDoubleArray();
@@ -209,7 +242,7 @@ public final class Explain implements Callable<Integer>, Ndgrad.Outputs {
             into.put(name, grad ? t.requiresGrad() : t);
         }
 
-        /** The loss, (out - y)², built again from the leaves (a fresh graph each call). */
+        /** The loss, built again from the leaves (a fresh graph each call). */
         Tensor forward() {
             computed.clear();
             List<Tensor> a = new ArrayList<>();
@@ -227,18 +260,18 @@ public final class Explain implements Callable<Integer>, Ndgrad.Outputs {
                         String sum = i + 1 < a.size() ? "add" : last ? "out" : "z" + l + "[" + j + "]";
                         z = name(sum, z.add(m), z.name() + " + " + m.name());
                     }
-                    next.add(last ? z : name("h" + l + "[" + j + "]", z.tanh(), "tanh(" + z.name() + ")"));
+                    next.add(last ? z : name("h" + l + "[" + j + "]", ACTIVATIONS.get(activation).apply(z),
+                            activation + "(" + z.name() + ")"));
                 }
                 a = next;
             }
-            Tensor d = name("sub", a.get(0).sub(leaves.get("y")), a.get(0).name() + " - y");
-            return name("loss", d.pow(2), d.name() + "²");
+            return loss.apply(a.get(0), leaves.get("y"), this::name);
         }
 
-        /** Names t: {@code prefix} with the next number for mul and add, else {@code prefix} itself. */
+        /** Names t: {@code prefix} with the next number for mul, add, sub and neg, else {@code prefix} itself. */
         private Tensor name(String prefix, Tensor t, String what) {
             String label = prefix;
-            if (prefix.equals("mul") || prefix.equals("add") || prefix.equals("sub")) {
+            if (Set.of("mul", "add", "sub", "neg").contains(prefix)) {
                 long k = computed.keySet().stream().filter(s -> s.matches(prefix + "\\d+")).count();
                 label = prefix + (k + 1);
             }

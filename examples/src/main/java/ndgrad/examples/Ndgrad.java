@@ -35,7 +35,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "ndgrad", mixinStandardHelpOptions = true, version = "ndgrad 0.1.0",
         description = "Train, compare and check neural nets with ndgrad.",
         subcommands = {Ndgrad.Train.class, Toys.Compare.class, Toys.LrFind.class, Toys.GradCheckCommand.class,
-            Toys.NumGrad.class, Explain.class, Diagnose.class, Ndgrad.Predict.class})
+            Toys.NumGrad.class, Explain.class, Diagnose.class, Ndgrad.Predict.class, Playground.class})
 public final class Ndgrad {
     /**
      * The command line's logger, looked up when a command first logs: --help never sets up logging, which took a

@@ -84,7 +84,8 @@ class ExplainPageBrowserTest {
         Explain.Explanation x = Explain.explain("n = x1*w1 + x2*w2 + b; tanh(n)", Map.of("x1", 2.0, "x2", 0.0, "w1",
                 -3.0, "w2", 1.0, "b", 6.8813735870195432));
         open(x, "explain-neuron.html");
-        assertEquals(10, browser.findElements(By.cssSelector("section.shown svg g.value")).size(), "5 inputs, 5 results");
+        assertEquals(10, browser.findElements(By.cssSelector("section.shown svg g.value")).size(),
+                "5 inputs, 5 results");
         assertEquals(List.of("x1", "w1", "mul1", "x2", "w2", "mul2", "add1", "b", "n", "tanh1"), browser.findElements(
                 By.cssSelector("section.shown svg g.value")).stream().map(e -> e.getAttribute("data-label")).toList());
         assertTrue(title("n").startsWith("n = ((x1 * w1) + (x2 * w2)) + b"), title("n"));
@@ -188,7 +189,7 @@ class ExplainPageBrowserTest {
             }
         }
         browser.findElement(By.cssSelector(".view-button[data-view='1']")).click();
-        assertEquals(List.of("linear", "tanh", "linear", "sub", "pow", "sum"), browser.findElements(
+        assertEquals(List.of("linear", "tanh", "linear", "sub", "pow"), browser.findElements(
                 By.cssSelector("section.shown svg g.op")).stream().map(e -> e.getAttribute("data-op")).toList());
         digits("full");
         show(lastStep());
