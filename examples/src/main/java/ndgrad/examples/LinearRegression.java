@@ -31,6 +31,13 @@ public final class LinearRegression {
         return Copies.values(Products.gemm(pseudoInverse, d.y(), false, false));
     }
 
+    /** The mean squared error of weights and bias {@code theta} (as {@link #closedForm} returns them) on the data. */
+    public static double mse(Datasets.Regression d, double[] theta) {
+        int k = theta.length - 1;
+        Tensor w = Tensor.of(java.util.Arrays.copyOf(theta, k), k, 1).to(d.x().dataType());
+        return Losses.mse(Tensor.of(d.x()).matmul(w).add(theta[k]), Tensor.of(d.y())).item();
+    }
+
     /** Fits w (d, 1) and b (1), leaves requiring grad that {@code opt} updates, for {@code steps}; returns losses. */
     public static List<Double> gradientDescent(Datasets.Regression d, Tensor w, Tensor b, Optimizer<?> opt,
             int steps) {

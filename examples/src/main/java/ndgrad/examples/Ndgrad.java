@@ -292,7 +292,8 @@ public final class Ndgrad {
                 log().info("model saved to {}", save);
             }
             List<Path> plots = new java.util.ArrayList<>();
-            for (Map.Entry<String, org.knowm.xchart.XYChart> c : TrainMnist.charts(h).entrySet()) {
+            for (Map.Entry<String, org.knowm.xchart.XYChart> c : TrainMnist.charts(this.model.equals("cnn")
+                    ? "mnist-cnn" : "mnist", h).entrySet()) {
                 plots.add(Plots.save(c.getValue(), out.dir().resolve(c.getKey())));
             }
             log().info("plots written to {}: {}", out.dir().toAbsolutePath(), plots.stream().map(Path::getFileName).toList());

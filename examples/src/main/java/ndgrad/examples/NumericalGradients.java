@@ -121,6 +121,36 @@ public final class NumericalGradients {
         return out;
     }
 
+    /**
+     * Whether a scheme is exact for this function, its errors (for h from largest to smallest) round-off alone: below
+     * 1e-9 already at the largest h, where truncation would be largest, so no order can be read from them (a
+     * five-point rule on a polynomial of degree 4, whose error then only grows as 1/h).
+     */
+    public static boolean exact(double[] errors) {
+        return errors.length > 0 && errors[0] < 1e-9;
+    }
+
+    /**
+     * Reference slopes for the error-against-h plot: h, h² and h⁴ (the orders of forward, central and five-point
+     * differences), each through its scheme's error at the largest h, over the h from there to 1e-4 (where
+     * truncation rules); none for a scheme that is exact here.
+     */
+    public static Map<String, double[][]> slopes(double[] hs, Map<String, double[]> errors) {
+        Map<String, double[][]> out = new java.util.LinkedHashMap<>();
+        String[][] orders = {{"forward", "1", "h"}, {"central", "2", "h²"}, {"five-point", "4", "h⁴"}};
+        for (String[] o : orders) {
+            double[] e = errors.get(o[0]);
+            if (e == null || exact(e) || !(e[0] > 0)) {
+                continue;
+            }
+            int p = Integer.parseInt(o[1]);
+            double h0 = hs[0];
+            double h1 = Math.max(1e-4, h0 * 1e-3);
+            out.put("slope " + p + " (" + o[2] + ")", new double[][] {{h0, h1}, {e[0], e[0] * Math.pow(h1 / h0, p)}});
+        }
+        return out;
+    }
+
     /** The observed order: the largest slope of log(error) against log(h) between neighbouring steps. */
     public static double order(double[] hs, double[] errors) {
         double best = 0;

@@ -25,8 +25,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * PNG plots for the command line: line charts (XChart) and 2-D fields with points or paths on top (Java2D), both
  * headless. Each is described first, as an object the tests read (axis types and ranges, ticks, legends, series
  * colours), then drawn. Linear axes run between round numbers, logarithmic ones have a label at each decade in one
- * style ({@link #LOG_PATTERN}), every plot has a light grid, and each optimizer has one colour in every plot
- * ({@link #OPTIMIZER_COLORS}).
+ * style ({@link #decade}), every plot has a light grid, reference lines are dashed, and each optimizer has one colour
+ * in every plot ({@link #OPTIMIZER_COLORS}).
  *
  * <p>Usage: {@code Plots.save(Plots.chart("loss", "epoch", "loss", false, false, Map.of("train", xy)), file);}
  */
@@ -55,33 +55,49 @@ final class Plots {
         return save(chart(title, xLabel, yLabel, logX, logY, series), file);
     }
 
-    /**
-     * A line chart of series name → {xs, ys}, x or y logarithmic on request: linear axes from 0 (or the data's
-     * minimum when negative) to a round maximum, logarithmic ones labelled at each decade; a light grid; an
-     * optimizer's series in its colour ({@link #OPTIMIZER_COLORS}), others from the palette in order.
-     */
+    /** A line chart without reference lines (see {@link #chart(String, String, String, boolean, boolean, Map, Map)}). */
     static XYChart chart(String title, String xLabel, String yLabel, boolean logX, boolean logY,
             Map<String, double[][]> series) {
+        return chart(title, xLabel, yLabel, logX, logY, series, Map.of());
+    }
+
+    /**
+     * A line chart of series name → {xs, ys}, x or y logarithmic on request, with reference lines (name → {xs, ys},
+     * drawn dashed in dark gray: a baseline, a tolerance, a slope). A linear x axis spans the data's x values; a
+     * linear y axis runs between round numbers, from 0 unless the data stay above half their maximum (an accuracy),
+     * where it is fitted to them; a logarithmic axis holds the data's base-10 logarithms ({@link #logged}) between
+     * whole decades, labelled at each ({@link #decade}). A light grid; a
+     * legend only when there is more than one line; an optimizer's series in its colour ({@link #OPTIMIZER_COLORS}),
+     * others from the palette in order, or, when there are more than it holds, along one colour ramp
+     * ({@link #ramp}).
+     */
+    static XYChart chart(String title, String xLabel, String yLabel, boolean logX, boolean logY,
+            Map<String, double[][]> series, Map<String, double[][]> references) {
         XYChart chart = new XYChartBuilder().width(900).height(560).title(title).xAxisTitle(xLabel)
                 .yAxisTitle(yLabel).build();
         XYStyler st = chart.getStyler();
         st.setPlotGridLinesVisible(true).setPlotGridLinesColor(GRID);
         st.setChartBackgroundColor(Color.WHITE).setPlotBorderColor(Color.GRAY).setMarkerSize(7)
-                .setLegendPosition(Styler.LegendPosition.OutsideE);
-        double[] x = range(series, 0);
-        double[] y = range(series, 1);
-        st.setXAxisLogarithmic(logX).setYAxisLogarithmic(logY);
-        st.setXAxisLogarithmicDecadeOnly(true).setYAxisLogarithmicDecadeOnly(true);
+                .setLegendPosition(Styler.LegendPosition.OutsideE)
+                .setLegendVisible(series.size() + references.size() > 1);
+        Map<String, double[][]> data = logged(series, logX, logY);
+        Map<String, double[][]> lines = logged(references, logX, logY);
+        double[] x = range(data, 0);
+        double[] y = range(data, 1);
         if (logX) {
-            st.setXAxisDecimalPattern(LOG_PATTERN);
+            double[] r = {Math.floor(x[0]), Math.ceil(x[1]) > Math.floor(x[0]) ? Math.ceil(x[1]) : x[0] + 1};
+            st.setXAxisMin(r[0]).setXAxisMax(r[1]);
+            chart.setCustomXAxisTickLabelsFormatter(Plots::power);
         } else {
-            double[] r = niceRange(x[0], x[1]);
-            st.setXAxisMin(r[0]).setXAxisMax(r[1]).setXAxisDecimalPattern(linearPattern(r));
+            st.setXAxisMin(x[0]).setXAxisMax(x[1] > x[0] ? x[1] : x[0] + 1).setXAxisDecimalPattern(linearPattern(
+                    niceRange(x[0], x[1])));
         }
         if (logY) {
-            st.setYAxisDecimalPattern(LOG_PATTERN);
+            double[] r = {Math.floor(y[0]), Math.ceil(y[1]) > Math.floor(y[0]) ? Math.ceil(y[1]) : y[0] + 1};
+            st.setYAxisMin(r[0]).setYAxisMax(r[1]);
+            chart.setCustomYAxisTickLabelsFormatter(Plots::power);
         } else {
-            double[] r = niceRange(y[0], y[1]);
+            double[] r = y[0] > 0.5 * y[1] ? fitted(y[0], y[1]) : niceRange(y[0], y[1]);
             st.setYAxisMin(r[0]).setYAxisMax(r[1]).setYAxisDecimalPattern(linearPattern(r));
         }
         if (!logX) {
@@ -93,13 +109,92 @@ final class Plots {
             hidden.setMarker(SeriesMarkers.NONE);
         }
         int k = 0;
-        for (Map.Entry<String, double[][]> e : series.entrySet()) {
+        for (Map.Entry<String, double[][]> e : data.entrySet()) {
             XYSeries s = chart.addSeries(e.getKey(), e.getValue()[0], e.getValue()[1]);
-            Color c = OPTIMIZER_COLORS.getOrDefault(e.getKey(), PALETTE[k++ % PALETTE.length]);
+            Color c = OPTIMIZER_COLORS.getOrDefault(e.getKey(), series.size() > PALETTE.length
+                    ? ramp(k, series.size()) : PALETTE[k % PALETTE.length]);
+            k++;
             s.setLineColor(c);
             s.setMarkerColor(c).setMarker(e.getValue()[0].length == 1 ? SeriesMarkers.DIAMOND : SeriesMarkers.NONE);
         }
+        for (Map.Entry<String, double[][]> e : lines.entrySet()) {
+            XYSeries s = chart.addSeries(e.getKey(), e.getValue()[0], e.getValue()[1]);
+            s.setLineColor(REFERENCE);
+            s.setLineStyle(DASHED);
+            s.setMarker(SeriesMarkers.NONE);
+        }
         return chart;
+    }
+
+    /**
+     * The series with a logarithmic coordinate as its base-10 logarithm, for an axis that is linear in it and labels
+     * its whole numbers as powers of ten ({@link #power}); points with a coordinate ≤ 0 there are left out (a log
+     * axis has no 0, and a floor would draw values that never were).
+     */
+    static Map<String, double[][]> logged(Map<String, double[][]> series, boolean logX, boolean logY) {
+        Map<String, double[][]> out = new java.util.LinkedHashMap<>();
+        series.forEach((name, xy) -> {
+            int[] keep = java.util.stream.IntStream.range(0, xy[0].length).filter(i -> (!logX || xy[0][i] > 0)
+                    && (!logY || xy[1][i] > 0)).toArray();
+            out.put(name, new double[][] {java.util.Arrays.stream(keep).mapToDouble(i -> logX ? Math.log10(xy[0][i])
+                : xy[0][i]).toArray(), java.util.Arrays.stream(keep).mapToDouble(i -> logY ? Math.log10(xy[1][i])
+                : xy[1][i]).toArray()});
+        });
+        return out;
+    }
+
+    /** A tick at {@code exponent} on a logarithmic axis: the decade's label ({@link #decade}); none between decades. */
+    static String power(double exponent) {
+        return Math.abs(exponent - Math.rint(exponent)) < 1e-9 ? decade(Math.pow(10, Math.rint(exponent))) : "";
+    }
+
+    /** Reference lines' colour and stroke. */
+    static final Color REFERENCE = new Color(70, 70, 70);
+    static final BasicStroke DASHED = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10,
+            new float[] {7, 5}, 0);
+
+    /** A horizontal reference line at {@code y} over [x0, x1]. */
+    static double[][] level(double y, double x0, double x1) {
+        return new double[][] {{x0, x1}, {y, y}};
+    }
+
+    /**
+     * Color {@code k} of {@code n} along one ramp, dark blue through teal to yellow (viridis' ends), so that many
+     * series ordered by depth stay distinct and in order.
+     */
+    static Color ramp(int k, int n) {
+        double t = n <= 1 ? 0 : k / (double) (n - 1);
+        float[][] stops = {{68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
+        double at = t * (stops.length - 1);
+        int i = Math.min(stops.length - 2, (int) at);
+        double f = at - i;
+        return new Color((int) Math.round(stops[i][0] + f * (stops[i + 1][0] - stops[i][0])),
+                (int) Math.round(stops[i][1] + f * (stops[i + 1][1] - stops[i][1])),
+                (int) Math.round(stops[i][2] + f * (stops[i + 1][2] - stops[i][2])));
+    }
+
+    /**
+     * A decade's label on a logarithmic axis: plain from 0.01 to 1,000, else 10 with a superscript exponent (10⁻⁴,
+     * 10⁶), never computer notation (1E-4).
+     */
+    static String decade(double v) {
+        int e = (int) Math.round(Math.log10(v));
+        if (e >= -2 && e <= 3) {
+            return new java.math.BigDecimal(v).round(new java.math.MathContext(1)).stripTrailingZeros()
+                    .toPlainString().replaceAll("(\\d)(\\d{3})$", "$1,$2");
+        }
+        StringBuilder sup = new StringBuilder("10");
+        for (char c : Integer.toString(e).toCharArray()) {
+            sup.append("⁻⁰¹²³⁴⁵⁶⁷⁸⁹".charAt(c == '-' ? 0 : c - '0' + 1));
+        }
+        return sup.toString();
+    }
+
+    /** Round numbers around [min, max] with a tenth of margin, for data far from 0 (an accuracy). */
+    static double[] fitted(double min, double max) {
+        double pad = Math.max(0.1 * (max - min), 1e-9 * Math.abs(max));
+        double step = niceStep((max - min + 2 * pad) / 5);
+        return new double[] {Math.floor((min - pad) / step) * step, Math.ceil((max + pad) / step) * step};
     }
 
     /** Writes the chart as a PNG. */
@@ -148,9 +243,6 @@ final class Plots {
         }
         return t.stream().mapToDouble(Double::doubleValue).toArray();
     }
-
-    /** Every logarithmic axis labels its decades alike: 1E-5, 1E-4, ..., 1E0, 1E1. */
-    static final String LOG_PATTERN = "0E0";
 
     /** Whole numbers (with thousands separators) on an axis whose round range spans 5 or more, else decimals. */
     static String linearPattern(double[] range) {
@@ -218,14 +310,24 @@ final class Plots {
                 classes, legend, paths, points, marks);
     }
 
-    private static final int LEFT = 70;
-    private static final int TOP = 36;
+    static final int LEFT = 70;
+    static final int TOP = 36;
     private static final int BOTTOM = 56;
     private static final int RIGHT = 24;
 
+    /** The legend's box {x, y, width, height}: right of the field, so that it covers none of it. */
+    static int[] legendBox(Field f) {
+        java.awt.FontMetrics fm = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics().getFontMetrics(
+                new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        int width = 32 + f.legend().keySet().stream().mapToInt(fm::stringWidth).max().orElse(0);
+        return new int[] {LEFT + W + 12, TOP, f.legend().isEmpty() ? 0 : width, 18 * f.legend().size() + 8};
+    }
+
     /** Draws a field plot: the field in a frame with ticks and axis titles, then paths, points, marks and legend. */
     static Path draw(Field f, Path file) throws IOException {
-        BufferedImage img = new BufferedImage(LEFT + W + RIGHT, TOP + H + BOTTOM, BufferedImage.TYPE_INT_RGB);
+        int[] box = legendBox(f);
+        BufferedImage img = new BufferedImage(LEFT + W + RIGHT + (box[2] > 0 ? box[2] : 0), TOP + H + BOTTOM,
+                BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, img.getWidth(), img.getHeight());
@@ -306,17 +408,15 @@ final class Plots {
         g.drawString(f.yLabel(), -(TOP + H / 2) - g.getFontMetrics().stringWidth(f.yLabel()) / 2, 22);
         g.setTransform(saved);
         if (!f.legend().isEmpty()) {
-            int width = 24 + f.legend().keySet().stream().mapToInt(fm::stringWidth).max().orElse(0);
-            g.setColor(new Color(255, 255, 255, 230));
-            g.fillRect(LEFT + 8, TOP + 8, width + 8, 18 * f.legend().size() + 8);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             g.setColor(Color.GRAY);
-            g.drawRect(LEFT + 8, TOP + 8, width + 8, 18 * f.legend().size() + 8);
+            g.drawRect(box[0], box[1], box[2], box[3]);
             int k = 0;
             for (Map.Entry<String, Color> e : f.legend().entrySet()) {
                 g.setColor(e.getValue());
-                g.fillRect(LEFT + 14, TOP + 15 + 18 * k, 12, 12);
+                g.fillRect(box[0] + 6, box[1] + 7 + 18 * k, 12, 12);
                 g.setColor(Color.BLACK);
-                g.drawString(e.getKey(), LEFT + 32, TOP + 26 + 18 * k);
+                g.drawString(e.getKey(), box[0] + 24, box[1] + 18 + 18 * k);
                 k++;
             }
         }

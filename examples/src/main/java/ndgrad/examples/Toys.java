@@ -81,10 +81,17 @@ final class Toys {
                 closed[3]);
         Ndgrad.log().info("gradient descent ({} steps) w {} b {}", losses.size(), java.util.Arrays.toString(
                 w.toDoubleArray()), b.item());
-        Path curve = Plots.lines(o.out.dir().resolve("regression-loss.png"), "linear regression, MSE", "step", "MSE", false,
-                true, Map.of("gradient descent", Plots.series(losses)));
+        Path curve = Plots.save(regressionChart(losses, LinearRegression.mse(d, closed)),
+                o.out.dir().resolve("regression-loss.png"));
         Ndgrad.log().info("plots written to {}: {}", o.out.dir().toAbsolutePath(), List.of(curve.getFileName()));
         return 0;
+    }
+
+    /** Gradient descent's MSE per step (log) beside the closed form's, {@code best}, which it should approach. */
+    static org.knowm.xchart.XYChart regressionChart(List<Double> losses, double best) {
+        return Plots.chart("linear regression, MSE", "step", "MSE", false, true, Map.of("gradient descent",
+                Plots.series(losses)), Map.of(String.format("closed form (normal equations): %.4g", best),
+                Plots.level(best, 1, losses.size())));
     }
 
     /** {@code ndgrad compare-optimizers}. */
@@ -119,10 +126,9 @@ final class Toys {
                     }
                 });
                 Ndgrad.log().info("{}", t);
-                plots.add(Plots.save(curves(problem, runs), out.dir().resolve("compare-" + problem + ".png")));
+                plots.add(Plots.save(curves(problem, runs, tolerance), out.dir().resolve("compare-" + problem
+                        + ".png")));
                 if (problem.equals("rosenbrock")) {
-                    double[] xr = {-2, 2};
-                    double[] yr = {-1, 3};
                     plots.add(Plots.draw(rosenbrock(paths), out.dir().resolve("rosenbrock-paths.png")));
                 }
             }
@@ -132,28 +138,46 @@ final class Toys {
         }
     }
 
-    /** The decision regions of a 2-D classifier over [-2, 2.5]², with the training points and a class legend. */
+    /**
+     * The decision regions of a 2-D classifier over the training points' box with a tenth of margin on each side,
+     * with the points and a class legend.
+     */
     static Plots.Field boundary(String task, Sequential model, Datasets.Labeled d) {
-        double[] range = {-2, 2.5};
-        INDArray grid = NdArrays.matrix(Plots.grid(range, range), DataType.DOUBLE);
+        double[][] points = NdArrays.rows(d.x());
+        double[] b = Playground.bounds(points);
+        double[] xr = {b[0], b[1]};
+        double[] yr = {b[2], b[3]};
+        INDArray grid = NdArrays.matrix(Plots.grid(xr, yr), DataType.DOUBLE);
         double[] regions = java.util.Arrays.stream(TrainMnist.predict(model, grid)).asDoubleStream().toArray();
-        return Plots.field(task + " decision regions and training points", "x1", "x2", range, range, regions, true,
-                Map.of(), new Plots.Points(NdArrays.rows(d.x()), d.labels()), Map.of());
+        return Plots.field(task + " decision regions and training points", "x1", "x2", xr, yr, regions, true,
+                Map.of(), new Plots.Points(points, d.labels()), Map.of());
     }
 
-    /** The loss per step of each optimizer (log-log, each in its colour), losses floored at 1e-16 for the log. */
-    static org.knowm.xchart.XYChart curves(String problem, Map<String, CompareOptimizers.Run> runs) {
+    /**
+     * The loss per step of each optimizer (log-log, each in its colour) beside the tolerance's line; a curve ends at the
+     * last positive loss before one of 0 (a log axis has no 0, and a floor would draw a flat line that never was).
+     */
+    static org.knowm.xchart.XYChart curves(String problem, Map<String, CompareOptimizers.Run> runs,
+            double tolerance) {
         Map<String, double[][]> curves = new LinkedHashMap<>();
-        runs.forEach((name, r) -> {
-            double[] xs = new double[r.losses().length];
-            double[] ys = new double[xs.length];
-            for (int i = 0; i < xs.length; i++) {
-                xs[i] = i + 1;
-                ys[i] = Math.max(r.losses()[i], 1e-16);
+        int longest = 1;
+        for (Map.Entry<String, CompareOptimizers.Run> e : runs.entrySet()) {
+            double[] losses = e.getValue().losses();
+            int n = 0;
+            while (n < losses.length && losses[n] > 0) {
+                n++;
             }
-            curves.put(name, new double[][] {xs, ys});
-        });
-        return Plots.chart(problem + ": loss per step", "step", "loss", true, true, curves);
+            double[] xs = new double[n];
+            for (int i = 0; i < n; i++) {
+                xs[i] = i + 1;
+            }
+            curves.put(e.getKey(), new double[][] {xs, java.util.Arrays.copyOf(losses, n)});
+            longest = Math.max(longest, losses.length);
+        }
+        String level = Math.abs(Math.log10(tolerance) - Math.rint(Math.log10(tolerance))) < 1e-12
+                ? Plots.decade(tolerance) : String.format("%.3g", tolerance);
+        return Plots.chart(problem + ": loss per step", "step", "loss", true, true, curves, Map.of("tolerance "
+                + level, Plots.level(tolerance, 1, longest)));
     }
 
     /** The Rosenbrock plot: log(1 + f) with each optimizer's path, its start (-1.5, 2) and minimum (1, 1) marked. */
@@ -204,15 +228,36 @@ final class Toys {
             Ndgrad.log().info("{} with {}: tried {} lrs from {} to {}; suggested lr {} (steepest descent of the "
                     + "smoothed loss)", problem, optimizer, r.lrs().length, start, r.lrs()[r.lrs().length - 1],
                     suggested);
-            int at = java.util.Arrays.binarySearch(r.lrs(), r.suggestion());
-            java.util.Map<String, double[][]> series = new java.util.LinkedHashMap<>();
-            series.put("smoothed loss", new double[][] {r.lrs(), r.losses()});
-            series.put("suggested lr " + suggested, new double[][] {{r.suggestion()}, {r.losses()[at]}});
-            Path plot = Plots.lines(out.dir().resolve("lr-find-" + problem + ".png"), "LR range test (" + problem
-                    + ", " + optimizer + ")", "learning rate", "smoothed loss", true, false, series);
+            Path plot = Plots.save(lrChart(r, problem + ", " + optimizer), out.dir().resolve("lr-find-" + problem
+                    + ".png"));
             Ndgrad.log().info("plot written to {}", plot.toAbsolutePath());
             return 0;
         }
+    }
+
+    /**
+     * The LR range test's chart: the smoothed loss against the lr (log), up to where it passes twice its start (what
+     * comes after only explodes, and would squash the part the suggestion is read from), the suggestion marked, and a
+     * dashed line along the steepest descent's slope through it.
+     */
+    static org.knowm.xchart.XYChart lrChart(LrFinder.Result r, String what) {
+        double[] lrs = r.lrs();
+        double[] l = r.losses();
+        int n = 1;
+        while (n < l.length && l[n] <= 2 * l[0]) {
+            n++;
+        }
+        int at = Math.min(n - 1, Math.max(0, java.util.Arrays.binarySearch(lrs, r.suggestion())));
+        Map<String, double[][]> series = new LinkedHashMap<>();
+        series.put("smoothed loss", new double[][] {java.util.Arrays.copyOf(lrs, n), java.util.Arrays.copyOf(l, n)});
+        series.put("suggested lr " + String.format("%.3g", r.suggestion()), new double[][] {{lrs[at]}, {l[at]}});
+        int a = Math.max(0, at - 2);
+        int b = Math.min(n - 1, at + 2);
+        double slope = (l[b] - l[a]) / Math.log10(lrs[b] / lrs[a]);
+        double[] xs = {lrs[at] / Math.sqrt(10), lrs[at] * Math.sqrt(10)};
+        double[] ys = {l[at] - slope * 0.5, l[at] + slope * 0.5};
+        return Plots.chart("LR range test (" + what + ")", "learning rate", "smoothed loss", true, false, series,
+                Map.of("steepest descent", new double[][] {xs, ys}));
     }
 
     /**
@@ -320,14 +365,14 @@ final class Toys {
                     t.append('\n');
                 }
                 t.append("measured orders (steepest slope of log error against log h):");
-                err.forEach((s, e) -> t.append(String.format(" %s %.2f", s, NumericalGradients.order(hs, e))));
+                err.forEach((s, e) -> t.append(NumericalGradients.exact(e) ? " " + s + " exact here (round-off "
+                        + "only)" : String.format(" %s %.2f", s, NumericalGradients.order(hs, e))));
                 Ndgrad.log().info("{}", t);
                 Map<String, double[][]> curves = new LinkedHashMap<>();
-                err.forEach((s, e) -> curves.put(s, new double[][] {hs, java.util.Arrays.stream(e)
-                        .map(v -> Math.max(v, 1e-17)).toArray()}));
-                Path plot = Plots.lines(out.dir().resolve("numgrad-" + function + ".png"), function + ": gradient error against"
-                        + " h (truncation falls as h^p, round-off grows as 1/h)", "h", "max abs error", true, true,
-                        curves);
+                err.forEach((s, e) -> curves.put(s, new double[][] {hs, e}));
+                Path plot = Plots.save(Plots.chart(function + ": gradient error against h (truncation falls as h^p, "
+                        + "round-off grows as 1/h)", "h", "max abs error", true, true, curves,
+                        NumericalGradients.slopes(hs, err)), out.dir().resolve("numgrad-" + function + ".png"));
                 Ndgrad.log().info("plot written to {}", plot.toAbsolutePath());
                 return 0;
             }

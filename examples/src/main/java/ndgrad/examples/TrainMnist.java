@@ -28,14 +28,19 @@ import org.slf4j.LoggerFactory;
 public final class TrainMnist {
     private static final Logger LOG = LoggerFactory.getLogger(TrainMnist.class);
 
-    /** Per epoch: mean train loss, test accuracy, seconds. */
-    public record History(List<Double> loss, List<Double> accuracy, List<Double> seconds) {
+    /**
+     * Per epoch: mean train loss, test accuracy, seconds, test loss, and the train accuracy over the epoch's batches
+     * (each scored as the model stood when it trained on it, so it costs no extra pass).
+     */
+    public record History(List<Double> loss, List<Double> accuracy, List<Double> seconds, List<Double> testLoss,
+            List<Double> trainAccuracy) {
     }
 
     /** Trains {@code model} for {@code epochs}; {@code progress} receives (epoch, step, steps) after each step. */
     public static History train(Sequential model, Optimizer<?> opt, LrScheduler schedule, Mnist data, int epochs,
             int batch, Rng rng, Progress progress) {
-        History h = new History(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        History h = new History(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                new ArrayList<>());
         int n = data.trainY().length;
         int steps = n / batch;
         Tensor images = Tensor.of(data.trainX());
@@ -44,11 +49,14 @@ public final class TrainMnist {
             model.train();
             int[] order = rng.permutation(n);
             double lossSum = 0;
+            int right = 0;
             for (int b = 0; b < steps; b++) {
                 long[] rows = Arrays.stream(order, b * batch, (b + 1) * batch).asLongStream().toArray();
                 int[] y = Arrays.stream(rows).mapToInt(r -> data.trainY()[(int) r]).toArray();
                 try (Scope step = Scope.open()) {
-                    Tensor loss = Losses.crossEntropy(model.forward(images.indexSelect(0, rows)), y);
+                    Tensor logits = model.forward(images.indexSelect(0, rows));
+                    right += correct(logits, y);
+                    Tensor loss = Losses.crossEntropy(logits, y);
                     opt.zeroGrad();
                     loss.backward();
                     opt.step();
@@ -61,7 +69,10 @@ public final class TrainMnist {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             h.loss().add(lossSum / steps);
-            h.accuracy().add(accuracy(model, data.testX(), data.testY()));
+            double[] test = lossAndAccuracy(model, data.testX(), data.testY());
+            h.accuracy().add(test[1]);
+            h.testLoss().add(test[0]);
+            h.trainAccuracy().add(right / (double) (steps * batch));
             h.seconds().add(seconds);
             LOG.info("epoch {}/{}: train loss {}, test accuracy {}%, {} s, {} steps/s", epoch, epochs,
                     String.format("%.4f", lossSum / steps), String.format("%.2f", 100 * h.accuracy().get(epoch - 1)),
@@ -80,13 +91,57 @@ public final class TrainMnist {
         return correct / (double) labels.length;
     }
 
-    /** The job's charts by file name: the train loss per epoch, and the test accuracy per epoch in percent. */
-    static Map<String, XYChart> charts(History h) {
+    /** How many rows of {@code logits} have their arg-max at the label. */
+    private static int correct(Tensor logits, int[] labels) {
+        double[] v = logits.toDoubleArray();
+        int classes = v.length / labels.length;
+        int right = 0;
+        for (int i = 0; i < labels.length; i++) {
+            int best = 0;
+            for (int c = 1; c < classes; c++) {
+                best = v[i * classes + c] > v[i * classes + best] ? c : best;
+            }
+            right += best == labels[i] ? 1 : 0;
+        }
+        return right;
+    }
+
+    /** {mean cross-entropy, accuracy} over {@code x}'s rows, in evaluation mode with grad mode off, one pass. */
+    static double[] lossAndAccuracy(Sequential model, INDArray x, int[] labels) {
+        model.eval();
+        int rows = (int) x.size(0);
+        int chunk = model.layers().stream().anyMatch(l -> l instanceof Conv2d) ? EVAL_ROWS : rows;
+        Tensor all = Tensor.of(x);
+        double loss = 0;
+        int right = 0;
+        for (int from = 0; from < rows; from += chunk) {
+            int to = Math.min(rows, from + chunk);
+            try (Scope s = Scope.open(); Autograd.GradMode off = Autograd.noGrad()) {
+                Tensor logits = model.forward(chunk == rows ? all : all.slice(0, from, to));
+                int[] y = Arrays.copyOfRange(labels, from, to);
+                loss += Losses.crossEntropy(logits, y).item() * (to - from);
+                right += correct(logits, y);
+            }
+        }
+        return new double[] {loss / rows, right / (double) rows};
+    }
+
+    /**
+     * The job's charts by file name, each file starting with {@code name} (mnist, or mnist-cnn for the CNN): the train
+     * and test loss per epoch, and the train and test accuracy per epoch in percent, on an axis fitted to them.
+     */
+    static Map<String, XYChart> charts(String name, History h) {
         Map<String, XYChart> c = new LinkedHashMap<>();
-        c.put("mnist-loss.png", Plots.chart("MNIST train loss", "epoch", "cross-entropy", false, false,
-                Map.of("train loss", Plots.series(h.loss()))));
-        c.put("mnist-accuracy.png", Plots.chart("MNIST test accuracy", "epoch", "test accuracy (%)", false, false,
-                Map.of("test accuracy", Plots.series(h.accuracy().stream().map(a -> 100 * a).toList()))));
+        Map<String, double[][]> loss = new LinkedHashMap<>();
+        loss.put("train loss", Plots.series(h.loss()));
+        loss.put("test loss", Plots.series(h.testLoss()));
+        c.put(name + "-loss.png", Plots.chart("MNIST loss", "epoch", "cross-entropy", false, false, loss));
+        Map<String, double[][]> accuracy = new LinkedHashMap<>();
+        accuracy.put("train accuracy (over the epoch's batches)", Plots.series(h.trainAccuracy().stream()
+                .map(a -> 100 * a).toList()));
+        accuracy.put("test accuracy", Plots.series(h.accuracy().stream().map(a -> 100 * a).toList()));
+        c.put(name + "-accuracy.png", Plots.chart("MNIST accuracy", "epoch", "accuracy (%)", false, false,
+                accuracy));
         return c;
     }
 

@@ -28,6 +28,9 @@ final class TrainSequence {
     private TrainSequence() {
     }
 
+    /** The mean squared error of predicting the mean, 1: the variance of a sum of two uniform values, 2·(1/12). */
+    static final double MEAN_MSE = 1.0 / 6;
+
     /** A recurrent layer and the linear read-out of its last state. */
     static final class Adder extends Layer {
         final Recurrent rnn;
@@ -47,6 +50,13 @@ final class TrainSequence {
         public Tensor forward(Tensor x) {
             return out.forward(rnn.forward(x, null).hn().squeeze(0));
         }
+    }
+
+    /** The training loss per update (log), beside the line of predicting the mean. */
+    static org.knowm.xchart.XYChart chart(String cell, List<Double> losses) {
+        return Plots.chart("Adding problem: " + cell.toUpperCase() + " training loss", "update", "mean squared error",
+                false, true, Map.of("train loss", Plots.series(losses)), Map.of("predicting the mean (1/6 = 0.167)",
+                Plots.level(MEAN_MSE, 1, losses.size())));
     }
 
     /** A batch of the adding problem: inputs (batch, steps, 2) and targets (batch, 1). */
@@ -118,12 +128,11 @@ final class TrainSequence {
         double seconds = (System.nanoTime() - t0) / 1e9;
         double test = test(model, steps, rng);
         Ndgrad.log().info("adding problem, {} steps per sequence: {} after {} updates of batch {} in {} s: train loss {}"
-                + " -> {}, test MSE {} (predicting the mean scores about 0.167)", steps, model.rnn, updates, o.batch,
+                + " -> {}, test MSE {} (predicting the mean scores {})", steps, model.rnn, updates, o.batch,
                 String.format("%.1f", seconds), String.format("%.4f", losses.get(0)),
-                String.format("%.4f", losses.get(updates - 1)), String.format("%.4f", test));
-        Path plot = Plots.lines(o.out.dir().resolve("sequence-loss.png"), "Adding problem: " + cell.toUpperCase()
-                + " training loss", "update", "mean squared error", false, true, Map.of("train loss",
-                Plots.series(losses)));
+                String.format("%.4f", losses.get(updates - 1)), String.format("%.4f", test), String.format("%.3f",
+                MEAN_MSE));
+        Path plot = Plots.save(chart(cell, losses), o.out.dir().resolve("sequence-loss.png"));
         Ndgrad.log().info("plot written to {}", plot.toAbsolutePath());
         return 0;
     }
