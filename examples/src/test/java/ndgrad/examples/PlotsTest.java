@@ -110,7 +110,17 @@ class PlotsTest {
             }
         }
         assertEquals(Plots.OPTIMIZER_COLORS.keySet(), seen.keySet(), "all nine optimizers were drawn");
-        assertEquals(9, new java.util.HashSet<>(seen.values()).size(), "nine distinguishable colours");
+        assertEquals(9, new java.util.HashSet<>(seen.values()).size(), "nine colours");
+        List<Color> nine = new ArrayList<>(seen.values());
+        for (int i = 0; i < nine.size(); i++) {
+            for (int j = i + 1; j < nine.size(); j++) {
+                Color a = nine.get(i);
+                Color b = nine.get(j);
+                double d = Math.sqrt(Math.pow(a.getRed() - b.getRed(), 2) + Math.pow(a.getGreen() - b.getGreen(), 2)
+                        + Math.pow(a.getBlue() - b.getBlue(), 2));
+                assertTrue(d > 60, "distinguishable: " + a + " and " + b + " are " + d + " apart in RGB");
+            }
+        }
         Map<String, double[][]> paths = new LinkedHashMap<>();
         CompareOptimizers.run("rosenbrock", 20).forEach((n, r) -> paths.put(n, r.path()));
         Plots.Field f = Toys.rosenbrock(paths);
