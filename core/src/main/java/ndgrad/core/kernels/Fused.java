@@ -196,18 +196,36 @@ public final class Fused {
         for (int r = from; r < to; r++) {
             get(io[0], base[0] + r * 4 * hidden, g, fs);
             get(io[1], base[1] + r * hidden, cs, fs);
-            for (int j = 0; j < hidden; j++) {
-                double i = sigmoid(g[j]);
-                double f = sigmoid(g[hidden + j]);
-                double u = tanh(g[2 * hidden + j], float32);
-                double o = sigmoid(g[3 * hidden + j]);
-                cs[j] = f * cs[j] + i * u;
-                ts[j] = tanh(cs[j], float32);
-                hs[j] = o * ts[j];
-                g[j] = i;
-                g[hidden + j] = f;
-                g[2 * hidden + j] = u;
-                g[3 * hidden + j] = o;
+            if (float32) {
+                // loops of arithmetic alone, which the JIT vectorizes: σ(x) = (1 + tanh(x/2))/2
+                for (int j = 0; j < 2 * hidden; j++) {
+                    g[j] = 0.5 + 0.5 * tanh32(0.5 * g[j]);
+                }
+                for (int j = 2 * hidden; j < 3 * hidden; j++) {
+                    g[j] = tanh32(g[j]);
+                }
+                for (int j = 3 * hidden; j < 4 * hidden; j++) {
+                    g[j] = 0.5 + 0.5 * tanh32(0.5 * g[j]);
+                }
+                for (int j = 0; j < hidden; j++) {
+                    cs[j] = g[hidden + j] * cs[j] + g[j] * g[2 * hidden + j];
+                    ts[j] = tanh32(cs[j]);
+                    hs[j] = g[3 * hidden + j] * ts[j];
+                }
+            } else {
+                for (int j = 0; j < hidden; j++) {
+                    double i = sigmoid(g[j]);
+                    double f = sigmoid(g[hidden + j]);
+                    double u = Math.tanh(g[2 * hidden + j]);
+                    double o = sigmoid(g[3 * hidden + j]);
+                    cs[j] = f * cs[j] + i * u;
+                    ts[j] = Math.tanh(cs[j]);
+                    hs[j] = o * ts[j];
+                    g[j] = i;
+                    g[hidden + j] = f;
+                    g[2 * hidden + j] = u;
+                    g[3 * hidden + j] = o;
+                }
             }
             put(io[2], base[2] + r * hidden, hs, fs);
             put(io[3], base[3] + r * hidden, cs, fs);
@@ -516,19 +534,19 @@ public final class Fused {
     }
 
     /**
-     * tanh; for a float32 result from one exp, (1 - e^-2|x|)/(1 + e^-2|x|) with x's sign (within 1e-9 relative from
-     * |x| = 1e-7, below which tanh(x) rounds to x in float32), about 6 times faster than Math.tanh.
+     * tanh for float32 results: Eigen's 13/6-degree rational interpolant ({@code generic_fast_tanh_float}, also
+     * ONNX Runtime's), accurate to a couple of float32 ulp on [-9, 9], outside of which tanh is ±1 in float32. Six
+     * multiply-adds and a division, which the JIT vectorizes, where {@code Math.exp} costs about 4.6 ns.
      */
-    private static double tanh(double x, boolean float32) {
-        if (!float32) {
-            return Math.tanh(x);
-        }
-        double a = Math.abs(x);
-        if (a < 1e-7) {
-            return x;
-        }
-        double e = Math.exp(-2 * a);
-        return Math.copySign((1 - e) / (1 + e), x);
+    static double tanh32(double x) {
+        double c = Math.max(-9, Math.min(9, x));
+        double c2 = c * c;
+        double p = ((((((-2.76076847742355e-16 * c2 + 2.00018790482477e-13) * c2 - 8.60467152213735e-11) * c2
+                + 5.12229709037114e-08) * c2 + 1.48572235717979e-05) * c2 + 6.37261928875436e-04) * c2
+                + 4.89352455891786e-03) * c;
+        double q = ((1.19825839466702e-06 * c2 + 1.18534705686654e-04) * c2 + 2.26843463243900e-03) * c2
+                + 4.89352518554385e-03;
+        return p / q;
     }
 
     /**
