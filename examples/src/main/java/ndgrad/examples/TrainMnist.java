@@ -93,37 +93,23 @@ public final class TrainMnist {
 
     /** How many rows of {@code logits} have their arg-max at the label. */
     private static int correct(Tensor logits, int[] labels) {
-        double[] v = logits.toDoubleArray();
-        int classes = v.length / labels.length;
+        double[] best = logits.argmax(1).toDoubleArray();
         int right = 0;
         for (int i = 0; i < labels.length; i++) {
-            int best = 0;
-            for (int c = 1; c < classes; c++) {
-                best = v[i * classes + c] > v[i * classes + best] ? c : best;
-            }
-            right += best == labels[i] ? 1 : 0;
+            right += best[i] == labels[i] ? 1 : 0;
         }
         return right;
     }
 
     /** {mean cross-entropy, accuracy} over {@code x}'s rows, in evaluation mode with grad mode off, one pass. */
     static double[] lossAndAccuracy(Sequential model, INDArray x, int[] labels) {
-        model.eval();
-        int rows = (int) x.size(0);
-        int chunk = model.layers().stream().anyMatch(l -> l instanceof Conv2d) ? EVAL_ROWS : rows;
-        Tensor all = Tensor.of(x);
-        double loss = 0;
-        int right = 0;
-        for (int from = 0; from < rows; from += chunk) {
-            int to = Math.min(rows, from + chunk);
-            try (Scope s = Scope.open(); Autograd.GradMode off = Autograd.noGrad()) {
-                Tensor logits = model.forward(chunk == rows ? all : all.slice(0, from, to));
-                int[] y = Arrays.copyOfRange(labels, from, to);
-                loss += Losses.crossEntropy(logits, y).item() * (to - from);
-                right += correct(logits, y);
-            }
-        }
-        return new double[] {loss / rows, right / (double) rows};
+        double[] sums = new double[2];
+        inChunks(model, x, (logits, from) -> {
+            int[] y = Arrays.copyOfRange(labels, from, from + (int) logits.size(0));
+            sums[0] += Losses.crossEntropy(logits, y).item() * y.length;
+            sums[1] += correct(logits, y);
+        });
+        return new double[] {sums[0] / labels.length, sums[1] / labels.length};
     }
 
     /**
@@ -153,29 +139,34 @@ public final class TrainMnist {
         }
     }
 
-    /**
-     * The arg-max class of each row of {@code x}, in evaluation mode with grad mode off: all rows at once, or for a
-     * convolutional model {@value #EVAL_ROWS} at a time (the windows of 2,000 digits at once would take gigabytes).
-     */
+    /** The arg-max class of each row of {@code x}, in evaluation mode with grad mode off ({@link #inChunks}). */
     public static int[] predict(Sequential model, INDArray x) {
+        int[] best = new int[(int) x.size(0)];
+        inChunks(model, x, (logits, from) -> {
+            double[] b = logits.argmax(1).toDoubleArray();
+            for (int i = 0; i < b.length; i++) {
+                best[from + i] = (int) b[i];
+            }
+        });
+        return best;
+    }
+
+    /**
+     * Gives {@code each} the logits of {@code x}'s rows and the first row's index, in evaluation mode with grad mode
+     * off, each chunk in a scope of its own: all rows at once, or for a convolutional model {@value #EVAL_ROWS} at a
+     * time (the windows of 2,000 digits at once would take gigabytes).
+     */
+    private static void inChunks(Sequential model, INDArray x, java.util.function.ObjIntConsumer<Tensor> each) {
         model.eval();
         int rows = (int) x.size(0);
         int chunk = model.layers().stream().anyMatch(l -> l instanceof Conv2d) ? EVAL_ROWS : rows;
-        int[] best = new int[rows];
         Tensor all = Tensor.of(x);
         for (int from = 0; from < rows; from += chunk) {
             try (Scope s = Scope.open(); Autograd.GradMode off = Autograd.noGrad()) {
-                Tensor logits = model.forward(chunk == rows ? all : all.slice(0, from, Math.min(rows, from + chunk)));
-                int classes = (int) logits.size(1);
-                double[] v = logits.toDoubleArray();
-                for (int i = 0; i < v.length / classes; i++) {
-                    for (int c = 1; c < classes; c++) {
-                        best[from + i] = v[i * classes + c] > v[i * classes + best[from + i]] ? c : best[from + i];
-                    }
-                }
+                each.accept(model.forward(chunk == rows ? all : all.slice(0, from, Math.min(rows, from + chunk))),
+                        from);
             }
         }
-        return best;
     }
 
     private static final int EVAL_ROWS = 500;

@@ -156,10 +156,11 @@ public final class Fused {
     /**
      * The LSTM cell (Hochreiter &amp; Schmidhuber 1997, in PyTorch's gate order i, f, g, o) in one pass per row:
      * from pre-activations {@code gates} (B, 4H) and the cell state {@code c} (B, H), i = σ(gates_i), f = σ(gates_f),
-     * g = tanh(gates_g), o = σ(gates_o), c' = f·c + i·g and h = o·tanh(c'), computed in double precision. Returns
-     * {h, c'}; writes the activations (i, f, g, o) into {@code act} (B, 4H) and tanh(c') into {@code tanhC} (B, H)
-     * for the backward when these are not null. Its five exponentials per unit dominate, so from {@link
-     * #CELL_SPLIT} units the rows are split over the cores ({@link Threads}).
+     * g = tanh(gates_g), o = σ(gates_o), c' = f·c + i·g and h = o·tanh(c'), computed in double precision (for a
+     * float32 result, σ and tanh from {@link #tanh32}). Returns {h, c'}; writes the activations (i, f, g, o) into
+     * {@code act} (B, 4H) and tanh(c') into {@code tanhC} (B, H) for the backward when these are not null. Its five
+     * activations per unit dominate, so from {@link #CELL_SPLIT} units the rows are split over the cores
+     * ({@link Threads}).
      */
     public static INDArray[] lstmCell(INDArray gates, INDArray c, INDArray act, INDArray tanhC) {
         int b = (int) c.size(0);
@@ -196,36 +197,20 @@ public final class Fused {
         for (int r = from; r < to; r++) {
             get(io[0], base[0] + r * 4 * hidden, g, fs);
             get(io[1], base[1] + r * hidden, cs, fs);
-            if (float32) {
-                // loops of arithmetic alone, which the JIT vectorizes: σ(x) = (1 + tanh(x/2))/2
-                for (int j = 0; j < 2 * hidden; j++) {
-                    g[j] = 0.5 + 0.5 * tanh32(0.5 * g[j]);
-                }
-                for (int j = 2 * hidden; j < 3 * hidden; j++) {
-                    g[j] = tanh32(g[j]);
-                }
-                for (int j = 3 * hidden; j < 4 * hidden; j++) {
-                    g[j] = 0.5 + 0.5 * tanh32(0.5 * g[j]);
-                }
-                for (int j = 0; j < hidden; j++) {
-                    cs[j] = g[hidden + j] * cs[j] + g[j] * g[2 * hidden + j];
-                    ts[j] = tanh32(cs[j]);
-                    hs[j] = g[3 * hidden + j] * ts[j];
-                }
-            } else {
-                for (int j = 0; j < hidden; j++) {
-                    double i = sigmoid(g[j]);
-                    double f = sigmoid(g[hidden + j]);
-                    double u = Math.tanh(g[2 * hidden + j]);
-                    double o = sigmoid(g[3 * hidden + j]);
-                    cs[j] = f * cs[j] + i * u;
-                    ts[j] = Math.tanh(cs[j]);
-                    hs[j] = o * ts[j];
-                    g[j] = i;
-                    g[hidden + j] = f;
-                    g[2 * hidden + j] = u;
-                    g[3 * hidden + j] = o;
-                }
+            // one loop per activation: in float32 plain arithmetic (tanh32), which the JIT vectorizes
+            for (int j = 0; j < 2 * hidden; j++) {
+                g[j] = sigmoid(g[j], float32);
+            }
+            for (int j = 2 * hidden; j < 3 * hidden; j++) {
+                g[j] = tanh(g[j], float32);
+            }
+            for (int j = 3 * hidden; j < 4 * hidden; j++) {
+                g[j] = sigmoid(g[j], float32);
+            }
+            for (int j = 0; j < hidden; j++) {
+                cs[j] = g[hidden + j] * cs[j] + g[j] * g[2 * hidden + j];
+                ts[j] = tanh(cs[j], float32);
+                hs[j] = g[3 * hidden + j] * ts[j];
             }
             put(io[2], base[2] + r * hidden, hs, fs);
             put(io[3], base[3] + r * hidden, cs, fs);
@@ -528,9 +513,14 @@ public final class Fused {
         }
     }
 
-    /** The logistic function 1/(1 + e^-x). */
-    private static double sigmoid(double x) {
-        return 1 / (1 + Math.exp(-x));
+    /** The logistic function 1/(1 + e^-x); for a float32 result (1 + tanh(x/2))/2 by {@link #tanh32}. */
+    private static double sigmoid(double x, boolean float32) {
+        return float32 ? 0.5 + 0.5 * tanh32(0.5 * x) : 1 / (1 + Math.exp(-x));
+    }
+
+    /** tanh; for a float32 result {@link #tanh32}. */
+    private static double tanh(double x, boolean float32) {
+        return float32 ? tanh32(x) : Math.tanh(x);
     }
 
     /**
