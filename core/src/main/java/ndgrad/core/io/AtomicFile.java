@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +66,8 @@ public final class AtomicFile {
         Path target = target(file);
         Path tmp = temporary(target);
         try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
+            // WRITE alone: if the shutdown hook has already removed tmp (the JVM is exiting), do not create it again
+            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.WRITE)) {
                 body.writeTo(out);
             } catch (IOException e) {
                 throw named(file, e);
