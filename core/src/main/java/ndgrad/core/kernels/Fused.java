@@ -547,33 +547,30 @@ public final class Fused {
     public static INDArray crossEntropy(INDArray x, int[] labels, INDArray probs) {
         int n = labels.length;
         int c = (int) x.size(1);
-        INDArray out = Scope.allocate(x.dataType(), n);
-        double[] row = new double[c];
+        double[] v = Copies.values(x);
         double[] losses = new double[n];
-        Strided in = Strided.of(x, x.shape());
-        Strided p = probs == null ? null : Strided.of(probs, probs.shape());
-        for (int i = 0; i < n; i++) {
-            in.read(row, c);
+        for (int i = 0, at = 0; i < n; i++, at += c) {
             double max = Double.NEGATIVE_INFINITY;
-            for (double v : row) {
-                max = v > max || Double.isNaN(v) ? v : max;
+            for (int j = at; j < at + c; j++) {
+                max = v[j] > max || Double.isNaN(v[j]) ? v[j] : max;
             }
             double shift = Double.isInfinite(max) ? 0 : max;
-            double target = row[labels[i]] - shift;
+            double target = v[at + labels[i]] - shift;
             double sum = 0;
-            for (int j = 0; j < c; j++) {
-                row[j] = Math.exp(row[j] - shift);
-                sum += row[j];
+            for (int j = at; j < at + c; j++) {
+                v[j] = Math.exp(v[j] - shift);
+                sum += v[j];
             }
             losses[i] = Math.log(sum) - target;
-            if (p != null) {
-                for (int j = 0; j < c; j++) {
-                    row[j] /= sum;
-                }
-                p.write(row, c);
+            for (int j = at; j < at + c; j++) {
+                v[j] /= sum;
             }
         }
-        Strided.of(out, out.shape()).write(losses, n);
+        if (probs != null) {
+            Copies.write(probs, v);
+        }
+        INDArray out = Scope.allocate(x.dataType(), n);
+        Copies.write(out, losses);
         return out;
     }
 
@@ -583,19 +580,16 @@ public final class Fused {
      */
     public static INDArray crossEntropyBackward(INDArray probs, int[] labels, INDArray g) {
         int c = (int) probs.size(1);
-        INDArray out = Scope.allocate(probs.dataType(), probs.shape());
+        double[] v = Copies.values(probs);
         double[] gs = Copies.values(g);
-        double[] row = new double[c];
-        Strided in = Strided.of(probs, probs.shape());
-        Strided to = Strided.of(out, out.shape());
-        for (int i = 0; i < labels.length; i++) {
-            in.read(row, c);
-            row[labels[i]] -= 1;
-            for (int j = 0; j < c; j++) {
-                row[j] *= gs[i];
+        for (int i = 0, at = 0; i < labels.length; i++, at += c) {
+            v[at + labels[i]] -= 1;
+            for (int j = at; j < at + c; j++) {
+                v[j] *= gs[i];
             }
-            to.write(row, c);
         }
+        INDArray out = Scope.allocate(probs.dataType(), probs.shape());
+        Copies.write(out, v);
         return out;
     }
 }
