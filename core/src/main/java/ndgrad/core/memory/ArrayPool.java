@@ -161,6 +161,10 @@ public final class ArrayPool {
         Key key = new Key(type, shape);
         ArrayDeque<INDArray> q = p.free.get(key);
         INDArray a = q == null ? null : q.poll();
+        if (a == null && Recycler.reclaim(key, bytes(type, Shapes.numel(shape)))) {
+            q = p.free.get(key);
+            a = q == null ? null : q.poll();
+        }
         if (a == null) {
             p.misses++;
             p.grow(key);

@@ -5,9 +5,11 @@ import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * <li>any other floating array (a value computed without a graph, an evaluation's output) when the garbage
  * collector finds its lease unreachable, as PyTorch frees a tensor at its last reference. The off-heap arrays do not
  * prompt the collector: after {@link #GC_BYTES} bytes of floating arrays not yet back, the recycler asks for a
- * collection.</li>
+ * collection; and when the pool has no array for a request while arrays of that dtype and shape are still watched,
+ * it asks for one before the pool allocates ({@link #reclaim}), as the JDK does for direct buffers.</li>
  * </ul>
  * A lease is never recycled once pinned (its array was handed out, or kept). A holder of a recycled lease refuses to
  * read: the lease's generation changed.
@@ -44,8 +47,35 @@ final class Recycler {
     static final long GC_BYTES = Long.getLong("ndgrad.gcBytes", 16L << 20);
     private static final AtomicLong OUTSTANDING = new AtomicLong();
 
+    /**
+     * The bytes of requests the pool missed before {@link #reclaim} asks for a collection: a small array costs less
+     * to allocate than a collection (an LSTM step's 16 KB states took one a step otherwise, 20% slower), a large one
+     * more, and it is the large ones that grow the RSS.
+     */
+    private static final long RECLAIM_BYTES = 32L << 20;
+    /**
+     * The least time between two such collections, as a multiple of the last one's duration: after one that brought
+     * arrays back (an evaluation loop gets one about every batch), and after one that did not (a loop whose watched
+     * arrays stay reachable then spends at most about 1/20 of its time in them).
+     */
+    private static final int RECLAIM_SPACING = 2;
+    private static final int RECLAIM_SPACING_IDLE = 20;
+    /** How long {@link #reclaim} waits after a collection for the first lease it finds unreachable. */
+    private static final long RECLAIM_WAIT_MS = 10;
+
     /** This thread's watched leases, held until their array goes back or they are pinned. */
     private final Set<Watch> watches = new HashSet<>();
+    /**
+     * How many arrays of each dtype and shape this thread began to watch since its last collection by
+     * {@link #reclaim} (those watched before it were reachable then, and most stay so: a model's input, a batch).
+     */
+    private final Map<ArrayPool.Key, Integer> fresh = new HashMap<>();
+    /** Collections by {@link #reclaim} so far: a watch made since the last one is fresh. */
+    private int reclaims;
+    /** When {@link #reclaim} may next ask for a collection. */
+    private long nextReclaim = Long.MIN_VALUE;
+    /** Bytes of requests the pool missed since the last collection by {@link #reclaim}. */
+    private long missed;
     private final ReferenceQueue<Scope.Lease> queue = new ReferenceQueue<>();
     /** The arrays the last freed graph made, let go at the next one. */
     private final List<Scope.Lease> retired = new ArrayList<>();
@@ -60,11 +90,15 @@ final class Recycler {
     /** Notice that the collector found a floating lease unreachable; it keeps the array to give back. */
     static final class Watch extends PhantomReference<Scope.Lease> {
         private final INDArray array;
+        private final ArrayPool.Key key;
+        private final int reclaims;
         private final Recycler owner;
 
         private Watch(Scope.Lease lease, Recycler owner) {
             super(lease, owner.queue);
             this.array = lease.array();
+            this.key = ArrayPool.Key.of(array);
+            this.reclaims = owner.reclaims;
             this.owner = owner;
         }
     }
@@ -87,6 +121,7 @@ final class Recycler {
             Recycler r = Local.get().recycler;
             lease.watch = new Watch(lease, r);
             r.watches.add(lease.watch);
+            r.fresh.merge(lease.watch.key, 1, Integer::sum);
             lease.state = Scope.Lease.State.WATCHED;
         }
     }
@@ -96,7 +131,7 @@ final class Recycler {
         Watch w = lease.watch;
         if (w != null) {
             w.clear();
-            w.owner.watches.remove(w);
+            w.owner.forget(w);
             lease.watch = null;
             lease.state = Scope.Lease.State.RETIRABLE;
         }
@@ -106,12 +141,62 @@ final class Recycler {
     static void collect() {
         Recycler r = Local.get().recycler;
         for (Reference<? extends Scope.Lease> ref = r.queue.poll(); ref != null; ref = r.queue.poll()) {
-            Watch w = (Watch) ref;
-            if (r.watches.remove(w)) {
-                OUTSTANDING.addAndGet(-bytes(w.array));
-                ArrayPool.give(w.array);
-            }
+            r.giveBack((Watch) ref);
         }
+    }
+
+    /**
+     * For a request of {@code bytes} that the pool cannot serve: when arrays of its dtype and shape were watched
+     * since the last such collection, asks for a collection, waits up to {@link #RECLAIM_WAIT_MS} for the first
+     * lease it finds unreachable and gives back all it found, so that the pool serves the request from an array its
+     * last holder dropped instead of allocating one more (an evaluation loop without a graph otherwise allocated its
+     * batch's arrays again whenever the collector had not yet run, and its pool and RSS grew with them). Spaced as
+     * {@link #RECLAIM_BYTES} and {@link #RECLAIM_SPACING} say. Returns whether any array came back.
+     */
+    static boolean reclaim(ArrayPool.Key key, long bytes) {
+        Recycler r = Local.get().recycler;
+        long start = System.nanoTime();
+        r.missed += bytes;
+        if (!r.fresh.containsKey(key) || r.missed < RECLAIM_BYTES || start < r.nextReclaim) {
+            return false;
+        }
+        System.gc();
+        r.reclaims++;
+        r.fresh.clear();
+        r.missed = 0;
+        boolean back = false;
+        try {
+            Reference<? extends Scope.Lease> first = r.queue.remove(RECLAIM_WAIT_MS);
+            back = first != null;
+            if (back) {
+                r.giveBack((Watch) first);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        collect();
+        long end = System.nanoTime();
+        r.nextReclaim = end + (back ? RECLAIM_SPACING : RECLAIM_SPACING_IDLE) * (end - start);
+        return back;
+    }
+
+    /** Gives a collected lease's array back to the pool, unless it was unwatched meanwhile. */
+    private void giveBack(Watch w) {
+        if (forget(w)) {
+            OUTSTANDING.addAndGet(-bytes(w.array));
+            ArrayPool.give(w.array);
+        }
+    }
+
+    /** Stops counting {@code w} as watched; returns whether it was. */
+    private boolean forget(Watch w) {
+        if (!watches.remove(w)) {
+            return false;
+        }
+        if (w.reclaims == reclaims) {
+            fresh.computeIfPresent(w.key, (k, n) -> n == 1 ? null : n - 1);
+        }
+        return true;
     }
 
     /**
