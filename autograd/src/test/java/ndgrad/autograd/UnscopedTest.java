@@ -178,28 +178,6 @@ class UnscopedTest {
         assertSame(raw[0], back, "the collector found the tensor unreachable and its array came back");
     }
 
-    /**
-     * An evaluation loop without a graph drops each result at once; the pool gets those arrays back when the
-     * collector finds them, and a request it cannot serve asks for a collection first (spaced at twice the
-     * collection's time). Running, this loop missed 12-15 of 200 requests here, against 42 when the pool waited for
-     * the collector's own pace, allocating the extras (an evaluation of a CNN grew to 2.4 GB of RSS that way).
-     */
-    @Test
-    void aLoopWithoutAGraphThatDropsItsResultsGetsThemBackBeforeThePoolAllocatesMore() {
-        Tensor x = Tensor.ones(2000, 500);
-        try (Autograd.GradMode off = Autograd.noGrad()) {
-            for (int i = 0; i < 100; i++) {
-                x.exp();
-            }
-            ArrayPool.clear();
-            for (int i = 0; i < 200; i++) {
-                x.exp();
-            }
-        }
-        ArrayPool.Stats s = ArrayPool.stats();
-        assertTrue(s.misses() <= 28, "misses " + s.misses() + ", hits " + s.hits() + " of 200 requests");
-    }
-
     /** A tensor of an unusual shape with no graph, of which only the raw array survives the call. */
     private static void makeAndDrop(INDArray[] raw) {
         Tensor t = Tensor.ones(123, 7).mul(2);

@@ -61,7 +61,7 @@ final class Recycler {
     private static final int RECLAIM_SPACING = 2;
     private static final int RECLAIM_SPACING_IDLE = 20;
     /** How long {@link #reclaim} waits after a collection for the first lease it finds unreachable. */
-    private static final long RECLAIM_WAIT_MS = 10;
+    private static final long RECLAIM_WAIT_MS = 50;
 
     /** This thread's watched leases, held until their array goes back or they are pinned. */
     private final Set<Watch> watches = new HashSet<>();

@@ -77,7 +77,11 @@ class ArrayPoolTest {
 
     /** The bound counts each array as its data plus a fixed charge, so it bounds the count of tiny arrays too. */
     @Test
-    void theBoundIsKeptAndZeroTurnsPoolingOff() {
+    void theBoundIsKeptAndZeroTurnsPoolingOff() throws Throwable {
+        onANewThread(ArrayPoolTest::boundIsKept);
+    }
+
+    private static void boundIsKept() {
         ArrayPool.setLimitBytes(100 + 2 * ArrayPool.OVERHEAD_BYTES - 1);
         INDArray small;
         INDArray big;
@@ -106,7 +110,11 @@ class ArrayPoolTest {
      * by its size, so the loop's next pass finds both of its arrays; a fixed bound keeps closing one of them.
      */
     @Test
-    void aGrowingBoundTakesInTheArraysALoopKeepsAskingFor() {
+    void aGrowingBoundTakesInTheArraysALoopKeepsAskingFor() throws Throwable {
+        onANewThread(ArrayPoolTest::growingBound);
+    }
+
+    private static void growingBound() {
         for (boolean growing : new boolean[] {true, false}) {
             ArrayPool.clear();
             ArrayPool.setLimitBytes(400 + ArrayPool.OVERHEAD_BYTES, growing);
@@ -125,6 +133,57 @@ class ArrayPoolTest {
                 assertEquals(2, st.hits(), "one hit per pass after the first, the other array closed each time");
             }
         }
+    }
+
+    /**
+     * A request the pool misses, for a dtype and shape whose floating arrays were dropped since the last such
+     * collection, asks for one and takes them back (on a new thread: a recycler of its own, none of its 32 MiB of
+     * misses spent, no collection spacing it); a shape with nothing out asks for none.
+     */
+    @Test
+    void aMissForAShapeWhoseDroppedArraysAreOutTakesThemBackFirst() throws InterruptedException {
+        long[] shape = {517, 2053};
+        ArrayPool.Key key = new ArrayPool.Key(DataType.FLOAT, shape);
+        long bytes = 64L << 20;
+        AtomicReference<INDArray> dropped = new AtomicReference<>();
+        boolean[] asked = new boolean[2];
+        AtomicReference<INDArray> served = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            asked[0] = Recycler.reclaim(new ArrayPool.Key(DataType.FLOAT, new long[] {3, 5, 7}), bytes);
+            dropped.set(dropFloating(shape));
+            asked[1] = Recycler.reclaim(key, bytes);
+            served.set(ArrayPool.take(DataType.FLOAT, shape));
+        });
+        t.start();
+        t.join();
+        assertFalse(asked[0], "nothing of that shape was out");
+        assertTrue(asked[1], "the dropped array came back");
+        assertSame(dropped.get(), served.get(), "and the pool served it");
+    }
+
+    /**
+     * Runs {@code body} on a thread of its own, whose pool holds only what the body gives back: on this one, arrays
+     * that earlier tests dropped come back whenever a collection (anyone's) has found them.
+     */
+    private static void onANewThread(Runnable body) throws Throwable {
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                body.run();
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+        });
+        t.start();
+        t.join();
+        if (failed.get() != null) {
+            throw failed.get();
+        }
+    }
+
+    /** A new floating array of {@code shape}, watched; only the raw array outlives the call. */
+    private static INDArray dropFloating(long[] shape) {
+        return Storage.value(Scope.allocate(DataType.FLOAT, shape)).array();
     }
 
     @Test
