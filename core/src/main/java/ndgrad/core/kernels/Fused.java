@@ -562,7 +562,7 @@ public final class Fused {
                 sum += v[j];
             }
             losses[i] = Math.log(sum) - target;
-            for (int j = at; j < at + c; j++) {
+            for (int j = at; probs != null && j < at + c; j++) {
                 v[j] /= sum;
             }
         }

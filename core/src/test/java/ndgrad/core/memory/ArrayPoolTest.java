@@ -141,24 +141,17 @@ class ArrayPoolTest {
      * misses spent, no collection spacing it); a shape with nothing out asks for none.
      */
     @Test
-    void aMissForAShapeWhoseDroppedArraysAreOutTakesThemBackFirst() throws InterruptedException {
-        long[] shape = {517, 2053};
-        ArrayPool.Key key = new ArrayPool.Key(DataType.FLOAT, shape);
-        long bytes = 64L << 20;
-        AtomicReference<INDArray> dropped = new AtomicReference<>();
-        boolean[] asked = new boolean[2];
-        AtomicReference<INDArray> served = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            asked[0] = Recycler.reclaim(new ArrayPool.Key(DataType.FLOAT, new long[] {3, 5, 7}), bytes);
-            dropped.set(dropFloating(shape));
-            asked[1] = Recycler.reclaim(key, bytes);
-            served.set(ArrayPool.take(DataType.FLOAT, shape));
+    void aMissForAShapeWhoseDroppedArraysAreOutTakesThemBackFirst() throws Throwable {
+        onANewThread(() -> {
+            long[] shape = {517, 2053};
+            long bytes = 64L << 20;
+            assertFalse(Recycler.reclaim(new ArrayPool.Key(DataType.FLOAT, new long[] {3, 5, 7}), bytes),
+                    "nothing of that shape was out");
+            INDArray dropped = dropFloating(shape);
+            assertTrue(Recycler.reclaim(new ArrayPool.Key(DataType.FLOAT, shape), bytes),
+                    "the dropped array came back");
+            assertSame(dropped, ArrayPool.take(DataType.FLOAT, shape), "and the pool served it");
         });
-        t.start();
-        t.join();
-        assertFalse(asked[0], "nothing of that shape was out");
-        assertTrue(asked[1], "the dropped array came back");
-        assertSame(dropped.get(), served.get(), "and the pool served it");
     }
 
     /**
