@@ -197,7 +197,8 @@ public final class Fused {
         for (int r = from; r < to; r++) {
             get(io[0], base[0] + r * 4 * hidden, g, fs);
             get(io[1], base[1] + r * hidden, cs, fs);
-            // one loop per activation: in float32 plain arithmetic (tanh32), which the JIT vectorizes
+            // one loop per activation and per step of the update: in float32 plain arithmetic (tanh32), which the JIT
+            // vectorizes one loop at a time
             for (int j = 0; j < 2 * hidden; j++) {
                 g[j] = sigmoid(g[j], float32);
             }
@@ -209,7 +210,11 @@ public final class Fused {
             }
             for (int j = 0; j < hidden; j++) {
                 cs[j] = g[hidden + j] * cs[j] + g[j] * g[2 * hidden + j];
+            }
+            for (int j = 0; j < hidden; j++) {
                 ts[j] = tanh(cs[j], float32);
+            }
+            for (int j = 0; j < hidden; j++) {
                 hs[j] = g[3 * hidden + j] * ts[j];
             }
             put(io[2], base[2] + r * hidden, hs, fs);
@@ -306,7 +311,12 @@ public final class Fused {
 
     /** The cores a cell pass over {@code batch} rows of {@code hidden} units is split over. */
     private static int split(int batch, int hidden) {
-        return (long) batch * hidden >= CELL_SPLIT ? Math.min(batch, Threads.count()) : 1;
+        return split(batch, hidden, CELL_SPLIT);
+    }
+
+    /** The cores a pass over {@code rows} rows of {@code width} values is split over: all from {@code from} values. */
+    private static int split(int rows, int width, long from) {
+        return (long) rows * width >= from ? Math.min(rows, Threads.count()) : 1;
     }
 
     /**
@@ -542,54 +552,82 @@ public final class Fused {
     /**
      * Softmax cross-entropy of each row of (N, C) logits {@code x} against {@code labels} (in range): ln Σ_j
      * e^(x_ij - m_i) - (x_iy - m_i), with m_i the row's maximum (0 when it is not finite), in one pass per row in
-     * double precision. With {@code probs} (a C-order (N, C) array) not null, also writes softmax(x) into it.
+     * double precision. With {@code probs} (a C-order (N, C) array) not null, also writes softmax(x) into it. From
+     * {@link #ROWS_SPLIT} values the rows are split over the cores (an exponential costs about 5 ns).
      */
     public static INDArray crossEntropy(INDArray x, int[] labels, INDArray probs) {
         int n = labels.length;
         int c = (int) x.size(1);
-        double[] v = Copies.values(x);
-        double[] losses = new double[n];
-        for (int i = 0, at = 0; i < n; i++, at += c) {
+        INDArray out = Scope.allocate(x.dataType(), n);
+        try (Scope copies = Scope.open()) {
+            Buffer[] io = buffers(plain(x), probs, out);
+            int parts = split(n, c, ROWS_SPLIT);
+            Threads.parallel(parts, part -> crossEntropyRows(io, labels, c, n * part / parts,
+                    n * (part + 1) / parts));
+        }
+        return out;
+    }
+
+    /** Values of a row pass ({@link #crossEntropy} and its backward) from which its rows are split over the cores. */
+    public static final long ROWS_SPLIT = 1L << 14;
+
+    /** Rows [from, to) of {@link #crossEntropy} over buffers x, probs (or null), losses. */
+    private static void crossEntropyRows(Buffer[] io, int[] labels, int c, int from, int to) {
+        double[] v = new double[c];
+        float[] fs = new float[Math.max(c, to - from)];
+        double[] losses = new double[to - from];
+        for (int i = from; i < to; i++) {
+            get(io[0], i * c, v, fs);
             double max = Double.NEGATIVE_INFINITY;
-            for (int j = at; j < at + c; j++) {
-                max = v[j] > max || Double.isNaN(v[j]) ? v[j] : max;
+            for (int j = 0; j < c; j++) {
+                max = Math.max(max, v[j]);
             }
             double shift = Double.isInfinite(max) ? 0 : max;
-            double target = v[at + labels[i]] - shift;
+            double target = v[labels[i]] - shift;
             double sum = 0;
-            for (int j = at; j < at + c; j++) {
+            for (int j = 0; j < c; j++) {
                 v[j] = Math.exp(v[j] - shift);
                 sum += v[j];
             }
-            losses[i] = Math.log(sum) - target;
-            for (int j = at; probs != null && j < at + c; j++) {
-                v[j] /= sum;
+            losses[i - from] = Math.log(sum) - target;
+            if (io[1] != null) {
+                for (int j = 0; j < c; j++) {
+                    v[j] /= sum;
+                }
+                put(io[1], i * c, v, fs);
             }
         }
-        if (probs != null) {
-            Copies.write(probs, v);
-        }
-        INDArray out = Scope.allocate(x.dataType(), n);
-        Copies.write(out, losses);
-        return out;
+        put(io[2], from, losses, fs);
     }
 
     /**
      * The gradient of {@link #crossEntropy}'s losses for their gradient {@code g} (N): (probs - onehot(labels))
-     * times g_i in each row, in a new (N, C) array, in one pass.
+     * times g_i in each row, in a new (N, C) array, in one pass, split over the cores as the forward.
      */
     public static INDArray crossEntropyBackward(INDArray probs, int[] labels, INDArray g) {
+        int n = labels.length;
         int c = (int) probs.size(1);
-        double[] v = Copies.values(probs);
-        double[] gs = Copies.values(g);
-        for (int i = 0, at = 0; i < labels.length; i++, at += c) {
-            v[at + labels[i]] -= 1;
-            for (int j = at; j < at + c; j++) {
-                v[j] *= gs[i];
-            }
-        }
         INDArray out = Scope.allocate(probs.dataType(), probs.shape());
-        Copies.write(out, v);
+        try (Scope copies = Scope.open()) {
+            Buffer[] io = buffers(plain(probs), plain(g), out);
+            int parts = split(n, c, ROWS_SPLIT);
+            Threads.parallel(parts, part -> {
+                int from = n * part / parts;
+                int to = n * (part + 1) / parts;
+                double[] v = new double[c];
+                double[] gs = new double[to - from];
+                float[] fs = new float[Math.max(c, to - from)];
+                get(io[1], from, gs, fs);
+                for (int i = from; i < to; i++) {
+                    get(io[0], i * c, v, fs);
+                    v[labels[i]] -= 1;
+                    for (int j = 0; j < c; j++) {
+                        v[j] *= gs[i - from];
+                    }
+                    put(io[2], i * c, v, fs);
+                }
+            });
+        }
         return out;
     }
 }

@@ -62,22 +62,31 @@ public final class Products {
 
     /**
      * c ← op(a)·op(b) + β·c over the buffers of plain float arrays seen as row-major matrices op(a) (m, k), op(b)
-     * (k, n) and c (m, n), whatever their own shapes: one single-threaded BLAS call (a recurrence's step, or its
-     * weight's gradient over every step at once).
+     * (k, n) and c (m, n), whatever their own shapes: one single-threaded BLAS call (a recurrence's step), or from
+     * {@link #SPLIT_LIMIT} multiply-adds one per band of c's rows on each core (a recurrent weight's gradient over
+     * every step at once).
      */
     public static void gemmInto(INDArray a, INDArray b, INDArray c, boolean ta, boolean tb, int m, int n, int k,
             double beta) {
-        int trA = ta ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
-        int trB = tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
-        int lda = ta ? m : k;
-        int ldb = tb ? k : n;
-        if (c.dataType() == DataType.FLOAT) {
-            openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, trA, trB, m, n, k, 1f, floatPointer(a), lda,
-                    floatPointer(b), ldb, (float) beta, floatPointer(c), n);
-        } else {
-            openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, trA, trB, m, n, k, 1, doublePointer(a), lda,
-                    doublePointer(b), ldb, beta, doublePointer(c), n);
-        }
+        int parts = (long) m * n * k >= SPLIT_LIMIT ? Math.min(Threads.count(), m) : 1;
+        Threads.parallel(parts, part -> {
+            int from = (int) ((long) m * part / parts);
+            int rows = (int) ((long) m * (part + 1) / parts) - from;
+            int trA = ta ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+            int trB = tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+            int lda = ta ? m : k;
+            int ldb = tb ? k : n;
+            long offA = ta ? from : (long) from * k;
+            long offC = (long) from * n;
+            if (c.dataType() == DataType.FLOAT) {
+                openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, trA, trB, rows, n, k, 1f,
+                        at(floatPointer(a), offA), lda, floatPointer(b), ldb, (float) beta, at(floatPointer(c), offC),
+                        n);
+            } else {
+                openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, trA, trB, rows, n, k, 1,
+                        at(doublePointer(a), offA), lda, doublePointer(b), ldb, beta, at(doublePointer(c), offC), n);
+            }
+        });
     }
 
     /**

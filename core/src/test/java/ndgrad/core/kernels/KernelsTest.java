@@ -139,6 +139,36 @@ class KernelsTest {
     }
 
     @Test
+    void gemmIntoAddsIntoBandsOfRowsSplitOverTheCores() {
+        for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            // c (257, 64) += aᵀ·b with a (512, 257) and b (512, 64): 8.4 M multiply-adds, above SPLIT_LIMIT, with an
+            // odd row count so the bands differ in size; and a small one on one thread, without transposes
+            for (int[] mnk : new int[][] {{257, 64, 512}, {5, 3, 4}}) {
+                int m = mnk[0];
+                int n = mnk[1];
+                int k = mnk[2];
+                boolean ta = m > 5;
+                INDArray a = ta ? r(t, k, m) : r(t, m, k);
+                INDArray b = r(t, k, n);
+                INDArray c = r(t, m, n);
+                double[] av = a.castTo(DataType.DOUBLE).data().asDouble();
+                double[] bv = b.castTo(DataType.DOUBLE).data().asDouble();
+                double[] want = c.castTo(DataType.DOUBLE).data().asDouble();
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        for (int p = 0; p < k; p++) {
+                            want[i * n + j] += av[ta ? p * m + i : i * k + p] * bv[p * n + j];
+                        }
+                    }
+                }
+                Products.gemmInto(a, b, c, ta, false, m, n, k, 1);
+                assertArrayEquals(want, c.castTo(DataType.DOUBLE).data().asDouble(), t == DataType.DOUBLE ? 1e-10
+                        : 2e-3, t + " " + m + "x" + n + "x" + k);
+            }
+        }
+    }
+
+    @Test
     void otherDtypesGoToNd4jOnEveryPath() {
         INDArray a = Nd4j.createFromArray(new double[][] {{1, 2}, {3, 4}}).castTo(DataType.HALF);
         INDArray b = Nd4j.createFromArray(new double[][] {{0.5, -1}, {2, 0.25}}).castTo(DataType.HALF);
@@ -448,6 +478,49 @@ class KernelsTest {
             }
         }
         assertArrayEquals(new double[] {1, 2, 3}, Copies.values(Nd4j.createFromArray(1, 2, 3)), 0.0, "ints");
+    }
+
+    @Test
+    void crossEntropySplitOverTheCoresMatchesPlainLoops() {
+        for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            // 100 classes by 300 rows: 30,000 values, above ROWS_SPLIT; logits read through a transposed view
+            int n = 300;
+            int c = 100;
+            try (Scope scope = Scope.open()) {
+                INDArray x = r(t, c, n).muli(3).transpose();
+                x.putScalar(7, 5, Double.NaN);
+                int[] labels = new int[n];
+                for (int i = 0; i < n; i++) {
+                    labels[i] = (i * 37) % c;
+                }
+                INDArray g = r(t, 2, n).getRow(1);
+                INDArray probs = Scope.allocate(t, n, c);
+                double[] losses = Copies.values(Fused.crossEntropy(x, labels, probs));
+                double[] grads = Copies.values(Fused.crossEntropyBackward(probs, labels, g));
+                double[] v = x.castTo(DataType.DOUBLE).dup().data().asDouble();
+                double[] gs = g.castTo(DataType.DOUBLE).dup().data().asDouble();
+                double tol = t == DataType.DOUBLE ? 1e-12 : 1e-5;
+                for (int i = 0; i < n; i++) {
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j < c; j++) {
+                        max = Math.max(max, v[i * c + j]);
+                    }
+                    double sum = 0;
+                    for (int j = 0; j < c; j++) {
+                        sum += Math.exp(v[i * c + j] - max);
+                    }
+                    assertEquals(Math.log(sum) - (v[i * c + labels[i]] - max), losses[i], tol, t + " loss " + i);
+                    for (int j = 0; j < c; j++) {
+                        double p = Math.exp(v[i * c + j] - max) / sum;
+                        assertEquals(p, probs.getDouble(i, j), tol, t + " probs " + i + "," + j);
+                        assertEquals((p - (j == labels[i] ? 1 : 0)) * gs[i], grads[i * c + j], tol,
+                                t + " gradient " + i + "," + j);
+                    }
+                }
+                assertTrue(Double.isNaN(losses[7]), "a NaN logit makes its row's loss NaN");
+                assertFalse(Double.isNaN(losses[6]) || Double.isNaN(losses[8]), "and no other row's");
+            }
+        }
     }
 
     @Test
