@@ -1238,6 +1238,15 @@ public final class Tensor {
         return ShapeOps.unfold(this, g, fill);
     }
 
+    /**
+     * The 2-D convolution (cross-correlation, zero padding) of this (N, C, H, W) tensor with {@code weight} (O,
+     * C/groups, kh, kw) and {@code bias} (O) or null over the windows of {@code g}, as {@code F.conv2d}: (N, O, oh,
+     * ow), one op computed sample by sample. Usage: {@code Tensor y = x.conv2d(w, b, geometry, 1);}
+     */
+    public Tensor conv2d(Tensor weight, Tensor bias, Unfold.Geometry g, int groups) {
+        return ConvOps.conv2d(this, weight, bias, g, groups);
+    }
+
     /** The same values in a plain C-order array of its own (this tensor when it has one), as {@code contiguous()}. */
     public Tensor contiguous() {
         return ShapeOps.contiguous(this);

@@ -193,6 +193,18 @@ final class ShapeEntries {
                                 new Ref.Windows(2, 2, 1, 1, 1, 1, 2, 2), 2.5)))
                         .badInput("input of another shape", x -> x[0].unfold(new Unfold.Geometry(2, 2, 5, 4, 3, 3, 2,
                                 2, 1, 1, 1, 1), 0), Arg.normal(2, 2, 4, 4)), "unfold(Geometry,double)"),
+                entry(op("conv2d", x -> x[0].conv2d(x[1], x[2], new Unfold.Geometry(2, 2, 5, 4, 3, 3, 2, 2, 1, 1, 1,
+                        1), 1)).reference(x -> Ref.conv2d(x[0], x[1], x[2], 2, 2, 1, 1, 1, 1, 1))
+                        .sample(Arg.normal(2, 2, 5, 4), Arg.normal(3, 2, 3, 3), Arg.normal(3))
+                        .sample(Sample.of(Arg.normal(3, 4, 4, 5), Arg.normal(6, 2, 2, 2)).call(x -> x[0].conv2d(x[1],
+                                null, new Unfold.Geometry(3, 4, 4, 5, 2, 2, 1, 2, 0, 1, 2, 1), 2)).reference(x -> Ref
+                                .conv2d(x[0], x[1], null, 1, 2, 0, 1, 2, 1, 2)).label("groups 2, no bias, stride (1, 2), "
+                                + "padding (0, 1), dilation (2, 1)"))
+                        .badInput("weight of other input channels", x -> x[0].conv2d(x[1], null, new Unfold.Geometry(1,
+                                2, 4, 4, 3, 3, 1, 1, 0, 0, 1, 1), 1), Arg.normal(1, 2, 4, 4), Arg.normal(3, 1, 3, 3))
+                        .badInput("bias of another size", x -> x[0].conv2d(x[1], x[2], new Unfold.Geometry(1, 2, 4, 4,
+                                3, 3, 1, 1, 0, 0, 1, 1), 1), Arg.normal(1, 2, 4, 4), Arg.normal(3, 2, 3, 3),
+                                Arg.normal(2)), "conv2d(Tensor,Tensor,Geometry,int)"),
                 entry(op("maxPool2d", x -> x[0].maxPool2d(new Unfold.Geometry(1, 2, 5, 5, 3, 3, 2, 2, 1, 1, 1, 1)))
                         .reference(x -> Ref.maxPool(x[0], new Ref.Windows(3, 3, 2, 2, 1, 1, 1, 1)))
                         .sample(Arg.distinct(1, 2, 5, 5)).sample(Torch.edge("maxPool2d: ties and padding"))

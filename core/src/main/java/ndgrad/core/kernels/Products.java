@@ -72,21 +72,29 @@ public final class Products {
         Threads.parallel(parts, part -> {
             int from = (int) ((long) m * part / parts);
             int rows = (int) ((long) m * (part + 1) / parts) - from;
-            int trA = ta ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
-            int trB = tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
-            int lda = ta ? m : k;
-            int ldb = tb ? k : n;
-            long offA = ta ? from : (long) from * k;
-            long offC = (long) from * n;
-            if (c.dataType() == DataType.FLOAT) {
-                openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, trA, trB, rows, n, k, 1f,
-                        at(floatPointer(a), offA), lda, floatPointer(b), ldb, (float) beta, at(floatPointer(c), offC),
-                        n);
-            } else {
-                openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, trA, trB, rows, n, k, 1,
-                        at(doublePointer(a), offA), lda, doublePointer(b), ldb, beta, at(doublePointer(c), offC), n);
-            }
+            gemmAt(ta, tb, rows, n, k, a, ta ? from : (long) from * k, ta ? m : k, b, 0, tb ? k : n, beta, c,
+                    (long) from * n, n);
         });
+    }
+
+    /**
+     * c ← op(a)·op(b) + β·c, one single-threaded BLAS call on the buffers of plain float arrays from the given
+     * element offsets, with the given row strides (leading dimensions): the row-major op(a) (m, k), op(b) (k, n) and
+     * c (m, n) may be blocks of larger matrices.
+     */
+    static void gemmAt(boolean ta, boolean tb, int m, int n, int k, INDArray a, long offA, int lda, INDArray b,
+            long offB, int ldb, double beta, INDArray c, long offC, int ldc) {
+        int trA = ta ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+        int trB = tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+        if (c.dataType() == DataType.FLOAT) {
+            openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, trA, trB, m, n, k, 1f,
+                    at(floatPointer(a), offA), lda, at(floatPointer(b), offB), ldb, (float) beta,
+                    at(floatPointer(c), offC), ldc);
+        } else {
+            openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, trA, trB, m, n, k, 1,
+                    at(doublePointer(a), offA), lda, at(doublePointer(b), offB), ldb, beta, at(doublePointer(c), offC),
+                    ldc);
+        }
     }
 
     /**
@@ -116,18 +124,9 @@ public final class Products {
             int ldb = (int) pb.size(-1);
             long strideA = pa.rank() == 3 ? m * k : 0;
             long strideB = pb.rank() == 3 ? k * n : 0;
-            int trA = ta ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
-            int trB = tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
             for (long s = 0; s < batch; s++) {
-                if (out.dataType() == DataType.FLOAT) {
-                    openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, trA, trB, (int) m, (int) n,
-                            (int) k, 1f, at(floatPointer(pa), s * strideA), lda, at(floatPointer(pb), s * strideB), ldb,
-                            sum && s > 0 ? 1f : 0f, at(floatPointer(out), s * strideC), (int) n);
-                } else {
-                    openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, trA, trB, (int) m, (int) n,
-                            (int) k, 1, at(doublePointer(pa), s * strideA), lda, at(doublePointer(pb), s * strideB), ldb,
-                            sum && s > 0 ? 1 : 0, at(doublePointer(out), s * strideC), (int) n);
-                }
+                gemmAt(ta, tb, (int) m, (int) n, (int) k, pa, s * strideA, lda, pb, s * strideB, ldb, sum && s > 0 ? 1
+                        : 0, out, s * strideC, (int) n);
             }
         }
         return out;
@@ -204,17 +203,7 @@ public final class Products {
         long offA = rows ? (ta ? from : (long) from * lda) : 0;
         long offB = rows ? 0 : (tb ? (long) from * ldb : from);
         long offC = rows ? (long) from * n : from;
-        int bm = rows ? len : m;
-        int bn = rows ? n : len;
-        int trA = ta ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
-        int trB = tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
-        if (out.dataType() == DataType.FLOAT) {
-            openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, trA, trB, bm, bn, k, 1f,
-                    at(floatPointer(a), offA), lda, at(floatPointer(b), offB), ldb, 0f, at(floatPointer(out), offC), n);
-        } else {
-            openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, trA, trB, bm, bn, k, 1,
-                    at(doublePointer(a), offA), lda, at(doublePointer(b), offB), ldb, 0, at(doublePointer(out), offC), n);
-        }
+        gemmAt(ta, tb, rows ? len : m, rows ? n : len, k, a, offA, lda, b, offB, ldb, 0, out, offC, n);
     }
 
     /** {@code p} moved {@code offset} elements on (a new pointer; p itself when the offset is 0). */

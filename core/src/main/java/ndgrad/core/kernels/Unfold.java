@@ -158,7 +158,7 @@ public final class Unfold {
     }
 
     /** For one sample, the input offset each column entry reads, in column order; -1 in the padding. */
-    private static int[] map(Geometry g) {
+    static int[] map(Geometry g) {
         Geometry key = new Geometry(1, g.c(), g.h(), g.w(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.dh(),
                 g.dw());
         return Access.state().windowMaps.computeIfAbsent(key, k -> {
