@@ -934,7 +934,8 @@ public final class Tensor {
     public Tensor flatten(int startDim) {
         int d = Shapes.axis("flatten", startDim, dim());
         long[] shape = Arrays.copyOf(shape(), d + 1);
-        shape[d] = -1;
+        // the merged size counted, not inferred: an empty batch (0, C, H, W) becomes (0, C·H·W), as in PyTorch
+        shape[d] = Shapes.numel(Arrays.copyOfRange(shape(), d, dim()));
         return reshape(shape);
     }
 

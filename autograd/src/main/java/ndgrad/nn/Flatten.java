@@ -10,7 +10,7 @@ import ndgrad.autograd.Tensor;
 public final class Flatten extends Layer {
     @Override
     public Tensor forward(Tensor x) {
-        return x.dim() <= 1 ? x : x.reshape(x.size(0), -1);
+        return x.dim() <= 1 ? x : x.flatten(1);
     }
 
     @Override

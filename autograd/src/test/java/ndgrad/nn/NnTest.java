@@ -31,6 +31,21 @@ class NnTest extends Float64Test {
     }
 
     @Test
+    void anEmptyBatchGoesThroughAConvolutionalNetAsInPyTorch() {
+        Rng rng = new Rng(3);
+        Sequential model = new Sequential(new Conv2d(1, 4, 3, 1, 1, 1, 1, true, rng), Activation.relu(),
+                new MaxPool2d(2), new Flatten(), new Linear(4 * 4 * 4, 3, rng));
+        Tensor empty = Tensor.zeros(0, 1, 8, 8).requiresGrad();
+        Tensor y = model.forward(empty);
+        assertArrayEquals(new long[] {0, 3}, y.shape());
+        y.sum().backward();
+        assertArrayEquals(new long[] {0, 1, 8, 8}, empty.grad().shape());
+        Conv2d conv = (Conv2d) model.layers().get(0);
+        assertArrayEquals(new double[4 * 9], conv.weight().grad().toDoubleArray(), 0.0, "no samples, no gradient");
+        assertArrayEquals(new double[4], conv.bias().grad().toDoubleArray(), 0.0);
+    }
+
+    @Test
     void parametersAreNamedAndOrderedAsInPyTorch() {
         Sequential m = mlp(1);
         assertEquals(List.of("0.weight", "0.bias", "2.weight", "2.bias"),

@@ -28,7 +28,7 @@ public final class Shapes {
                         + " are not broadcastable (dimension " + (rank - i) + " of the result: " + da + " vs " + db
                         + "; sizes must match or one must be 1)");
             }
-            out[rank - i] = Math.max(da, db);
+            out[rank - i] = da == 1 ? db : da;
         }
         return out;
     }

@@ -38,6 +38,9 @@ class CoreTest {
         assertArrayEquals(new long[] {3, 4}, Shapes.broadcast("add", new long[] {3, 1}, new long[] {4}));
         assertArrayEquals(new long[] {2, 3, 4}, Shapes.broadcast("mul", new long[] {2, 1, 4}, new long[] {3, 1}));
         assertArrayEquals(new long[] {5}, Shapes.broadcast("add", new long[0], new long[] {5}));
+        assertArrayEquals(new long[] {0, 10}, Shapes.broadcast("add", new long[] {0, 10}, new long[] {10}),
+                "an empty dimension stays empty against a 1, as in NumPy");
+        assertArrayEquals(new long[] {0, 3}, Shapes.broadcast("add", new long[] {1, 3}, new long[] {0, 1}));
         ShapeException e = assertThrows(ShapeException.class,
                 () -> Shapes.broadcast("sub", new long[] {3, 4}, new long[] {3}));
         assertTrue(e.getMessage().startsWith("sub:") && e.getMessage().contains("[3, 4]")

@@ -32,6 +32,9 @@ public final class Convolutions {
         Shape s = new Shape(g, (int) w.size(0), groups);
         DataType type = x.dataType();
         INDArray y = Scope.allocate(type, g.n(), s.o, g.oh(), g.ow());
+        if (g.n() == 0) {
+            return y;
+        }
         try (Scope temporaries = Scope.open()) {
             INDArray xp = Fused.plain(x);
             INDArray wp = Fused.plain(w);
@@ -78,6 +81,10 @@ public final class Convolutions {
         INDArray db = bias ? Scope.allocate(type, s.o) : null;
         if (g.n() == 0) {
             Copies.fill(dw, 0);
+            if (db != null) {
+                Copies.fill(db, 0);
+            }
+            return new INDArray[] {dx, dw, db};
         }
         try (Scope temporaries = Scope.open()) {
             INDArray xp = Fused.plain(x);

@@ -27,6 +27,9 @@ public final class Pooling {
      * the graph keeps it in the pool rather than on the heap), receives each one's offset into x.
      */
     public static INDArray max(INDArray x, Unfold.Geometry g, INDArray offsets) {
+        if (g.n() == 0) {
+            return Scope.allocate(x.dataType(), g.n(), g.c(), g.oh(), g.ow());
+        }
         Values v = Values.of(x);
         int[] at = Access.offsets((int) offsets.length());
         int planes = (int) (g.n() * g.c());
@@ -110,6 +113,9 @@ public final class Pooling {
 
     /** The gradient of {@link #max}: each of dy's values added at its offset into zeros of the input's shape. */
     public static INDArray scatter(INDArray dy, INDArray offsets, Unfold.Geometry g) {
+        if (g.n() == 0) {
+            return Scope.allocate(dy.dataType(), g.input());
+        }
         Values v = Values.of(dy);
         int[] at = read(offsets);
         int n = (int) (g.n() * g.c() * g.h() * g.w());
@@ -132,6 +138,9 @@ public final class Pooling {
 
     /** The adjoint of {@link #scatter}: the input-shaped dx read at each offset, shape (N, C, oh, ow). */
     public static INDArray select(INDArray dx, INDArray offsets, Unfold.Geometry g) {
+        if (g.n() == 0) {
+            return Scope.allocate(dx.dataType(), g.n(), g.c(), g.oh(), g.ow());
+        }
         return Values.of(dx).gather(read(offsets), (int) offsets.length(), new long[] {g.n(), g.c(), g.oh(), g.ow()},
                 dx.dataType());
     }

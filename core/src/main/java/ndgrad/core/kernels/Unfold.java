@@ -66,6 +66,9 @@ public final class Unfold {
         int rows = map.length / l;
         int n = (int) g.n();
         INDArray out = Scope.allocate(x.dataType(), g.columns());
+        if (n == 0) {
+            return out;
+        }
         if (x.dataType() == DataType.FLOAT) {
             float[] src = floats(x);
             java.nio.FloatBuffer dst = out.data().asNioFloat();
@@ -119,6 +122,9 @@ public final class Unfold {
         int rows = map.length / l;
         int n = (int) g.n();
         INDArray out = Scope.allocate(cols.dataType(), g.input());
+        if (n == 0) {
+            return out;
+        }
         if (cols.dataType() == DataType.FLOAT) {
             float[] dst = Access.scratch(1, n * in, true);
             try (Scope copy = NdArrays.isPlain(cols) ? null : Scope.open()) {
