@@ -439,6 +439,10 @@ final class ShapeOps {
             throw new ShapeException("maxPool2d: expected input of shape " + Shapes.str(g.input()) + ", got "
                     + x.shapeString());
         }
+        if (x.dtype() != DataType.FLOAT && x.dtype() != DataType.DOUBLE) {
+            throw new ShapeException("maxPool2d: expected a float32 or float64 input (as PyTorch's max_pool2d on the "
+                    + "CPU), got " + x.dtype() + "; convert it with x.to(DataType.FLOAT)");
+        }
         long n = g.n() * g.c() * g.oh() * g.ow();
         // the maxima's offsets: an int32 array the graph keeps for the backward (then the pool), not heap garbage
         return unary("maxPool", "1 at the window's maximum, 0 elsewhere", (c, t) -> c.output(Pooling.max(t.array(), g,

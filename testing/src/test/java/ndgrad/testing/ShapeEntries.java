@@ -212,7 +212,9 @@ final class ShapeEntries {
                                 4, 6, 2, 3, 2, 1, 0, 1, 1, 2))).reference(x -> Ref.maxPool(x[0], new Ref.Windows(2, 3,
                                 2, 1, 0, 1, 1, 2))).label("2x3 windows, stride (2, 1), dilation (1, 2)"))
                         .badInput("input of another shape", x -> x[0].maxPool2d(new Unfold.Geometry(1, 2, 5, 5, 3, 3,
-                                2, 2, 1, 1, 1, 1)), Arg.normal(1, 2, 4, 5)), "maxPool2d(Geometry)"));
+                                2, 2, 1, 1, 1, 1)), Arg.normal(1, 2, 4, 5))
+                        .badInput("an int64 input", x -> x[0].maxPool2d(new Unfold.Geometry(1, 1, 2, 2, 2, 2, 2, 2, 0, 0,
+                                1, 1)), Arg.index(new long[] {1, 4, 2, 3}, 1, 1, 2, 2)), "maxPool2d(Geometry)"));
     }
 
     /**
