@@ -31,38 +31,53 @@ public final class Pooling {
      * the graph keeps it in the pool rather than on the heap), receives each one's offset into x.
      */
     public static INDArray max(INDArray x, Unfold.Geometry g, INDArray offsets) {
-        INDArray y = Scope.allocate(x.dataType(), g.n(), g.c(), g.oh(), g.ow());
-        if (g.n() == 0) {
-            return y;
-        }
-        int planes = (int) (g.n() * g.c());
         int size = g.h() * g.w();
         int per = g.oh() * g.ow();
+        // each part reads its own planes, finds their maxima and writes them and their offsets
+        return byPlanes(x, Scope.allocate(x.dataType(), g.n(), g.c(), g.oh(), g.ow()), offsets, g, x.length(),
+                (xb, yb, ob, from, count) -> {
+                    Values v = Values.read(xb, from * size, count * size);
+                    int[] at = Access.offsets(count * per);
+                    if (g.ph() == 0 && g.pw() == 0) {
+                        argmaxInside(v.f, v.d, at, count, g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), g.sh(),
+                                g.sw(), g.dh(), g.dw());
+                    } else {
+                        argmaxPadded(v.f, v.d, at, count, g);
+                    }
+                    v.gather(at, count * per).write(yb, from * per);
+                    for (int k = 0; k < count * per; k++) {
+                        at[k] += from * size;
+                    }
+                    ob.put(from * per, at, 0, count * per);
+                });
+    }
+
+    /** A part of a pass over planes: input and output buffers, the offsets, and its planes [from, from + count). */
+    private interface PlanePart {
+        void run(Buffer in, Buffer out, IntBuffer offsets, int from, int count);
+    }
+
+    /**
+     * {@code out} after {@code part} ran on each core's share of the N·C planes (from {@link Unfold#PARALLEL_ENTRIES}
+     * {@code values}), over a C-order copy of {@code in} when it is not plain; an empty batch has nothing to do.
+     */
+    private static INDArray byPlanes(INDArray in, INDArray out, INDArray offsets, Unfold.Geometry g, long values,
+            PlanePart part) {
+        if (g.n() == 0) {
+            return out;
+        }
+        int planes = (int) (g.n() * g.c());
         try (Scope copy = Scope.open()) {
-            Buffer xb = nio(Fused.plain(x));
-            Buffer yb = nio(y);
-            IntBuffer ob = offsets.data().asNioInt();
-            int parts = Unfold.parts(x.length(), planes);
-            // each part reads its own planes, finds their maxima and writes them and their offsets
+            Buffer ib = nio(Fused.plain(in));
+            Buffer ob = nio(out);
+            IntBuffer at = offsets.data().asNioInt();
+            int parts = Unfold.parts(values, planes);
             Threads.parallel(parts, p -> {
                 int from = planes * p / parts;
-                int count = planes * (p + 1) / parts - from;
-                Values v = Values.read(xb, from * size, count * size);
-                int[] at = Access.offsets(count * per);
-                if (g.ph() == 0 && g.pw() == 0) {
-                    argmaxInside(v.f, v.d, at, count, g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), g.sh(), g.sw(),
-                            g.dh(), g.dw());
-                } else {
-                    argmaxPadded(v.f, v.d, at, count, g);
-                }
-                v.gather(at, count * per).write(yb, from * per);
-                for (int k = 0; k < count * per; k++) {
-                    at[k] += from * size;
-                }
-                ob.put(from * per, at, 0, count * per);
+                part.run(ib, ob, at, from, planes * (p + 1) / parts - from);
             });
         }
-        return y;
+        return out;
     }
 
     /**
@@ -129,38 +144,25 @@ public final class Pooling {
 
     /** The gradient of {@link #max}: each of dy's values added at its offset into zeros of the input's shape. */
     public static INDArray scatter(INDArray dy, INDArray offsets, Unfold.Geometry g) {
-        INDArray dx = Scope.allocate(dy.dataType(), g.input());
-        if (g.n() == 0) {
-            return dx;
-        }
-        int planes = (int) (g.n() * g.c());
         int size = g.h() * g.w();
         int per = g.oh() * g.ow();
-        try (Scope copy = Scope.open()) {
-            Buffer dyb = nio(Fused.plain(dy));
-            Buffer dxb = nio(dx);
-            IntBuffer ob = offsets.data().asNioInt();
-            int parts = Unfold.parts(dx.length(), planes);
-            // a plane's maxima lie in that plane, so each part adds into zeros of its own planes and writes them
-            Threads.parallel(parts, p -> {
-                int from = planes * p / parts;
-                int count = planes * (p + 1) / parts - from;
-                Values v = Values.read(dyb, from * per, count * per);
-                int[] at = Access.offsets(count * per);
-                ob.get(from * per, at, 0, count * per);
-                Values out = v.zeros(count * size);
-                int base = from * size;
-                for (int k = 0; k < count * per; k++) {
-                    if (v.f != null) {
-                        out.f[at[k] - base] += v.f[k];
-                    } else {
-                        out.d[at[k] - base] += v.d[k];
-                    }
+        INDArray dx = Scope.allocate(dy.dataType(), g.input());
+        // a plane's maxima lie in that plane, so each part adds into zeros of its own planes and writes them
+        return byPlanes(dy, dx, offsets, g, dx.length(), (dyb, dxb, ob, from, count) -> {
+            Values v = Values.read(dyb, from * per, count * per);
+            int[] at = Access.offsets(count * per);
+            ob.get(from * per, at, 0, count * per);
+            Values out = v.zeros(count * size);
+            int base = from * size;
+            for (int k = 0; k < count * per; k++) {
+                if (v.f != null) {
+                    out.f[at[k] - base] += v.f[k];
+                } else {
+                    out.d[at[k] - base] += v.d[k];
                 }
-                out.write(dxb, base);
-            });
-        }
-        return dx;
+            }
+            out.write(dxb, base);
+        });
     }
 
     /** The adjoint of {@link #scatter}: the input-shaped dx read at each offset, shape (N, C, oh, ow). */
