@@ -43,6 +43,12 @@ class NnTest extends Float64Test {
         Conv2d conv = (Conv2d) model.layers().get(0);
         assertArrayEquals(new double[4 * 9], conv.weight().grad().toDoubleArray(), 0.0, "no samples, no gradient");
         assertArrayEquals(new double[4], conv.bias().grad().toDoubleArray(), 0.0);
+        // the loss of no samples: the mean of nothing, NaN, as F.cross_entropy gives; its gradient is empty
+        Tensor logits = Tensor.zeros(0, 3).requiresGrad();
+        Tensor loss = Losses.crossEntropy(logits, new int[0]);
+        assertTrue(Double.isNaN(loss.item()), "mean cross-entropy of an empty batch: " + loss.item());
+        loss.backward();
+        assertArrayEquals(new long[] {0, 3}, logits.grad().shape());
     }
 
     @Test

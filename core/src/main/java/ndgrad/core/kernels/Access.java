@@ -135,9 +135,13 @@ final class Access {
         return st.offsets;
     }
 
-    /** A NIO view of a plain float32 or float64 array's buffer. */
+    /** A NIO view of a plain float32 or float64 array's buffer (an empty buffer for an empty array, which has none). */
     static Buffer nio(INDArray a) {
-        return a.dataType() == DataType.FLOAT ? a.data().asNioFloat() : a.data().asNioDouble();
+        boolean float32 = a.dataType() == DataType.FLOAT;
+        if (a.length() == 0) {
+            return float32 ? FloatBuffer.allocate(0) : DoubleBuffer.allocate(0);
+        }
+        return float32 ? a.data().asNioFloat() : a.data().asNioDouble();
     }
 
     /** A plain vector of at least n ones, for BLAS row sums and row broadcasts. */
