@@ -183,12 +183,13 @@ public final class Fused {
     private static void cellRows(Buffer[] io, int[] base, int b, int hidden) {
         boolean float32 = io[0] instanceof FloatBuffer;
         int parts = split(b, hidden);
-        Threads.parallel(parts, part -> cellRows(io, base, hidden, float32, b * part / parts, b * (part + 1) / parts,
-                new Rows(hidden)));
+        Threads.parallel(parts, part -> cellRows(io, base, null, hidden, float32, b * part / parts,
+                b * (part + 1) / parts, new Rows(hidden)));
     }
 
-    /** Rows [from, to) of {@link #cellRows}, through the scratch rows {@code s}. */
-    private static void cellRows(Buffer[] io, int[] base, int hidden, boolean float32, int from, int to, Rows s) {
+    /** Rows [from, to) of {@link #cellRows}, {@code bias} (or null) added to the gates, through the scratch rows s. */
+    private static void cellRows(Buffer[] io, int[] base, double[] bias, int hidden, boolean float32, int from, int to,
+            Rows s) {
         double[] g = s.gates;
         double[] cs = s.u1;
         double[] hs = s.u2;
@@ -197,6 +198,11 @@ public final class Fused {
         for (int r = from; r < to; r++) {
             get(io[0], base[0] + r * 4 * hidden, g, fs);
             get(io[1], base[1] + r * hidden, cs, fs);
+            if (bias != null) {
+                for (int j = 0; j < 4 * hidden; j++) {
+                    g[j] += bias[j];
+                }
+            }
             // one loop per activation and per step of the update: in float32 plain arithmetic (tanh32), which the JIT
             // vectorizes one loop at a time
             for (int j = 0; j < 2 * hidden; j++) {
@@ -239,17 +245,17 @@ public final class Fused {
         INDArray dPrev = Scope.allocate(act.dataType(), b, hidden);
         try (Scope copies = Scope.open()) {
             cellBackRows(buffers(plain(act), plain(c), plain(tanhC), plain(dh), plain(dc), dGates, dPrev),
-                    new int[7], b, hidden, new Rows(hidden));
+                    new int[7], b, hidden, null, new Rows(hidden));
         }
         return new INDArray[] {dGates, dPrev};
     }
 
     /**
      * {@link #lstmCellBackward}'s rows over buffers act, c, tanh(c'), dh, dc, dgates, dc_prev, each from its element
-     * {@code base[k]} (dc and dc_prev may be one buffer: each row is read before it is written), through the scratch
-     * rows {@code s}.
+     * {@code base[k]} (dc and dc_prev may be one buffer: each row is read before it is written), the gates' gradients
+     * also summed into {@code db} when not null, through the scratch rows {@code s}.
      */
-    private static void cellBackRows(Buffer[] io, int[] base, int b, int hidden, Rows s) {
+    private static void cellBackRows(Buffer[] io, int[] base, int b, int hidden, double[] db, Rows s) {
         double[] a = s.gates;
         double[] cs = s.u1;
         double[] ts = s.u2;
@@ -276,6 +282,11 @@ public final class Fused {
                 dcs[j] = total * f;
             }
             put(io[5], base[5] + r * 4 * hidden, a, fs);
+            if (db != null) {
+                for (int j = 0; j < 4 * hidden; j++) {
+                    db[j] += a[j];
+                }
+            }
             put(io[6], base[6] + r * hidden, dcs, fs);
         }
     }
@@ -283,8 +294,8 @@ public final class Fused {
     /**
      * An LSTM layer's direction over every step in one call (PyTorch's {@code _VF.lstm} for one layer and
      * direction): from the input's share of the gates {@code gx} (B, T, 4H), the states h0 and c0 (B, H), the
-     * recurrent weight {@code w} (4H, H) and bias {@code b} (4H, or null), each step's gates gx_t + b + h·wᵀ (one
-     * gemm adding into them) go through {@link #lstmCell}'s pass; {@code reverse} walks the steps from the last.
+     * recurrent weight {@code w} (4H, H) and bias {@code b} (4H, or null), each step's gates gx_t + h·wᵀ (its rows of gx
+     * copied as they are, one gemm adding into them) go through {@link #lstmCell}'s pass, which adds b; {@code reverse} walks the steps from the last.
      * Returns {output (B, T, H), h_n, c_n}. With {@code keep} = {act (T, B, 4H), tanh(c) (T, B, H), the old states
      * c (T, B, H), the old states h (B, T, H)} not null, fills it for {@link #lstmBackward}. A row of the batch
      * depends on no other, so from {@link #CELL_SPLIT} units the rows are split over the cores for every step at
@@ -323,7 +334,7 @@ public final class Fused {
      * The gradients of {@link #lstm} from those of its output, h_n and c_n, back through the steps (each step's
      * gates by {@link #lstmCellBackward}'s pass, the gradient of the earlier h one gemm, rows split over the cores as
      * in the forward), then the weight's gradient as one product over every step, Σ_t dgates_tᵀ·h_(t-1), and the
-     * bias's as the column sums. Returns {dgx (B, T, 4H), dh0, dc0, dw (4H, H), db (4H, or null without {@code
+     * bias's as the sum of each part's gates' gradients (in the order of the parts). Returns {dgx (B, T, 4H), dh0, dc0, dw (4H, H), db (4H, or null without {@code
      * bias})}.
      */
     public static INDArray[] lstmBackward(INDArray[] keep, INDArray w, boolean bias, boolean reverse, INDArray dout,
@@ -343,10 +354,19 @@ public final class Fused {
             Buffer[] kb = buffers(plain(keep[0]), plain(keep[1]), plain(keep[2]));
             INDArray wp = plain(w);
             Part[] ps = Part.split(type, batch, hidden);
-            Threads.parallel(ps.length, p -> ps[p].backward(shared, kb, wp, batch, steps, reverse));
+            double[][] sums = new double[ps.length][];
+            for (int p = 0; p < ps.length; p++) {
+                sums[p] = bias ? new double[g4] : null;
+            }
+            Threads.parallel(ps.length, p -> ps[p].backward(shared, kb, wp, batch, steps, reverse, sums[p]));
             Products.gemmInto(dgx, plain(keep[3]), dw, true, false, g4, hidden, batch * steps, 0);
             if (db != null) {
-                Products.gemmInto(Access.ones(type, batch * steps), dgx, db, false, false, 1, g4, batch * steps, 0);
+                for (int p = 1; p < ps.length; p++) {
+                    for (int j = 0; j < g4; j++) {
+                        sums[0][j] += sums[p][j];
+                    }
+                }
+                put(nio(db), 0, sums[0], new float[g4]);
             }
         }
         return new INDArray[] {dgx, dh0, dc0, dw, db};
@@ -414,9 +434,8 @@ public final class Fused {
             Buffer[] hb = {nio(h[0]), nio(h[1])};
             Buffer[] cb = {nio(c[0]), nio(c[1])};
             float[] fs = scratch.floats;
-            double[] bias = new double[g4];
-            double[] row = new double[g4];
-            if (shared[6] != null) {
+            double[] bias = shared[6] == null ? null : new double[g4];
+            if (bias != null) {
                 get(shared[6], 0, bias, fs);
             }
             Copies.rows(shared[4], from * hidden, hidden, hb[0], 0, hidden, rows, hidden);
@@ -425,20 +444,14 @@ public final class Fused {
             for (int s = 0; s < steps; s++) {
                 int t = reverse ? steps - 1 - s : s;
                 int now = s % 2;
-                for (int r = 0; r < rows; r++) {
-                    get(shared[0], ((from + r) * steps + t) * g4, row, fs);
-                    for (int j = 0; j < g4; j++) {
-                        row[j] += bias[j];
-                    }
-                    put(gb, r * g4, row, fs);
-                }
+                Copies.rows(shared[0], (from * steps + t) * g4, steps * g4, gb, 0, g4, rows, g4);
                 Products.gemmInto(h[now], w, gates, false, true, rows, g4, hidden, 1);
                 if (kb[0] != null) {
                     Copies.rows(cb[now], 0, hidden, kb[2], (t * batch + from) * hidden, hidden, rows, hidden);
                     Copies.rows(hb[now], 0, hidden, kb[3], (from * steps + t) * hidden, steps * hidden, rows, hidden);
                 }
                 cellRows(new Buffer[] {gb, cb[now], hb[1 - now], cb[1 - now], kb[0], kb[1]}, new int[] {0, 0, 0, 0,
-                        (t * batch + from) * g4, (t * batch + from) * hidden}, hidden, float32, 0, rows, scratch);
+                        (t * batch + from) * g4, (t * batch + from) * hidden}, bias, hidden, float32, 0, rows, scratch);
                 Copies.rows(hb[1 - now], 0, hidden, shared[1], (from * steps + t) * hidden, steps * hidden, rows,
                         hidden);
             }
@@ -448,34 +461,40 @@ public final class Fused {
         }
 
         /**
-         * The backward over buffers {dgx, dout, dh0, dc0, dh_n, dc_n} and keep's {act, tanh(c), old c}: h[0] holds
-         * the gradient of the step's h, h[1] that of the earlier h, c[0] that of c.
+         * The backward over buffers {dgx, dout, dh0, dc0, dh_n, dc_n} and keep's {act, tanh(c), old c}, the gates'
+         * gradients summed into {@code db} (or not, null): h[0] holds the gradient of the step's h, c[0] that of c.
          */
-        void backward(Buffer[] shared, Buffer[] kb, INDArray w, int batch, int steps, boolean reverse) {
+        void backward(Buffer[] shared, Buffer[] kb, INDArray w, int batch, int steps, boolean reverse, double[] db) {
             int g4 = 4 * hidden;
             Buffer gb = nio(gates);
-            Buffer sb = nio(h[0]);
-            Buffer hb = nio(h[1]);
+            Buffer hb = nio(h[0]);
             Buffer cb = nio(c[0]);
             float[] fs = scratch.floats;
             double[] row = new double[hidden];
             double[] add = new double[hidden];
-            Copies.rows(shared[4], from * hidden, hidden, hb, 0, hidden, rows, hidden);
+            int last = reverse ? 0 : steps - 1;
+            for (int r = 0; r < rows; r++) {
+                get(shared[4], (from + r) * hidden, row, fs);
+                get(shared[1], ((from + r) * steps + last) * hidden, add, fs);
+                for (int j = 0; j < hidden; j++) {
+                    row[j] += add[j];
+                }
+                put(hb, r * hidden, row, fs);
+            }
             Copies.rows(shared[5], from * hidden, hidden, cb, 0, hidden, rows, hidden);
             for (int s = steps - 1; s >= 0; s--) {
                 int t = reverse ? steps - 1 - s : s;
-                for (int r = 0; r < rows; r++) {
-                    get(shared[1], ((from + r) * steps + t) * hidden, row, fs);
-                    get(hb, r * hidden, add, fs);
-                    for (int j = 0; j < hidden; j++) {
-                        row[j] += add[j];
-                    }
-                    put(sb, r * hidden, row, fs);
-                }
-                cellBackRows(new Buffer[] {kb[0], kb[2], kb[1], sb, cb, gb, cb}, new int[] {(t * batch + from) * g4,
-                        (t * batch + from) * hidden, (t * batch + from) * hidden, 0, 0, 0, 0}, rows, hidden, scratch);
+                cellBackRows(new Buffer[] {kb[0], kb[2], kb[1], hb, cb, gb, cb}, new int[] {(t * batch + from) * g4,
+                        (t * batch + from) * hidden, (t * batch + from) * hidden, 0, 0, 0, 0}, rows, hidden, db,
+                        scratch);
                 Copies.rows(gb, 0, g4, shared[0], (from * steps + t) * g4, steps * g4, rows, g4);
-                Products.gemmInto(gates, w, h[1], false, false, rows, hidden, g4, 0);
+                // the earlier step's dh: its output's gradient, plus this step's gates' through w
+                if (s > 0) {
+                    int before = reverse ? t + 1 : t - 1;
+                    Copies.rows(shared[1], (from * steps + before) * hidden, steps * hidden, hb, 0, hidden, rows,
+                            hidden);
+                }
+                Products.gemmInto(gates, w, h[0], false, false, rows, hidden, g4, s > 0 ? 1 : 0);
             }
             Copies.rows(hb, 0, hidden, shared[2], from * hidden, hidden, rows, hidden);
             Copies.rows(cb, 0, hidden, shared[3], from * hidden, hidden, rows, hidden);
