@@ -76,12 +76,18 @@ class PoolingTest {
             new Unfold.Geometry(2, 3, 9, 8, 2, 2, 2, 2, 0, 0, 1, 1),
             new Unfold.Geometry(2, 3, 9, 8, 3, 2, 1, 2, 0, 0, 2, 1),
             new Unfold.Geometry(2, 3, 9, 8, 3, 3, 2, 2, 1, 1, 1, 1),
+            new Unfold.Geometry(2, 3, 9, 8, 2, 2, 1, 1, 0, 0, 2, 2),
         };
         for (Unfold.Geometry g : geometries) {
-            // relu'd values: many ties at 0, where the first in scan order must win in both precisions
+            // relu'd values in halves: many ties, at 0 and above, where the first in scan order must win in both
+            // precisions
             double[] x = Copies.values(rng.normal(DataType.DOUBLE, g.input()));
             for (int i = 0; i < x.length; i++) {
-                x[i] = Math.max(0, (float) x[i]);
+                x[i] = Math.max(0, Math.rint(2 * x[i]) / 2);
+            }
+            // and NaNs scattered over the windows' positions: the first NaN of a window wins over any number
+            for (int i = 0; i < x.length; i += 37) {
+                x[i] = Double.NaN;
             }
             int n = (int) (g.n() * g.c() * g.oh() * g.ow());
             INDArray at32 = offsets(n);
