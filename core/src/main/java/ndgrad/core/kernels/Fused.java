@@ -294,8 +294,9 @@ public final class Fused {
     /**
      * An LSTM layer's direction over every step in one call (PyTorch's {@code _VF.lstm} for one layer and
      * direction): from the input's share of the gates {@code gx} (B, T, 4H), the states h0 and c0 (B, H), the
-     * recurrent weight {@code w} (4H, H) and bias {@code b} (4H, or null), each step's gates gx_t + h·wᵀ (its rows of gx
-     * copied as they are, one gemm adding into them) go through {@link #lstmCell}'s pass, which adds b; {@code reverse} walks the steps from the last.
+     * recurrent weight {@code w} (4H, H) and bias {@code b} (4H, or null), each step's gates gx_t + h·wᵀ (its rows
+     * of gx copied as they are, one gemm adding into them) go through {@link #lstmCell}'s pass, which adds b;
+     * {@code reverse} walks the steps from the last.
      * Returns {output (B, T, H), h_n, c_n}. With {@code keep} = {act (T, B, 4H), tanh(c) (T, B, H), the old states
      * c (T, B, H), the old states h (B, T, H)} not null, fills it for {@link #lstmBackward}. A row of the batch
      * depends on no other, so from {@link #CELL_SPLIT} units the rows are split over the cores for every step at
@@ -334,8 +335,8 @@ public final class Fused {
      * The gradients of {@link #lstm} from those of its output, h_n and c_n, back through the steps (each step's
      * gates by {@link #lstmCellBackward}'s pass, the gradient of the earlier h one gemm, rows split over the cores as
      * in the forward), then the weight's gradient as one product over every step, Σ_t dgates_tᵀ·h_(t-1), and the
-     * bias's as the sum of each part's gates' gradients (in the order of the parts). Returns {dgx (B, T, 4H), dh0, dc0, dw (4H, H), db (4H, or null without {@code
-     * bias})}.
+     * bias's as the sum of each part's gates' gradients (in the order of the parts). Returns {dgx (B, T, 4H), dh0,
+     * dc0, dw (4H, H), db (4H, or null without {@code bias})}.
      */
     public static INDArray[] lstmBackward(INDArray[] keep, INDArray w, boolean bias, boolean reverse, INDArray dout,
             INDArray dhn, INDArray dcn) {
