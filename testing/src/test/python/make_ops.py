@@ -251,6 +251,11 @@ case("ne: values", "torch.ne(x, y)", torch.ne, given([1.0, 2.0, 3.0, -0.0], 4), 
 case("to int64: truncation", "x.to(torch.int64)", lambda x: x.to(torch.int64),
      given([1.7, -1.7, 2.5, -0.5, 3.0, 1e10], 6))
 
+# ---------------------------------------------------------------- linear on (*, in) inputs (issue 32), appended
+
+case("linear: 3-D input", "F.linear(x, w, b)", F.linear, randn(2, 3, 4), randn(5, 4), randn(5))
+case("linear: 1-D input, no bias", "F.linear(x, w)", F.linear, randn(4), randn(3, 4))
+
 
 def main():
     write({"description": "PyTorch float64 values for ndgrad's op registry (see make_ops.py)",

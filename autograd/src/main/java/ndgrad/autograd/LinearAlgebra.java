@@ -66,10 +66,12 @@ final class LinearAlgebra {
     }
 
     /**
-     * op(a)·op(b) for 2-D a and b, op transposing when its flag is set, as one BLAS gemm that reads transposed
-     * operands in place. Its backward is again this op with other flags, so it is differentiable any number of
-     * times without transpose nodes: for C = A·B, dA = G·Bᵀ, dB = Aᵀ·G; for C = A·Bᵀ, dA = G·B, dB = Gᵀ·A; for
-     * C = Aᵀ·B, dA = B·Gᵀ, dB = A·G; for C = Aᵀ·Bᵀ, dA = Bᵀ·Gᵀ, dB = Gᵀ·Aᵀ.
+     * op(a)·op(b), op transposing when its flag is set, as one BLAS gemm that reads transposed operands in place; an
+     * operand of other than 2 dimensions is the matrix of its rows, and the result keeps a's leading dimensions when a
+     * is not transposed ({@link Products#gemm}: {@link #linear}'s input and gradients of shape (*, n)). Its backward is
+     * again this op with other flags, so it is differentiable any number of times without transpose nodes: for C = A·B,
+     * dA = G·Bᵀ, dB = Aᵀ·G; for C = A·Bᵀ, dA = G·B, dB = Gᵀ·A; for C = Aᵀ·B, dA = B·Gᵀ, dB = A·G; for C = Aᵀ·Bᵀ, dA =
+     * Bᵀ·Gᵀ, dB = Gᵀ·Aᵀ.
      */
     static Tensor mm(Tensor a, Tensor b, boolean ta, boolean tb) {
         return op("matmul", (c, x) -> {
@@ -124,23 +126,26 @@ final class LinearAlgebra {
     }
 
     /**
-     * x·Wᵀ + b, PyTorch's {@code F.linear}, as one node: one gemm that reads W transposed in place, the bias added in
-     * place (a BLAS rank-1 update for large outputs); backward dx = G·W, dW = Gᵀ·x, db = G summed over the batch.
+     * x·Wᵀ + b, PyTorch's {@code F.linear}, as one node for x of shape (*, in): one gemm over x's rows that reads W
+     * transposed in place, the bias added in place (a BLAS rank-1 update for large outputs); backward dx = G·W,
+     * dW = Gᵀ·x, db = G summed over the rows, with x's leading dimensions folded into rows, never copied
+     * ({@link #mm}).
      */
     static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
-        if (input.dim() != 2 || weight.dim() != 2 || input.size(1) != weight.size(1)
+        if (input.dim() < 1 || weight.dim() != 2 || input.size(-1) != weight.size(1)
                 || input.dtype() != weight.dtype()) {
-            throw new ShapeException("linear: expected input (N, in) and weight (out, in) of one dtype, got "
+            throw new ShapeException("linear: expected input (*, in) and weight (out, in) of one dtype, got "
                     + input.shapeString() + " " + input.dtype() + " and " + weight.shapeString() + " "
                     + weight.dtype());
         }
         if (bias == null) {
             return mm(input, weight, false, true);
         }
-        long[] shape = {input.size(0), weight.size(0)};
+        long[] shape = input.shape();
+        shape[shape.length - 1] = weight.size(0);
         if (bias.dtype() != input.dtype() || !Arrays.equals(Shapes.broadcast("linear", shape, bias.shape()), shape)) {
             throw new ShapeException("linear: expected a bias of " + input.dtype() + " that broadcasts to "
-                    + Shapes.str(shape) + " (e.g. (" + shape[1] + ")), got " + bias.shapeString() + " "
+                    + Shapes.str(shape) + " (e.g. (" + shape[shape.length - 1] + ")), got " + bias.shapeString() + " "
                     + bias.dtype());
         }
         return op("linear", (c, x) -> {

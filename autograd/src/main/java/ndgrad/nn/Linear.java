@@ -46,13 +46,7 @@ public final class Linear extends Layer {
         if (x.dim() < 1 || x.size(-1) != weight.size(1)) {
             throw new ShapeException("Linear: expected input (..., " + weight.size(1) + "), got " + x.shapeString());
         }
-        if (x.dim() == 2) {
-            return x.linear(weight, bias);
-        }
-        // as PyTorch's linear: leading dimensions flattened into the rows of one product
-        long[] shape = x.shape();
-        shape[shape.length - 1] = weight.size(0);
-        return x.reshape(x.numel() / weight.size(1), weight.size(1)).linear(weight, bias).reshape(shape);
+        return x.linear(weight, bias);
     }
 
     /** W, shape (out, in). */

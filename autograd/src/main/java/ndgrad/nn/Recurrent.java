@@ -145,13 +145,11 @@ public abstract class Recurrent extends Layer {
         Tensor[] cn = new Tensor[weights.size()];
         for (int l = 0; l < options.numLayers(); l++) {
             Tensor[] outs = new Tensor[directions];
-            long steps0 = seq.size(1);
-            Tensor flat = seq.reshape(batch * steps0, seq.size(2));
             for (int d = 0; d < directions; d++) {
                 int i = l * directions + d;
                 Tensor[] w = weights.get(i);
-                // the input's share of every step's gates in one product: (batch·seq, G·H)
-                Tensor gx = flat.linear(w[0], w[2]).reshape(batch, steps0, w[0].size(0));
+                // the input's share of every step's gates in one product over the batch's steps: (batch, seq, G·H)
+                Tensor gx = seq.linear(w[0], w[2]);
                 Tensor[] r = direction(gx, h0s.select(0, i), cellState ? c0s.select(0, i) : null, w, d == 1);
                 outs[d] = r[0];
                 hn[i] = r[1];

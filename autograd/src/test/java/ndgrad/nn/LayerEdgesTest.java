@@ -90,6 +90,49 @@ class LayerEdgesTest extends Float64Test {
     }
 
     /**
+     * A 3-D input as large as a language model's output layer (8x96 rows of 128 into 96): its rows are one product,
+     * split over the cores by rows, and the weight's gradient by columns, with no copy of the input. Output and
+     * gradients of sum(y ⊙ R) against plain loops: y = x·Wᵀ + b, dx = R·W, dW = Rᵀ·x, db = Σ R.
+     */
+    @Test
+    void linearOnALargeThreeDimensionalInputMatchesLoops() {
+        Rng rng = new Rng(9);
+        int rows = 8 * 96;
+        int in = 128;
+        int out = 96;
+        Linear lin = new Linear(in, out, rng);
+        Tensor x = Tensor.uniform(rng, -1, 1, 8, 96, in).requiresGrad(true);
+        Tensor r = Tensor.uniform(rng, -1, 1, 8, 96, out);
+        Tensor y = lin.forward(x);
+        y.mul(r).sum().backward();
+        double[] xv = x.toDoubleArray();
+        double[] rv = r.toDoubleArray();
+        double[] w = lin.weight().toDoubleArray();
+        double[] b = lin.bias().toDoubleArray();
+        double[] want = new double[rows * out];
+        double[] dx = new double[rows * in];
+        double[] dw = new double[out * in];
+        double[] db = new double[out];
+        for (int i = 0; i < rows; i++) {
+            for (int o = 0; o < out; o++) {
+                double acc = b[o];
+                for (int k = 0; k < in; k++) {
+                    acc += xv[i * in + k] * w[o * in + k];
+                    dx[i * in + k] += rv[i * out + o] * w[o * in + k];
+                    dw[o * in + k] += rv[i * out + o] * xv[i * in + k];
+                }
+                want[i * out + o] = acc;
+                db[o] += rv[i * out + o];
+            }
+        }
+        assertArrayEquals(new long[] {8, 96, out}, y.shape());
+        assertArrayEquals(want, y.toDoubleArray(), 1e-12);
+        assertArrayEquals(dx, x.grad().toDoubleArray(), 1e-12);
+        assertArrayEquals(dw, lin.weight().grad().toDoubleArray(), 1e-11);
+        assertArrayEquals(db, lin.bias().grad().toDoubleArray(), 1e-11);
+    }
+
+    /**
      * A class masked with -inf logits, without label smoothing: log softmax is -inf there, and a smoothing term of
      * weight 0 would give -inf · 0 = NaN; the loss is log 2, as PyTorch's.
      */

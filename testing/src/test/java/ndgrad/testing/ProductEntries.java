@@ -41,9 +41,22 @@ final class ProductEntries {
                         .sample(Sample.of(Arg.normal(4, 3), Arg.normal(2, 3)).call(x -> x[0].linear(x[1], null))
                                 .reference(x -> Ref.linear(x[0], x[1], null)).label("without bias"))
                         .sample(Torch.sample("linear: values"))
+                        .sample(Torch.sample("linear: 3-D input"))
+                        .sample(Torch.sample("linear: 1-D input, no bias").call(x -> x[0].linear(x[1], null))
+                                .reference(x -> Ref.linear(x[0], x[1], null)))
+                        .sample(Sample.of(Arg.normal(2, 1, 3, 4), Arg.normal(2, 4)).call(x -> x[0].linear(x[1], null))
+                                .reference(x -> Ref.linear(x[0], x[1], null)).label("4-D input without bias"))
+                        .sample(Sample.of(Arg.normal(2, 4, 3), Arg.normal(5, 4), Arg.normal(5))
+                                .call(x -> x[0].mT().linear(x[1], x[2]))
+                                .reference(x -> Ref.linear(Ref.transpose(x[0], 1, 2), x[1], x[2]))
+                                .label("of a transposed 3-D view"))
                         .badInput("weight of another width", x -> x[0].linear(x[1], x[2]), Arg.normal(4, 3),
                                 Arg.normal(5, 2), Arg.normal(5))
                         .badInput("bias of another size", x -> x[0].linear(x[1], x[2]), Arg.normal(4, 3),
-                                Arg.normal(5, 3), Arg.normal(4)), "linear(Tensor,Tensor)"));
+                                Arg.normal(5, 3), Arg.normal(4))
+                        .badInput("3-D input of another width", x -> x[0].linear(x[1], x[2]), Arg.normal(2, 4, 3),
+                                Arg.normal(5, 4), Arg.normal(5))
+                        .badInput("a scalar input", x -> x[0].linear(x[1], x[2]), Arg.normal(), Arg.normal(5, 1),
+                                Arg.normal(5)), "linear(Tensor,Tensor)"));
     }
 }

@@ -24,20 +24,29 @@ public final class Products {
 
 
     /**
-     * op(a)·op(b) for 2-D arrays, op transposing when its flag is set: a Java loop for small products, else one
-     * BLAS gemm that reads transposed operands in place (views are copied first; other dtypes go to ND4J).
+     * op(a)·op(b), op transposing when its flag is set: a Java loop for small products, else one BLAS gemm that reads
+     * transposed operands in place (views are copied first; other dtypes go to ND4J). An operand of other than 2
+     * dimensions stands for the matrix of its rows, its leading dimensions folded into one without a copy, and the
+     * product keeps a's leading dimensions when a is not transposed: x (*, in) times Wᵀ gives (*, out), as
+     * PyTorch's {@code linear}, and Gᵀ·x sums over every leading position, as its weight's gradient.
      */
     public static INDArray gemm(INDArray a, INDArray b, boolean ta, boolean tb) {
-        long m = a.size(ta ? 1 : 0);
-        long k = a.size(ta ? 0 : 1);
-        long n = b.size(tb ? 0 : 1);
-        INDArray out = Scope.allocate(a.dataType(), m, n);
+        long ac = a.size(-1);
+        long ar = rows(a);
+        long bc = b.size(-1);
+        long br = rows(b);
+        long m = ta ? ac : ar;
+        long k = ta ? ar : ac;
+        long n = tb ? br : bc;
+        long[] shape = a.rank() == 2 || ta ? new long[] {m, n} : a.shape().clone();
+        shape[shape.length - 1] = n;
+        INDArray out = Scope.allocate(a.dataType(), shape);
         if (java(a, m * n * k, Kernels.BLAS_LIMIT)) {
             double[] x = new double[Math.toIntExact(m * k)];
             double[] y = new double[Math.toIntExact(k * n)];
             double[] c = new double[Math.toIntExact(m * n)];
-            Strided.matrix(a, ta).read(x, x.length);
-            Strided.matrix(b, tb).read(y, y.length);
+            Strided.matrix(matrix(a, ar, ac), ta).read(x, x.length);
+            Strided.matrix(matrix(b, br, bc), tb).read(y, y.length);
             for (int i = 0; i < m; i++) {
                 for (int p = 0; p < k; p++) {
                     double xip = x[(int) (i * k + p)];
@@ -52,12 +61,26 @@ public final class Products {
                 INDArray pa = blas(a) ? a : Copies.copy(a);
                 INDArray pb = blas(b) ? b : Copies.copy(b);
                 int parts = m * n * k >= SPLIT_LIMIT ? (int) Math.min(Threads.count(), Math.max(m, n)) : 1;
-                Threads.parallel(parts, i -> gemmBlock(pa, pb, out, ta, tb, i, parts));
+                Threads.parallel(parts, i -> gemmBlock(pa, pb, out, ta, tb, (int) m, (int) n, (int) k, i, parts));
             }
         } else {
-            Nd4j.gemm(a, b, out, ta, tb, 1.0, 0.0);
+            Nd4j.gemm(matrix(a, ar, ac), matrix(b, br, bc), out.reshape('c', m, n), ta, tb, 1.0, 0.0);
         }
         return out;
+    }
+
+    /** The product of every dimension of {@code x} but its last (1 for a vector): its rows as a matrix. */
+    private static long rows(INDArray x) {
+        long r = 1;
+        for (int d = 0; d < x.rank() - 1; d++) {
+            r *= x.size(d);
+        }
+        return r;
+    }
+
+    /** {@code x} itself when 2-D, else its (rows, cols) matrix ({@link Copies#reshape}: a copy for a small array). */
+    private static INDArray matrix(INDArray x, long rows, long cols) {
+        return x.rank() == 2 ? x : Copies.reshape(x, new long[] {rows, cols});
     }
 
     /**
@@ -145,7 +168,7 @@ public final class Products {
             Fused.run(1, false, c -> c[0].axpy(alpha, c[1]), y, x);
             return;
         }
-        boolean rows = y.rank() == 2 && x.rank() > 0 && x.length() == y.size(1) && x.size(-1) == y.size(1);
+        boolean rows = y.rank() >= 2 && x.rank() > 0 && x.length() == y.size(-1) && x.size(-1) == y.size(-1);
         boolean blas = (same || rows) && blas(x, y);
         if (java(y, y.length(), blas ? Kernels.BLAS_LIMIT : Kernels.ELEMENTWISE_LIMIT)) {
             Strided a = Strided.of(x, shape);
@@ -163,8 +186,8 @@ public final class Products {
                 openblas_nolapack.cblas_daxpy((int) y.length(), alpha, doublePointer(x), 1, doublePointer(y), 1);
             }
         } else if (blas) {
-            int m = (int) y.size(0);
-            int n = (int) y.size(1);
+            int m = (int) rows(y);
+            int n = (int) y.size(-1);
             INDArray ones = ones(y.dataType(), m);
             if (y.dataType() == DataType.FLOAT) {
                 openblas_nolapack.cblas_sger(openblas_nolapack.CblasRowMajor, m, n, (float) alpha, floatPointer(ones), 1,
@@ -187,15 +210,14 @@ public final class Products {
     public static final long SPLIT_LIMIT = 1L << 23;
 
     /**
-     * Block {@code part} of {@code parts} of out = op(a)·op(b): a band of out's rows when it has at least as many
-     * rows as columns, else a band of its columns; one BLAS call on offsets into the plain arrays.
+     * Block {@code part} of {@code parts} of out = op(a)·op(b), op(a) (m, k) and op(b) (k, n) over the plain arrays'
+     * rows: a band of out's rows when it has at least as many rows as columns, else a band of its columns; one BLAS
+     * call on offsets into the plain arrays.
      */
-    private static void gemmBlock(INDArray a, INDArray b, INDArray out, boolean ta, boolean tb, int part, int parts) {
-        int m = (int) out.size(0);
-        int n = (int) out.size(1);
-        int k = (int) a.size(ta ? 0 : 1);
-        int lda = (int) a.size(1);
-        int ldb = (int) b.size(1);
+    private static void gemmBlock(INDArray a, INDArray b, INDArray out, boolean ta, boolean tb, int m, int n, int k,
+            int part, int parts) {
+        int lda = (int) a.size(-1);
+        int ldb = (int) b.size(-1);
         boolean rows = m >= n;
         int size = rows ? m : n;
         int from = (int) ((long) size * part / parts);

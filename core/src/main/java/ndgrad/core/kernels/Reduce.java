@@ -99,7 +99,8 @@ public final class Reduce {
 
     /**
      * Sums or maximizes over {@code axes} into a new array of {@code shape} (the kept shape, maybe without 1s); a
-     * large column sum is a BLAS product with a vector of ones (ND4J's reduction allocates per call, and is slower).
+     * large sum over every dimension but the last (a bias's gradient) is a BLAS product of the rows with a vector of
+     * ones (ND4J's reduction allocates per call, and is slower).
      */
     private static INDArray reduce(INDArray x, int[] axes, long[] shape, boolean max) {
         long[] kept = Shapes.keepDims(x.shape(), axes);
@@ -112,7 +113,7 @@ public final class Reduce {
             Copies.fill(out, sumAll(x));
             return out;
         }
-        boolean columns = !max && x.rank() == 2 && Arrays.equals(axes, new int[] {0}) && blas(x);
+        boolean columns = !max && x.rank() >= 2 && leading(axes, x.rank()) && blas(x);
         if (java(x, x.length(), columns ? Kernels.BLAS_LIMIT : Kernels.ELEMENTWISE_LIMIT)) {
             double[] acc = new double[(int) out.length()];
             Arrays.fill(acc, max ? Double.NEGATIVE_INFINITY : 0);
@@ -131,8 +132,8 @@ public final class Reduce {
             }
             Strided.of(out, shape).write(acc, acc.length);
         } else if (columns) {
-            int m = (int) x.size(0);
-            int n = (int) x.size(1);
+            int n = (int) x.size(-1);
+            int m = (int) (x.length() / Math.max(n, 1));
             INDArray ones = ones(x.dataType(), m);
             if (x.dataType() == DataType.FLOAT) {
                 openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, m, n, 1f,
@@ -148,6 +149,16 @@ public final class Reduce {
                     .toArray(), keep);
         }
         return out;
+    }
+
+    /** Whether {@code axes} (ascending) are every dimension but the last of a rank-{@code rank} array. */
+    private static boolean leading(int[] axes, int rank) {
+        for (int i = 0; i < axes.length; i++) {
+            if (axes[i] != i) {
+                return false;
+            }
+        }
+        return axes.length == rank - 1;
     }
 
     /** The sum of all elements of a plain float32 or float64 array, accumulated in double, chunk by chunk. */
