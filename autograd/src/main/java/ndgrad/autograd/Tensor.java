@@ -901,7 +901,7 @@ public final class Tensor {
     /**
      * x·Wᵀ + b for x of shape (*, in), W of shape (out, in) and b of shape (out) or null, giving (*, out): PyTorch's
      * {@code F.linear}, as one node (x's leading dimensions are rows of one product, not copied).
-     * Usage: {@code Tensor logits = hidden.linear(w, b); // (batch, steps, 128) to (batch, steps, 96)}
+     * Usage: {@code Tensor out = h.linear(w, b); // h (batch, steps, 128) and w (96, 128) give (batch, steps, 96)}
      */
     public Tensor linear(Tensor weight, Tensor bias) {
         return LinearAlgebra.linear(this, weight, bias);
