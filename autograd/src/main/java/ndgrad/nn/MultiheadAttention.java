@@ -74,7 +74,7 @@ public final class MultiheadAttention extends Layer {
         long b = x.size(0);
         long t = x.size(1);
         long d = e / heads;
-        Tensor qkv = x.reshape(b * t, e).linear(inWeight, inBias).reshape(b, t, 3, heads, d);
+        Tensor qkv = x.linear(inWeight, inBias).reshape(b, t, 3, heads, d);
         Tensor[] parts = new Tensor[3];
         for (int i = 0; i < 3; i++) {
             parts[i] = qkv.select(2, i).permute(0, 2, 1, 3);
@@ -102,7 +102,7 @@ public final class MultiheadAttention extends Layer {
             o = o.dropout(dropout, rng);
         }
         Tensor y = Attention.scaledDotProduct(parts[0], parts[1], parts[2], o);
-        return out.forward(y.permute(0, 2, 1, 3).reshape(b * t, e)).reshape(b, t, e);
+        return out.forward(y.permute(0, 2, 1, 3).reshape(b, t, e));
     }
 
     /** A PyTorch module mask as scores to add: -∞ where a bool mask is true, a floating mask as it is. */
