@@ -70,7 +70,7 @@ public final class Products {
     }
 
     /** The product of every dimension of {@code x} but its last (1 for a vector): its rows as a matrix. */
-    private static long rows(INDArray x) {
+    static long rows(INDArray x) {
         long r = 1;
         for (int d = 0; d < x.rank() - 1; d++) {
             r *= x.size(d);

@@ -133,7 +133,7 @@ public final class Reduce {
             Strided.of(out, shape).write(acc, acc.length);
         } else if (columns) {
             int n = (int) x.size(-1);
-            int m = (int) (x.length() / Math.max(n, 1));
+            int m = (int) Products.rows(x);
             INDArray ones = ones(x.dataType(), m);
             if (x.dataType() == DataType.FLOAT) {
                 openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, m, n, 1f,
