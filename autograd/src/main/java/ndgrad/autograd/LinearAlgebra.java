@@ -128,8 +128,8 @@ final class LinearAlgebra {
     /**
      * x·Wᵀ + b, PyTorch's {@code F.linear}, as one node for x of shape (*, in): one gemm over x's rows that reads W
      * transposed in place, the bias added in place (a BLAS rank-1 update for large outputs); backward dx = G·W,
-     * dW = Gᵀ·x, db = G summed over the rows, with x's leading dimensions folded into rows, never copied
-     * ({@link #mm}).
+     * dW = Gᵀ·x, db = G summed over the rows, with x's leading dimensions folded into rows (a plain x is not copied:
+     * {@link #mm}).
      */
     static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
         if (input.dim() < 1 || weight.dim() != 2 || input.size(-1) != weight.size(1)

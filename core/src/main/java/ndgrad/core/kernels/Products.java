@@ -26,9 +26,10 @@ public final class Products {
     /**
      * op(a)·op(b), op transposing when its flag is set: a Java loop for small products, else one BLAS gemm that reads
      * transposed operands in place (views are copied first; other dtypes go to ND4J). An operand of other than 2
-     * dimensions stands for the matrix of its rows, its leading dimensions folded into one without a copy, and the
-     * product keeps a's leading dimensions when a is not transposed: x (*, in) times Wᵀ gives (*, out), as
-     * PyTorch's {@code linear}, and Gᵀ·x sums over every leading position, as its weight's gradient.
+     * dimensions stands for the matrix of its rows, its leading dimensions folded into one (a plain array without a
+     * copy on the BLAS path), and the product keeps a's leading dimensions when a is not transposed: x (*, in) times
+     * Wᵀ gives (*, out), as PyTorch's {@code linear}, and Gᵀ·x sums over every leading position, as its weight's
+     * gradient.
      */
     public static INDArray gemm(INDArray a, INDArray b, boolean ta, boolean tb) {
         long ac = a.size(-1);
