@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.stream.IntStream;
 import ndgrad.autograd.Float64Test;
 import ndgrad.autograd.Tensor;
 import ndgrad.core.Rng;
@@ -130,6 +131,82 @@ class LayerEdgesTest extends Float64Test {
         assertArrayEquals(dx, x.grad().toDoubleArray(), 1e-12);
         assertArrayEquals(dw, lin.weight().grad().toDoubleArray(), 1e-11);
         assertArrayEquals(db, lin.bias().grad().toDoubleArray(), 1e-11);
+    }
+
+    /**
+     * An LSTM(6, 128) over a batch of 32 and 3 steps: 4,096 units a step, so the fused kernel takes the batch's rows
+     * in halves on two cores, and each half's products are 16x128 by 128x512 forward and 16x512 by 512x128 backward
+     * (in two bands each where OpenBLAS has small-matrix kernels, {@code Products.gemmBands}). The output against
+     * plain loops; the gradients of sum(output ⊙ R) against central differences of those loops, at weights in each
+     * gate's rows and at inputs of every step.
+     */
+    @Test
+    void lstmOnABatchSplitOverTheCoresMatchesLoops() {
+        Rng rng = new Rng(10);
+        int batch = 32;
+        int steps = 3;
+        int in = 6;
+        int hidden = 128;
+        LSTM lstm = new LSTM(in, hidden, rng);
+        Tensor x = Tensor.uniform(rng, -1, 1, batch, steps, in).requiresGrad(true);
+        Tensor r = Tensor.uniform(rng, -1, 1, batch, steps, hidden);
+        Tensor y = lstm.forward(x);
+        y.mul(r).sum().backward();
+        double[][] p = new double[5][];
+        p[0] = x.toDoubleArray();
+        for (int i = 0; i < 4; i++) {
+            p[i + 1] = lstm.parameters().get(i).toDoubleArray();
+        }
+        double[] rv = r.toDoubleArray();
+        assertArrayEquals(lstmLoops(p, batch, steps, in, hidden), y.toDoubleArray(), 1e-12);
+        // {which of x, weight_ih, weight_hh, bias_ih, bias_hh, element}: rows of gates i, f, g and o
+        int[][] at = {{0, 1}, {0, (31 * steps + 1) * in + 5}, {0, (17 * steps + 2) * in}, {1, 10 * in + 2},
+            {1, 200 * in + 4}, {1, 270 * in}, {1, 500 * in + 5}, {2, 3 * hidden + 5},
+            {2, 130 * hidden + 100}, {2, 300 * hidden + 64}, {2, 450 * hidden + 127}, {3, 7}, {4, 391}};
+        Tensor[] grads = {x.grad(), lstm.parameters().get(0).grad(), lstm.parameters().get(1).grad(),
+            lstm.parameters().get(2).grad(), lstm.parameters().get(3).grad()};
+        double eps = 1e-6;
+        for (int[] a : at) {
+            double v = p[a[0]][a[1]];
+            p[a[0]][a[1]] = v + eps;
+            double[] yUp = lstmLoops(p, batch, steps, in, hidden);
+            p[a[0]][a[1]] = v - eps;
+            double[] yDown = lstmLoops(p, batch, steps, in, hidden);
+            p[a[0]][a[1]] = v;
+            double diff = IntStream.range(0, rv.length).mapToDouble(i -> (yUp[i] - yDown[i]) * rv[i]).sum();
+            assertEquals(diff / (2 * eps), grads[a[0]].toDoubleArray()[a[1]], 1e-5,
+                    "input " + a[0] + " element " + a[1]);
+        }
+    }
+
+    /** An LSTM's outputs (batch, steps, hidden) from zero states, in PyTorch's gate order, by plain loops. */
+    private static double[] lstmLoops(double[][] p, int batch, int steps, int in, int hidden) {
+        double[] out = new double[batch * steps * hidden];
+        for (int b = 0; b < batch; b++) {
+            double[] h = new double[hidden];
+            double[] c = new double[hidden];
+            for (int t = 0; t < steps; t++) {
+                double[] g = new double[4 * hidden];
+                for (int j = 0; j < 4 * hidden; j++) {
+                    g[j] = p[3][j] + p[4][j];
+                    for (int k = 0; k < in; k++) {
+                        g[j] += p[1][j * in + k] * p[0][(b * steps + t) * in + k];
+                    }
+                    for (int k = 0; k < hidden; k++) {
+                        g[j] += p[2][j * hidden + k] * h[k];
+                    }
+                }
+                for (int j = 0; j < hidden; j++) {
+                    double i = 1 / (1 + Math.exp(-g[j]));
+                    double f = 1 / (1 + Math.exp(-g[hidden + j]));
+                    double o = 1 / (1 + Math.exp(-g[3 * hidden + j]));
+                    c[j] = f * c[j] + i * Math.tanh(g[2 * hidden + j]);
+                    h[j] = o * Math.tanh(c[j]);
+                    out[(b * steps + t) * hidden + j] = h[j];
+                }
+            }
+        }
+        return out;
     }
 
     /**

@@ -295,8 +295,8 @@ public final class Fused {
      * An LSTM layer's direction over every step in one call (PyTorch's {@code _VF.lstm} for one layer and
      * direction): from the input's share of the gates {@code gx} (B, T, 4H), the states h0 and c0 (B, H), the
      * recurrent weight {@code w} (4H, H) and bias {@code b} (4H, or null), each step's gates gx_t + h·wᵀ (its rows
-     * of gx copied as they are, one gemm adding into them) go through {@link #lstmCell}'s pass, which adds b;
-     * {@code reverse} walks the steps from the last.
+     * of gx copied as they are, then {@link Products#gemmBands} with wᵀ, copied once, adding into them) go through
+     * {@link #lstmCell}'s pass, which adds b; {@code reverse} walks the steps from the last.
      * Returns {output (B, T, H), h_n, c_n}. With {@code keep} = {act (T, B, 4H), tanh(c) (T, B, H), the old states
      * c (T, B, H), the old states h (B, T, H)} not null, fills it for {@link #lstmBackward}. A row of the batch
      * depends on no other, so from {@link #CELL_SPLIT} units the rows are split over the cores for every step at
@@ -314,9 +314,9 @@ public final class Fused {
         try (Scope temporaries = Scope.open()) {
             Buffer[] shared = buffers(plain(gx), out, hn, cn, plain(h0), plain(c0), b == null ? null : plain(b));
             Buffer[] kb = keep == null ? new Buffer[4] : buffers(keep);
-            INDArray wp = plain(w);
+            INDArray wt = Copies.copy(w.transpose());
             Part[] ps = Part.split(type, batch, hidden);
-            Threads.parallel(ps.length, p -> ps[p].forward(shared, kb, wp, batch, steps, reverse));
+            Threads.parallel(ps.length, p -> ps[p].forward(shared, kb, wt, batch, steps, reverse));
         }
         return new INDArray[] {out, hn, cn};
     }
@@ -333,10 +333,10 @@ public final class Fused {
 
     /**
      * The gradients of {@link #lstm} from those of its output, h_n and c_n, back through the steps (each step's
-     * gates by {@link #lstmCellBackward}'s pass, the gradient of the earlier h one gemm, rows split over the cores as
-     * in the forward), then the weight's gradient as one product over every step, Σ_t dgates_tᵀ·h_(t-1), and the
-     * bias's as the sum of each part's gates' gradients (in the order of the parts). Returns {dgx (B, T, 4H), dh0,
-     * dc0, dw (4H, H), db (4H, or null without {@code bias})}.
+     * gates by {@link #lstmCellBackward}'s pass, the gradient of the earlier h by {@link Products#gemmBands}, rows
+     * split over the cores as in the forward), then the weight's gradient as one product over every step, Σ_t
+     * dgates_tᵀ·h_(t-1), and the bias's as the sum of each part's gates' gradients (in the order of the parts). Returns
+     * {dgx (B, T, 4H), dh0, dc0, dw (4H, H), db (4H, or null without {@code bias})}.
      */
     public static INDArray[] lstmBackward(INDArray[] keep, INDArray w, boolean bias, boolean reverse, INDArray dout,
             INDArray dhn, INDArray dcn) {
@@ -428,8 +428,11 @@ public final class Fused {
             return ps;
         }
 
-        /** The forward over the whole batch's buffers {gx, out, h_n, c_n, h0, c0, b or null} and keep's (or nulls). */
-        void forward(Buffer[] shared, Buffer[] kb, INDArray w, int batch, int steps, boolean reverse) {
+        /**
+         * The forward over the whole batch's buffers {gx, out, h_n, c_n, h0, c0, b or null} and keep's (or nulls), with
+         * the recurrent weight transposed, {@code wt} (H, 4H).
+         */
+        void forward(Buffer[] shared, Buffer[] kb, INDArray wt, int batch, int steps, boolean reverse) {
             int g4 = 4 * hidden;
             Buffer gb = nio(gates);
             Buffer[] hb = {nio(h[0]), nio(h[1])};
@@ -446,7 +449,7 @@ public final class Fused {
                 int t = reverse ? steps - 1 - s : s;
                 int now = s % 2;
                 Copies.rows(shared[0], (from * steps + t) * g4, steps * g4, gb, 0, g4, rows, g4);
-                Products.gemmInto(h[now], w, gates, false, true, rows, g4, hidden, 1);
+                Products.gemmBands(h[now], wt, gates, rows, g4, hidden, 1);
                 if (kb[0] != null) {
                     Copies.rows(cb[now], 0, hidden, kb[2], (t * batch + from) * hidden, hidden, rows, hidden);
                     Copies.rows(hb[now], 0, hidden, kb[3], (from * steps + t) * hidden, steps * hidden, rows, hidden);
@@ -495,7 +498,7 @@ public final class Fused {
                     Copies.rows(shared[1], (from * steps + before) * hidden, steps * hidden, hb, 0, hidden, rows,
                             hidden);
                 }
-                Products.gemmInto(gates, w, h[0], false, false, rows, hidden, g4, s > 0 ? 1 : 0);
+                Products.gemmBands(gates, w, h[0], rows, hidden, g4, s > 0 ? 1 : 0);
             }
             Copies.rows(hb, 0, hidden, shared[2], from * hidden, hidden, rows, hidden);
             Copies.rows(cb, 0, hidden, shared[3], from * hidden, hidden, rows, hidden);

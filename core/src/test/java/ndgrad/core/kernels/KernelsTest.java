@@ -169,6 +169,51 @@ class KernelsTest {
     }
 
     @Test
+    void gemmBandsAddsEachBandOfColumnsAsOneProductWould() {
+        for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            // c (3, 50) = a (3, 4)·b (4, 50) + β·c: bands of at most 84 multiply-adds are 7 columns wide, so 8 bands
+            // of 6 or 7; a limit of 0 still takes one column a band; the public form whatever the kernels
+            for (long limit : new long[] {84, 0, Long.MAX_VALUE, -1}) {
+                for (double beta : new double[] {0, 1}) {
+                    INDArray a = r(t, 3, 4);
+                    INDArray b = r(t, 4, 50);
+                    INDArray c = r(t, 3, 50);
+                    double[] av = a.castTo(DataType.DOUBLE).data().asDouble();
+                    double[] bv = b.castTo(DataType.DOUBLE).data().asDouble();
+                    double[] want = c.castTo(DataType.DOUBLE).data().asDouble();
+                    for (int i = 0; i < 3; i++) {
+                        for (int j = 0; j < 50; j++) {
+                            want[i * 50 + j] *= beta;
+                            for (int p = 0; p < 4; p++) {
+                                want[i * 50 + j] += av[i * 4 + p] * bv[p * 50 + j];
+                            }
+                        }
+                    }
+                    if (limit < 0) {
+                        Products.gemmBands(a, b, c, 3, 50, 4, beta);
+                    } else {
+                        Products.gemmBands(a, b, c, 3, 50, 4, beta, limit);
+                    }
+                    assertArrayEquals(want, c.castTo(DataType.DOUBLE).data().asDouble(), t == DataType.DOUBLE
+                            ? 1e-12 : 1e-5, t + " limit " + limit + " beta " + beta);
+                }
+            }
+        }
+    }
+
+    @Test
+    void gemmBandsKeepsEachBandWithinTheSmallKernelsLimit() {
+        assertEquals(8, Products.bands(3, 50, 4, 84));
+        assertEquals(50, Products.bands(3, 50, 4, 0));
+        assertEquals(1, Products.bands(3, 50, 4, Long.MAX_VALUE));
+        // an LSTM(·, 128) step on each of two cores (16 rows): 16x128 by 128x512 forward, 16x512 by 512x128 backward
+        assertEquals(2, Products.bands(16, 512, 128, Products.SMALL_PRODUCT));
+        assertEquals(2, Products.bands(16, 128, 512, Products.SMALL_PRODUCT));
+        assertEquals(3, Products.bands(32, 512, 128, Products.SMALL_PRODUCT));
+        assertEquals(1, Products.bands(0, 512, 128, Products.SMALL_PRODUCT));
+    }
+
+    @Test
     void otherDtypesGoToNd4jOnEveryPath() {
         INDArray a = Nd4j.createFromArray(new double[][] {{1, 2}, {3, 4}}).castTo(DataType.HALF);
         INDArray b = Nd4j.createFromArray(new double[][] {{0.5, -1}, {2, 0.25}}).castTo(DataType.HALF);
