@@ -133,10 +133,13 @@ public final class Products {
         }
     }
 
-    /** The fewest bands of n columns, of about equal width, whose products have at most {@code limit} multiply-adds. */
+    /**
+     * The fewest bands of n columns (n at least 1), of about equal width, whose products have at most {@code limit}
+     * multiply-adds.
+     */
     static int bands(int m, int n, int k, long limit) {
         long width = Math.max(1, limit / Math.max(1, (long) m * k));
-        return (int) ((n + width - 1) / width);
+        return (int) ((n - 1) / width + 1);
     }
 
     /**

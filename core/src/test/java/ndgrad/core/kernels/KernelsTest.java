@@ -206,6 +206,7 @@ class KernelsTest {
         assertEquals(8, Products.bands(3, 50, 4, 84));
         assertEquals(50, Products.bands(3, 50, 4, 0));
         assertEquals(1, Products.bands(3, 50, 4, Long.MAX_VALUE));
+        assertEquals(1, Products.bands(1, 50, 1, Long.MAX_VALUE));
         // an LSTM(·, 128) step on each of two cores (16 rows): 16x128 by 128x512 forward, 16x512 by 512x128 backward
         assertEquals(2, Products.bands(16, 512, 128, Products.SMALL_PRODUCT));
         assertEquals(2, Products.bands(16, 128, 512, Products.SMALL_PRODUCT));
