@@ -295,8 +295,8 @@ public final class Fused {
      * An LSTM layer's direction over every step in one call (PyTorch's {@code _VF.lstm} for one layer and
      * direction): from the input's share of the gates {@code gx} (B, T, 4H), the states h0 and c0 (B, H), the
      * recurrent weight {@code w} (4H, H) and bias {@code b} (4H, or null), each step's gates gx_t + h·wᵀ (its rows
-     * of gx copied as they are, then {@link Products#gemmBands} with wᵀ, copied once, adding into them) go through
-     * {@link #lstmCell}'s pass, which adds b; {@code reverse} walks the steps from the last.
+     * of gx copied as they are, then {@link Products#gemmRecurrent} adding into them) go through {@link #lstmCell}'s
+     * pass, which adds b; {@code reverse} walks the steps from the last.
      * Returns {output (B, T, H), h_n, c_n}. With {@code keep} = {act (T, B, 4H), tanh(c) (T, B, H), the old states
      * c (T, B, H), the old states h (B, T, H)} not null, fills it for {@link #lstmBackward}. A row of the batch
      * depends on no other, so from {@link #CELL_SPLIT} units the rows are split over the cores for every step at
@@ -314,9 +314,9 @@ public final class Fused {
         try (Scope temporaries = Scope.open()) {
             Buffer[] shared = buffers(plain(gx), out, hn, cn, plain(h0), plain(c0), b == null ? null : plain(b));
             Buffer[] kb = keep == null ? new Buffer[4] : buffers(keep);
-            INDArray wt = Copies.copy(w.transpose());
+            INDArray v = Products.recurrentWeight(w, false);
             Part[] ps = Part.split(type, batch, hidden);
-            Threads.parallel(ps.length, p -> ps[p].forward(shared, kb, wt, batch, steps, reverse));
+            Threads.parallel(ps.length, p -> ps[p].forward(shared, kb, v, batch, steps, reverse));
         }
         return new INDArray[] {out, hn, cn};
     }
@@ -333,7 +333,7 @@ public final class Fused {
 
     /**
      * The gradients of {@link #lstm} from those of its output, h_n and c_n, back through the steps (each step's
-     * gates by {@link #lstmCellBackward}'s pass, the gradient of the earlier h by {@link Products#gemmBands}, rows
+     * gates by {@link #lstmCellBackward}'s pass, the gradient of the earlier h by {@link Products#gemmRecurrent}, rows
      * split over the cores as in the forward), then the weight's gradient as one product over every step, Σ_t
      * dgates_tᵀ·h_(t-1), and the bias's as the sum of each part's gates' gradients (in the order of the parts). Returns
      * {dgx (B, T, 4H), dh0, dc0, dw (4H, H), db (4H, or null without {@code bias})}.
@@ -353,13 +353,13 @@ public final class Fused {
         try (Scope temporaries = Scope.open()) {
             Buffer[] shared = buffers(dgx, plain(dout), dh0, dc0, plain(dhn), plain(dcn));
             Buffer[] kb = buffers(plain(keep[0]), plain(keep[1]), plain(keep[2]));
-            INDArray wp = plain(w);
+            INDArray v = Products.recurrentWeight(w, true);
             Part[] ps = Part.split(type, batch, hidden);
             double[][] sums = new double[ps.length][];
             for (int p = 0; p < ps.length; p++) {
                 sums[p] = bias ? new double[g4] : null;
             }
-            Threads.parallel(ps.length, p -> ps[p].backward(shared, kb, wp, batch, steps, reverse, sums[p]));
+            Threads.parallel(ps.length, p -> ps[p].backward(shared, kb, v, batch, steps, reverse, sums[p]));
             Products.gemmInto(dgx, plain(keep[3]), dw, true, false, g4, hidden, batch * steps, 0);
             if (db != null) {
                 for (int p = 1; p < ps.length; p++) {
@@ -407,6 +407,8 @@ public final class Fused {
         final INDArray gates;
         final INDArray[] h;
         final INDArray[] c;
+        /** Scratch for {@link Products#gemmRecurrent}: (4H, rows), the gates unit by unit, and (H, rows). */
+        final INDArray[] transposed;
         final Rows scratch;
 
         private Part(DataType type, int from, int to, int hidden) {
@@ -416,6 +418,8 @@ public final class Fused {
             this.gates = Scope.allocate(type, rows, 4 * hidden);
             this.h = new INDArray[] {Scope.allocate(type, rows, hidden), Scope.allocate(type, rows, hidden)};
             this.c = new INDArray[] {Scope.allocate(type, rows, hidden), Scope.allocate(type, rows, hidden)};
+            this.transposed = new INDArray[] {Scope.allocate(type, 4 * hidden, rows), Scope.allocate(type, hidden,
+                    rows)};
             this.scratch = new Rows(hidden);
         }
 
@@ -430,9 +434,9 @@ public final class Fused {
 
         /**
          * The forward over the whole batch's buffers {gx, out, h_n, c_n, h0, c0, b or null} and keep's (or nulls), with
-         * the recurrent weight transposed, {@code wt} (H, 4H).
+         * the recurrent weight w (4H, H) as {@link Products#recurrentWeight} gives it, {@code v}.
          */
-        void forward(Buffer[] shared, Buffer[] kb, INDArray wt, int batch, int steps, boolean reverse) {
+        void forward(Buffer[] shared, Buffer[] kb, INDArray v, int batch, int steps, boolean reverse) {
             int g4 = 4 * hidden;
             Buffer gb = nio(gates);
             Buffer[] hb = {nio(h[0]), nio(h[1])};
@@ -449,7 +453,7 @@ public final class Fused {
                 int t = reverse ? steps - 1 - s : s;
                 int now = s % 2;
                 Copies.rows(shared[0], (from * steps + t) * g4, steps * g4, gb, 0, g4, rows, g4);
-                Products.gemmBands(h[now], wt, gates, rows, g4, hidden, 1);
+                Products.gemmRecurrent(h[now], v, gates, rows, g4, hidden, 1, transposed[1], transposed[0]);
                 if (kb[0] != null) {
                     Copies.rows(cb[now], 0, hidden, kb[2], (t * batch + from) * hidden, hidden, rows, hidden);
                     Copies.rows(hb[now], 0, hidden, kb[3], (from * steps + t) * hidden, steps * hidden, rows, hidden);
@@ -465,10 +469,11 @@ public final class Fused {
         }
 
         /**
-         * The backward over buffers {dgx, dout, dh0, dc0, dh_n, dc_n} and keep's {act, tanh(c), old c}, the gates'
-         * gradients summed into {@code db} (or not, null): h[0] holds the gradient of the step's h, c[0] that of c.
+         * The backward over buffers {dgx, dout, dh0, dc0, dh_n, dc_n} and keep's {act, tanh(c), old c}, with wᵀ as
+         * {@link Products#recurrentWeight} gives it, {@code v}, the gates' gradients summed into {@code db} (or not,
+         * null): h[0] holds the gradient of the step's h, c[0] that of c.
          */
-        void backward(Buffer[] shared, Buffer[] kb, INDArray w, int batch, int steps, boolean reverse, double[] db) {
+        void backward(Buffer[] shared, Buffer[] kb, INDArray v, int batch, int steps, boolean reverse, double[] db) {
             int g4 = 4 * hidden;
             Buffer gb = nio(gates);
             Buffer hb = nio(h[0]);
@@ -498,7 +503,7 @@ public final class Fused {
                     Copies.rows(shared[1], (from * steps + before) * hidden, steps * hidden, hb, 0, hidden, rows,
                             hidden);
                 }
-                Products.gemmBands(gates, w, h[0], rows, hidden, g4, s > 0 ? 1 : 0);
+                Products.gemmRecurrent(gates, v, h[0], rows, hidden, g4, s > 0 ? 1 : 0, transposed[0], transposed[1]);
             }
             Copies.rows(hb, 0, hidden, shared[2], from * hidden, hidden, rows, hidden);
             Copies.rows(cb, 0, hidden, shared[3], from * hidden, hidden, rows, hidden);

@@ -113,17 +113,11 @@ public final class Products {
             .contains(Threads.blasCore());
 
     /**
-     * c ← a·b + β·c over plain float arrays seen as row-major a (m, k), b (k, n) and c (m, n), on the calling thread,
-     * in bands of c's columns of at most {@link #SMALL_PRODUCT} multiply-adds each where the kernels have the
-     * small-matrix path: a recurrence's step, whose weight a whole product packs again on every call. With
-     * Cooperlake's kernels a 16x128 by 128x512 product took 33 µs whole and 2 × 7.5 in two bands; Haswell's took 41
-     * whole and 2 × 21.5.
+     * c ← a·b + β·c over plain arrays seen as row-major a (m, k), b (k, n) and c (m, n), on the calling thread, in
+     * bands of c's columns of at most {@code limit} multiply-adds each (at least one column): with {@link
+     * #SMALL_PRODUCT}, each band goes to the small-matrix kernels, which do not pack the weight again on every call.
+     * With Cooperlake's kernels a 16x128 by 128x512 product took 33 µs whole and 2 × 7.5 in two bands.
      */
-    public static void gemmBands(INDArray a, INDArray b, INDArray c, int m, int n, int k, double beta) {
-        gemmBands(a, b, c, m, n, k, beta, SMALL_KERNELS ? SMALL_PRODUCT : Long.MAX_VALUE);
-    }
-
-    /** {@link #gemmBands} in bands of at most {@code limit} multiply-adds each (at least one column). */
     static void gemmBands(INDArray a, INDArray b, INDArray c, int m, int n, int k, double beta, long limit) {
         int bands = bands(m, n, k, limit);
         for (int p = 0; p < bands; p++) {
@@ -140,6 +134,44 @@ public final class Products {
     static int bands(int m, int n, int k, long limit) {
         long width = Math.max(1, limit / Math.max(1, (long) m * k));
         return (int) ((n - 1) / width + 1);
+    }
+
+    /**
+     * out (m, n) ← x·vᵀ + β·out on the calling thread, β 0 or 1, for a plain x (m, k) and a recurrent weight v (n, k)
+     * given as {@link #recurrentWeight} makes it, through plain scratch arrays xT (k, m) and outT (n, m): a
+     * recurrence's step. Where the kernels have the small-matrix path, x·vᵀ in {@link #gemmBands}; elsewhere v·xᵀ
+     * whole, added transposed into out, because OpenBLAS packs the weight faster as the left operand: with Haswell's
+     * kernels 16 rows of 128 units by a 512x128 weight took 42 µs one way and 24 the other, one row 27 and 11.
+     */
+    static void gemmRecurrent(INDArray x, INDArray v, INDArray out, int m, int n, int k, double beta, INDArray xT,
+            INDArray outT) {
+        gemmRecurrent(x, v, out, m, n, k, beta, xT, outT, SMALL_KERNELS);
+    }
+
+    /** {@link #gemmRecurrent} as the kernels with ({@code small}) or without the small-matrix path would compute it. */
+    static void gemmRecurrent(INDArray x, INDArray v, INDArray out, int m, int n, int k, double beta, INDArray xT,
+            INDArray outT, boolean small) {
+        if (small) {
+            gemmBands(x, v, out, m, n, k, beta, SMALL_PRODUCT);
+        } else {
+            Copies.transpose(nio(x), m, k, nio(xT), false);
+            gemmAt(false, false, n, m, k, v, 0, k, xT, 0, m, 0, outT, 0, m);
+            Copies.transpose(nio(outT), n, m, nio(out), beta != 0);
+        }
+    }
+
+    /**
+     * A recurrent weight v of {@link #gemmRecurrent}, v = w or, when {@code transposed}, wᵀ, as the kernels read it:
+     * v itself (n, k), or vᵀ (k, n) where they have the small-matrix path; a plain array, copied when it is a
+     * transpose.
+     */
+    static INDArray recurrentWeight(INDArray w, boolean transposed) {
+        return recurrentWeight(w, transposed, SMALL_KERNELS);
+    }
+
+    /** {@link #recurrentWeight} for the kernels with ({@code small}) or without the small-matrix path. */
+    static INDArray recurrentWeight(INDArray w, boolean transposed, boolean small) {
+        return Fused.plain(small == transposed ? w : w.transpose());
     }
 
     /**

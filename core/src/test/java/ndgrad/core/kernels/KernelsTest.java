@@ -3,6 +3,7 @@ package ndgrad.core.kernels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -172,8 +173,8 @@ class KernelsTest {
     void gemmBandsAddsEachBandOfColumnsAsOneProductWould() {
         for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
             // c (3, 50) = a (3, 4)·b (4, 50) + β·c: bands of at most 84 multiply-adds are 7 columns wide, so 8 bands
-            // of 6 or 7; a limit of 0 still takes one column a band; the public form whatever the kernels
-            for (long limit : new long[] {84, 0, Long.MAX_VALUE, -1}) {
+            // of 6 or 7; a limit of 0 still takes one column a band
+            for (long limit : new long[] {84, 0, Long.MAX_VALUE}) {
                 for (double beta : new double[] {0, 1}) {
                     INDArray a = r(t, 3, 4);
                     INDArray b = r(t, 4, 50);
@@ -189,14 +190,77 @@ class KernelsTest {
                             }
                         }
                     }
-                    if (limit < 0) {
-                        Products.gemmBands(a, b, c, 3, 50, 4, beta);
-                    } else {
-                        Products.gemmBands(a, b, c, 3, 50, 4, beta, limit);
-                    }
+                    Products.gemmBands(a, b, c, 3, 50, 4, beta, limit);
                     assertArrayEquals(want, c.castTo(DataType.DOUBLE).data().asDouble(), t == DataType.DOUBLE
                             ? 1e-12 : 1e-5, t + " limit " + limit + " beta " + beta);
                 }
+            }
+        }
+    }
+
+    @Test
+    void gemmRecurrentAddsTheProductWithTheWeightTransposedEitherWay() {
+        for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            // out (3, 8) = x (3, 5)·wᵀ + β·out for w (8, 5), as the forward of a recurrence with 2 units (4 gates each)
+            // calls it, and dh (3, 2) = dgates (3, 8)·w as its backward does (v = wᵀ); on both kernels' paths
+            for (boolean small : new boolean[] {true, false}) {
+                for (double beta : new double[] {0, 1}) {
+                    INDArray w = r(t, 8, 5);
+                    double[] wv = w.castTo(DataType.DOUBLE).data().asDouble();
+                    for (boolean backward : new boolean[] {false, true}) {
+                        int n = backward ? 5 : 8;
+                        int k = backward ? 8 : 5;
+                        INDArray x = r(t, 3, k);
+                        INDArray out = r(t, 3, n);
+                        double[] xv = x.castTo(DataType.DOUBLE).data().asDouble();
+                        double[] want = out.castTo(DataType.DOUBLE).data().asDouble();
+                        for (int i = 0; i < 3; i++) {
+                            for (int j = 0; j < n; j++) {
+                                want[i * n + j] *= beta;
+                                for (int p = 0; p < k; p++) {
+                                    want[i * n + j] += xv[i * k + p] * (backward ? wv[p * 5 + j] : wv[j * 5 + p]);
+                                }
+                            }
+                        }
+                        INDArray v = Products.recurrentWeight(w, backward, small);
+                        Products.gemmRecurrent(x, v, out, 3, n, k, beta, Nd4j.create(t, k, 3), Nd4j.create(t, n, 3),
+                                small);
+                        assertArrayEquals(want, out.castTo(DataType.DOUBLE).data().asDouble(), t == DataType.DOUBLE
+                                ? 1e-12 : 1e-5, t + " small " + small + " beta " + beta + " backward " + backward);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void recurrentWeightCopiesOnlyATranspose() {
+        INDArray w = r(DataType.FLOAT, 8, 5);
+        // the small kernels read vᵀ: w's transpose for v = w, w itself for v = wᵀ; the others read v
+        assertSame(w, Products.recurrentWeight(w, true, true));
+        assertSame(w, Products.recurrentWeight(w, false, false));
+        assertArrayEquals(new long[] {5, 8}, Products.recurrentWeight(w, false, true).shape());
+        assertArrayEquals(new long[] {5, 8}, Products.recurrentWeight(w, true, false).shape());
+        assertEquals(w.getFloat(3, 1), Products.recurrentWeight(w, false, true).getFloat(1, 3));
+        assertTrue(NdArrays.isPlain(Products.recurrentWeight(w, true, false)));
+    }
+
+    @Test
+    void transposeWritesOrAddsTheTransposeOfABlock() {
+        for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            for (boolean add : new boolean[] {false, true}) {
+                INDArray src = r(t, 3, 7);
+                INDArray dst = r(t, 7, 3);
+                double[] s = src.castTo(DataType.DOUBLE).data().asDouble();
+                double[] want = dst.castTo(DataType.DOUBLE).data().asDouble();
+                for (int c = 0; c < 7; c++) {
+                    for (int r = 0; r < 3; r++) {
+                        want[c * 3 + r] = (add ? want[c * 3 + r] : 0) + s[r * 7 + c];
+                    }
+                }
+                Copies.transpose(Access.nio(src), 3, 7, Access.nio(dst), add);
+                assertArrayEquals(want, dst.castTo(DataType.DOUBLE).data().asDouble(), t == DataType.DOUBLE ? 0
+                        : 1e-6, t + " add " + add);
             }
         }
     }
