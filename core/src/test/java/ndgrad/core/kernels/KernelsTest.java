@@ -170,6 +170,38 @@ class KernelsTest {
     }
 
     @Test
+    void gemmOfFewRowsByAWideWeightMatchesLoops() {
+        // x·wᵀ with at most LEFT_ROWS rows and twice as many columns, computed as (w·xᵀ)ᵀ: one row; a batch whose
+        // product is split over the cores (64x784 by 784x256, 12.8 M multiply-adds); (2, 16, 50) input rows
+        for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            for (long[] s : new long[][] {{1, 300, 40}, {64, 256, 784}, {2, 16, 128, 50}}) {
+                long[] xs = s.length == 3 ? new long[] {s[0], s[2]} : new long[] {s[0], s[1], s[3]};
+                int n = (int) s[s.length - 2];
+                int k = (int) s[s.length - 1];
+                INDArray x = r(t, xs);
+                INDArray w = r(t, n, k);
+                double[] xv = x.castTo(DataType.DOUBLE).data().asDouble();
+                double[] wv = w.castTo(DataType.DOUBLE).data().asDouble();
+                int m = xv.length / k;
+                double[] want = new double[m * n];
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        for (int p = 0; p < k; p++) {
+                            want[i * n + j] += xv[i * k + p] * wv[j * k + p];
+                        }
+                    }
+                }
+                INDArray y = Products.gemm(x, w, false, true);
+                long[] shape = xs.clone();
+                shape[shape.length - 1] = n;
+                assertArrayEquals(shape, y.shape(), Arrays.toString(s));
+                assertArrayEquals(want, y.castTo(DataType.DOUBLE).data().asDouble(), t == DataType.DOUBLE ? 1e-10
+                        : 1e-2, t + " " + Arrays.toString(s));
+            }
+        }
+    }
+
+    @Test
     void gemmBandsAddsEachBandOfColumnsAsOneProductWould() {
         for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
             // c (3, 50) = a (3, 4)·b (4, 50) + β·c: bands of at most 84 multiply-adds are 7 columns wide, so 8 bands
