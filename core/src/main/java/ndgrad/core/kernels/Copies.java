@@ -274,8 +274,9 @@ public final class Copies {
 
     /**
      * dst ← srcᵀ, or dst + srcᵀ with {@code add}, over plain buffers of one dtype from their first element: src (rows,
-     * cols) and dst (cols, rows), row-major. It runs along dst's rows, which keeps the writes in order: writing along
-     * src's rows took ten times as long for a 512x16 float block (22 µs against 2.2).
+     * cols) and dst (cols, rows), row-major; float32 through this thread's scratch arrays 0 and 1 ({@link
+     * Access#scratch}). It runs along dst's rows, which keeps the writes in order: writing along src's rows took ten
+     * times as long for a 512x16 float block (22 µs against 2.2).
      */
     static void transpose(Buffer src, int rows, int cols, Buffer dst, boolean add) {
         int n = rows * cols;
