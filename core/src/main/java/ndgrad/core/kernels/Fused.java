@@ -407,8 +407,8 @@ public final class Fused {
         final INDArray gates;
         final INDArray[] h;
         final INDArray[] c;
-        /** Scratch for {@link Products#gemmRecurrent}: (4H, rows), the gates unit by unit, and (H, rows). */
-        final INDArray[] transposed;
+        /** {@link Products#gemmRecurrent}'s scratch (4H, rows): the step's product unit by unit, gates or dh. */
+        final INDArray product;
         final Rows scratch;
 
         private Part(DataType type, int from, int to, int hidden) {
@@ -418,8 +418,7 @@ public final class Fused {
             this.gates = Scope.allocate(type, rows, 4 * hidden);
             this.h = new INDArray[] {Scope.allocate(type, rows, hidden), Scope.allocate(type, rows, hidden)};
             this.c = new INDArray[] {Scope.allocate(type, rows, hidden), Scope.allocate(type, rows, hidden)};
-            this.transposed = new INDArray[] {Scope.allocate(type, 4 * hidden, rows), Scope.allocate(type, hidden,
-                    rows)};
+            this.product = Scope.allocate(type, 4 * hidden, rows);
             this.scratch = new Rows(hidden);
         }
 
@@ -453,7 +452,7 @@ public final class Fused {
                 int t = reverse ? steps - 1 - s : s;
                 int now = s % 2;
                 Copies.rows(shared[0], (from * steps + t) * g4, steps * g4, gb, 0, g4, rows, g4);
-                Products.gemmRecurrent(h[now], v, gates, rows, g4, hidden, 1, transposed[1], transposed[0]);
+                Products.gemmRecurrent(h[now], v, gates, rows, g4, hidden, 1, product);
                 if (kb[0] != null) {
                     Copies.rows(cb[now], 0, hidden, kb[2], (t * batch + from) * hidden, hidden, rows, hidden);
                     Copies.rows(hb[now], 0, hidden, kb[3], (from * steps + t) * hidden, steps * hidden, rows, hidden);
@@ -503,7 +502,7 @@ public final class Fused {
                     Copies.rows(shared[1], (from * steps + before) * hidden, steps * hidden, hb, 0, hidden, rows,
                             hidden);
                 }
-                Products.gemmRecurrent(gates, v, h[0], rows, hidden, g4, s > 0 ? 1 : 0, transposed[0], transposed[1]);
+                Products.gemmRecurrent(gates, v, h[0], rows, hidden, g4, s > 0 ? 1 : 0, product);
             }
             Copies.rows(hb, 0, hidden, shared[2], from * hidden, hidden, rows, hidden);
             Copies.rows(cb, 0, hidden, shared[3], from * hidden, hidden, rows, hidden);

@@ -155,25 +155,25 @@ public final class Products {
 
     /**
      * out (m, n) ← x·vᵀ + β·out on the calling thread, β 0 or 1, for a plain x (m, k) and a recurrent weight v (n, k)
-     * given as {@link #recurrentWeight} makes it, through plain scratch arrays xT (k, m) and outT (n, m): a
-     * recurrence's step. Where the kernels have the small-matrix path, x·vᵀ in {@link #gemmBands}; elsewhere v·xᵀ
-     * whole, added transposed into out, because OpenBLAS packs the weight faster as the left operand: with Haswell's
-     * kernels 16 rows of 128 units by a 512x128 weight took 42 µs one way and 24 the other, one row 27 and 11.
+     * given as {@link #recurrentWeight} makes it, through a plain scratch array of at least n·m values: a recurrence's
+     * step. Where the kernels have the small-matrix path, x·vᵀ in {@link #gemmBands}; elsewhere v·xᵀ whole (x read
+     * transposed in place), added transposed into out, because OpenBLAS packs the weight faster as the left operand:
+     * with Haswell's kernels 16 rows of 128 units by a 512x128 weight took 42 µs one way and 24 the other, one row 27
+     * and 11.
      */
-    static void gemmRecurrent(INDArray x, INDArray v, INDArray out, int m, int n, int k, double beta, INDArray xT,
-            INDArray outT) {
-        gemmRecurrent(x, v, out, m, n, k, beta, xT, outT, SMALL_KERNELS);
+    static void gemmRecurrent(INDArray x, INDArray v, INDArray out, int m, int n, int k, double beta,
+            INDArray scratch) {
+        gemmRecurrent(x, v, out, m, n, k, beta, scratch, SMALL_KERNELS);
     }
 
     /** {@link #gemmRecurrent} as the kernels with ({@code small}) or without the small-matrix path would compute it. */
-    static void gemmRecurrent(INDArray x, INDArray v, INDArray out, int m, int n, int k, double beta, INDArray xT,
-            INDArray outT, boolean small) {
+    static void gemmRecurrent(INDArray x, INDArray v, INDArray out, int m, int n, int k, double beta,
+            INDArray scratch, boolean small) {
         if (small) {
             gemmBands(x, v, out, m, n, k, beta, SMALL_PRODUCT);
         } else {
-            Copies.transpose(nio(x), m, k, nio(xT), false);
-            gemmAt(false, false, n, m, k, v, 0, k, xT, 0, m, 0, outT, 0, m);
-            Copies.transpose(nio(outT), n, m, nio(out), beta != 0);
+            gemmAt(false, true, n, m, k, v, 0, k, x, 0, k, 0, scratch, 0, m);
+            Copies.transpose(nio(scratch), n, m, nio(out), beta != 0);
         }
     }
 

@@ -255,8 +255,7 @@ class KernelsTest {
                             }
                         }
                         INDArray v = Products.recurrentWeight(w, backward, small);
-                        Products.gemmRecurrent(x, v, out, 3, n, k, beta, Nd4j.create(t, k, 3), Nd4j.create(t, n, 3),
-                                small);
+                        Products.gemmRecurrent(x, v, out, 3, n, k, beta, Nd4j.create(t, 8, 3), small);
                         assertArrayEquals(want, out.castTo(DataType.DOUBLE).data().asDouble(), t == DataType.DOUBLE
                                 ? 1e-12 : 1e-5, t + " small " + small + " beta " + beta + " backward " + backward);
                     }
